@@ -1,0 +1,85 @@
+//! The command line, as clap types. Nothing here does any work.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Inspect, stage and check Cisco IP phone firmware bundles for TFTP roots.
+#[derive(Debug, Parser)]
+#[command(name = "loadsmith", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Print results as one JSON document on stdout.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Print nothing but errors (and the JSON document, with --json).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// When to colour human output (NO_COLOR is honoured).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse firmware image or file names and explain them.
+    Names {
+        /// Image names (P0S3-08-12-00) or file names (cvm41sccp.9-4-2ES26.sbn, OS79XX.TXT).
+        #[arg(required = true)]
+        names: Vec<String>,
+    },
+    /// Plan the upgrade of a 7940/7960 phone from one image to another (vendor Table 3).
+    Plan {
+        /// The image the phone runs now (e.g. P0S3-05-3-00).
+        #[arg(long)]
+        from: String,
+        /// The image wanted (e.g. P0S3-08-12-00).
+        #[arg(long)]
+        to: String,
+        /// The phone model (7940 or 7960); both when omitted.
+        #[arg(long)]
+        model: Option<String>,
+    },
+    /// Show the known 7940/7960 firmware catalogue (vendor Table 2).
+    Matrix,
+    /// Inspect bundles (.zip, .cop, .cop.sgn, .tar, .tar.gz) or folders: members, digests, sets, findings.
+    Inspect(InspectArgs),
+    /// Print shell completions.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on stdout.
+    Man,
+}
+
+/// Arguments of `inspect`.
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// Bundles, loose firmware files, or folders (searched recursively).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// A checksum file (sha512sum/sha256sum or BSD style) to verify bundles against.
+    #[arg(long, value_name = "FILE")]
+    pub checksums: Option<PathBuf>,
+    /// Also list the entries of CNU_File_Archive_3.0 bodies inside .sbn files.
+    #[arg(long)]
+    pub deep: bool,
+    /// Worker threads (default: all cores).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+}

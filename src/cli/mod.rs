@@ -1,0 +1,87 @@
+//! The command-line layer: parses arguments, calls the library, renders the
+//! result (human or JSON) and decides the exit code. No domain logic lives here.
+//!
+//! Exit codes: 0 ok, 1 problems found (findings of severity error, a refused
+//! plan, unknown names), 2 usage or unreadable input.
+
+pub mod args;
+mod matrix;
+mod names;
+pub mod output;
+mod plan;
+
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use crate::error::Error;
+use args::{Cli, Command};
+use output::Out;
+
+/// What a command found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing wrong.
+    Clean,
+    /// The command ran and found problems.
+    Problems,
+}
+
+/// Runs the program: parse, run, map the outcome to the exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let out = Out::from_cli(&cli);
+    match run(cli, out) {
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Problems) => ExitCode::from(1),
+        Err(e) => report(&e),
+    }
+}
+
+fn report(e: &Error) -> ExitCode {
+    if let Error::Io { source, .. } = e
+        && source.kind() == io::ErrorKind::BrokenPipe
+    {
+        return ExitCode::SUCCESS;
+    }
+    let mut err = io::stderr().lock();
+    let _ = writeln!(err, "loadsmith: {}", output::safe(&e.to_string()));
+    if let Some(h) = e.hint() {
+        let _ = writeln!(err, "hint: {h}");
+    }
+    ExitCode::from(2)
+}
+
+/// Turns a write error on stdout into an [`Error`].
+pub(crate) fn stdout_err(e: io::Error) -> Error {
+    Error::io("write", "standard output", e)
+}
+
+fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
+    match cli.command {
+        Command::Names { names } => names::run(&names, out),
+        Command::Plan { from, to, model } => plan::run(&from, &to, model.as_deref(), out),
+        Command::Matrix => matrix::run(out),
+        Command::Inspect(_) => Err(Error::Usage {
+            message: "inspect is not built yet".into(),
+        }),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "loadsmith", &mut io::stdout());
+            Ok(Outcome::Clean)
+        }
+        Command::Man => {
+            let man = clap_mangen::Man::new(Cli::command());
+            man.render(&mut io::stdout()).map_err(stdout_err)?;
+            Ok(Outcome::Clean)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Where output goes: JSON or human text on stdout, messages on stderr, colour rules.
+
+use std::io::{self, IsTerminal, Write};
+
+use serde::Serialize;
+
+use super::args::{Cli, ColorChoice};
+
+/// How the user asked for output.
+#[derive(Debug, Clone, Copy)]
+pub struct Out {
+    /// JSON on stdout.
+    pub json: bool,
+    /// Nothing but errors.
+    pub quiet: bool,
+    /// Colour human output.
+    pub color: bool,
+    /// Stderr is a terminal (progress bars allowed).
+    pub stderr_tty: bool,
+}
+
+impl Out {
+    /// Reads the global flags and the environment.
+    pub fn from_cli(cli: &Cli) -> Out {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let color = match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => !no_color && io::stdout().is_terminal(),
+        };
+        Out {
+            json: cli.json,
+            quiet: cli.quiet,
+            color,
+            stderr_tty: io::stderr().is_terminal(),
+        }
+    }
+
+    /// Writes one JSON document to stdout.
+    pub fn json<T: Serialize>(&self, value: &T) -> io::Result<()> {
+        let mut s = io::stdout().lock();
+        serde_json::to_writer_pretty(&mut s, value)?;
+        writeln!(s)
+    }
+
+    /// Writes human text to stdout, unless quiet.
+    pub fn text(&self, text: &str) -> io::Result<()> {
+        if self.quiet {
+            return Ok(());
+        }
+        let mut s = io::stdout().lock();
+        s.write_all(text.as_bytes())
+    }
+
+    /// Wraps `text` in an ANSI colour when colour is on.
+    pub fn paint(&self, text: &str, code: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    /// Whether to show a progress bar.
+    pub fn progress(&self) -> bool {
+        self.stderr_tty && !self.quiet && !self.json
+    }
+}
+
+/// Escapes control characters in a name from an archive, so it cannot drive
+/// the terminal: `\x1b[31m` is shown as `\u{1b}[31m`.
+pub fn safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}

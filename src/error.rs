@@ -1,0 +1,71 @@
+//! The library's error type: what went wrong, the path it concerns, and a hint.
+
+use std::path::PathBuf;
+
+/// Errors that stop a command (as opposed to findings, which are reported and counted).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or folder could not be read or written.
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        /// What loadsmith was doing ("read", "open", "write").
+        action: &'static str,
+        /// The path concerned.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An input is not something loadsmith can read at all.
+    #[error("{path} is not a firmware bundle, firmware file or folder")]
+    NotABundle {
+        /// The path concerned.
+        path: PathBuf,
+    },
+    /// Bad usage that clap could not catch.
+    #[error("{message}")]
+    Usage {
+        /// The sentence to show.
+        message: String,
+    },
+    /// A checksum file could not be understood.
+    #[error(
+        "{path}: line {line} is not a checksum line (want `HEX  NAME` or `SHA512 (NAME) = HEX`)"
+    )]
+    BadChecksums {
+        /// The checksum file.
+        path: PathBuf,
+        /// The 1-based line.
+        line: usize,
+    },
+}
+
+impl Error {
+    /// A one-line fix, when one is known.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                Some("check the path; loadsmith reads bundles, loose firmware files and folders".into())
+            }
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => {
+                Some("run as a user that can read (or write) that path".into())
+            }
+            Error::NotABundle { .. } => Some(
+                "give a .zip, .cop, .cop.sgn, .tar, .tar.gz, a signed firmware file, or a folder holding them".into(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// Builds an [`Error::Io`].
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T> = std::result::Result<T, Error>;

@@ -1,0 +1,352 @@
+//! Upgrade rules for 7940/7960 phones and the planner that applies them.
+//!
+//! [`matrix`] holds the vendor's firmware catalogue (Table 2), [`table3`] its
+//! upgrade scenarios. [`plan`] turns a (current, target) pair into concrete
+//! steps: which procedure, which intermediate load, and what to put in which
+//! file. Moves the matrix forbids or does not cover come back as a
+//! [`Refusal`] that says why and what to do instead.
+
+pub mod matrix;
+pub mod table3;
+
+use serde::Serialize;
+
+use crate::names::{Family, ImageName, Model, Protocol};
+pub use table3::Procedure;
+
+/// One thing to do at a step: set a value in a file, or do something to the phone.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Action {
+    /// The file concerned (`OS79XX.TXT`, `XMLDefault.cnf.xml`), or null for the phone itself.
+    pub file: Option<String>,
+    /// The setting within it (`image_version`, `loadInformation7 model="IP Phone 7960"`).
+    pub setting: Option<String>,
+    /// The value to put there.
+    pub value: Option<String>,
+    /// The action in words.
+    pub text: String,
+}
+
+/// One step of an upgrade.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    /// The vendor's procedure for this step.
+    pub procedure: Procedure,
+    /// The load the phone runs after this step, in the spelling the phone is told.
+    pub load: String,
+    /// The Table 3 row that applies (1–30).
+    pub row: u8,
+    /// What to do, in order.
+    pub actions: Vec<Action>,
+}
+
+/// A full plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// The image the phone runs now.
+    pub from: ImageName,
+    /// The image wanted.
+    pub to: ImageName,
+    /// The models the configuration entries are written for.
+    pub models: Vec<&'static str>,
+    /// The steps, in order; empty when the phone already runs the target.
+    pub steps: Vec<Step>,
+    /// Footnotes and field advice that apply.
+    pub notes: Vec<String>,
+}
+
+/// Why a move cannot be planned, and what to do instead.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Refusal {
+    /// Why.
+    pub reason: String,
+    /// What to do instead.
+    pub hint: String,
+}
+
+/// Plans the move from `from` to `to` for the given 7940/7960 models.
+pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Result<Plan, Refusal> {
+    check_legacy(from, "current")?;
+    check_legacy(to, "target")?;
+    if to.protocol == Some(Protocol::Loader) {
+        return Err(Refusal {
+            reason: format!("{} is the universal application loader, not an application image a phone settles on", to.input),
+            hint: "name the SIP, SCCP or MGCP application image as the target (e.g. P0S3-8-12-00); the loader comes with it".into(),
+        });
+    }
+    let (Some(fv), Some(tv)) = (&from.version, &to.version) else {
+        return Err(refuse_unknown(&from.input));
+    };
+    if matches!(tv.release, crate::names::Release::Manufacturing(_)) {
+        return Err(Refusal {
+            reason: format!(
+                "{} is the manufacturing image; phones are never upgraded to it",
+                to.input
+            ),
+            hint: "choose an SCCP, SIP or MGCP release from `loadsmith matrix`".into(),
+        });
+    }
+    let mut out = Plan {
+        from: from.clone(),
+        to: to.clone(),
+        models: models.iter().map(|m| m.name).collect(),
+        steps: Vec::new(),
+        notes: Vec::new(),
+    };
+    if from.same_image(to) {
+        out.notes
+            .push(format!("the phone already runs {}; nothing to do", to.stem));
+        return Ok(out);
+    }
+    if fv.is_signed_era() && tv.major < 5 {
+        return Err(Refusal {
+            reason: format!(
+                "{} is a signed image (5.x or later) and {} is older than 5.x: {}",
+                from.stem,
+                to.stem,
+                table3::footnote(1)
+            ),
+            hint: "choose a target of version 5.x or later (see `loadsmith matrix`)".into(),
+        });
+    }
+    let Some(row) = table3::find_row(from, to) else {
+        return Err(Refusal {
+            reason: format!(
+                "the vendor's Table 3 has no row for {} {} to {} {}",
+                proto(from),
+                fv,
+                proto(to),
+                tv
+            ),
+            hint: "step through a release the matrix covers (for example SCCP 5.x or SIP 6.3), then plan again from there".into(),
+        });
+    };
+    for n in row.footnotes {
+        out.notes
+            .push(format!("Table 3 footnote {n}: {}", table3::footnote(*n)));
+    }
+    let needs_six_three = match row.procedure {
+        Procedure::F => true,
+        Procedure::D => row.footnotes.contains(&2),
+        _ => false,
+    };
+    let from_proto = from.protocol.unwrap_or(Protocol::Sccp);
+    let mut current = from.clone();
+    if needs_six_three {
+        let mid = ImageName::parse(matrix::six_three(from_proto));
+        if current.version < mid.version {
+            out.steps
+                .push(step(Procedure::B, &current, &mid, row.number, models));
+            current = mid;
+        } else {
+            out.notes.push(format!(
+                "{} is already at 6.3 or later; the first half of Procedure F is done",
+                from.stem
+            ));
+        }
+        out.steps
+            .push(step(Procedure::D, &current, to, row.number, models));
+    } else {
+        out.steps
+            .push(step(row.procedure, &current, to, row.number, models));
+    }
+    if matches!(from_proto, Protocol::Sip) && fv.major <= 4 && tv.major >= 7 {
+        out.notes.push("a vendor CME guide adds: SIP 2.x–4.x go 4.4 → 5.3 → 6.x → 7.x, never straight to 7.x; if a step fails, go through P0S3-04-4-00 and P0S3-05-3-00".into());
+    }
+    if from.protocol == Some(Protocol::Sccp) && fv.major <= 3 && to.protocol != Some(Protocol::Sccp)
+    {
+        out.notes.push("field practice (seed guide): old SCCP phones switch protocols most reliably after stepping SCCP 3.x → P00305000500 → P00308000900".into());
+    }
+    Ok(out)
+}
+
+fn proto(n: &ImageName) -> &'static str {
+    n.protocol.map(Protocol::label).unwrap_or("unknown")
+}
+
+fn refuse_unknown(input: &str) -> Refusal {
+    Refusal {
+        reason: format!("{input:?} is not an image name loadsmith knows"),
+        hint: "give a 7940/7960 image name such as P0S3-08-12-00, P00308010200 or P0M3-07-4-00 (see `loadsmith matrix`)".into(),
+    }
+}
+
+fn check_legacy(n: &ImageName, which: &str) -> Result<(), Refusal> {
+    if !n.known || n.version.is_none() {
+        return Err(refuse_unknown(&n.input));
+    }
+    if n.family != Some(Family::Legacy) {
+        return Err(Refusal {
+            reason: format!("the {which} image {} is not a 7940/7960 image; the vendor's upgrade matrix covers only 7940/7960", n.input),
+            hint: "79x1-family phones take any load in one step: stage it with `loadsmith stage --target` and reset the phone".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The universal loader that comes with a SIP or MGCP 7.x+ image: `P0S3-8-12-00` → `P003-8-12-00`.
+pub fn loader_for(image: &ImageName) -> Option<String> {
+    let v = image.version.as_ref()?;
+    (matches!(image.protocol, Some(Protocol::Sip | Protocol::Mgcp)) && v.major >= 7)
+        .then(|| format!("P003{}", image.stem.get(4..).unwrap_or("")))
+}
+
+fn set(file: &str, setting: &str, value: &str, text: String) -> Action {
+    Action {
+        file: Some(file.to_string()),
+        setting: Some(setting.to_string()),
+        value: Some(value.to_string()),
+        text,
+    }
+}
+
+fn say(file: Option<&str>, text: String) -> Action {
+    Action {
+        file: file.map(str::to_string),
+        setting: None,
+        value: None,
+        text,
+    }
+}
+
+/// The configuration-file entries that name `image` for `models`.
+fn pointer_actions(image: &str, protocol: Protocol, models: &[&'static Model]) -> Vec<Action> {
+    match protocol {
+        Protocol::Sip => vec![set(
+            "SIPDefault.cnf",
+            "image_version",
+            image,
+            format!("set image_version to {image} in SIPDefault.cnf (a SIP<MAC>.cnf, read after it, must not name another image)"),
+        )],
+        Protocol::Mgcp => vec![set(
+            "MGCDefault.cnf",
+            "image_version",
+            image,
+            format!("set image_version to {image} in MGCDefault.cnf (a MGC<MAC>.cnf, read after it, must not name another image)"),
+        )],
+        _ => models
+            .iter()
+            .map(|m| {
+                set(
+                    "XMLDefault.cnf.xml",
+                    &format!("loadInformation{} model=\"{}\"", m.device_type, m.xml_model()),
+                    image,
+                    format!("point loadInformation{} ({}) at {image} in XMLDefault.cnf.xml, or <loadInformation> in SEP<MAC>.cnf.xml for one phone", m.device_type, m.xml_model()),
+                )
+            })
+            .collect(),
+    }
+}
+
+fn remove_other_configs(protocol: Protocol, keep: Option<Protocol>) -> Action {
+    let others: Vec<&str> = [
+        (Protocol::Sccp, "XMLDefault.cnf.xml/SEP<MAC>.cnf.xml"),
+        (Protocol::Sip, "SIPDefault.cnf/SIP<MAC>.cnf"),
+        (Protocol::Mgcp, "MGCDefault.cnf/MGC<MAC>.cnf"),
+    ]
+    .into_iter()
+    .filter(|(p, _)| *p != protocol && Some(*p) != keep)
+    .map(|(_, f)| f)
+    .collect();
+    say(
+        None,
+        format!(
+            "remove the configuration files of the other protocols ({}) for these phones",
+            others.join(", ")
+        ),
+    )
+}
+
+fn step(
+    procedure: Procedure,
+    from: &ImageName,
+    to: &ImageName,
+    row: u8,
+    models: &[&'static Model],
+) -> Step {
+    let image = to.stem.clone();
+    let protocol = to.protocol.unwrap_or(Protocol::Sccp);
+    let stage = say(
+        None,
+        format!(
+            "stage the {image} set into the TFTP root's top level, unpacked from the vendor bundle (loadsmith stage --target {image} ROOT)"
+        ),
+    );
+    let reset = say(None, "reset each phone and let it reboot".into());
+    let mut actions = vec![stage];
+    match procedure {
+        Procedure::A => actions.extend(pointer_actions(&image, Protocol::Sccp, models)),
+        Procedure::B => {
+            actions.push(set(
+                "OS79XX.TXT",
+                "image",
+                &image,
+                format!("write {image} as the only line of OS79XX.TXT"),
+            ));
+            actions.extend(pointer_actions(&image, protocol, models));
+            if !to.version.as_ref().is_some_and(|v| v.is_signed_era()) {
+                actions.push(say(
+                    None,
+                    format!("phones below 5.x take the unsigned {image}.bin"),
+                ));
+            }
+        }
+        Procedure::C => {
+            actions.extend(pointer_actions(&image, protocol, models));
+            let from_sccp = from.protocol == Some(Protocol::Sccp);
+            let loader = loader_for(to).filter(|_| from_sccp);
+            let keep = loader.as_ref().map(|_| Protocol::Sccp);
+            actions.push(remove_other_configs(protocol, keep));
+            if let Some(loader) = loader {
+                for a in pointer_actions(&loader, Protocol::Sccp, models) {
+                    actions.push(Action {
+                        text: format!(
+                            "single-step SCCP → {}: {} (the universal loader, Procedure C note)",
+                            protocol.label(),
+                            a.text
+                        ),
+                        ..a
+                    });
+                }
+            }
+        }
+        Procedure::D => {
+            let os = loader_for(to).unwrap_or_else(|| image.clone());
+            actions.push(set(
+                "OS79XX.TXT",
+                "image",
+                &os,
+                format!("write {os} as the only line of OS79XX.TXT"),
+            ));
+            actions.extend(pointer_actions(&image, protocol, models));
+        }
+        Procedure::E | Procedure::F => {
+            actions.extend(pointer_actions(&image, protocol, models));
+            actions.push(remove_other_configs(protocol, None));
+            if from.protocol != to.protocol {
+                actions.push(say(
+                    None,
+                    format!(
+                        "or, instead: keep the {} configuration file and name {image} in its {}",
+                        proto(from),
+                        if from.protocol == Some(Protocol::Sccp) {
+                            "loadInformation"
+                        } else {
+                            "image_version"
+                        }
+                    ),
+                ));
+            }
+        }
+    }
+    actions.push(reset);
+    Step {
+        procedure,
+        load: image,
+        row,
+        actions,
+    }
+}
+
+#[cfg(test)]
+mod tests;

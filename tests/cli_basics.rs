@@ -1,0 +1,201 @@
+//! The names, plan and matrix commands, run through the real binary.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn loadsmith() -> Command {
+    let mut c = Command::cargo_bin("loadsmith").expect("binary");
+    c.env("NO_COLOR", "1");
+    c
+}
+
+#[test]
+fn names_explains_known_names_and_exits_0() {
+    let out = loadsmith()
+        .args([
+            "names",
+            "P0S3-08-12-00",
+            "cvm41sccp.9-4-2ES26.sbn",
+            "term61.default.loads",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(String::from_utf8_lossy(&out));
+}
+
+#[test]
+fn names_json_has_the_documented_keys() {
+    let out = loadsmith()
+        .args([
+            "--json",
+            "names",
+            "P0S3-8-12-00.sb2",
+            "P0030801SR02",
+            "load115.txt",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let n = &v["names"];
+    assert_eq!(n[0]["input"], "P0S3-8-12-00.sb2");
+    assert_eq!(n[0]["known"], true);
+    assert_eq!(n[0]["models"], serde_json::json!(["7940", "7960"]));
+    assert_eq!(n[0]["protocol"], "sip");
+    assert_eq!(n[0]["version"], "8.12");
+    assert_eq!(n[0]["role"], "application");
+    assert_eq!(n[0]["signed"], true);
+    assert_eq!(n[1]["version"], "8.1(2)SR2");
+    assert_eq!(n[2]["role"], "device-defaults");
+    assert_eq!(n[2]["models"], serde_json::json!(["7941"]));
+}
+
+#[test]
+fn unknown_name_exits_1_and_says_unknown() {
+    loadsmith()
+        .args(["names", "P0S3-08-12-00", "notes.txt"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("unknown"));
+}
+
+#[test]
+fn hostile_name_is_escaped_in_human_output() {
+    loadsmith()
+        .args(["names", "\u{1b}[31mevil.sbn"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\\u{1b}[31m"))
+        .stdout(predicate::str::contains("\u{1b}").not());
+}
+
+#[test]
+fn plan_sip5_to_812_goes_through_6_3() {
+    let out = loadsmith()
+        .args([
+            "--json",
+            "plan",
+            "--from",
+            "P0S3-05-3-00",
+            "--to",
+            "P0S3-08-12-00",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["from"]["version"], "5.3");
+    assert_eq!(v["to"]["version"], "8.12");
+    let steps = v["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 2);
+    assert_eq!(steps[0]["procedure"], "B");
+    assert_eq!(steps[0]["load"], "P0S3-06-3-00");
+    assert_eq!(steps[1]["procedure"], "D");
+    assert!(
+        steps[0]["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["file"] == "OS79XX.TXT")
+    );
+}
+
+#[test]
+fn plan_human_output_is_stable() {
+    let out = loadsmith()
+        .args([
+            "plan",
+            "--from",
+            "P0030301MFG2",
+            "--to",
+            "P0S3-07-4-00",
+            "--model",
+            "CP-7940G",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(String::from_utf8_lossy(&out));
+}
+
+#[test]
+fn plan_refuses_downgrade_below_5_with_exit_1() {
+    loadsmith()
+        .args(["plan", "--from", "P00305000200", "--to", "P00303030300"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("refused"))
+        .stderr(predicate::str::contains("hint:"));
+}
+
+#[test]
+fn plan_rejects_a_model_outside_the_matrix_with_exit_2() {
+    loadsmith()
+        .args([
+            "plan",
+            "--from",
+            "P0S3-05-3-00",
+            "--to",
+            "P0S3-08-12-00",
+            "--model",
+            "7961",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("7940 and 7960"));
+}
+
+#[test]
+fn matrix_lists_both_boundaries() {
+    loadsmith()
+        .arg("matrix")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Image authentication added"))
+        .stdout(predicate::str::contains("Universal application loader"))
+        .stdout(predicate::str::contains("P0S3-06-3-00 6.3"));
+    let out = loadsmith()
+        .args(["matrix", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["sections"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    loadsmith().arg("frobnicate").assert().code(2);
+    loadsmith().arg("names").assert().code(2);
+}
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    loadsmith()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("loadsmith"));
+    loadsmith()
+        .arg("man")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(".TH loadsmith"));
+    loadsmith()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("loadsmith "));
+}
