@@ -8,7 +8,10 @@
 //! - [`upgrade`]: the vendor's firmware matrix and upgrade table, and the planner.
 //! - [`cli`]: argument parsing and rendering (human and JSON); no domain logic.
 
+pub mod bundle;
+pub mod check;
 pub mod cli;
 pub mod error;
 pub mod names;
+pub mod signed;
 pub mod upgrade;

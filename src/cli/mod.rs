@@ -5,6 +5,7 @@
 //! plan, unknown names), 2 usage or unreadable input.
 
 pub mod args;
+mod inspect;
 mod matrix;
 mod names;
 pub mod output;
@@ -70,9 +71,7 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
         Command::Names { names } => names::run(&names, out),
         Command::Plan { from, to, model } => plan::run(&from, &to, model.as_deref(), out),
         Command::Matrix => matrix::run(out),
-        Command::Inspect(_) => Err(Error::Usage {
-            message: "inspect is not built yet".into(),
-        }),
+        Command::Inspect(args) => inspect::run(&args, out),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "loadsmith", &mut io::stdout());

@@ -179,7 +179,7 @@ impl ImageName {
             return "not a name loadsmith knows".to_string();
         }
         let mut parts = Vec::new();
-        if let Some(p) = self.protocol {
+        if let Some(p) = self.protocol.filter(|p| *p != Protocol::Loader) {
             parts.push(p.label().to_string());
         }
         if let Some(v) = &self.version {

@@ -1,0 +1,205 @@
+//! Bundle readers: format detection and streaming access to members.
+//!
+//! A bundle is a vendor `.zip`, a `.cop` (gzip tar), a `.cop.sgn` (signed
+//! header, then the gzip stream), a `.tar`/`.tar.gz`, or a folder of loose
+//! files. Every reader hands each member to a [`Sink`] as a stream: nothing is
+//! extracted to a temporary folder and no member is held in memory. Problems
+//! the reader itself sees (truncation, CRC mismatch) go to [`Sink::problem`]
+//! and do not stop the other members from being read when the format allows.
+//!
+//! Adding a format: give it a [`Format`] variant, teach [`detect`] its bytes,
+//! and write a `walk` that calls the sink once per member.
+
+pub mod dir;
+pub mod safe;
+pub mod tar;
+pub mod zip;
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+use serde::Serialize;
+
+/// A bundle format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// A zip archive.
+    Zip,
+    /// An uncompressed tar.
+    Tar,
+    /// A gzip-compressed tar (`.cop`, `.tar.gz`, `.tgz`).
+    #[serde(rename = "tar.gz")]
+    TarGz,
+    /// A signed header followed by a gzip-compressed tar (`.cop.sgn`).
+    #[serde(rename = "cop.sgn")]
+    CopSgn,
+    /// Loose files in a folder, inspected together as one unpacked bundle.
+    Directory,
+}
+
+impl Format {
+    /// The format a file name suggests, if any.
+    pub fn from_extension(name: &str) -> Option<Format> {
+        let n = name.to_ascii_lowercase();
+        if n.ends_with(".zip") {
+            Some(Format::Zip)
+        } else if n.ends_with(".cop.sgn") || n.ends_with(".sgn") {
+            Some(Format::CopSgn)
+        } else if n.ends_with(".cop") || n.ends_with(".tar.gz") || n.ends_with(".tgz") {
+            Some(Format::TarGz)
+        } else if n.ends_with(".tar") {
+            Some(Format::Tar)
+        } else {
+            None
+        }
+    }
+
+    /// A label for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Format::Zip => "zip",
+            Format::Tar => "tar",
+            Format::TarGz => "tar.gz",
+            Format::CopSgn => "cop.sgn",
+            Format::Directory => "directory",
+        }
+    }
+}
+
+/// What a path's first bytes say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detected {
+    /// A bundle of this format.
+    Bundle(Format),
+    /// A file that is not a bundle (a loose firmware or configuration file).
+    Plain,
+}
+
+/// Bytes read to detect a format.
+const SNIFF: usize = 64 * 1024;
+
+/// Detects a file's format by its bytes, not its name.
+pub fn detect(path: &Path) -> io::Result<Detected> {
+    let mut f = File::open(path)?;
+    let mut head = Vec::with_capacity(1024);
+    (&mut f).take(SNIFF as u64).read_to_end(&mut head)?;
+    Ok(detect_bytes(&head))
+}
+
+/// Detects a format from the first bytes of a file.
+pub fn detect_bytes(head: &[u8]) -> Detected {
+    if head.starts_with(b"PK\x03\x04")
+        || head.starts_with(b"PK\x05\x06")
+        || head.starts_with(b"PK\x07\x08")
+    {
+        return Detected::Bundle(Format::Zip);
+    }
+    if head.starts_with(&[0x1F, 0x8B]) {
+        return Detected::Bundle(Format::TarGz);
+    }
+    if head.get(257..262) == Some(b"ustar") {
+        return Detected::Bundle(Format::Tar);
+    }
+    if gzip_offset(head).is_some() {
+        return Detected::Bundle(Format::CopSgn);
+    }
+    Detected::Plain
+}
+
+/// Where the gzip stream of a `.cop.sgn` starts: at the signed header's
+/// length when a gzip magic is there, else at the first `1F 8B 08` within the
+/// bytes given (as community tools do). `None` when `head` is not a signed
+/// file wrapping a gzip stream.
+pub fn gzip_offset(head: &[u8]) -> Option<usize> {
+    if !head.starts_with(&[0x01, 0x00, 0x02]) {
+        return None;
+    }
+    if let Ok(h) = crate::signed::header::parse(head) {
+        let at = h.header_len as usize;
+        if head.get(at..at + 3) == Some(&[0x1F, 0x8B, 0x08]) {
+            return Some(at);
+        }
+    }
+    head.windows(3).position(|w| w == [0x1F, 0x8B, 0x08])
+}
+
+/// The kind of a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntryKind {
+    /// A regular file.
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link.
+    Symlink,
+    /// A hard link.
+    HardLink,
+    /// A character or block device.
+    Device,
+    /// A named pipe.
+    Fifo,
+    /// Anything else a tar can hold (GNU extensions, sparse files).
+    Other,
+}
+
+/// What the reader knows of a member before its data is read.
+#[derive(Debug, Clone)]
+pub struct MemberInfo {
+    /// The member's path inside the bundle, as stored (lossily decoded to UTF-8).
+    pub path: String,
+    /// File, directory, link, device.
+    pub kind: EntryKind,
+    /// The size the archive declares.
+    pub size: u64,
+    /// Where a link points, for links.
+    pub link_target: Option<String>,
+}
+
+/// A problem a reader found in the bundle's structure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    /// The archive or a member ends early.
+    Truncated,
+    /// A stored checksum differs from the data.
+    CrcMismatch,
+    /// The central directory lists several entries under one name.
+    DuplicateNames,
+    /// The structure is damaged in another way.
+    Corrupt,
+}
+
+/// Receives members one at a time.
+pub trait Sink {
+    /// Called once per member; `data` streams its content (empty for non-files).
+    /// An error from reading `data` is the reader's to classify: return it.
+    fn member(&mut self, info: &MemberInfo, data: &mut dyn Read) -> io::Result<()>;
+    /// A structural problem, with the member it concerns when known.
+    fn problem(&mut self, problem: Problem, member: Option<&str>, detail: String);
+}
+
+/// Sorts an error raised while a member's data was read.
+pub fn classify(e: &io::Error) -> Problem {
+    let text = e.to_string();
+    if e.kind() == io::ErrorKind::UnexpectedEof
+        || text.contains("unexpected end")
+        || text.contains("failed to fill whole buffer")
+    {
+        Problem::Truncated
+    } else if text.contains("Invalid checksum") || text.contains("checksum") {
+        Problem::CrcMismatch
+    } else {
+        Problem::Corrupt
+    }
+}
+
+/// Reads a whole bundle of a detected format into `sink`.
+pub fn walk(path: &Path, format: Format, sink: &mut dyn Sink) -> io::Result<()> {
+    match format {
+        Format::Zip => zip::walk(path, None, sink),
+        Format::Tar | Format::TarGz | Format::CopSgn => tar::walk(path, format, sink),
+        Format::Directory => dir::walk(path, sink),
+    }
+}

@@ -1,0 +1,142 @@
+//! The tar reader: plain tar, gzip tar (`.cop`, `.tar.gz`) and `.cop.sgn`
+//! (a signed header, then the gzip stream), on the `tar` and `flate2` crates.
+//!
+//! A tar has no checksums over data, so truncation is caught by counting:
+//! a member whose data ends before its declared size, or a gzip stream that
+//! ends before its trailer, is [`Problem::Truncated`].
+
+use std::fs::File;
+use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use flate2::read::MultiGzDecoder;
+
+use super::{EntryKind, Format, MemberInfo, Problem, Sink, classify, gzip_offset};
+
+const BUF: usize = 256 * 1024;
+
+/// Opens the tar stream of a tar, tar.gz or cop.sgn file.
+pub fn open(path: &Path, format: Format) -> io::Result<Box<dyn Read>> {
+    let mut file = File::open(path)?;
+    Ok(match format {
+        Format::Tar => Box::new(BufReader::with_capacity(BUF, file)),
+        Format::CopSgn => {
+            let mut head = Vec::new();
+            (&mut file).take(64 * 1024).read_to_end(&mut head)?;
+            let at = gzip_offset(&head).ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "no gzip stream after the signed header",
+                )
+            })?;
+            file.seek(SeekFrom::Start(at as u64))?;
+            Box::new(MultiGzDecoder::new(BufReader::with_capacity(BUF, file)))
+        }
+        _ => Box::new(MultiGzDecoder::new(BufReader::with_capacity(BUF, file))),
+    })
+}
+
+/// Counts bytes read through it.
+struct Counted<'a, R> {
+    inner: &'a mut R,
+    n: u64,
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n += k as u64;
+        Ok(k)
+    }
+}
+
+/// Reads every member into `sink`, in archive order.
+pub fn walk(path: &Path, format: Format, sink: &mut dyn Sink) -> io::Result<()> {
+    let reader = match open(path, format) {
+        Ok(r) => r,
+        Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+            sink.problem(Problem::Corrupt, None, e.to_string());
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    let mut ar = ::tar::Archive::new(reader);
+    let entries = match ar.entries() {
+        Ok(e) => e,
+        Err(e) => {
+            sink.problem(classify(&e), None, e.to_string());
+            return Ok(());
+        }
+    };
+    for entry in entries {
+        let mut entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                sink.problem(classify(&e), None, format!("the archive breaks off: {e}"));
+                return Ok(());
+            }
+        };
+        let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let t = entry.header().entry_type();
+        let kind = if t.is_file() || t.is_contiguous() {
+            EntryKind::File
+        } else if t.is_dir() {
+            EntryKind::Dir
+        } else if t.is_symlink() {
+            EntryKind::Symlink
+        } else if t.is_hard_link() {
+            EntryKind::HardLink
+        } else if t.is_character_special() || t.is_block_special() {
+            EntryKind::Device
+        } else if t.is_fifo() {
+            EntryKind::Fifo
+        } else {
+            EntryKind::Other
+        };
+        let link_target = entry
+            .link_name_bytes()
+            .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let size = entry.size();
+        let info = MemberInfo {
+            path,
+            kind,
+            size,
+            link_target,
+        };
+        if kind != EntryKind::File {
+            if let Err(e) = sink.member(&info, &mut io::empty()) {
+                sink.problem(classify(&e), Some(&info.path), e.to_string());
+            }
+            continue;
+        }
+        let mut counted = Counted {
+            inner: &mut entry,
+            n: 0,
+        };
+        let res = sink
+            .member(&info, &mut counted)
+            .and_then(|_| io::copy(&mut counted, &mut io::sink()).map(|_| ()));
+        if let Err(e) = res {
+            sink.problem(classify(&e), Some(&info.path), e.to_string());
+            return Ok(());
+        }
+        if counted.n < size {
+            sink.problem(
+                Problem::Truncated,
+                Some(&info.path),
+                format!("the data ends after {} of {} bytes", counted.n, size),
+            );
+            return Ok(());
+        }
+    }
+    // Drain what follows the end-of-archive blocks, so a gzip stream cut short is seen.
+    let mut rest = ar.into_inner();
+    if let Err(e) = io::copy(&mut rest, &mut io::sink()) {
+        sink.problem(
+            classify(&e),
+            None,
+            format!("the compressed stream ends early: {e}"),
+        );
+    }
+    Ok(())
+}

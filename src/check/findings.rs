@@ -1,0 +1,111 @@
+//! Findings: stable codes, severities, and the record every check emits.
+//!
+//! Codes are part of the public interface (`docs/findings.md`): once
+//! published, a code keeps its name and meaning.
+
+use serde::Serialize;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The bundle or root will not work as is.
+    Error,
+    /// Likely trouble for some phones or servers.
+    Warning,
+    /// Worth knowing.
+    Info,
+}
+
+macro_rules! codes {
+    ($($variant:ident => $text:literal, $sev:ident, $doc:literal;)*) => {
+        /// A finding code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The stable code text (`missing-member`).
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $text,)* }
+            }
+
+            /// The code's severity.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$sev,)* }
+            }
+
+            /// What the code means.
+            pub fn meaning(self) -> &'static str {
+                match self { $(Code::$variant => $doc,)* }
+            }
+        }
+    };
+}
+
+codes! {
+    MissingMember => "missing-member", Error, "A file a `.loads` lists is absent.";
+    EmbeddedNameMismatch => "embedded-name-mismatch", Error, "A signed file's embedded name (tag 0E) differs from its file name: the phone will say \"Image Authentication Failed\".";
+    Truncated => "truncated", Error, "The archive or a member ends early, or a CNU archive is shorter than its table says.";
+    CrcMismatch => "crc-mismatch", Error, "A member's stored CRC differs from its data.";
+    ChecksumMismatch => "checksum-mismatch", Error, "The bundle's digest differs from the one in `--checksums`.";
+    UnsafePath => "unsafe-path", Error, "A member name is absolute, climbs with `..`, has a drive letter, backslashes or control characters.";
+    LinkMember => "link-member", Error, "A symlink, hard link, device or FIFO in the bundle.";
+    DuplicateMember => "duplicate-member", Error, "Two members share one base name (phones fetch base names).";
+    BadHeader => "bad-header", Error, "A signed file whose header cannot be decoded (lengths past the end, endless nesting).";
+    BadLoads => "bad-loads", Error, "A `.loads` whose list cannot be read (not text, absurdly long).";
+    Corrupt => "corrupt", Error, "The archive's structure is damaged in a way other than truncation.";
+    DanglingPointer => "dangling-pointer", Error, "A pointer file (`OS79XX.TXT`, `image_version`, `loadInformation`, `term*.default.loads`) names a load the root does not hold complete.";
+    Drift => "drift", Error, "A file the last `stage` wrote no longer has the digest its manifest recorded.";
+    CaseCollision => "case-collision", Warning, "Two names equal but for case: a case-insensitive TFTP server serves only one.";
+    BodyMismatch => "body-mismatch", Warning, "The loader `.sbn` body differs from its `.bin`, or a `term<MM>.default.loads` body differs from the load it stands for.";
+    Os79xxFormat => "os79xx-format", Warning, "`OS79XX.TXT` has trailing white space, several lines, a BOM, or names an image the bundle does not hold.";
+    WrongExtension => "wrong-extension", Warning, "The file's bytes say another format than its extension.";
+    HuntShadow => "hunt-shadow", Warning, "A configuration file earlier in the phone's hunt order (a per-phone file, another protocol's file) keeps phones off the staged target.";
+    LeftoverTemp => "leftover-temp", Warning, "A temporary file from an interrupted `stage` is still in the root.";
+    UnknownHeader => "unknown-header", Info, "A signed format loadsmith does not decode (e.g. 78xx); not an error of the bundle.";
+    UnknownMember => "unknown-member", Info, "A member whose name loadsmith does not know (release notes, scripts).";
+    UnsignedImage => "unsigned-image", Info, "An unsigned `.bin` image: accepted only by phones below 5.x.";
+    ChecksumVerified => "checksum-verified", Info, "The bundle's digest matches `--checksums`.";
+    ChecksumUnlisted => "checksum-unlisted", Info, "`--checksums` was given but does not list this bundle.";
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One finding.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Finding {
+    /// Stable code.
+    pub code: Code,
+    /// Severity (from the code).
+    pub severity: Severity,
+    /// The member or file concerned, if any.
+    pub member: Option<String>,
+    /// A sentence a user can act on.
+    pub message: String,
+}
+
+impl Finding {
+    /// A finding with the code's severity.
+    pub fn new(code: Code, member: Option<&str>, message: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            severity: code.severity(),
+            member: member.map(str::to_string),
+            message: message.into(),
+        }
+    }
+}
+
+/// True when any finding is an error.
+pub fn any_error(f: &[Finding]) -> bool {
+    f.iter().any(|x| x.severity == Severity::Error)
+}

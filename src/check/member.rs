@@ -1,0 +1,353 @@
+//! Per-member analysis while the member streams by.
+//!
+//! [`Scanner`] is the [`Sink`] that `inspect`, `stage` and `check` read
+//! bundles with. For each member it computes SHA-256 over the stream, keeps
+//! only a bounded head (enough for a signed header, a `.loads` list, a CNU
+//! table), hashes the signed body separately, and decodes what the name says
+//! the file is. Memory per member is bounded by [`HEAD_CAP`].
+
+use std::io::{self, Read};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::findings::{Code, Finding};
+use crate::bundle::{EntryKind, MemberInfo, Problem, Sink, safe};
+use crate::names::{ImageName, Role};
+use crate::signed::{cnu, header, loads};
+
+/// Bytes of each member kept for decoding.
+pub const HEAD_CAP: usize = 64 * 1024;
+const BUF: usize = 256 * 1024;
+
+/// What is known of one member after it streamed by.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberReport {
+    /// Base name (what phones ask for); the stored path when unsafe.
+    pub name: String,
+    /// Path inside the bundle, when it differs from the name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// Entry kind, when not a regular file.
+    #[serde(skip_serializing_if = "is_file")]
+    pub kind: EntryKind,
+    /// Bytes read.
+    pub size: u64,
+    /// SHA-256 of the data, hex.
+    pub sha256: Option<String>,
+    /// The parsed name.
+    pub image: ImageName,
+    /// The decoded signed header, for signed files.
+    pub signed: Option<header::SignedHeader>,
+    /// The decoded list, for `.loads` files.
+    pub loads: Option<loads::LoadsBody>,
+    /// The CNU archive table, with `--deep`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cnu: Option<cnu::CnuArchive>,
+    /// SHA-256 of the body (after the signed header; the whole file when unsigned).
+    #[serde(skip)]
+    pub body_sha256: Option<String>,
+    /// The text of a small configuration-type file (`OS79XX.TXT`), kept for checks.
+    #[serde(skip)]
+    pub text: Option<Vec<u8>>,
+    /// False when the name is unsafe or the entry is not a regular file: never used.
+    #[serde(skip)]
+    pub usable: bool,
+}
+
+fn is_file(k: &EntryKind) -> bool {
+    *k == EntryKind::File
+}
+
+/// Collects member reports and reader problems.
+pub struct Scanner {
+    /// Decode CNU tables.
+    pub deep: bool,
+    /// Reports, in read order.
+    pub members: Vec<MemberReport>,
+    /// Findings raised while reading.
+    pub findings: Vec<Finding>,
+    buf: Vec<u8>,
+}
+
+impl Scanner {
+    /// A scanner; `deep` lists CNU entries.
+    pub fn new(deep: bool) -> Scanner {
+        Scanner {
+            deep,
+            members: Vec::new(),
+            findings: Vec::new(),
+            buf: vec![0; BUF],
+        }
+    }
+}
+
+/// Streaming digests of one member.
+struct Digests {
+    all: Sha256,
+    head: Vec<u8>,
+    body: Option<Sha256>,
+    signed_len: Option<usize>,
+    started: bool,
+    size: u64,
+}
+
+impl Digests {
+    fn new() -> Digests {
+        Digests {
+            all: Sha256::new(),
+            head: Vec::new(),
+            body: None,
+            signed_len: None,
+            started: false,
+            size: 0,
+        }
+    }
+
+    fn feed(&mut self, chunk: &[u8]) {
+        self.all.update(chunk);
+        self.size += chunk.len() as u64;
+        if self.started {
+            if let Some(b) = &mut self.body {
+                b.update(chunk);
+            }
+            return;
+        }
+        let take = (HEAD_CAP - self.head.len()).min(chunk.len());
+        self.head.extend_from_slice(&chunk[..take]);
+        if self.head.len() == HEAD_CAP {
+            self.start_body();
+            if let Some(b) = &mut self.body {
+                b.update(&chunk[take..]);
+            }
+        }
+    }
+
+    fn start_body(&mut self) {
+        self.started = true;
+        if let Ok(h) = header::parse(&self.head) {
+            let off = h.header_len as usize;
+            self.signed_len = Some(off);
+            let mut b = Sha256::new();
+            b.update(&self.head[off.min(self.head.len())..]);
+            self.body = Some(b);
+        }
+    }
+}
+
+/// Hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Sink for Scanner {
+    fn member(&mut self, info: &MemberInfo, data: &mut dyn Read) -> io::Result<()> {
+        let (name, safe_err) = match safe::base_name(&info.path) {
+            Ok(b) => (b.to_string(), None),
+            Err(e) => (info.path.clone(), Some(e)),
+        };
+        let mut rep = MemberReport {
+            path: (info.path != name).then(|| info.path.clone()),
+            image: ImageName::parse(&name),
+            name,
+            kind: info.kind,
+            size: 0,
+            sha256: None,
+            signed: None,
+            loads: None,
+            cnu: None,
+            body_sha256: None,
+            text: None,
+            usable: safe_err.is_none() && info.kind == EntryKind::File,
+        };
+        if let Some(e) = safe_err {
+            self.findings.push(Finding::new(
+                Code::UnsafePath,
+                Some(&info.path),
+                format!("{}: the member is {}; loadsmith never writes it, and a careless unzip would put it outside the TFTP root", info.path, e.reason()),
+            ));
+        }
+        match info.kind {
+            EntryKind::File => {}
+            EntryKind::Dir => return Ok(()),
+            k => {
+                let target = info
+                    .link_target
+                    .as_deref()
+                    .map(|t| format!(" → {t}"))
+                    .unwrap_or_default();
+                self.findings.push(Finding::new(
+                    Code::LinkMember,
+                    Some(&info.path),
+                    format!("{}{target}: a {k:?} in a firmware bundle; links and devices are never staged (they could point outside the root)", info.path).to_lowercase(),
+                ));
+                self.members.push(rep);
+                return Ok(());
+            }
+        }
+        let mut d = Digests::new();
+        let result = loop {
+            match data.read(&mut self.buf) {
+                Ok(0) => break Ok(()),
+                Ok(n) => d.feed(&self.buf[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        if !d.started {
+            d.start_body();
+        }
+        rep.size = d.size;
+        if result.is_ok() {
+            rep.sha256 = Some(hex(&d.all.finalize()));
+            rep.body_sha256 = match d.body {
+                Some(b) => Some(hex(&b.finalize())),
+                None => rep.sha256.clone(),
+            };
+        }
+        analyse(
+            &mut rep,
+            &d.head,
+            d.signed_len,
+            d.size,
+            self.deep,
+            &mut self.findings,
+        );
+        self.members.push(rep);
+        result
+    }
+
+    fn problem(&mut self, problem: Problem, member: Option<&str>, detail: String) {
+        let (code, what) = match problem {
+            Problem::Truncated => (Code::Truncated, "ends early; download it again"),
+            Problem::CrcMismatch => (
+                Code::CrcMismatch,
+                "fails its CRC check: the data is damaged; download the bundle again",
+            ),
+            Problem::DuplicateNames => (
+                Code::DuplicateMember,
+                "has duplicate entries; phones would get one of them at random",
+            ),
+            Problem::Corrupt => (Code::Corrupt, "is damaged"),
+        };
+        let subject = member
+            .map(str::to_string)
+            .unwrap_or_else(|| "the bundle".into());
+        self.findings.push(Finding::new(
+            code,
+            member,
+            format!("{subject} {what} ({detail})"),
+        ));
+    }
+}
+
+/// Decodes what the member's name says it is, from its head.
+fn analyse(
+    rep: &mut MemberReport,
+    head: &[u8],
+    signed_len: Option<usize>,
+    size: u64,
+    deep: bool,
+    out: &mut Vec<Finding>,
+) {
+    let ext = rep.image.extension.as_deref().map(str::to_ascii_lowercase);
+    let want_signed = matches!(ext.as_deref(), Some("sbn" | "sb2" | "loads" | "sgn"));
+    let name = rep.name.clone();
+    if want_signed {
+        match header::parse(head) {
+            Ok(h) => {
+                if let Some(e) = &h.embedded_name
+                    && *e != name
+                {
+                    out.push(Finding::new(
+                        Code::EmbeddedNameMismatch,
+                        Some(&name),
+                        format!("{name} was signed as {e}: the phone will say \"Image Authentication Failed\"; use the vendor's file name {e}"),
+                    ));
+                }
+                rep.signed = Some(h);
+            }
+            Err(header::HeaderError::UnknownFormat(s)) => out.push(Finding::new(
+                Code::UnknownHeader,
+                Some(&name),
+                format!("{name}: a signed format loadsmith does not decode (starts {s})"),
+            )),
+            Err(e @ header::HeaderError::PastEnd { tag: 0x02, .. })
+                if head.len() as u64 == size =>
+            {
+                out.push(Finding::new(
+                    Code::Truncated,
+                    Some(&name),
+                    format!("{name}: the signed header runs past the end of the file ({e})"),
+                ))
+            }
+            Err(e) => out.push(Finding::new(
+                Code::BadHeader,
+                Some(&name),
+                format!("{name}: the signed header cannot be decoded ({e})"),
+            )),
+        }
+    }
+    let body = signed_len.and_then(|o| head.get(o..)).unwrap_or(head);
+    if ext.as_deref() == Some("loads") && rep.signed.is_some() {
+        let whole = size <= HEAD_CAP as u64;
+        match (whole, loads::parse(body)) {
+            (true, Ok(l)) => rep.loads = Some(l),
+            (false, _) => out.push(Finding::new(
+                Code::BadLoads,
+                Some(&name),
+                format!(
+                    "{name}: {size} bytes is far too long for a load list; it is not a real .loads"
+                ),
+            )),
+            (true, Err(e)) => out.push(Finding::new(
+                Code::BadLoads,
+                Some(&name),
+                format!("{name}: {e}"),
+            )),
+        }
+    }
+    if let Some(off) = signed_len
+        && cnu::is_cnu(body)
+    {
+        let body_len = size.saturating_sub(off as u64);
+        match cnu::parse(body) {
+            Ok(a) => {
+                if a.expected_body_len > body_len {
+                    out.push(Finding::new(
+                        Code::Truncated,
+                        Some(&name),
+                        format!("{name}: its archive table needs {} bytes of body, the file has {body_len}; download it again", a.expected_body_len),
+                    ));
+                }
+                if deep {
+                    rep.cnu = Some(a);
+                }
+            }
+            Err(e) => out.push(Finding::new(
+                Code::Truncated,
+                Some(&name),
+                format!("{name}: {e}"),
+            )),
+        }
+    }
+    if rep.image.role == Role::Os79xx
+        || (rep.image.role == Role::Configuration && size <= 16 * 1024)
+    {
+        rep.text = Some(head.to_vec());
+    }
+    if !rep.image.known && rep.usable {
+        out.push(Finding::new(
+            Code::UnknownMember,
+            Some(&name),
+            format!("{name}: not a firmware file loadsmith knows; phones will not ask for it"),
+        ));
+    }
+    if ext.as_deref() == Some("bin") && matches!(rep.image.role, Role::Application | Role::Loader) {
+        out.push(Finding::new(
+            Code::UnsignedImage,
+            Some(&name),
+            format!("{name}: unsigned image, accepted only by phones running firmware below 5.x"),
+        ));
+    }
+}

@@ -1,0 +1,366 @@
+//! Checks: findings, per-member analysis, sets, and the `inspect` pipeline
+//! that runs them over every input.
+//!
+//! [`collect`] turns the user's paths into [`Source`]s (bundles, folders of
+//! loose files); [`inspect`] reads one source through the bundle readers into
+//! a [`BundleReport`]; [`inspect_all`] runs them on worker threads, keeping
+//! input order so results never depend on the number of threads.
+
+pub mod checksums;
+pub mod findings;
+pub mod member;
+pub mod sets;
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256, Sha512};
+
+use crate::bundle::{self, Detected, Format, Sink};
+use crate::error::{Error, Result};
+use crate::names::{ImageName, Role};
+use checksums::{Algorithm, Expected};
+use findings::{Code, Finding, Severity};
+use member::{MemberReport, Scanner, hex};
+use sets::SetReport;
+
+/// One thing to inspect.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// An archive file.
+    Bundle {
+        /// Its path.
+        path: PathBuf,
+        /// Its format, by its bytes.
+        format: Format,
+    },
+    /// The loose files of a folder.
+    Directory(PathBuf),
+    /// Loose files named on the command line, taken together.
+    Files(Vec<PathBuf>),
+}
+
+impl Source {
+    /// The path shown for the source.
+    pub fn display(&self) -> String {
+        match self {
+            Source::Bundle { path, .. } | Source::Directory(path) => path.display().to_string(),
+            Source::Files(f) if f.len() == 1 => f[0].display().to_string(),
+            Source::Files(_) => "(files given on the command line)".to_string(),
+        }
+    }
+}
+
+/// Options of `inspect`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// List CNU archive entries.
+    pub deep: bool,
+    /// Published digests to compare bundles with.
+    pub checksums: Vec<Expected>,
+    /// Worker threads (at least 1).
+    pub jobs: usize,
+}
+
+/// What `inspect` reports for one bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleReport {
+    /// The bundle's path.
+    pub path: String,
+    /// Its format.
+    pub format: Format,
+    /// Its size in bytes (for folders: the sum of the members).
+    pub size: u64,
+    /// SHA-256 of the bundle file (null for folders).
+    pub sha256: Option<String>,
+    /// SHA-512, when `--checksums` holds SHA-512 sums.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha512: Option<String>,
+    /// Every member, in bundle order.
+    pub members: Vec<MemberReport>,
+    /// The sets each `.loads` (or loose pre-loader image) needs.
+    pub sets: Vec<SetReport>,
+    /// Everything found, errors first.
+    pub findings: Vec<Finding>,
+}
+
+impl BundleReport {
+    /// True when any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        findings::any_error(&self.findings)
+    }
+}
+
+/// Turns paths into sources. Paths that cannot be read come back as errors;
+/// the rest are still inspected.
+pub fn collect(paths: &[PathBuf]) -> (Vec<Source>, Vec<Error>) {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    let mut loose = Vec::new();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Err(e) => errors.push(Error::io("read", p, e)),
+            Ok(m) if m.is_dir() => {
+                if let Err(e) = collect_dir(p, &mut sources) {
+                    errors.push(e);
+                }
+            }
+            Ok(_) => match bundle::detect(p) {
+                Ok(Detected::Bundle(format)) => sources.push(Source::Bundle {
+                    path: p.clone(),
+                    format,
+                }),
+                Ok(Detected::Plain) => {
+                    let name = p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let signed = std::fs::File::open(p)
+                        .and_then(|f| {
+                            let mut h = Vec::new();
+                            f.take(3).read_to_end(&mut h).map(|_| h)
+                        })
+                        .is_ok_and(|h| h == [1, 0, 2]);
+                    if ImageName::parse(&name).known || signed {
+                        loose.push(p.clone());
+                    } else {
+                        errors.push(Error::NotABundle { path: p.clone() });
+                    }
+                }
+                Err(e) => errors.push(Error::io("read", p, e)),
+            },
+        }
+    }
+    if !loose.is_empty() {
+        sources.push(Source::Files(loose));
+    }
+    (sources, errors)
+}
+
+fn collect_dir(dir: &Path, out: &mut Vec<Source>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io("read", dir, e))?
+        .filter_map(|e| e.ok())
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    let loose = bundle::dir::loose_entries(dir).map_err(|e| Error::io("read", dir, e))?;
+    let firmware = loose.iter().any(|p| {
+        let n = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let r = ImageName::parse(&n);
+        r.known
+            && !matches!(
+                r.role,
+                Role::Configuration | Role::DeviceDefaults | Role::Other
+            )
+    });
+    if firmware {
+        out.push(Source::Directory(dir.to_path_buf()));
+    }
+    for p in entries {
+        let Ok(meta) = std::fs::symlink_metadata(&p) else {
+            continue;
+        };
+        if meta.is_dir() {
+            collect_dir(&p, out)?;
+        } else if meta.is_file()
+            && let Ok(Detected::Bundle(format)) = bundle::detect(&p)
+        {
+            out.push(Source::Bundle { path: p, format });
+        }
+    }
+    Ok(())
+}
+
+/// Digests of a whole file.
+struct FileDigests {
+    size: u64,
+    sha256: String,
+    sha512: Option<String>,
+}
+
+fn digest_file(path: &Path, sha512: bool) -> io::Result<FileDigests> {
+    let mut f = File::open(path)?;
+    let mut a = Sha256::new();
+    let mut b = sha512.then(Sha512::new);
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        a.update(&buf[..n]);
+        if let Some(b) = &mut b {
+            b.update(&buf[..n]);
+        }
+    }
+    Ok(FileDigests {
+        size,
+        sha256: hex(&a.finalize()),
+        sha512: b.map(|b| hex(&b.finalize())),
+    })
+}
+
+/// Reads one source into `sink` (the same path for inspect, stage and check).
+pub fn read_source(source: &Source, sink: &mut dyn Sink) -> Result<()> {
+    match source {
+        Source::Bundle { path, format } => {
+            bundle::walk(path, *format, sink).map_err(|e| Error::io("read", path, e))
+        }
+        Source::Directory(dir) => {
+            bundle::dir::walk(dir, sink).map_err(|e| Error::io("read", dir, e))
+        }
+        Source::Files(files) => {
+            bundle::dir::walk_files(files, sink).map_err(|e| Error::io("read", "a file given", e))
+        }
+    }
+}
+
+/// Inspects one source.
+pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
+    let mut scanner = Scanner::new(opts.deep);
+    let (format, digests) = match source {
+        Source::Bundle { path, format } => {
+            let base = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let expected: Vec<&Expected> =
+                opts.checksums.iter().filter(|e| e.name == base).collect();
+            let want512 = expected.iter().any(|e| e.algorithm == Algorithm::Sha512);
+            let (walked, digests) = std::thread::scope(|s| {
+                let h = s.spawn(|| digest_file(path, want512));
+                let walked = read_source(source, &mut scanner);
+                (walked, h.join())
+            });
+            walked?;
+            let digests = match digests {
+                Ok(d) => d.map_err(|e| Error::io("read", path, e))?,
+                Err(_) => {
+                    return Err(Error::io(
+                        "read",
+                        path,
+                        io::Error::other("digest thread failed"),
+                    ));
+                }
+            };
+            if let Some(by_ext) = Format::from_extension(&base)
+                && by_ext != *format
+                && !(by_ext == Format::CopSgn && *format == Format::TarGz)
+            {
+                scanner.findings.push(Finding::new(
+                    Code::WrongExtension,
+                    None,
+                    format!(
+                        "{base} is named like a {} but its bytes are a {}; read as {}",
+                        by_ext.label(),
+                        format.label(),
+                        format.label()
+                    ),
+                ));
+            }
+            checksum_findings(&base, &expected, &digests, &mut scanner.findings);
+            (*format, Some(digests))
+        }
+        _ => {
+            read_source(source, &mut scanner)?;
+            (Format::Directory, None)
+        }
+    };
+    let (sets, mut set_findings) = sets::analyse(&scanner.members);
+    let mut all = scanner.findings;
+    all.append(&mut set_findings);
+    all.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
+    all.dedup();
+    let size = digests
+        .as_ref()
+        .map(|d| d.size)
+        .unwrap_or_else(|| scanner.members.iter().map(|m| m.size).sum());
+    Ok(BundleReport {
+        path: source.display(),
+        format,
+        size,
+        sha256: digests.as_ref().map(|d| d.sha256.clone()),
+        sha512: digests.and_then(|d| d.sha512),
+        members: scanner.members,
+        sets,
+        findings: all,
+    })
+}
+
+fn checksum_findings(base: &str, expected: &[&Expected], d: &FileDigests, out: &mut Vec<Finding>) {
+    for e in expected {
+        let (have, alg) = match e.algorithm {
+            Algorithm::Sha256 => (Some(&d.sha256), "SHA-256"),
+            Algorithm::Sha512 => (d.sha512.as_ref(), "SHA-512"),
+        };
+        if have == Some(&e.hex) {
+            out.push(Finding::new(
+                Code::ChecksumVerified,
+                None,
+                format!("{base}: {alg} matches the published sum"),
+            ));
+        } else {
+            out.push(Finding::new(
+                Code::ChecksumMismatch,
+                None,
+                format!("{base}: {alg} differs from the published sum; the download is damaged or not the vendor's file: download it again"),
+            ));
+        }
+    }
+}
+
+/// Inspects every source on `opts.jobs` threads; results keep input order.
+pub fn inspect_all(
+    sources: &[Source],
+    opts: &Options,
+    progress: &(dyn Fn(&BundleReport) + Sync),
+) -> Vec<Result<BundleReport>> {
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Result<BundleReport>>>> =
+        sources.iter().map(|_| Mutex::new(None)).collect();
+    let jobs = opts.jobs.clamp(1, sources.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(src) = sources.get(i) else { break };
+                    let r = inspect(src, opts);
+                    if let Ok(rep) = &r {
+                        progress(rep);
+                    }
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|m| {
+            m.into_inner().ok().flatten().unwrap_or_else(|| {
+                Err(Error::Usage {
+                    message: "a worker thread failed".into(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// Counts findings by severity.
+pub fn tally(f: &[Finding]) -> (usize, usize, usize) {
+    let c = |s| f.iter().filter(|x| x.severity == s).count();
+    (c(Severity::Error), c(Severity::Warning), c(Severity::Info))
+}

@@ -1,0 +1,265 @@
+//! Sets: what each load needs, what the bundle holds of it, and the
+//! bundle-wide rules over names (duplicates, case, bodies, `OS79XX.TXT`).
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use super::findings::{Code, Finding};
+use super::member::MemberReport;
+use crate::names::{Family, Protocol, Role};
+
+/// One load's set of files.
+#[derive(Debug, Clone, Serialize)]
+pub struct SetReport {
+    /// The load as phones are told it: the `.loads` name without extension, vendor spelling.
+    pub load: String,
+    /// The load's protocol.
+    pub protocol: Option<Protocol>,
+    /// The load's version (display form).
+    pub version: Option<String>,
+    /// Models it serves.
+    pub models: Vec<&'static str>,
+    /// True when every file is present.
+    pub complete: bool,
+    /// Every file of the set: the `.loads` first, then what it lists.
+    pub files: Vec<String>,
+    /// Files of the set the bundle lacks.
+    pub missing: Vec<String>,
+    /// For `term<MM>.default.loads`: the load whose list it carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stands_for: Option<String>,
+}
+
+/// Builds the sets and the findings over the whole member list.
+pub fn analyse(members: &[MemberReport]) -> (Vec<SetReport>, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let usable: Vec<&MemberReport> = members.iter().filter(|m| m.usable).collect();
+    let by_name: HashMap<&str, &MemberReport> =
+        usable.iter().map(|m| (m.name.as_str(), *m)).collect();
+    let mut by_lower: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for m in &usable {
+        by_lower
+            .entry(m.name.to_ascii_lowercase())
+            .or_default()
+            .push(m.name.as_str());
+    }
+    duplicates_and_case(members, &by_lower, &mut findings);
+
+    let mut sets = Vec::new();
+    let mut listed: Vec<&str> = Vec::new();
+    for m in usable.iter().filter(|m| m.loads.is_some()) {
+        let Some(l) = &m.loads else { continue };
+        let mut files = vec![m.name.clone()];
+        files.extend(l.files.iter().cloned());
+        let mut missing = Vec::new();
+        for f in &l.files {
+            listed.push(f);
+            if by_name.contains_key(f.as_str()) {
+                continue;
+            }
+            let variant = by_lower
+                .get(&f.to_ascii_lowercase())
+                .and_then(|v| v.first());
+            let hint = match variant {
+                Some(v) => format!(
+                    " (the bundle has {v}, which differs in case; TFTP servers on Linux match case)"
+                ),
+                None => String::new(),
+            };
+            findings.push(Finding::new(
+                Code::MissingMember,
+                Some(f),
+                format!("{f} is listed by {} but is not in the bundle{hint}: phones cannot finish loading {}", m.name, m.image.stem),
+            ));
+            missing.push(f.clone());
+        }
+        sets.push(SetReport {
+            load: m.image.stem.clone(),
+            protocol: m.image.protocol,
+            version: m.image.version.as_ref().map(|v| v.display().to_string()),
+            models: m.image.models.clone(),
+            complete: missing.is_empty(),
+            files,
+            missing,
+            stands_for: None,
+        });
+    }
+    term_bodies(&usable, &mut sets, &mut findings);
+    loose_images(&usable, &listed, &mut sets);
+    loader_bodies(&usable, &by_name, &mut findings);
+    for m in usable.iter().filter(|m| m.image.role == Role::Os79xx) {
+        os79xx(m, &usable, &mut findings);
+    }
+    (sets, findings)
+}
+
+fn duplicates_and_case(
+    members: &[MemberReport],
+    by_lower: &BTreeMap<String, Vec<&str>>,
+    out: &mut Vec<Finding>,
+) {
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for m in members
+        .iter()
+        .filter(|m| m.kind == crate::bundle::EntryKind::File)
+    {
+        *count.entry(m.name.as_str()).or_default() += 1;
+    }
+    for (name, n) in count.into_iter().filter(|(_, n)| *n > 1) {
+        out.push(Finding::new(
+            Code::DuplicateMember,
+            Some(name),
+            format!("{name} appears {n} times (phones fetch base names, so only one can be served); keep the vendor's one"),
+        ));
+    }
+    for names in by_lower.values() {
+        let mut distinct = names.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() > 1 {
+            out.push(Finding::new(
+                Code::CaseCollision,
+                Some(distinct[0]),
+                format!("{} differ only in case: a case-insensitive TFTP server would serve just one of them", distinct.join(" and ")),
+            ));
+        }
+    }
+}
+
+/// `term<MM>.default.loads` carries the list of the load it stands for.
+fn term_bodies(usable: &[&MemberReport], sets: &mut [SetReport], out: &mut Vec<Finding>) {
+    for t in usable
+        .iter()
+        .filter(|m| m.image.role == Role::FactoryDefault)
+    {
+        let same_family: Vec<&&MemberReport> = usable
+            .iter()
+            .filter(|m| {
+                m.image.role == Role::Loads
+                    && m.image.family.is_some()
+                    && m.image.family == t.image.family
+            })
+            .collect();
+        let equal = same_family
+            .iter()
+            .find(|m| m.body_sha256.is_some() && m.body_sha256 == t.body_sha256);
+        match equal {
+            Some(m) => {
+                if let Some(s) = sets.iter_mut().find(|s| s.files.first() == Some(&t.name)) {
+                    s.stands_for = Some(m.image.stem.clone());
+                }
+            }
+            None if !same_family.is_empty() => {
+                let names: Vec<&str> = same_family.iter().map(|m| m.name.as_str()).collect();
+                out.push(Finding::new(
+                    Code::BodyMismatch,
+                    Some(&t.name),
+                    format!("{}: its list differs from {}; phones reset to factory defaults would load something else", t.name, names.join(", ")),
+                ));
+            }
+            None => {}
+        }
+    }
+}
+
+/// Pre-loader-era application images that no `.loads` lists are sets of their own.
+fn loose_images(usable: &[&MemberReport], listed: &[&str], sets: &mut Vec<SetReport>) {
+    let mut groups: BTreeMap<&str, Vec<&MemberReport>> = BTreeMap::new();
+    for m in usable {
+        let i = &m.image;
+        if i.family == Some(Family::Legacy)
+            && i.role == Role::Application
+            && !listed.contains(&m.name.as_str())
+        {
+            groups.entry(i.stem.as_str()).or_default().push(m);
+        }
+    }
+    for (stem, ms) in groups {
+        if sets.iter().any(|s| s.load == stem) {
+            continue;
+        }
+        let i = &ms[0].image;
+        sets.push(SetReport {
+            load: stem.to_string(),
+            protocol: i.protocol,
+            version: i.version.as_ref().map(|v| v.display().to_string()),
+            models: i.models.clone(),
+            complete: true,
+            files: ms.iter().map(|m| m.name.clone()).collect(),
+            missing: Vec::new(),
+            stands_for: None,
+        });
+    }
+}
+
+/// The loader `.sbn` is the signed header followed by the loader `.bin`, byte for byte.
+fn loader_bodies(
+    usable: &[&MemberReport],
+    by_name: &HashMap<&str, &MemberReport>,
+    out: &mut Vec<Finding>,
+) {
+    for sbn in usable
+        .iter()
+        .filter(|m| m.image.role == Role::Loader && m.signed.is_some())
+    {
+        let bin_name = format!("{}.bin", sbn.image.stem);
+        if let Some(bin) = by_name.get(bin_name.as_str())
+            && bin.sha256.is_some()
+            && bin.sha256 != sbn.body_sha256
+        {
+            out.push(Finding::new(
+                Code::BodyMismatch,
+                Some(&sbn.name),
+                format!("{}: its body differs from {bin_name}; the signed and unsigned loaders should be the same code", sbn.name),
+            ));
+        }
+    }
+}
+
+fn os79xx(m: &MemberReport, usable: &[&MemberReport], out: &mut Vec<Finding>) {
+    let Some(text) = &m.text else { return };
+    let mut problems = Vec::new();
+    let mut body = text.as_slice();
+    if let Some(rest) = body.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        problems.push("starts with a byte-order mark".to_string());
+        body = rest;
+    }
+    let s = String::from_utf8_lossy(body);
+    let lines: Vec<&str> = s
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    if lines.len() > 1 {
+        problems.push(format!(
+            "has {} lines; phones read one image name",
+            lines.len()
+        ));
+    }
+    match lines.first() {
+        None => problems.push("is empty; it must name the image".into()),
+        Some(first) => {
+            if first.trim_end() != *first || first.trim_start() != *first {
+                problems.push(format!(
+                    "has white space around {:?}: phones would ask for a file that does not exist (vendor bug CSCdv19260)",
+                    first.trim()
+                ));
+            }
+            let image = first.trim();
+            if !usable
+                .iter()
+                .any(|u| u.image.stem == image && u.image.role != Role::Os79xx)
+            {
+                problems.push(format!("names {image}, which the bundle does not hold"));
+            }
+        }
+    }
+    for p in problems {
+        out.push(Finding::new(
+            Code::Os79xxFormat,
+            Some(&m.name),
+            format!("{} {p}; write the image name alone on one line", m.name),
+        ));
+    }
+}

@@ -1,0 +1,252 @@
+//! `loadsmith inspect`: render bundle reports for people or as JSON.
+
+use serde::Serialize;
+
+use super::output::{Out, safe};
+use super::{Outcome, stdout_err};
+use crate::check::findings::{Finding, Severity};
+use crate::check::{self, BundleReport, Options};
+use crate::cli::args::InspectArgs;
+use crate::error::Error;
+
+#[derive(Serialize)]
+struct InputError {
+    path: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    bundles: Vec<&'a BundleReport>,
+    errors: Vec<InputError>,
+}
+
+/// The default number of worker threads: every core.
+pub(crate) fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
+    let checksums = match &args.checksums {
+        Some(p) => check::checksums::load(p)?,
+        None => Vec::new(),
+    };
+    let opts = Options {
+        deep: args.deep,
+        checksums,
+        jobs: args.jobs.unwrap_or_else(default_jobs).max(1),
+    };
+    let (sources, mut errors) = check::collect(&args.paths);
+    if sources.is_empty() && errors.is_empty() {
+        return Err(Error::Usage {
+            message: "no bundles or firmware files found in the paths given".into(),
+        });
+    }
+    let bar = (out.progress() && sources.len() > 1).then(|| {
+        let b = indicatif::ProgressBar::new(sources.len() as u64);
+        b.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} bundles {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    });
+    let tick = |r: &BundleReport| {
+        if let Some(b) = &bar {
+            b.set_message(safe(&r.path));
+            b.inc(1);
+        }
+    };
+    let results = check::inspect_all(&sources, &opts, &tick);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    let mut reports = Vec::new();
+    for r in results {
+        match r {
+            Ok(rep) => reports.push(rep),
+            Err(e) => errors.push(e),
+        }
+    }
+    let problems = reports.iter().any(BundleReport::has_errors);
+    if out.json {
+        let doc = Doc {
+            bundles: reports.iter().collect(),
+            errors: errors
+                .iter()
+                .map(|e| InputError {
+                    path: error_path(e),
+                    message: e.to_string(),
+                })
+                .collect(),
+        };
+        out.json(&doc).map_err(stdout_err)?;
+    } else {
+        let mut text = String::new();
+        for r in &reports {
+            text.push_str(&render(r, out));
+        }
+        if reports.len() > 1 {
+            let bad = reports.iter().filter(|r| r.has_errors()).count();
+            text.push_str(&format!(
+                "{} bundles: {} clean, {} with errors\n",
+                reports.len(),
+                reports.len() - bad,
+                bad
+            ));
+        }
+        out.text(&text).map_err(stdout_err)?;
+    }
+    for e in &errors {
+        eprintln!("loadsmith: {}", safe(&e.to_string()));
+        if let Some(h) = e.hint() {
+            eprintln!("hint: {h}");
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Usage {
+            message: format!("{} input(s) could not be read", errors.len()),
+        });
+    }
+    Ok(if problems {
+        Outcome::Problems
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn error_path(e: &Error) -> String {
+    match e {
+        Error::Io { path, .. } | Error::NotABundle { path } | Error::BadChecksums { path, .. } => {
+            path.display().to_string()
+        }
+        Error::Usage { .. } => String::new(),
+    }
+}
+
+/// Human size: `650 B`, `2.9 MB`.
+pub(crate) fn size(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.2} GB", n as f64 / 1e9),
+    }
+}
+
+pub(crate) fn severity(f: &Finding, out: Out) -> String {
+    match f.severity {
+        Severity::Error => out.paint("error  ", "31;1"),
+        Severity::Warning => out.paint("warning", "33"),
+        Severity::Info => out.paint("info   ", "36"),
+    }
+}
+
+/// Renders findings, one per line.
+pub(crate) fn render_findings(findings: &[Finding], out: Out) -> String {
+    let mut s = String::new();
+    for f in findings {
+        s.push_str(&format!(
+            "    {} {:<22} {}\n",
+            severity(f, out),
+            f.code.as_str(),
+            safe(&f.message)
+        ));
+    }
+    s
+}
+
+fn render(r: &BundleReport, out: Out) -> String {
+    let mut s = format!("{}\n", out.paint(&safe(&r.path), "1"));
+    let digest = r
+        .sha256
+        .as_deref()
+        .map(|d| format!(" · sha256 {d}"))
+        .unwrap_or_default();
+    s.push_str(&format!(
+        "  {} · {} · {} members{digest}\n",
+        r.format.label(),
+        size(r.size),
+        r.members.len()
+    ));
+    if let Some(d) = &r.sha512 {
+        s.push_str(&format!("  sha512 {d}\n"));
+    }
+    if r.sets.is_empty() {
+        s.push_str("  sets: none (no .loads and no loose application image)\n");
+    } else {
+        s.push_str("  sets:\n");
+        for set in &r.sets {
+            let state = if set.complete {
+                out.paint("complete  ", "32")
+            } else {
+                out.paint("INCOMPLETE", "31;1")
+            };
+            let what = [
+                set.protocol.map(|p| p.label().to_string()),
+                set.version.clone(),
+                (!set.models.is_empty()).then(|| format!("for {}", set.models.join("/"))),
+                set.stands_for
+                    .as_ref()
+                    .map(|l| format!("(factory default, = {l})")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+            s.push_str(&format!(
+                "    {state} {:<24} {what} · {} files\n",
+                safe(&set.load),
+                set.files.len()
+            ));
+            for m in &set.missing {
+                s.push_str(&format!("               missing {}\n", safe(m)));
+            }
+        }
+    }
+    s.push_str("  members:\n");
+    for m in &r.members {
+        let mut what = if m.image.known {
+            m.image.describe()
+        } else {
+            "unknown".to_string()
+        };
+        if let Some(h) = &m.signed
+            && let Some(e) = &h.embedded_name
+        {
+            what.push_str(&format!(" · signed as {}", safe(e)));
+        }
+        if let Some(a) = &m.cnu {
+            what.push_str(&format!(" · CNU archive, {} entries", a.entries.len()));
+        }
+        s.push_str(&format!(
+            "    {:<34} {:>9}  {what}\n",
+            safe(&m.name),
+            size(m.size)
+        ));
+        if let Some(a) = &m.cnu {
+            for e in &a.entries {
+                s.push_str(&format!(
+                    "        {:>10}  {}\n",
+                    e.size,
+                    safe(e.name.as_deref().unwrap_or("(unnamed image)"))
+                ));
+            }
+        }
+    }
+    if !r.findings.is_empty() {
+        s.push_str("  findings:\n");
+        s.push_str(&render_findings(&r.findings, out));
+    }
+    let (e, w, i) = check::tally(&r.findings);
+    let verdict = if e > 0 {
+        out.paint("FAIL", "31;1")
+    } else {
+        out.paint("OK", "32;1")
+    };
+    s.push_str(&format!(
+        "  {verdict}: {e} errors, {w} warnings, {i} notes\n\n"
+    ));
+    s
+}

@@ -1,0 +1,481 @@
+//! `loadsmith inspect` through the real binary, on bundles built here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use predicates::prelude::*;
+use support::*;
+use tempfile::TempDir;
+use zip::CompressionMethod;
+
+fn tmp() -> TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+fn p(d: &TempDir, name: &str) -> String {
+    d.path().join(name).to_string_lossy().to_string()
+}
+
+const CLEAN_OK: &[&str] = &["unsigned-image", "unknown-member"];
+
+fn assert_clean(doc: &serde_json::Value, i: usize) {
+    for c in codes(doc, i) {
+        assert!(
+            CLEAN_OK.contains(&c.as_str()),
+            "unexpected finding {c} in {}",
+            doc["bundles"][i]
+        );
+    }
+}
+
+#[test]
+fn clean_sip812_zip_reports_members_sets_and_digests() {
+    let d = tmp();
+    let files = sip812();
+    zip(&d.path().join("sip.zip"), &files);
+    let (doc, code) = json(&["inspect", &p(&d, "sip.zip")]);
+    assert_eq!(code, 0);
+    let b = &doc["bundles"][0];
+    assert_eq!(b["format"], "zip");
+    assert_eq!(b["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(b["members"].as_array().unwrap().len(), 5);
+    let sb2 = b["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "P0S3-8-12-00.sb2")
+        .unwrap();
+    use sha2::Digest;
+    let want: String = sha2::Sha256::digest(&files[4].1)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect();
+    assert_eq!(sb2["sha256"], want);
+    assert_eq!(sb2["image"]["version"], "8.12");
+    assert_eq!(sb2["signed"]["embedded_name"], "P0S3-8-12-00.sb2");
+    assert_eq!(sb2["signed"]["header_len"], 0x194);
+    let loads = b["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "P0S3-8-12-00.loads")
+        .unwrap();
+    assert_eq!(loads["loads"]["la_version"], "PAS30830");
+    let set = &b["sets"][0];
+    assert_eq!(set["load"], "P0S3-8-12-00");
+    assert_eq!(set["protocol"], "sip");
+    assert_eq!(set["complete"], true);
+    assert_eq!(
+        set["files"],
+        serde_json::json!(["P0S3-8-12-00.loads", "P003-8-12-00.sbn", "P0S3-8-12-00.sb2"])
+    );
+    assert_eq!(set["missing"], serde_json::json!([]));
+    assert_eq!(codes(&doc, 0), ["unsigned-image"]);
+}
+
+#[test]
+fn every_format_reads_the_same_set() {
+    let d = tmp();
+    let files = sccp41();
+    zip(&d.path().join("a.zip"), &files);
+    zip_with(
+        &d.path().join("b.zip"),
+        &files,
+        CompressionMethod::Stored,
+        Some("cmterm-7941_7961-sccp.9-4-2SR3-1"),
+    );
+    cop(&d.path().join("c.cop"), &files);
+    cop_sgn(&d.path().join("d.cop.sgn"), &files);
+    std::fs::write(d.path().join("e.tar"), tar_bytes(&files)).unwrap();
+    std::fs::write(d.path().join("f.tar.gz"), gz(&tar_bytes(&files))).unwrap();
+    let names = ["a.zip", "b.zip", "c.cop", "d.cop.sgn", "e.tar", "f.tar.gz"];
+    let args: Vec<String> = std::iter::once("inspect".to_string())
+        .chain(names.iter().map(|n| p(&d, n)))
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (doc, code) = json(&args);
+    assert_eq!(code, 0, "{doc}");
+    let formats: Vec<&str> = (0..6)
+        .map(|i| doc["bundles"][i]["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        formats,
+        ["zip", "zip", "tar.gz", "cop.sgn", "tar", "tar.gz"]
+    );
+    for i in 0..6 {
+        assert_clean(&doc, i);
+        let sets = doc["bundles"][i]["sets"].as_array().unwrap();
+        let main = sets
+            .iter()
+            .find(|s| s["load"] == "SCCP41.9-4-2SR3-1S")
+            .unwrap();
+        assert_eq!(main["complete"], true);
+        assert_eq!(main["files"].as_array().unwrap().len(), 6);
+        assert!(
+            sets.iter()
+                .any(|s| s["load"] == "term61.default" && s["stands_for"] == "SCCP41.9-4-2SR3-1S")
+        );
+    }
+    // Members inside a folder count by base name, with the path kept.
+    let m = &doc["bundles"][1]["members"][0];
+    assert_eq!(m["name"], "SCCP41.9-4-2SR3-1S.loads");
+    assert!(
+        m["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("cmterm-7941_7961-sccp")
+    );
+}
+
+#[test]
+fn real_vendor_sets_inspect_complete_and_broken_copies_are_named() {
+    let (Some(sip812), Some(sip41)) = (
+        realworld("sip-7940-7960-8.12"),
+        realworld("sip-7941-7961-8.5.4"),
+    ) else {
+        return;
+    };
+    let d = tmp();
+    zip(&d.path().join("P0S3-8-12-00.zip"), &sip812);
+    zip(&d.path().join("cm-7941_7961-sip.8-5-4.zip"), &sip41);
+    zip(
+        &d.path().join("missing.zip"),
+        &without(sip41.clone(), "dsp41.8-5-4TH1-6.sbn"),
+    );
+    zip(
+        &d.path().join("renamed.zip"),
+        &renamed(sip41.clone(), "cnu41.8-5-4TH1-6.sbn", "cnu41.8-5-4.sbn"),
+    );
+    let (doc, code) = json(&[
+        "inspect",
+        &p(&d, "P0S3-8-12-00.zip"),
+        &p(&d, "cm-7941_7961-sip.8-5-4.zip"),
+        &p(&d, "missing.zip"),
+        &p(&d, "renamed.zip"),
+    ]);
+    assert_eq!(code, 1);
+    for i in 0..2 {
+        assert_clean(&doc, i);
+        assert!(
+            doc["bundles"][i]["sets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["complete"] == true)
+        );
+    }
+    assert_eq!(doc["bundles"][0]["sets"][0]["load"], "P0S3-8-12-00");
+    assert_eq!(doc["bundles"][1]["sets"][0]["load"], "SIP41.8-5-4S");
+    let f = finding(&doc, 2, "missing-member").unwrap();
+    assert_eq!(f["member"], "dsp41.8-5-4TH1-6.sbn");
+    assert_eq!(f["severity"], "error");
+    let f = finding(&doc, 3, "embedded-name-mismatch").unwrap();
+    assert_eq!(f["member"], "cnu41.8-5-4.sbn");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("cnu41.8-5-4TH1-6.sbn")
+    );
+}
+
+#[test]
+fn damaged_archives_are_truncated_or_crc_mismatch() {
+    let d = tmp();
+    let files = sip812();
+    zip(&d.path().join("ok.zip"), &files);
+    let bytes = std::fs::read(d.path().join("ok.zip")).unwrap();
+    std::fs::write(d.path().join("cut.zip"), &bytes[..bytes.len() * 2 / 3]).unwrap();
+    zip_with(
+        &d.path().join("stored.zip"),
+        &files,
+        CompressionMethod::Stored,
+        None,
+    );
+    let mut s = std::fs::read(d.path().join("stored.zip")).unwrap();
+    let at = s.windows(12).position(|w| w == b"P0S3-8-12-00").unwrap();
+    let at = at + s[at..].windows(4).position(|w| w[0] == 0xEA).unwrap_or(200) + 1000;
+    s[at] ^= 0xFF;
+    std::fs::write(d.path().join("crc.zip"), &s).unwrap();
+    let gzb = gz(&tar_bytes(&files));
+    std::fs::write(d.path().join("cut.cop"), &gzb[..gzb.len() / 2]).unwrap();
+    let mut short = sccp41();
+    let last = short.len() - 1;
+    let n = short[last].1.len();
+    short[last].1.truncate(n - 100);
+    cop(&d.path().join("cnu.cop"), &short);
+    let (doc, code) = json(&[
+        "inspect",
+        &p(&d, "cut.zip"),
+        &p(&d, "crc.zip"),
+        &p(&d, "cut.cop"),
+        &p(&d, "cnu.cop"),
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        codes(&doc, 0).contains(&"truncated".to_string()),
+        "{:?}",
+        codes(&doc, 0)
+    );
+    assert!(
+        codes(&doc, 1).contains(&"crc-mismatch".to_string()),
+        "{:?}",
+        codes(&doc, 1)
+    );
+    assert!(
+        codes(&doc, 2).contains(&"truncated".to_string()),
+        "{:?}",
+        codes(&doc, 2)
+    );
+    let f = finding(&doc, 3, "truncated").unwrap();
+    assert_eq!(f["member"], short[last].0);
+}
+
+#[test]
+fn checksums_are_verified_sha512_and_sha256() {
+    use sha2::Digest;
+    let d = tmp();
+    zip(&d.path().join("good.zip"), &sip812());
+    zip(&d.path().join("bad.zip"), &sccp41());
+    let good = std::fs::read(d.path().join("good.zip")).unwrap();
+    let h512: String = sha2::Sha512::digest(&good)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect();
+    let sums = format!("{h512}  good.zip\nSHA256 (bad.zip) = {}\n", "0".repeat(64));
+    std::fs::write(d.path().join("SHA512SUMS"), sums).unwrap();
+    let (doc, code) = json(&[
+        "inspect",
+        "--checksums",
+        &p(&d, "SHA512SUMS"),
+        &p(&d, "good.zip"),
+        &p(&d, "bad.zip"),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["bundles"][0]["sha512"], h512);
+    assert!(finding(&doc, 0, "checksum-verified").is_some());
+    assert!(finding(&doc, 1, "checksum-mismatch").is_some());
+}
+
+#[test]
+fn hostile_members_are_flagged() {
+    let d = tmp();
+    let mut files = sip812();
+    files.push(("../../etc/evil.sbn".into(), b"x".to_vec()));
+    files.push(("C:/win.bin".into(), b"x".to_vec()));
+    zip(&d.path().join("slip.zip"), &files);
+    // A tar with links and a device.
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in sip812() {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, name, data.as_slice()).unwrap();
+    }
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Symlink);
+    h.set_size(0);
+    b.append_link(&mut h, "SIPDefault.cnf", "/etc/passwd")
+        .unwrap();
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Char);
+    h.set_size(0);
+    b.append_data(&mut h, "null", std::io::empty()).unwrap();
+    std::fs::write(d.path().join("links.tar"), b.into_inner().unwrap()).unwrap();
+    // Duplicates, case collisions, unknown members, an OS79XX.TXT with a trailing space.
+    let mut files = sip812();
+    files[0].1 = b"P003-8-12-00 \r\n".to_vec();
+    files.push(("readme.txt".into(), b"notes".to_vec()));
+    files.push(("p0s3-8-12-00.SB2".into(), b"x".to_vec()));
+    zip(&d.path().join("names.zip"), &files);
+    let mut z = files.clone();
+    z.push(("other/P0S3-8-12-00.sb2".into(), b"y".to_vec()));
+    zip(&d.path().join("dup.zip"), &z);
+    let (doc, code) = json(&[
+        "inspect",
+        &p(&d, "slip.zip"),
+        &p(&d, "links.tar"),
+        &p(&d, "names.zip"),
+        &p(&d, "dup.zip"),
+    ]);
+    assert_eq!(code, 1);
+    let unsafe_members: Vec<&str> = doc["bundles"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "unsafe-path")
+        .map(|f| f["member"].as_str().unwrap())
+        .collect();
+    assert_eq!(unsafe_members.len(), 2, "{unsafe_members:?}");
+    assert_eq!(
+        codes(&doc, 1)
+            .iter()
+            .filter(|c| *c == "link-member")
+            .count(),
+        2
+    );
+    let c = codes(&doc, 2);
+    for want in ["os79xx-format", "unknown-member", "case-collision"] {
+        assert!(c.contains(&want.to_string()), "{want} in {c:?}");
+    }
+    assert!(
+        finding(&doc, 2, "os79xx-format").unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("white space")
+    );
+    assert_eq!(
+        finding(&doc, 3, "duplicate-member").unwrap()["member"],
+        "P0S3-8-12-00.sb2"
+    );
+}
+
+#[test]
+fn body_mismatches_and_bad_headers_are_found() {
+    let d = tmp();
+    let mut files = sip812();
+    files[1].1[100] ^= 1; // the .bin no longer equals the .sbn body
+    zip(&d.path().join("loader.zip"), &files);
+    let mut f41 = sccp41();
+    let t = f41
+        .iter_mut()
+        .find(|f| f.0 == "term41.default.loads")
+        .unwrap();
+    t.1 = signed("term41.default.loads", b"jar41sccp.9-4-2ES25.sbn\r\n");
+    zip(&d.path().join("term.zip"), &f41);
+    let mut bad = sip812();
+    bad[4].1[11] = 0xFF; // an element length past the header
+    bad.push(("X.loads".into(), signed("X.loads", &[0u8; 10])));
+    zip(&d.path().join("header.zip"), &bad);
+    let (doc, code) = json(&[
+        "inspect",
+        &p(&d, "loader.zip"),
+        &p(&d, "term.zip"),
+        &p(&d, "header.zip"),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        finding(&doc, 0, "body-mismatch").unwrap()["member"],
+        "P003-8-12-00.sbn"
+    );
+    assert_eq!(
+        finding(&doc, 1, "body-mismatch").unwrap()["member"],
+        "term41.default.loads"
+    );
+    assert!(
+        finding(&doc, 1, "missing-member").is_some(),
+        "the term list names a file that is absent"
+    );
+    assert_eq!(
+        finding(&doc, 2, "bad-header").unwrap()["member"],
+        "P0S3-8-12-00.sb2"
+    );
+    assert_eq!(finding(&doc, 2, "bad-loads").unwrap()["member"], "X.loads");
+}
+
+#[test]
+fn wrong_extension_is_a_warning_and_the_bytes_win() {
+    let d = tmp();
+    zip(&d.path().join("really-a-zip.cop"), &sip812());
+    let (doc, code) = json(&["inspect", &p(&d, "really-a-zip.cop")]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["bundles"][0]["format"], "zip");
+    assert_eq!(
+        finding(&doc, 0, "wrong-extension").unwrap()["severity"],
+        "warning"
+    );
+}
+
+#[test]
+fn folders_give_their_bundles_and_their_loose_files() {
+    let d = tmp();
+    std::fs::create_dir_all(d.path().join("downloads/old")).unwrap();
+    zip(&d.path().join("downloads/sip.zip"), &sip812());
+    cop(&d.path().join("downloads/old/sccp41.cop"), &sccp41());
+    std::fs::create_dir(d.path().join("tftp")).unwrap();
+    for (n, b) in without(sip812(), "P0S3-8-12-00.sb2") {
+        std::fs::write(d.path().join("tftp").join(n), b).unwrap();
+    }
+    let (doc, code) = json(&["inspect", &p(&d, "downloads"), &p(&d, "tftp")]);
+    assert_eq!(code, 1);
+    let paths: Vec<&str> = doc["bundles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["tar.gz", "zip", "directory"]);
+    assert_eq!(
+        finding(&doc, 2, "missing-member").unwrap()["member"],
+        "P0S3-8-12-00.sb2"
+    );
+    assert!(doc["bundles"][2]["sha256"].is_null());
+}
+
+#[test]
+fn unreadable_inputs_exit_2_and_the_rest_is_still_inspected() {
+    let d = tmp();
+    zip(&d.path().join("sip.zip"), &sip812());
+    std::fs::write(d.path().join("notes.docx"), b"hello").unwrap();
+    let out = loadsmith()
+        .args([
+            "inspect",
+            &p(&d, "sip.zip"),
+            &p(&d, "nope.zip"),
+            &p(&d, "notes.docx"),
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope.zip"))
+        .stderr(predicate::str::contains(
+            "notes.docx is not a firmware bundle",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("P0S3-8-12-00"));
+}
+
+#[test]
+fn deep_lists_cnu_entries() {
+    let d = tmp();
+    zip(&d.path().join("a.zip"), &sccp41());
+    let (doc, _) = json(&["inspect", "--deep", &p(&d, "a.zip")]);
+    let m = doc["bundles"][0]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "cnu41.9-4-2ES26.sbn")
+        .unwrap();
+    assert_eq!(m["cnu"]["entries"][1]["name"], "version.txt");
+    let (doc, _) = json(&["inspect", &p(&d, "a.zip")]);
+    assert!(doc["bundles"][0]["members"][1].get("cnu").is_none());
+}
+
+#[test]
+fn results_do_not_depend_on_the_number_of_threads() {
+    let d = tmp();
+    for i in 0..6 {
+        zip(&d.path().join(format!("s{i}.zip")), &sip812());
+        cop(&d.path().join(format!("c{i}.cop")), &sccp41());
+    }
+    let (one, _) = json(&["inspect", "--jobs", "1", &p(&d, "")]);
+    let (four, _) = json(&["inspect", "--jobs", "4", &p(&d, "")]);
+    assert_eq!(one, four);
+    assert_eq!(one["bundles"].as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn human_output_is_compact_and_stable() {
+    let sample =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/P0S3-8-12-00-sample.zip");
+    let out = loadsmith()
+        .args(["inspect", sample.to_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out).replace(sample.to_str().unwrap(), "[sample]");
+    insta::assert_snapshot!(text);
+}

@@ -1,0 +1,248 @@
+//! Test support: synthetic firmware files shaped like the vendor's, and
+//! bundle builders (zip, tar, tar.gz, cop.sgn), made at test time.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use loadsmith::signed::{cnu, header};
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, ZipWriter};
+
+/// The binary, with colour off.
+pub fn loadsmith() -> Command {
+    let mut c = Command::cargo_bin("loadsmith").expect("binary");
+    c.env("NO_COLOR", "1");
+    c
+}
+
+/// Runs `loadsmith --json ARGS` and parses stdout.
+pub fn json(args: &[&str]) -> (serde_json::Value, i32) {
+    let out = loadsmith().arg("--json").args(args).output().expect("run");
+    let v = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (v, out.status.code().unwrap_or(-1))
+}
+
+/// A signed file: the vendor-shaped header naming `name`, then `body`.
+pub fn signed(name: &str, body: &[u8]) -> Vec<u8> {
+    let mut v = header::build(name);
+    v.extend_from_slice(body);
+    v
+}
+
+/// A 7940/7960 image body: branch words, then the image name at 0x20.
+pub fn image_body(image: &str, len: usize) -> Vec<u8> {
+    let mut b = vec![0xEAu8; 0x20];
+    b.extend_from_slice(image.as_bytes());
+    b.resize(0x40, 0);
+    let mut x: u32 = 0x1234_5678;
+    while b.len() < len {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        b.push(if x.is_multiple_of(3) {
+            0
+        } else {
+            (x >> 8) as u8
+        });
+    }
+    b
+}
+
+pub type Files = Vec<(String, Vec<u8>)>;
+
+/// The SIP 8.12 set for 7940/7960, as the vendor ships it (synthetic bytes).
+pub fn sip812() -> Files {
+    let loader = image_body("P003-8-12-00", 3000);
+    vec![
+        ("OS79XX.TXT".into(), b"P0S3-8-12-00\r\n".to_vec()),
+        ("P003-8-12-00.bin".into(), loader.clone()),
+        (
+            "P003-8-12-00.sbn".into(),
+            signed("P003-8-12-00.sbn", &loader),
+        ),
+        (
+            "P0S3-8-12-00.loads".into(),
+            signed(
+                "P0S3-8-12-00.loads",
+                b"P003-8-12-00.sbn\nP0S3-8-12-00.sb2\nLA_VERSION=PAS30830\n",
+            ),
+        ),
+        (
+            "P0S3-8-12-00.sb2".into(),
+            signed("P0S3-8-12-00.sb2", &image_body("P0S3-8-12-00", 9000)),
+        ),
+    ]
+}
+
+/// A 79x1-family load (`SCCP41.9-4-2SR3-1S`) with five CNU components and term files.
+pub fn sccp41() -> Files {
+    family_load(
+        "SCCP41.9-4-2SR3-1S",
+        "41",
+        "sccp",
+        "9-4-2ES26",
+        &["41", "61"],
+    )
+}
+
+/// A family load for family `ff`, protocol `proto`, component version `v`.
+pub fn family_load(load: &str, ff: &str, proto: &str, v: &str, terms: &[&str]) -> Files {
+    let comps = [
+        format!("jar{ff}{proto}.{v}.sbn"),
+        format!("cnu{ff}.{v}.sbn"),
+        format!("apps{ff}.{v}.sbn"),
+        format!("dsp{ff}.{v}.sbn"),
+        format!("cvm{ff}{proto}.{v}.sbn"),
+    ];
+    let mut list = format!(
+        "#\r\n# This file contains a list of archive image files that will be requested by the\r\n# RELEASE load version {v}\r\n#\r\n\r\n"
+    );
+    for (i, c) in comps.iter().enumerate() {
+        list.push_str(c);
+        if i >= 3 {
+            list.push(' ');
+        }
+        list.push_str("\r\n");
+    }
+    let mut files: Files = vec![(
+        format!("{load}.loads"),
+        signed(&format!("{load}.loads"), list.as_bytes()),
+    )];
+    for t in terms {
+        let n = format!("term{t}.default.loads");
+        files.push((n.clone(), signed(&n, list.as_bytes())));
+    }
+    for (i, c) in comps.iter().enumerate() {
+        let payload = image_body(c, 2000 + 500 * i);
+        let body = cnu::build(&[("image.bin", &payload), ("version.txt", v.as_bytes())]);
+        files.push((c.clone(), signed(c, &body)));
+    }
+    files
+}
+
+/// Replaces or removes a file by name.
+pub fn without(mut files: Files, name: &str) -> Files {
+    files.retain(|(n, _)| n != name);
+    files
+}
+
+/// Renames a file (its embedded name stays the vendor's).
+pub fn renamed(mut files: Files, from: &str, to: &str) -> Files {
+    for f in &mut files {
+        if f.0 == from {
+            f.0 = to.to_string();
+        }
+    }
+    files
+}
+
+/// Writes a zip with deflate (or stored) members, optionally inside a folder.
+pub fn zip_with(path: &Path, files: &Files, method: CompressionMethod, folder: Option<&str>) {
+    let f = std::fs::File::create(path).unwrap();
+    let mut z = ZipWriter::new(f);
+    let opts = SimpleFileOptions::default()
+        .compression_method(method)
+        .last_modified_time(DateTime::from_date_and_time(2013, 1, 17, 3, 34, 0).unwrap())
+        .unix_permissions(0o644);
+    for (name, data) in files {
+        let n = match folder {
+            Some(d) => format!("{d}/{name}"),
+            None => name.clone(),
+        };
+        z.start_file(n, opts).unwrap();
+        z.write_all(data).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+/// A deflate zip of `files` at the top level.
+pub fn zip(path: &Path, files: &Files) {
+    zip_with(path, files, CompressionMethod::Deflated, None);
+}
+
+/// Tar bytes of `files` (regular files, mode 0644).
+pub fn tar_bytes(files: &Files) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in files {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(1_358_393_640);
+        h.set_entry_type(tar::EntryType::Regular);
+        b.append_data(&mut h, name, data.as_slice()).unwrap();
+    }
+    b.into_inner().unwrap()
+}
+
+/// Gzip of `bytes`.
+pub fn gz(bytes: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::default());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// A `.cop` (tar.gz) of `files`.
+pub fn cop(path: &Path, files: &Files) {
+    std::fs::write(path, gz(&tar_bytes(files))).unwrap();
+}
+
+/// A `.cop.sgn`: a signed header, then the gzip tar.
+pub fn cop_sgn(path: &Path, files: &Files) {
+    let name = path.file_name().unwrap().to_string_lossy().to_string();
+    std::fs::write(path, signed(&name, &gz(&tar_bytes(files)))).unwrap();
+}
+
+/// The real vendor files of one `../shared/realworld/` folder, or `None` (the test then skips, saying so).
+pub fn realworld(folder: &str) -> Option<Files> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/realworld")
+        .join(folder);
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        eprintln!("skipped: ../shared/realworld/{folder} is absent");
+        return None;
+    };
+    let mut files: Files = rd
+        .flatten()
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    files.sort();
+    Some(files)
+}
+
+/// Finding codes of bundle `i` in an inspect JSON document.
+pub fn codes(doc: &serde_json::Value, i: usize) -> Vec<String> {
+    doc["bundles"][i]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The finding of `code` in bundle `i`, if any.
+pub fn finding<'a>(
+    doc: &'a serde_json::Value,
+    i: usize,
+    code: &str,
+) -> Option<&'a serde_json::Value> {
+    doc["bundles"][i]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code)
+}
