@@ -176,3 +176,20 @@ proptest::proptest! {
         proptest::prop_assert!(a.known && a.same_image(&b));
     }
 }
+
+#[test]
+fn field_guide_examples_parse() {
+    // Seed 002: the SCCP stepping path and the loads it names.
+    assert_eq!(v("P00303010102"), "3.1(1.2)");
+    assert_eq!(v("P00305000500"), "5.0(5)");
+    assert_eq!(v("P00308000900"), "8.0(9)");
+    assert_eq!(v("P00308000500"), "8.0(5)");
+    assert!(p("P00303010102").version < p("P00305000500").version);
+    assert!(p("P00305000500").version < p("P00308000900").version);
+    assert_eq!(v("SCCP41.8-0-4ES4-0-1S"), "8.0(4)ES4");
+    assert_eq!(v("P0S3-08-06-00"), "8.6");
+    // The guide's XMLDefault names SCCP40.8-3-1S: family 40 is no family we know.
+    let r = p("SCCP40.8-3-1S");
+    assert!(!r.known);
+    assert!(r.notes.iter().any(|n| n.contains("40")));
+}
