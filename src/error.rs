@@ -28,6 +28,14 @@ pub enum Error {
         /// The sentence to show.
         message: String,
     },
+    /// A command refused to act (incomplete set, conflict, lock held); nothing was changed.
+    #[error("{message}")]
+    Refused {
+        /// Why.
+        message: String,
+        /// What to do instead.
+        hint: Option<String>,
+    },
     /// A checksum file could not be understood.
     #[error(
         "{path}: line {line} is not a checksum line (want `HEX  NAME` or `SHA512 (NAME) = HEX`)"
@@ -53,7 +61,16 @@ impl Error {
             Error::NotABundle { .. } => Some(
                 "give a .zip, .cop, .cop.sgn, .tar, .tar.gz, a signed firmware file, or a folder holding them".into(),
             ),
+            Error::Refused { hint, .. } => hint.clone(),
             _ => None,
+        }
+    }
+
+    /// The exit code: 1 for a refusal (a problem found), 2 for usage and unreadable input.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Refused { .. } => 1,
+            _ => 2,
         }
     }
 

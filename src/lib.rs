@@ -13,5 +13,6 @@ pub mod check;
 pub mod cli;
 pub mod error;
 pub mod names;
+pub mod root;
 pub mod signed;
 pub mod upgrade;

@@ -479,3 +479,25 @@ fn human_output_is_compact_and_stable() {
     let text = String::from_utf8_lossy(&out).replace(sample.to_str().unwrap(), "[sample]");
     insta::assert_snapshot!(text);
 }
+
+#[test]
+fn a_loose_signed_file_with_gzip_bytes_is_not_a_cop_sgn() {
+    // Regression: a vendor .sbn whose body holds gzip data was read as a .cop.sgn bundle.
+    let d = tmp();
+    let mut body = b"junk".to_vec();
+    body.extend_from_slice(&gz(b"compressed component data"));
+    let files: Files = vec![(
+        "cvm41sip.8-5-4TH1-6.sbn".into(),
+        signed("cvm41sip.8-5-4TH1-6.sbn", &body),
+    )];
+    for (n, b) in &files {
+        std::fs::write(d.path().join(n), b).unwrap();
+    }
+    let (doc, code) = json(&["inspect", &p(&d, "")]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["bundles"][0]["format"], "directory");
+    assert_eq!(
+        doc["bundles"][0]["members"][0]["name"],
+        "cvm41sip.8-5-4TH1-6.sbn"
+    );
+}

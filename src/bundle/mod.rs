@@ -80,16 +80,24 @@ pub enum Detected {
 /// Bytes read to detect a format.
 const SNIFF: usize = 64 * 1024;
 
-/// Detects a file's format by its bytes, not its name.
+/// Detects a file's format by its bytes, not its name. The name matters only
+/// for a signed file whose gzip stream does not start at the header length:
+/// that is a `.cop.sgn` only when it is named so (a signed `.sbn` may carry
+/// gzip bytes in its body).
 pub fn detect(path: &Path) -> io::Result<Detected> {
     let mut f = File::open(path)?;
     let mut head = Vec::with_capacity(1024);
     (&mut f).take(SNIFF as u64).read_to_end(&mut head)?;
-    Ok(detect_bytes(&head))
+    let named_sgn = path
+        .to_string_lossy()
+        .to_ascii_lowercase()
+        .ends_with(".sgn");
+    Ok(detect_bytes(&head, named_sgn))
 }
 
-/// Detects a format from the first bytes of a file.
-pub fn detect_bytes(head: &[u8]) -> Detected {
+/// Detects a format from the first bytes of a file; `named_sgn` says whether
+/// the file is named `*.sgn`.
+pub fn detect_bytes(head: &[u8], named_sgn: bool) -> Detected {
     if head.starts_with(b"PK\x03\x04")
         || head.starts_with(b"PK\x05\x06")
         || head.starts_with(b"PK\x07\x08")
@@ -102,27 +110,31 @@ pub fn detect_bytes(head: &[u8]) -> Detected {
     if head.get(257..262) == Some(b"ustar") {
         return Detected::Bundle(Format::Tar);
     }
-    if gzip_offset(head).is_some() {
-        return Detected::Bundle(Format::CopSgn);
+    match gzip_offset(head) {
+        Some((_, true)) => return Detected::Bundle(Format::CopSgn),
+        Some((_, false)) if named_sgn => return Detected::Bundle(Format::CopSgn),
+        _ => {}
     }
     Detected::Plain
 }
 
-/// Where the gzip stream of a `.cop.sgn` starts: at the signed header's
-/// length when a gzip magic is there, else at the first `1F 8B 08` within the
-/// bytes given (as community tools do). `None` when `head` is not a signed
-/// file wrapping a gzip stream.
-pub fn gzip_offset(head: &[u8]) -> Option<usize> {
+/// Where the gzip stream of a `.cop.sgn` starts, and whether that is exactly
+/// at the signed header's length: there when a gzip magic is there, else at
+/// the first `1F 8B 08` within the bytes given (as community tools do).
+/// `None` when `head` is not a signed file holding a gzip stream.
+pub fn gzip_offset(head: &[u8]) -> Option<(usize, bool)> {
     if !head.starts_with(&[0x01, 0x00, 0x02]) {
         return None;
     }
     if let Ok(h) = crate::signed::header::parse(head) {
         let at = h.header_len as usize;
         if head.get(at..at + 3) == Some(&[0x1F, 0x8B, 0x08]) {
-            return Some(at);
+            return Some((at, true));
         }
     }
-    head.windows(3).position(|w| w == [0x1F, 0x8B, 0x08])
+    head.windows(3)
+        .position(|w| w == [0x1F, 0x8B, 0x08])
+        .map(|at| (at, false))
 }
 
 /// The kind of a member.

@@ -23,7 +23,7 @@ pub fn open(path: &Path, format: Format) -> io::Result<Box<dyn Read>> {
         Format::CopSgn => {
             let mut head = Vec::new();
             (&mut file).take(64 * 1024).read_to_end(&mut head)?;
-            let at = gzip_offset(&head).ok_or_else(|| {
+            let (at, _) = gzip_offset(&head).ok_or_else(|| {
                 io::Error::new(
                     io::ErrorKind::InvalidData,
                     "no gzip stream after the signed header",

@@ -58,6 +58,13 @@ pub enum Command {
     Matrix,
     /// Inspect bundles (.zip, .cop, .cop.sgn, .tar, .tar.gz) or folders: members, digests, sets, findings.
     Inspect(InspectArgs),
+    /// Stage a target's whole set into a TFTP root, straight from the vendor bundle, and point the root at it.
+    Stage(StageArgs),
+    /// Check a TFTP root: every pointer resolves to a complete set; nothing drifted since the last stage.
+    Check {
+        /// The TFTP root.
+        root: PathBuf,
+    },
     /// Print shell completions.
     Completions {
         /// The shell.
@@ -82,4 +89,33 @@ pub struct InspectArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
+}
+
+/// Arguments of `stage`.
+#[derive(Debug, clap::Args)]
+pub struct StageArgs {
+    /// The load to stage, in either spelling (P0S3-08-12-00, SCCP41.9-4-2SR3-1S).
+    #[arg(long)]
+    pub target: String,
+    /// Bundles or folders to find it in (default: the current folder). Repeatable.
+    #[arg(long, value_name = "PATH")]
+    pub from: Vec<PathBuf>,
+    /// Print exactly what would change and touch nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replace root files that have other bytes and were not written by an earlier stage.
+    #[arg(long)]
+    pub force: bool,
+    /// Remove files earlier stages wrote that nothing points at any more.
+    #[arg(long)]
+    pub prune: bool,
+    /// The image 7940/7960 phones run now; an SCCP image here makes a SIP/MGCP stage
+    /// point XMLDefault.cnf.xml at the universal loader (single-step SCCP move).
+    #[arg(long, value_name = "IMAGE")]
+    pub running: Option<String>,
+    /// Worker threads for reading the candidate bundles (default: all cores).
+    #[arg(long, short)]
+    pub jobs: Option<usize>,
+    /// The TFTP root.
+    pub root: PathBuf,
 }

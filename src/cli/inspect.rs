@@ -121,7 +121,7 @@ fn error_path(e: &Error) -> String {
         Error::Io { path, .. } | Error::NotABundle { path } | Error::BadChecksums { path, .. } => {
             path.display().to_string()
         }
-        Error::Usage { .. } => String::new(),
+        Error::Usage { .. } | Error::Refused { .. } => String::new(),
     }
 }
 

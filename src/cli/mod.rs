@@ -10,6 +10,7 @@ mod matrix;
 mod names;
 pub mod output;
 mod plan;
+mod stage;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -58,7 +59,7 @@ fn report(e: &Error) -> ExitCode {
     if let Some(h) = e.hint() {
         let _ = writeln!(err, "hint: {h}");
     }
-    ExitCode::from(2)
+    ExitCode::from(e.exit_code())
 }
 
 /// Turns a write error on stdout into an [`Error`].
@@ -72,6 +73,8 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
         Command::Plan { from, to, model } => plan::run(&from, &to, model.as_deref(), out),
         Command::Matrix => matrix::run(out),
         Command::Inspect(args) => inspect::run(&args, out),
+        Command::Stage(args) => stage::run(&args, out),
+        Command::Check { root } => stage::run_check(&root, out),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "loadsmith", &mut io::stdout());

@@ -1,0 +1,163 @@
+//! `loadsmith stage` and `loadsmith check`: render what changed, or what is wrong.
+
+use std::path::Path;
+
+use super::inspect::{default_jobs, render_findings, size};
+use super::output::{Out, safe};
+use super::{Outcome, stdout_err};
+use crate::cli::args::StageArgs;
+use crate::error::Error;
+use crate::root::check::{CheckReport, check};
+use crate::root::edits::Action;
+use crate::root::stage::{StageOptions, StageReport, stage};
+
+pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
+    let opts = StageOptions {
+        target: a.target.clone(),
+        from: a.from.clone(),
+        root: a.root.clone(),
+        dry_run: a.dry_run,
+        force: a.force,
+        prune: a.prune,
+        running: a.running.clone(),
+        jobs: a.jobs.unwrap_or_else(default_jobs),
+    };
+    let r = stage(&opts)?;
+    if out.json {
+        out.json(&r).map_err(stdout_err)?;
+    } else {
+        out.text(&render(&r, out)).map_err(stdout_err)?;
+    }
+    Ok(Outcome::Clean)
+}
+
+fn action(a: Action) -> &'static str {
+    match a {
+        Action::Create => "create",
+        Action::Replace => "replace",
+        Action::Edit => "edit",
+        Action::Unchanged => "unchanged",
+        Action::Remove => "remove",
+    }
+}
+
+fn render(r: &StageReport, out: Out) -> String {
+    let mut s = format!(
+        "{} {} into {} from {}\n",
+        out.paint(if r.dry_run { "plan: stage" } else { "stage" }, "1"),
+        safe(&r.target),
+        safe(&r.root),
+        safe(&r.source.path)
+    );
+    s.push_str("  files:\n");
+    for f in &r.files {
+        s.push_str(&format!(
+            "    {:<10} {:<34} {:>9}\n",
+            action(f.action),
+            safe(&f.name),
+            size(f.size)
+        ));
+    }
+    s.push_str("  pointers:\n");
+    for e in &r.edits {
+        s.push_str(&format!(
+            "    {:<10} {} ({} = {})\n",
+            action(e.action),
+            e.file,
+            e.settings.join(", "),
+            safe(&e.value)
+        ));
+        if e.action != Action::Unchanged {
+            for d in &e.diff {
+                s.push_str(&format!("               {}\n", safe(d)));
+            }
+        }
+    }
+    for p in &r.pruned {
+        s.push_str(&format!("    {:<10} {}\n", "remove", safe(p)));
+    }
+    if !r.findings.is_empty() {
+        s.push_str("  findings:\n");
+        s.push_str(&render_findings(&r.findings, out));
+    }
+    let written = r
+        .files
+        .iter()
+        .filter(|f| f.action != Action::Unchanged)
+        .count();
+    let edited = r
+        .edits
+        .iter()
+        .filter(|e| e.action != Action::Unchanged)
+        .count();
+    s.push_str(&if !r.changed {
+        format!("  nothing to do: {} already serves {}\n", safe(&r.root), safe(&r.target))
+    } else if r.dry_run {
+        format!("  dry run: {written} files and {edited} pointer files would change; nothing was written\n")
+    } else {
+        format!("  done: {written} files written, {edited} pointer files changed, {} removed\n", r.pruned.len())
+    });
+    s
+}
+
+pub(super) fn run_check(root: &Path, out: Out) -> Result<Outcome, Error> {
+    let r = check(root, default_jobs())?;
+    if out.json {
+        out.json(&r).map_err(stdout_err)?;
+    } else {
+        out.text(&render_check(&r, out)).map_err(stdout_err)?;
+    }
+    Ok(if r.has_errors() {
+        Outcome::Problems
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn render_check(r: &CheckReport, out: Out) -> String {
+    let mut s = format!("{}\n", out.paint(&safe(&r.root), "1"));
+    if let Some(t) = &r.target {
+        s.push_str(&format!("  last staged: {}\n", safe(t)));
+    }
+    s.push_str("  pointers:\n");
+    for p in &r.pointers {
+        let ok = if p.resolves {
+            out.paint("ok      ", "32")
+        } else {
+            out.paint("DANGLING", "31;1")
+        };
+        s.push_str(&format!(
+            "    {ok} {} {} = {}\n",
+            safe(&p.file),
+            p.setting,
+            safe(&p.value)
+        ));
+    }
+    s.push_str("  sets:\n");
+    for set in &r.sets {
+        let state = if set.complete {
+            "complete  "
+        } else {
+            "INCOMPLETE"
+        };
+        s.push_str(&format!(
+            "    {state} {} · {} files\n",
+            safe(&set.load),
+            set.files.len()
+        ));
+    }
+    if !r.findings.is_empty() {
+        s.push_str("  findings:\n");
+        s.push_str(&render_findings(&r.findings, out));
+    }
+    let (e, w, i) = crate::check::tally(&r.findings);
+    let verdict = if e > 0 {
+        out.paint("FAIL", "31;1")
+    } else {
+        out.paint("OK", "32;1")
+    };
+    s.push_str(&format!(
+        "  {verdict}: {e} errors, {w} warnings, {i} notes\n"
+    ));
+    s
+}

@@ -1,0 +1,175 @@
+//! `check`: is a TFTP root consistent, and did it drift since the last stage?
+//!
+//! Reads the root through the same readers and checks as `inspect` (as one
+//! unpacked bundle), then resolves every pointer to a complete set, compares
+//! the files the manifest records with their digests, and adds the root
+//! warnings (hunt order, case, leftovers).
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::hunt::{self, RootView};
+use super::manifest::Manifest;
+use crate::check::findings::{Code, Finding};
+use crate::check::sets::SetReport;
+use crate::check::{self, BundleReport, Options, Source};
+use crate::error::Result;
+use crate::names::{ImageName, Role};
+
+/// One pointer and where it leads.
+#[derive(Debug, Clone, Serialize)]
+pub struct PointerReport {
+    /// The file holding it.
+    pub file: String,
+    /// The setting.
+    pub setting: String,
+    /// The load named.
+    pub value: String,
+    /// True when the root holds that load complete.
+    pub resolves: bool,
+}
+
+/// What `check` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// The root.
+    pub root: String,
+    /// The last staged target, from the manifest.
+    pub target: Option<String>,
+    /// Every pointer.
+    pub pointers: Vec<PointerReport>,
+    /// The sets the root holds.
+    pub sets: Vec<SetReport>,
+    /// Findings, errors first.
+    pub findings: Vec<Finding>,
+}
+
+impl CheckReport {
+    /// True when any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        crate::check::findings::any_error(&self.findings)
+    }
+}
+
+/// Where a pointer leads: `Ok(())` when complete, else why not.
+fn resolve(value: &str, rep: &BundleReport) -> std::result::Result<(), String> {
+    if let Some(s) = rep
+        .sets
+        .iter()
+        .find(|s| s.load == value && s.stands_for.is_none())
+    {
+        return if s.complete {
+            Ok(())
+        } else {
+            Err(format!("its set lacks {}", s.missing.join(", ")))
+        };
+    }
+    let image = rep.members.iter().any(|m| {
+        m.usable
+            && m.image.stem == value
+            && matches!(m.image.role, Role::Application | Role::Loader)
+    });
+    if image {
+        return Ok(());
+    }
+    let near = rep
+        .members
+        .iter()
+        .find(|m| m.usable && m.image.stem.eq_ignore_ascii_case(value))
+        .map(|m| format!(" (the root has {}, which differs in case)", m.name));
+    let v = ImageName::parse(value);
+    let other = rep
+        .members
+        .iter()
+        .find(|m| m.usable && m.image.role == Role::Loads && v.same_image(&m.image))
+        .map(|m| format!(" (the root has {}: write that spelling)", m.name));
+    Err(format!(
+        "the root holds no {value}.loads or image{}",
+        near.or(other).unwrap_or_default()
+    ))
+}
+
+/// Checks a root.
+pub fn check(root: &Path, jobs: usize) -> Result<CheckReport> {
+    let view = RootView::read(root)?;
+    let rep = check::inspect(
+        &Source::Directory(root.to_path_buf()),
+        &Options {
+            deep: false,
+            checksums: Vec::new(),
+            jobs,
+        },
+    )?;
+    let mut findings = rep.findings.clone();
+    let mut pointers = Vec::new();
+    for p in view.pointers()? {
+        let r = resolve(&p.value, &rep);
+        if let Err(why) = &r {
+            findings.push(Finding::new(
+                Code::DanglingPointer,
+                Some(&p.file),
+                format!(
+                    "{} {} names {}, but {why}: phones told to load it will fail",
+                    p.file, p.setting, p.value
+                ),
+            ));
+        }
+        pointers.push(PointerReport {
+            file: p.file,
+            setting: p.setting,
+            value: p.value,
+            resolves: r.is_ok(),
+        });
+    }
+    for s in rep
+        .sets
+        .iter()
+        .filter(|s| s.load.to_ascii_lowercase().starts_with("term") && !s.complete)
+    {
+        findings.push(Finding::new(
+            Code::DanglingPointer,
+            Some(&format!("{}.loads", s.load)),
+            format!("{}.loads lists files the root lacks ({}): phones reset to factory defaults will loop asking for them", s.load, s.missing.join(", ")),
+        ));
+    }
+    let manifest = Manifest::load(root)?;
+    for (name, e) in manifest.files.iter().filter(|(_, e)| e.kind == "image") {
+        let have = rep
+            .members
+            .iter()
+            .find(|m| &m.name == name)
+            .and_then(|m| m.sha256.clone());
+        match have {
+            None => findings.push(Finding::new(Code::Drift, Some(name), format!("{name} was written by the stage of {} but is gone from the root", e.load))),
+            Some(h) if h != e.sha256 => findings.push(Finding::new(
+                Code::Drift,
+                Some(name),
+                format!("{name} differs from what the stage of {} wrote (sha256 {} now, {} then); stage again or restore it", e.load, &h[..12], &e.sha256[..12.min(e.sha256.len())]),
+            )),
+            _ => {}
+        }
+    }
+    if let Some(t) = &manifest.target {
+        let target = ImageName::parse(t);
+        let loader = manifest
+            .files
+            .keys()
+            .map(|k| ImageName::parse(k))
+            .find(|i| i.role == Role::Loader)
+            .map(|i| i.stem);
+        findings.extend(hunt::warnings(&view, &target, loader.as_deref(), &[])?);
+    } else {
+        findings.extend(hunt::term_leftovers(&view));
+    }
+    findings.extend(hunt::leftover_findings(root)?);
+    findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
+    findings.dedup();
+    Ok(CheckReport {
+        root: root.display().to_string(),
+        target: manifest.target,
+        pointers,
+        sets: rep.sets,
+        findings,
+    })
+}

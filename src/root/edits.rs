@@ -1,0 +1,167 @@
+//! The pointer edits a target implies, as the seeds prescribe for its family
+//! and protocol, computed against the root's current files.
+
+use serde::Serialize;
+
+use super::hunt::RootView;
+use super::pointers::{XmlError, cnf_set, os79xx_content, xml_set};
+use crate::error::{Error, Result};
+use crate::names::{Family, ImageName, MODELS, Protocol};
+
+/// What happens to a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    /// A new file.
+    Create,
+    /// An existing file gets other bytes.
+    Replace,
+    /// An existing file is edited in place (pointer files).
+    Edit,
+    /// Already as wanted.
+    Unchanged,
+    /// Removed (`--prune`).
+    Remove,
+}
+
+/// One pointer-file edit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Edit {
+    /// The file.
+    pub file: String,
+    /// Create, edit or unchanged.
+    pub action: Action,
+    /// The settings changed (`image_version`, `loadInformation7`).
+    pub settings: Vec<String>,
+    /// The value written.
+    pub value: String,
+    /// Changed lines, `-old` and `+new`.
+    pub diff: Vec<String>,
+    /// The new content.
+    #[serde(skip)]
+    pub bytes: Vec<u8>,
+}
+
+/// Inputs for the edits.
+pub struct Pointing<'a> {
+    /// The target load, vendor spelling (`P0S3-8-12-00`).
+    pub load: &'a ImageName,
+    /// The OS79XX.TXT image (7940/7960).
+    pub os79xx: Option<String>,
+    /// The universal loader (vendor spelling) to name in XMLDefault for a single-step SCCP move.
+    pub sccp_loader: Option<String>,
+}
+
+fn edit(
+    view: &RootView,
+    file: &str,
+    settings: Vec<String>,
+    value: &str,
+    make: impl FnOnce(&[u8]) -> std::result::Result<Vec<u8>, XmlError>,
+) -> Result<Edit> {
+    let old = view.read_small(file)?;
+    let bytes = make(old.as_deref().unwrap_or(b"")).map_err(|e| Error::Refused {
+        message: format!("{file} in the root cannot be edited: {e}; nothing was written"),
+        hint: Some(format!("fix {file} or move it away, then stage again")),
+    })?;
+    let action = match &old {
+        None => Action::Create,
+        Some(o) if *o == bytes => Action::Unchanged,
+        Some(_) => Action::Edit,
+    };
+    Ok(Edit {
+        file: file.into(),
+        action,
+        settings,
+        value: value.into(),
+        diff: diff(old.as_deref().unwrap_or(b""), &bytes),
+        bytes,
+    })
+}
+
+/// Lines that differ: common head and tail are skipped, the middle shown as `-`/`+`.
+pub fn diff(old: &[u8], new: &[u8]) -> Vec<String> {
+    let (o, n) = (String::from_utf8_lossy(old), String::from_utf8_lossy(new));
+    let a: Vec<&str> = o.lines().collect();
+    let b: Vec<&str> = n.lines().collect();
+    let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let tail = a[head..]
+        .iter()
+        .rev()
+        .zip(b[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let mut out: Vec<String> = a[head..a.len() - tail]
+        .iter()
+        .map(|l| format!("-{l}"))
+        .collect();
+    out.extend(b[head..b.len() - tail].iter().map(|l| format!("+{l}")));
+    out
+}
+
+/// The edits for a target.
+pub fn plan(view: &RootView, p: &Pointing<'_>) -> Result<Vec<Edit>> {
+    let load = &p.load.stem;
+    let mut out = Vec::new();
+    match p.load.family {
+        Some(Family::Legacy) => {
+            match p.load.protocol {
+                Some(Protocol::Sip) => out.push(edit(
+                    view,
+                    "SIPDefault.cnf",
+                    vec!["image_version".into()],
+                    load,
+                    |b| Ok(cnf_set(b, "image_version", load)),
+                )?),
+                Some(Protocol::Mgcp) => out.push(edit(
+                    view,
+                    "MGCDefault.cnf",
+                    vec!["image_version".into()],
+                    load,
+                    |b| Ok(cnf_set(b, "image_version", load)),
+                )?),
+                _ => {}
+            }
+            let xml_value = match (p.load.protocol, &p.sccp_loader) {
+                (Some(Protocol::Sccp), _) => Some(load.clone()),
+                (_, Some(loader)) => Some(loader.clone()),
+                _ => None,
+            };
+            if let Some(v) = xml_value {
+                let entries = entries(Family::Legacy, &v);
+                let settings = entries
+                    .iter()
+                    .map(|(n, _, _)| format!("loadInformation{n}"))
+                    .collect();
+                out.push(edit(view, "XMLDefault.cnf.xml", settings, &v, |b| {
+                    xml_set(b, &entries)
+                })?);
+            }
+            if let Some(os) = &p.os79xx {
+                out.push(edit(view, "OS79XX.TXT", vec!["image".into()], os, |_| {
+                    Ok(os79xx_content(os))
+                })?);
+            }
+        }
+        Some(f @ Family::Java(_)) => {
+            let entries = entries(f, load);
+            let settings = entries
+                .iter()
+                .map(|(n, _, _)| format!("loadInformation{n}"))
+                .collect();
+            out.push(edit(view, "XMLDefault.cnf.xml", settings, load, |b| {
+                xml_set(b, &entries)
+            })?);
+        }
+        None => {}
+    }
+    Ok(out)
+}
+
+fn entries(family: Family, value: &str) -> Vec<(u32, String, String)> {
+    MODELS
+        .iter()
+        .filter(|m| m.family == family)
+        .map(|m| (m.device_type, m.xml_model(), value.to_string()))
+        .collect()
+}

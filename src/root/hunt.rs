@@ -1,0 +1,235 @@
+//! What a TFTP root looks like to a phone: its top-level files, the pointers
+//! they hold, and what keeps phones off a load (the hunt order, per-phone
+//! files, case variants, leftovers).
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::manifest::{STATE_DIR, TMP_PREFIX};
+use super::pointers::{cnf_get, os79xx_value, xml_get};
+use crate::check::findings::{Code, Finding};
+use crate::error::{Error, Result};
+use crate::names::{Family, ImageName, Protocol, Role};
+
+/// Largest configuration file read (they are a few kilobytes).
+const MAX_CONFIG: u64 = 1024 * 1024;
+
+/// The top level of a root.
+#[derive(Debug, Clone)]
+pub struct RootView {
+    /// The root folder.
+    pub dir: PathBuf,
+    /// Regular files at the top level, sorted; hidden names excluded.
+    pub names: Vec<String>,
+}
+
+/// One pointer: a file (and setting) naming a load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pointer {
+    /// The file holding it.
+    pub file: String,
+    /// The setting (`image_version`, `loadInformation7`, the image line).
+    pub setting: String,
+    /// The load named.
+    pub value: String,
+    /// True for per-phone files (`SEP<MAC>.cnf.xml`, `SIP<MAC>.cnf`, `MGC<MAC>.cnf`).
+    pub per_phone: bool,
+}
+
+impl RootView {
+    /// Lists a root.
+    pub fn read(dir: &Path) -> Result<RootView> {
+        let mut names = Vec::new();
+        for e in fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))? {
+            let e = e.map_err(|e| Error::io("read", dir, e))?;
+            let n = e.file_name().to_string_lossy().into_owned();
+            if n.starts_with('.') || n == STATE_DIR {
+                continue;
+            }
+            if e.file_type().is_ok_and(|t| t.is_file()) {
+                names.push(n);
+            }
+        }
+        names.sort();
+        Ok(RootView {
+            dir: dir.to_path_buf(),
+            names,
+        })
+    }
+
+    /// True when the root holds `name` exactly.
+    pub fn has(&self, name: &str) -> bool {
+        self.names
+            .binary_search_by(|n| n.as_str().cmp(name))
+            .is_ok()
+    }
+
+    /// Reads a small file of the root (configuration files), `None` when absent.
+    pub fn read_small(&self, name: &str) -> Result<Option<Vec<u8>>> {
+        let p = self.dir.join(name);
+        match fs::File::open(&p) {
+            Ok(f) => {
+                let mut v = Vec::new();
+                f.take(MAX_CONFIG)
+                    .read_to_end(&mut v)
+                    .map_err(|e| Error::io("read", &p, e))?;
+                Ok(Some(v))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io("read", p, e)),
+        }
+    }
+
+    /// Every pointer the root's configuration files hold.
+    pub fn pointers(&self) -> Result<Vec<Pointer>> {
+        let mut out = Vec::new();
+        for n in &self.names {
+            let img = ImageName::parse(n);
+            let per_phone = img.mac.is_some();
+            let ext = img.extension.as_deref().map(str::to_ascii_lowercase);
+            match (img.role, ext.as_deref()) {
+                (Role::Os79xx, _) if n == "OS79XX.TXT" => {
+                    if let Some(v) = self.read_small(n)?.as_deref().and_then(os79xx_value) {
+                        out.push(Pointer {
+                            file: n.clone(),
+                            setting: "image".into(),
+                            value: v,
+                            per_phone,
+                        });
+                    }
+                }
+                (Role::Configuration, Some("cnf")) => {
+                    if let Some(v) = self
+                        .read_small(n)?
+                        .as_deref()
+                        .and_then(|b| cnf_get(b, "image_version"))
+                    {
+                        out.push(Pointer {
+                            file: n.clone(),
+                            setting: "image_version".into(),
+                            value: v,
+                            per_phone,
+                        });
+                    }
+                }
+                (Role::Configuration, Some("cnf.xml")) => {
+                    let Some(b) = self.read_small(n)? else {
+                        continue;
+                    };
+                    for li in xml_get(&b).unwrap_or_default() {
+                        let setting = match li.device_type {
+                            Some(dt) => format!("loadInformation{dt}"),
+                            None => "loadInformation".into(),
+                        };
+                        if !li.value.is_empty() {
+                            out.push(Pointer {
+                                file: n.clone(),
+                                setting,
+                                value: li.value,
+                                per_phone,
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn differs(value: &str, target: &ImageName, loader: Option<&str>) -> bool {
+    let v = ImageName::parse(value);
+    !(v.same_image(target) || value == target.stem || Some(value) == loader)
+}
+
+/// Warnings about what keeps phones off `target` (a staged load) in this root.
+pub fn warnings(
+    view: &RootView,
+    target: &ImageName,
+    loader: Option<&str>,
+    staged: &[String],
+) -> Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    let pointers = view.pointers()?;
+    let legacy = target.family == Some(Family::Legacy);
+    for p in &pointers {
+        let v = ImageName::parse(&p.value);
+        let same_family =
+            !v.known || v.family == target.family || (legacy && v.family == Some(Family::Legacy));
+        if p.per_phone && same_family && differs(&p.value, target, loader) {
+            out.push(Finding::new(
+                Code::HuntShadow,
+                Some(&p.file),
+                format!("{} pins {}: that phone reads it before the defaults and stays off {}; change or remove it", p.file, p.value, target.stem),
+            ));
+        }
+        if legacy
+            && matches!(target.protocol, Some(Protocol::Sip | Protocol::Mgcp))
+            && p.file == "XMLDefault.cnf.xml"
+            && matches!(p.setting.as_str(), "loadInformation7" | "loadInformation8")
+            && differs(&p.value, target, loader)
+        {
+            out.push(Finding::new(
+                Code::HuntShadow,
+                Some(&p.file),
+                format!("XMLDefault.cnf.xml comes before SIPDefault.cnf/MGCDefault.cnf in the 7940/7960 hunt and its {} names {}; point it at {} or remove the entry", p.setting, p.value, target.stem),
+            ));
+        }
+    }
+    if legacy && target.protocol == Some(Protocol::Mgcp) && view.has("SIPDefault.cnf") {
+        out.push(Finding::new(
+            Code::HuntShadow,
+            Some("SIPDefault.cnf"),
+            "SIPDefault.cnf comes before MGCDefault.cnf in the hunt: 7940/7960 phones will choose SIP; remove it for an MGCP root",
+        ));
+    }
+    for s in staged {
+        for n in &view.names {
+            if n != s && n.eq_ignore_ascii_case(s) {
+                out.push(Finding::new(
+                    Code::CaseCollision,
+                    Some(n),
+                    format!("{n} differs from the staged {s} only in case: a case-insensitive TFTP server may serve the wrong one; remove {n}"),
+                ));
+            }
+        }
+    }
+    out.extend(term_leftovers(view));
+    Ok(out)
+}
+
+/// Upper-case `TERM<MM>.DEFAULT.loads` left by old CUCM installs.
+pub fn term_leftovers(view: &RootView) -> Vec<Finding> {
+    view.names
+        .iter()
+        .filter(|n| n.starts_with("TERM") && ImageName::parse(n).role == Role::FactoryDefault)
+        .map(|n| {
+            Finding::new(
+                Code::CaseCollision,
+                Some(n),
+                format!("{n} is an upper-case leftover of an old CUCM install; phones ask for {}; the vendor installer deletes it", n.to_ascii_lowercase()),
+            )
+        })
+        .collect()
+}
+
+/// Leftover temporary files, as findings.
+pub fn leftover_findings(dir: &Path) -> Result<Vec<Finding>> {
+    Ok(super::manifest::leftovers(dir)?
+        .into_iter()
+        .map(|n| {
+            Finding::new(
+                Code::LeftoverTemp,
+                Some(&n),
+                format!("{n} is left from an interrupted stage; phones never ask for it; the next stage removes it"),
+            )
+        })
+        .collect())
+}
+
+/// True for names of loadsmith's temporary files.
+pub fn is_tmp(name: &str) -> bool {
+    name.starts_with(TMP_PREFIX)
+}

@@ -1,0 +1,363 @@
+//! Pointer files: the configuration files that tell phones which load to run.
+//!
+//! `OS79XX.TXT` (one image name), `SIPDefault.cnf`/`MGCDefault.cnf` and the
+//! per-phone `.cnf` files (`image_version: NAME`), `XMLDefault.cnf.xml`
+//! (`<loadInformation<N> model="…">NAME</…>`) and `SEP<MAC>.cnf.xml`
+//! (`<loadInformation>NAME</…>`). Readers find the names they point at;
+//! editors change only the value concerned and keep every other byte as it
+//! was (other lines, other models' entries, comments). XML is edited as a
+//! stream of `quick-xml` events, never by string search.
+
+use quick_xml::Reader;
+use quick_xml::Writer;
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+
+/// Why an XML pointer file cannot be edited.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum XmlError {
+    /// Not well-formed XML.
+    #[error("not well-formed XML: {0}")]
+    Malformed(String),
+    /// No root element to add entries to.
+    #[error("no root element")]
+    NoRoot,
+}
+
+/// The image named by `OS79XX.TXT`: its first non-blank line, trimmed.
+pub fn os79xx_value(bytes: &[u8]) -> Option<String> {
+    let b = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    String::from_utf8_lossy(b)
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .map(str::to_string)
+}
+
+/// A clean `OS79XX.TXT`: the image name alone, CRLF as the vendor ships it.
+pub fn os79xx_content(image: &str) -> Vec<u8> {
+    format!("{image}\r\n").into_bytes()
+}
+
+fn split_key(line: &str, key: &str) -> Option<usize> {
+    let t = line.trim_start();
+    let rest = t.strip_prefix(key)?;
+    let colon = rest.trim_start().strip_prefix(':')?;
+    Some(line.len() - colon.len())
+}
+
+fn unquote(v: &str) -> String {
+    let v = v.split('#').next().unwrap_or("").trim();
+    v.trim_matches('"').trim().to_string()
+}
+
+/// The value of `key` (`image_version`) in a `.cnf` file; the last one wins, as phones read it.
+pub fn cnf_get(bytes: &[u8], key: &str) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    text.lines()
+        .rev()
+        .find_map(|l| split_key(l, key).map(|at| unquote(&l[at..])))
+}
+
+/// Sets `key` in a `.cnf` file, keeping every other byte. An existing line
+/// keeps its indentation, spacing, quoting and line ending; a new line is
+/// appended in the file's line-ending style.
+pub fn cnf_set(bytes: &[u8], key: &str, value: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let crlf = text.contains("\r\n");
+    let mut out = String::with_capacity(text.len() + 40);
+    let mut found = false;
+    for line in text.split_inclusive('\n') {
+        let (body, end) = match line.strip_suffix("\r\n") {
+            Some(b) => (b, "\r\n"),
+            None => match line.strip_suffix('\n') {
+                Some(b) => (b, "\n"),
+                None => (line, ""),
+            },
+        };
+        match split_key(body, key) {
+            Some(at) => {
+                found = true;
+                let rest = &body[at..];
+                let lead = &rest[..rest.len() - rest.trim_start().len()];
+                let comment = rest
+                    .find('#')
+                    .map(|i| format!(" {}", &rest[i..]))
+                    .unwrap_or_default();
+                let quoted = rest.trim_start().starts_with('"');
+                let v = if quoted {
+                    format!("\"{value}\"")
+                } else {
+                    value.to_string()
+                };
+                let lead = if lead.is_empty() { " " } else { lead };
+                out.push_str(&format!("{}{lead}{v}{comment}{end}", &body[..at]));
+            }
+            None => out.push_str(line),
+        }
+    }
+    if !found {
+        let nl = if crlf { "\r\n" } else { "\n" };
+        if !out.is_empty() && !out.ends_with('\n') {
+            out.push_str(nl);
+        }
+        out.push_str(&format!("{key}: {value}{nl}"));
+    }
+    out.into_bytes()
+}
+
+/// One `loadInformation` element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadInformation {
+    /// The device-type number (`loadInformation7`), or `None` for the bare
+    /// `<loadInformation>` of a per-phone file.
+    pub device_type: Option<u32>,
+    /// The `model` attribute, if any.
+    pub model: Option<String>,
+    /// The load named.
+    pub value: String,
+}
+
+fn device_type_of(name: &str) -> Option<Option<u32>> {
+    let s = name.strip_prefix("loadInformation")?;
+    if s.is_empty() {
+        return Some(None);
+    }
+    if s.len() > 9 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok().map(Some)
+}
+
+fn model_of(e: &BytesStart<'_>) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| a.key.0 == "model")
+        .map(|a| a.value.to_string())
+}
+
+/// Every `loadInformation*` element of an XML configuration file.
+pub fn xml_get(bytes: &[u8]) -> Result<Vec<LoadInformation>, XmlError> {
+    let mut r = Reader::from_reader(bytes);
+    r.config_mut().trim_text(false);
+    let mut buf = Vec::new();
+    let mut out = Vec::new();
+    let mut current: Option<LoadInformation> = None;
+    loop {
+        match r.read_event_into(&mut buf) {
+            Ok(Event::Start(e)) => {
+                if let Some(dt) = device_type_of(e.name().0) {
+                    current = Some(LoadInformation {
+                        device_type: dt,
+                        model: model_of(&e),
+                        value: String::new(),
+                    });
+                }
+            }
+            Ok(Event::Text(t)) => {
+                if let Some(c) = &mut current {
+                    c.value.push_str(&t);
+                }
+            }
+            Ok(Event::End(_)) => {
+                if let Some(mut c) = current.take() {
+                    c.value = c.value.trim().to_string();
+                    out.push(c);
+                }
+            }
+            Ok(Event::Eof) => return Ok(out),
+            Ok(_) => {}
+            Err(e) => return Err(XmlError::Malformed(e.to_string())),
+        }
+        buf.clear();
+    }
+}
+
+/// Sets `loadInformation<N>` entries (device type, model text, value), keeping
+/// every other byte. Existing elements (also zero-padded ones such as
+/// `loadInformation00007`) get the new value; missing ones are added before
+/// the root element closes. With `bytes` empty, a new `<Default>` document is made.
+pub fn xml_set(bytes: &[u8], entries: &[(u32, String, String)]) -> Result<Vec<u8>, XmlError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        let mut s = String::from("<Default>\n");
+        for (n, model, v) in entries {
+            s.push_str(&format!(
+                "  <loadInformation{n} model=\"{model}\">{v}</loadInformation{n}>\n"
+            ));
+        }
+        s.push_str("</Default>\n");
+        return Ok(s.into_bytes());
+    }
+    let mut r = Reader::from_reader(bytes);
+    r.config_mut().trim_text(false);
+    let mut w = Writer::new(Vec::with_capacity(bytes.len() + 200));
+    let mut buf = Vec::new();
+    let mut depth = 0usize;
+    let mut done = vec![false; entries.len()];
+    let mut replacing: Option<usize> = None;
+    let mut indent = String::from("  ");
+    let mut saw_root = false;
+    let io = |e: std::io::Error| XmlError::Malformed(e.to_string());
+    loop {
+        let ev = r
+            .read_event_into(&mut buf)
+            .map_err(|e| XmlError::Malformed(e.to_string()))?;
+        match ev {
+            Event::Eof => break,
+            Event::Start(ref e) => {
+                depth += 1;
+                saw_root = true;
+                let hit = device_type_of(e.name().0)
+                    .flatten()
+                    .and_then(|dt| entries.iter().position(|(n, _, _)| *n == dt));
+                w.write_event(ev.borrow()).map_err(io)?;
+                if let Some(i) = hit {
+                    done[i] = true;
+                    replacing = Some(i);
+                    w.write_event(Event::Text(BytesText::new(&entries[i].2)))
+                        .map_err(io)?;
+                }
+            }
+            Event::Empty(ref e) => {
+                saw_root = true;
+                let hit = device_type_of(e.name().0)
+                    .flatten()
+                    .and_then(|dt| entries.iter().position(|(n, _, _)| *n == dt));
+                match hit {
+                    Some(i) => {
+                        done[i] = true;
+                        let name = e.name().0.to_string();
+                        w.write_event(Event::Start(e.borrow())).map_err(io)?;
+                        w.write_event(Event::Text(BytesText::new(&entries[i].2)))
+                            .map_err(io)?;
+                        w.write_event(Event::End(BytesEnd::new(name))).map_err(io)?;
+                    }
+                    None => w.write_event(ev.borrow()).map_err(io)?,
+                }
+            }
+            Event::Text(ref t) if replacing.is_some() => {
+                let _ = t;
+            }
+            Event::GeneralRef(_) if replacing.is_some() => {}
+            Event::Text(ref t) => {
+                let s: &str = t;
+                if depth == 1
+                    && let Some(last) = s.rsplit('\n').next()
+                    && !last.is_empty()
+                    && last.chars().all(|c| c == ' ' || c == '\t')
+                {
+                    indent = last.to_string();
+                }
+                w.write_event(ev.borrow()).map_err(io)?;
+            }
+            Event::End(ref e) => {
+                replacing = None;
+                if depth == 1 {
+                    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
+                    let nl = if crlf { "\r\n" } else { "\n" };
+                    for (i, (n, model, v)) in entries.iter().enumerate() {
+                        if done[i] {
+                            continue;
+                        }
+                        let el = format!(
+                            "{indent}<loadInformation{n} model=\"{model}\">{v}</loadInformation{n}>{nl}"
+                        );
+                        w.get_mut().extend_from_slice(el.as_bytes());
+                    }
+                    done.iter_mut().for_each(|d| *d = true);
+                }
+                depth = depth.saturating_sub(1);
+                w.write_event(Event::End(e.borrow())).map_err(io)?;
+            }
+            other => w.write_event(other.borrow()).map_err(io)?,
+        }
+        buf.clear();
+    }
+    if !saw_root {
+        return Err(XmlError::NoRoot);
+    }
+    Ok(w.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const XML: &str = "<?xml version=\"1.0\"?>\n<Default>\n  <!-- keep me -->\n  <callManagerGroup><members/></callManagerGroup>\n  <loadInformation8 model=\"IP Phone 7940\">P0S3-07-4-00</loadInformation8>\n  <loadInformation434 model=\"IP Phone 7942\">SCCP42.9-4-2SR3-1S</loadInformation434>\n  <loadInformation00007 model=\"IP Phone 7960\" />\n  <authenticationURL>http://x/?a=1&amp;b=2</authenticationURL>\n</Default>\n";
+
+    #[test]
+    fn xml_edit_changes_only_the_values_asked() {
+        let out = xml_set(
+            XML.as_bytes(),
+            &[
+                (8, "IP Phone 7940".into(), "P0S3-8-12-00".into()),
+                (7, "IP Phone 7960".into(), "P0S3-8-12-00".into()),
+            ],
+        )
+        .unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let want = XML.replace(">P0S3-07-4-00<", ">P0S3-8-12-00<").replace(
+            "<loadInformation00007 model=\"IP Phone 7960\" />",
+            "<loadInformation00007 model=\"IP Phone 7960\" >P0S3-8-12-00</loadInformation00007>",
+        );
+        assert_eq!(out, want);
+        let got = xml_get(out.as_bytes()).unwrap();
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[1].value, "SCCP42.9-4-2SR3-1S");
+        assert_eq!(got[2].device_type, Some(7));
+    }
+
+    #[test]
+    fn xml_edit_adds_missing_entries_with_the_files_indent() {
+        let out = xml_set(
+            b"<Default>\r\n    <a>1</a>\r\n</Default>\r\n",
+            &[(115, "IP Phone 7941".into(), "SIP41.8-5-4S".into())],
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "<Default>\r\n    <a>1</a>\r\n    <loadInformation115 model=\"IP Phone 7941\">SIP41.8-5-4S</loadInformation115>\r\n</Default>\r\n"
+        );
+        let fresh = xml_set(b"", &[(7, "IP Phone 7960".into(), "P0S3-8-12-00".into())]).unwrap();
+        assert_eq!(xml_get(&fresh).unwrap()[0].value, "P0S3-8-12-00");
+    }
+
+    #[test]
+    fn xml_round_trip_is_byte_exact() {
+        let out = xml_set(XML.as_bytes(), &[]).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), XML);
+        assert!(xml_set(b"<a><b></a>", &[(7, "m".into(), "v".into())]).is_err());
+        assert_eq!(xml_set(b"just text", &[]), Err(XmlError::NoRoot));
+    }
+
+    #[test]
+    fn cnf_edit_keeps_the_rest() {
+        let src = b"# SIP defaults\r\nproxy1_address: 10.0.0.1\r\nimage_version: \"P0S3-07-4-00\"   # old\r\nmessages_uri: 55\r\n";
+        let out = cnf_set(src, "image_version", "P0S3-8-12-00");
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            "# SIP defaults\r\nproxy1_address: 10.0.0.1\r\nimage_version: \"P0S3-8-12-00\" # old\r\nmessages_uri: 55\r\n"
+        );
+        assert_eq!(
+            cnf_get(&out, "image_version").as_deref(),
+            Some("P0S3-8-12-00")
+        );
+        assert_eq!(
+            cnf_set(b"a: 1", "image_version", "X"),
+            b"a: 1\nimage_version: X\n"
+        );
+        assert_eq!(cnf_set(b"", "image_version", "X"), b"image_version: X\n");
+        assert_eq!(
+            cnf_get(b"image_version:P0S3-06-3-00\n", "image_version").as_deref(),
+            Some("P0S3-06-3-00")
+        );
+    }
+
+    #[test]
+    fn os79xx_reads_the_first_line() {
+        assert_eq!(
+            os79xx_value(b"\xEF\xBB\xBFP003-8-12-00 \r\n").as_deref(),
+            Some("P003-8-12-00")
+        );
+        assert_eq!(os79xx_value(b"\n\n"), None);
+    }
+}

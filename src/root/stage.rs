@@ -1,0 +1,614 @@
+//! `stage`: put a target's whole set into a TFTP root, straight from the
+//! vendor bundle, and point the root at it.
+//!
+//! Order keeps every moment safe for a phone that boots mid-way: all files
+//! are first streamed from the archive into hidden temporary names and
+//! flushed; then images are renamed into place, then `.loads` lists, then
+//! `term<MM>.default.loads`, and only then the pointer files. Until the last
+//! rename, every pointer still names the old, complete set.
+//!
+//! # Security
+//! Only members whose names are safe base names and that belong to the
+//! target's set are written, as regular files with mode 0644, at the root's
+//! top level, via `create_new` temporary files (never through an existing
+//! file or link). A root file with other bytes that no earlier stage wrote is
+//! a conflict and refuses the stage unless `--force`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::edits::{self, Action, Edit, Pointing};
+use super::hunt::{self, RootView};
+use super::manifest::{self, Entry, Lock, Manifest, Origin};
+use crate::bundle::{MemberInfo, Problem, Sink, safe};
+use crate::check::findings::{Finding, Severity};
+use crate::check::member::{MemberReport, hex};
+use crate::check::{self, BundleReport, Options, Source};
+use crate::error::{Error, Result};
+use crate::names::{Family, ImageName, Protocol, Role};
+
+/// What the user asked.
+#[derive(Debug, Clone)]
+pub struct StageOptions {
+    /// The target load as typed (`P0S3-08-12-00`).
+    pub target: String,
+    /// Bundles or folders to search (the current folder when empty).
+    pub from: Vec<PathBuf>,
+    /// The TFTP root.
+    pub root: PathBuf,
+    /// Show the plan, touch nothing.
+    pub dry_run: bool,
+    /// Overwrite conflicting files.
+    pub force: bool,
+    /// Remove files earlier stages wrote that nothing points at any more.
+    pub prune: bool,
+    /// The image the phones run now, when it matters (SCCP → SIP/MGCP in one step).
+    pub running: Option<String>,
+    /// Worker threads for inspecting the candidates.
+    pub jobs: usize,
+}
+
+/// One file of the set.
+#[derive(Debug, Clone, Serialize)]
+pub struct FilePlan {
+    /// Vendor file name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256.
+    pub sha256: String,
+    /// Create, replace or unchanged (remove for pruned files).
+    pub action: Action,
+}
+
+/// What a stage did (or, with `--dry-run`, would do).
+#[derive(Debug, Clone, Serialize)]
+pub struct StageReport {
+    /// The root.
+    pub root: String,
+    /// The target, as phones are told it (vendor spelling).
+    pub target: String,
+    /// The bundle the set comes from.
+    pub source: Origin,
+    /// The set's files.
+    pub files: Vec<FilePlan>,
+    /// Pointer-file edits.
+    pub edits: Vec<Edit>,
+    /// Files removed by `--prune`.
+    pub pruned: Vec<String>,
+    /// Warnings about the root (hunt order, per-phone files, case, leftovers).
+    pub findings: Vec<Finding>,
+    /// True when anything changes.
+    pub changed: bool,
+    /// True for `--dry-run`.
+    pub dry_run: bool,
+}
+
+/// The chosen bundle and its set.
+struct Chosen {
+    source: Source,
+    report: BundleReport,
+    load: ImageName,
+    files: Vec<MemberReport>,
+    loader: Option<String>,
+}
+
+/// Runs a stage.
+pub fn stage(opts: &StageOptions) -> Result<StageReport> {
+    let target = ImageName::parse(&opts.target);
+    if !target.known || !matches!(target.role, Role::Loads | Role::Application) {
+        return Err(Error::Usage {
+            message: format!("--target {}: not a load name loadsmith knows", opts.target),
+        });
+    }
+    let meta = fs::metadata(&opts.root).map_err(|e| Error::io("open", &opts.root, e))?;
+    if !meta.is_dir() {
+        return Err(Error::Usage {
+            message: format!("{} is not a folder", opts.root.display()),
+        });
+    }
+    let chosen = choose(opts, &target)?;
+    // Plan read-only first: a refusal leaves the root exactly as it was.
+    let (report, _) = plan(opts, &chosen)?;
+    if opts.dry_run || !report.changed {
+        return Ok(report);
+    }
+    let _lock = Lock::take(&opts.root)?;
+    // Plan again under the lock: another stage may have finished meanwhile.
+    let (mut report, pointing_loader) = plan(opts, &chosen)?;
+    if !report.changed {
+        return Ok(report);
+    }
+    manifest::clean_leftovers(&opts.root)?;
+    execute(opts, &chosen, &mut report, pointing_loader)?;
+    Ok(report)
+}
+
+fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
+    let from = if opts.from.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        opts.from.clone()
+    };
+    let (sources, errors) = check::collect(&from);
+    if let Some(e) = errors.into_iter().next() {
+        return Err(e);
+    }
+    let root = fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
+    let sources: Vec<Source> = sources
+        .into_iter()
+        .filter(|s| match s {
+            Source::Directory(d) => fs::canonicalize(d)
+                .map(|d| !d.starts_with(&root))
+                .unwrap_or(true),
+            _ => true,
+        })
+        .collect();
+    let copts = Options {
+        deep: false,
+        checksums: Vec::new(),
+        jobs: opts.jobs.max(1),
+    };
+    let reports = check::inspect_all(&sources, &copts, &|_| {});
+    let mut complete = Vec::new();
+    let mut incomplete = Vec::new();
+    let mut seen_loads = Vec::new();
+    for (src, rep) in sources.iter().zip(reports) {
+        let rep = rep?;
+        for s in &rep.sets {
+            seen_loads.push(s.load.clone());
+        }
+        let Some(set) = rep.sets.iter().find(|s| {
+            s.stands_for.is_none()
+                && (s.load == target.stem || ImageName::parse(&s.load).same_image(target))
+        }) else {
+            continue;
+        };
+        if set.complete {
+            complete.push((src.clone(), rep.clone(), set.clone()));
+        } else {
+            incomplete.push(format!("{} lacks {}", rep.path, set.missing.join(", ")));
+        }
+    }
+    if complete.is_empty() {
+        let message = if incomplete.is_empty() {
+            seen_loads.sort();
+            seen_loads.dedup();
+            format!(
+                "no bundle in {} holds {}{}",
+                from.iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                opts.target,
+                if seen_loads.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (loads found: {})", seen_loads.join(", "))
+                }
+            )
+        } else {
+            format!(
+                "no bundle holds a complete {} set: {}",
+                opts.target,
+                incomplete.join("; ")
+            )
+        };
+        return Err(Error::Refused {
+            message,
+            hint: Some("download the vendor's bundle for this load and pass it with --from".into()),
+        });
+    }
+    let digest = |rep: &BundleReport, files: &[String]| -> Vec<(String, Option<String>)> {
+        files
+            .iter()
+            .map(|f| {
+                (
+                    f.clone(),
+                    rep.members
+                        .iter()
+                        .find(|m| m.usable && &m.name == f)
+                        .and_then(|m| m.sha256.clone()),
+                )
+            })
+            .collect()
+    };
+    let first = digest(&complete[0].1, &complete[0].2.files);
+    let differing: Vec<&str> = complete
+        .iter()
+        .filter(|c| digest(&c.1, &c.2.files) != first)
+        .map(|c| c.1.path.as_str())
+        .collect();
+    if !differing.is_empty() {
+        return Err(Error::Refused {
+            message: format!(
+                "bundles hold different bytes for {}: {} and {}",
+                opts.target,
+                complete[0].1.path,
+                differing.join(", ")
+            ),
+            hint: Some("pass the one you trust with --from".into()),
+        });
+    }
+    let (source, report, set) = complete.swap_remove(0);
+    let errors: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| format!("{}: {}", f.code.as_str(), f.message))
+        .collect();
+    if !errors.is_empty() {
+        return Err(Error::Refused {
+            message: format!(
+                "{} has errors, so nothing is staged from it:\n  {}",
+                report.path,
+                errors.join("\n  ")
+            ),
+            hint: Some(format!(
+                "run `loadsmith inspect {}` for details",
+                report.path
+            )),
+        });
+    }
+    let load = ImageName::parse(&set.load);
+    let mut names: Vec<String> = set.files.clone();
+    let mut loader = None;
+    if load.family == Some(Family::Legacy) {
+        for f in &set.files {
+            let i = ImageName::parse(f);
+            if i.role == Role::Loader {
+                loader = Some(i.stem.clone());
+                let bin = format!("{}.bin", i.stem);
+                if report.members.iter().any(|m| m.usable && m.name == bin) {
+                    names.push(bin);
+                }
+            }
+        }
+    } else {
+        for s in report
+            .sets
+            .iter()
+            .filter(|s| s.stands_for.as_deref() == Some(set.load.as_str()))
+        {
+            names.extend(s.files.first().cloned());
+        }
+    }
+    let files = names
+        .iter()
+        .filter_map(|n| {
+            report
+                .members
+                .iter()
+                .find(|m| m.usable && &m.name == n)
+                .cloned()
+        })
+        .collect();
+    Ok(Chosen {
+        source,
+        report,
+        load,
+        files,
+        loader,
+    })
+}
+
+fn file_sha(path: &Path) -> Result<Option<String>> {
+    let mut f = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("read", path, e)),
+    };
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = f.read(&mut buf).map_err(|e| Error::io("read", path, e))?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(Some(hex(&h.finalize())))
+}
+
+fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)> {
+    let root = &opts.root;
+    let manifest = Manifest::load(root)?;
+    let view = RootView::read(root)?;
+    let mut files = Vec::new();
+    let mut conflicts = Vec::new();
+    for m in &c.files {
+        let sha = m.sha256.clone().unwrap_or_default();
+        let action = match file_sha(&root.join(&m.name))? {
+            None => Action::Create,
+            Some(h) if h == sha => Action::Unchanged,
+            Some(h) => {
+                let ours = manifest.files.get(&m.name).is_some_and(|e| e.sha256 == h);
+                if !ours && !opts.force {
+                    conflicts.push(m.name.clone());
+                }
+                Action::Replace
+            }
+        };
+        files.push(FilePlan {
+            name: m.name.clone(),
+            size: m.size,
+            sha256: sha,
+            action,
+        });
+    }
+    if !conflicts.is_empty() {
+        return Err(Error::Refused {
+            message: format!(
+                "{} already holds {} with other bytes, not written by an earlier stage; nothing was written",
+                root.display(),
+                conflicts.join(", ")
+            ),
+            hint: Some("move those files away, or pass --force to replace them".into()),
+        });
+    }
+    let running = opts.running.as_deref().map(ImageName::parse);
+    let sccp_loader = match (&running, c.load.protocol) {
+        (Some(r), Some(Protocol::Sip | Protocol::Mgcp))
+            if r.protocol == Some(Protocol::Sccp) && c.load.family == Some(Family::Legacy) =>
+        {
+            c.loader.clone()
+        }
+        _ => None,
+    };
+    let os79xx = (c.load.family == Some(Family::Legacy)).then(|| {
+        let bundled = c
+            .report
+            .members
+            .iter()
+            .find(|m| m.usable && m.image.role == Role::Os79xx)
+            .and_then(|m| m.text.as_deref().and_then(super::pointers::os79xx_value));
+        match bundled {
+            Some(v) if c.files.iter().any(|f| f.image.stem == v) => v,
+            _ => c.load.stem.clone(),
+        }
+    });
+    let edits = edits::plan(
+        &view,
+        &Pointing {
+            load: &c.load,
+            os79xx,
+            sccp_loader: sccp_loader.clone(),
+        },
+    )?;
+    let staged: Vec<String> = c.files.iter().map(|f| f.name.clone()).collect();
+    let mut findings = hunt::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
+    findings.extend(hunt::leftover_findings(root)?);
+    findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
+    findings.dedup();
+    let pruned = if opts.prune {
+        prune_candidates(&manifest, &view, &staged, &c.load, &edits)?
+    } else {
+        Vec::new()
+    };
+    let changed = files.iter().any(|f| f.action != Action::Unchanged)
+        || edits.iter().any(|e| e.action != Action::Unchanged)
+        || !pruned.is_empty();
+    Ok((
+        StageReport {
+            root: root.display().to_string(),
+            target: c.load.stem.clone(),
+            source: Origin {
+                path: c.report.path.clone(),
+                sha256: c.report.sha256.clone(),
+            },
+            files,
+            edits,
+            pruned,
+            findings,
+            changed,
+            dry_run: opts.dry_run,
+        },
+        sccp_loader,
+    ))
+}
+
+/// Files earlier stages wrote that neither the new set nor any pointer (after the edits) needs.
+fn prune_candidates(
+    manifest: &Manifest,
+    view: &RootView,
+    staged: &[String],
+    target: &ImageName,
+    edits: &[Edit],
+) -> Result<Vec<String>> {
+    let mut pointed: Vec<String> = view
+        .pointers()?
+        .into_iter()
+        .filter(|p| !edits.iter().any(|e| e.file == p.file))
+        .map(|p| p.value)
+        .collect();
+    pointed.push(target.stem.clone());
+    Ok(manifest
+        .files
+        .iter()
+        .filter(|(name, e)| {
+            e.kind == "image"
+                && !staged.contains(name)
+                && !pointed.contains(&e.load)
+                && view.has(name)
+        })
+        .map(|(n, _)| n.clone())
+        .collect())
+}
+
+/// Streams the wanted members of the bundle into temporary files.
+struct Stager<'a> {
+    dir: &'a Path,
+    wanted: HashMap<String, String>,
+    written: BTreeMap<String, PathBuf>,
+    error: Option<Error>,
+}
+
+impl Stager<'_> {
+    fn write(&mut self, name: &str, want: &str, data: &mut dyn Read) -> Result<()> {
+        let (tmp, f) = manifest::create_tmp(self.dir, name)?;
+        self.written.insert(name.to_string(), tmp.clone());
+        let mut w = BufWriter::with_capacity(256 * 1024, f);
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = data
+                .read(&mut buf)
+                .map_err(|e| Error::io("read the bundle for", name, e))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            w.write_all(&buf[..n])
+                .map_err(|e| Error::io("write", &tmp, e))?;
+        }
+        let f = w
+            .into_inner()
+            .map_err(|e| Error::io("write", &tmp, e.into_error()))?;
+        manifest::finish_tmp(&tmp, f)?;
+        if hex(&h.finalize()) != want {
+            return Err(Error::Refused {
+                message: format!(
+                    "{name} changed in the bundle since it was inspected; nothing was staged"
+                ),
+                hint: Some("run the stage again".into()),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Stager<'_> {
+    fn member(&mut self, info: &MemberInfo, data: &mut dyn Read) -> io::Result<()> {
+        if self.error.is_some() || info.kind != crate::bundle::EntryKind::File {
+            return Ok(());
+        }
+        let Ok(name) = safe::base_name(&info.path) else {
+            return Ok(());
+        };
+        let Some(want) = self.wanted.get(name).cloned() else {
+            return Ok(());
+        };
+        if self.written.contains_key(name) {
+            return Ok(());
+        }
+        if let Err(e) = self.write(name, &want, data) {
+            self.error = Some(e);
+        }
+        Ok(())
+    }
+
+    fn problem(&mut self, problem: Problem, member: Option<&str>, detail: String) {
+        if self.error.is_none() {
+            self.error = Some(Error::Refused {
+                message: format!(
+                    "the bundle failed while staging ({problem:?} at {}: {detail}); nothing was staged",
+                    member.unwrap_or("the bundle")
+                ),
+                hint: Some("inspect the bundle and download it again".into()),
+            });
+        }
+    }
+}
+
+fn execute(
+    opts: &StageOptions,
+    c: &Chosen,
+    report: &mut StageReport,
+    _sccp_loader: Option<String>,
+) -> Result<()> {
+    let root = &opts.root;
+    let wanted: HashMap<String, String> = report
+        .files
+        .iter()
+        .filter(|f| f.action != Action::Unchanged)
+        .map(|f| (f.name.clone(), f.sha256.clone()))
+        .collect();
+    let mut stager = Stager {
+        dir: root,
+        wanted,
+        written: BTreeMap::new(),
+        error: None,
+    };
+    let walked = check::read_source(&c.source, &mut stager);
+    let missing: Vec<&String> = stager
+        .wanted
+        .keys()
+        .filter(|k| !stager.written.contains_key(*k))
+        .collect();
+    let failure = match (walked, stager.error.take()) {
+        (Err(e), _) | (Ok(()), Some(e)) => Some(e),
+        _ if !missing.is_empty() => Some(Error::Refused {
+            message: format!(
+                "the bundle no longer holds {}; nothing was staged",
+                missing
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            hint: None,
+        }),
+        _ => None,
+    };
+    if let Some(e) = failure {
+        for tmp in stager.written.values() {
+            let _ = fs::remove_file(tmp);
+        }
+        return Err(e);
+    }
+    // Images first, then load lists, then factory-reset defaults: pointers come last.
+    let rank = |n: &str| match ImageName::parse(n).role {
+        Role::Loads => 1,
+        Role::FactoryDefault => 2,
+        _ => 0,
+    };
+    let mut order: Vec<(&String, &PathBuf)> = stager.written.iter().collect();
+    order.sort_by_key(|(n, _)| (rank(n), n.to_string()));
+    for (name, tmp) in order {
+        manifest::commit_tmp(tmp, root, name)?;
+    }
+    manifest::sync_dir(root)?;
+    let mut m = Manifest::load(root)?;
+    m.version = 1;
+    for f in &report.files {
+        m.files.insert(
+            f.name.clone(),
+            Entry {
+                sha256: f.sha256.clone(),
+                kind: "image".into(),
+                load: report.target.clone(),
+            },
+        );
+    }
+    for e in report
+        .edits
+        .iter()
+        .filter(|e| e.action != Action::Unchanged)
+    {
+        manifest::write_atomic(root, &e.file, &e.bytes)?;
+        m.files.insert(
+            e.file.clone(),
+            Entry {
+                sha256: hex(&Sha256::digest(&e.bytes)),
+                kind: "pointer".into(),
+                load: report.target.clone(),
+            },
+        );
+    }
+    for p in &report.pruned {
+        fs::remove_file(root.join(p)).map_err(|e| Error::io("remove", root.join(p), e))?;
+        m.files.remove(p);
+    }
+    if !report.pruned.is_empty() {
+        manifest::sync_dir(root)?;
+    }
+    m.target = Some(report.target.clone());
+    m.source = Some(report.source.clone());
+    m.save(root)?;
+    Ok(())
+}
