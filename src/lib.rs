@@ -8,6 +8,7 @@
 //! - [`upgrade`]: the vendor's firmware matrix and upgrade table, and the planner.
 //! - [`cli`]: argument parsing and rendering (human and JSON); no domain logic.
 
+pub mod boot;
 pub mod bundle;
 pub mod check;
 pub mod cli;

@@ -65,6 +65,23 @@ pub enum Command {
         /// The TFTP root.
         root: PathBuf,
     },
+    /// Predict what a phone does against a TFTP root (a folder) or a live server (tftp://host[:port]).
+    Boot {
+        /// A folder or tftp://host[:port].
+        source: String,
+        /// The phone's MAC, in any common spelling.
+        #[arg(long)]
+        mac: String,
+        /// The model: 7960, CP-7960G, IP Phone 7961, …
+        #[arg(long)]
+        model: String,
+        /// The image in the phone's flash now.
+        #[arg(long)]
+        running: Option<String>,
+        /// The phone was just reset to factory defaults.
+        #[arg(long)]
+        factory_reset: bool,
+    },
     /// Print shell completions.
     Completions {
         /// The shell.

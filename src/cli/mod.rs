@@ -5,6 +5,7 @@
 //! plan, unknown names), 2 usage or unreadable input.
 
 pub mod args;
+mod boot;
 mod inspect;
 mod matrix;
 mod names;
@@ -75,6 +76,13 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
         Command::Inspect(args) => inspect::run(&args, out),
         Command::Stage(args) => stage::run(&args, out),
         Command::Check { root } => stage::run_check(&root, out),
+        Command::Boot {
+            source,
+            mac,
+            model,
+            running,
+            factory_reset,
+        } => boot::run(&source, &mac, &model, running, factory_reset, out),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "loadsmith", &mut io::stdout());

@@ -1,0 +1,98 @@
+//! Where a simulated phone fetches files from: a folder, or a live TFTP
+//! server. Either way a fetch yields the size and a bounded head of the file
+//! (enough for configuration files, `.loads` lists and signed headers).
+
+use std::fs::File;
+use std::io::Read;
+use std::path::PathBuf;
+
+/// Bytes kept from each fetched file.
+pub const HEAD: usize = 64 * 1024;
+
+/// The outcome of one request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetch {
+    /// The file was served: its size and first bytes.
+    Found {
+        /// Total size.
+        size: u64,
+        /// Up to [`HEAD`] bytes.
+        head: Vec<u8>,
+    },
+    /// The server said "file not found".
+    NotFound,
+    /// Any other error (access violation, timeout, I/O).
+    Error(String),
+}
+
+/// A source of files, as a phone sees a TFTP server: exact, case-sensitive names.
+pub trait FileSource {
+    /// Requests one file.
+    fn fetch(&mut self, name: &str) -> Fetch;
+    /// How the source is shown.
+    fn describe(&self) -> String;
+}
+
+/// A TFTP root on disk.
+pub struct DirSource {
+    /// The folder.
+    pub dir: PathBuf,
+}
+
+impl FileSource for DirSource {
+    fn fetch(&mut self, name: &str) -> Fetch {
+        if name.contains('/') || name.contains('\\') || name.starts_with('.') {
+            return Fetch::Error("access violation".into());
+        }
+        let p = self.dir.join(name);
+        let f = match File::open(&p) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Fetch::NotFound,
+            Err(e) => return Fetch::Error(e.to_string()),
+        };
+        let size = match f.metadata() {
+            Ok(m) if m.is_file() => m.len(),
+            Ok(_) => return Fetch::NotFound,
+            Err(e) => return Fetch::Error(e.to_string()),
+        };
+        let mut head = Vec::new();
+        match f.take(HEAD as u64).read_to_end(&mut head) {
+            Ok(_) => Fetch::Found { size, head },
+            Err(e) => Fetch::Error(e.to_string()),
+        }
+    }
+
+    fn describe(&self) -> String {
+        self.dir.display().to_string()
+    }
+}
+
+/// Normalises a MAC address in any common spelling (`00:11:BB:73:AD:61`,
+/// `0011.bb73.ad61`, `00-11-bb-73-ad-61`, `0011bb73ad61`) to 12 upper-case hex digits.
+pub fn parse_mac(text: &str) -> Option<String> {
+    let hex: String = text
+        .chars()
+        .filter(|c| !matches!(c, ':' | '-' | '.' | ' '))
+        .collect();
+    (hex.len() == 12 && hex.chars().all(|c| c.is_ascii_hexdigit()))
+        .then(|| hex.to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn macs_in_every_spelling() {
+        for s in [
+            "00:11:BB:73:AD:61",
+            "0011.bb73.ad61",
+            "00-11-bb-73-ad-61",
+            "0011bb73ad61",
+        ] {
+            assert_eq!(parse_mac(s).as_deref(), Some("0011BB73AD61"), "{s}");
+        }
+        assert_eq!(parse_mac("0011bb73ad6"), None);
+        assert_eq!(parse_mac("0011bb73ad6g"), None);
+    }
+}

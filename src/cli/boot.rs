@@ -1,0 +1,109 @@
+//! `loadsmith boot`: render a predicted boot.
+
+use super::output::{Out, safe};
+use super::{Outcome, stdout_err};
+use crate::boot::source::{DirSource, FileSource, parse_mac};
+use crate::boot::tftp::TftpSource;
+use crate::boot::{BootOptions, BootReport, Kind, boot};
+use crate::error::Error;
+use crate::names::models::model_by_name;
+
+pub(super) fn run(
+    source: &str,
+    mac: &str,
+    model: &str,
+    running: Option<String>,
+    factory_reset: bool,
+    out: Out,
+) -> Result<Outcome, Error> {
+    let mac = parse_mac(mac).ok_or_else(|| Error::Usage {
+        message: format!(
+            "--mac {mac}: want 12 hex digits (00:11:BB:73:AD:61, 0011.bb73.ad61, 0011bb73ad61)"
+        ),
+    })?;
+    let model = model_by_name(model).ok_or_else(|| Error::Usage {
+        message: format!(
+            "--model {model}: not a model loadsmith knows (7940, 7960, CP-7961G, IP Phone 7906, …)"
+        ),
+    })?;
+    let mut src: Box<dyn FileSource> = if source.starts_with("tftp://") {
+        Box::new(TftpSource::parse(source)?)
+    } else {
+        let dir = std::path::PathBuf::from(source);
+        if !dir.is_dir() {
+            return Err(Error::io(
+                "open",
+                &dir,
+                std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
+            ));
+        }
+        Box::new(DirSource { dir })
+    };
+    let r = boot(
+        src.as_mut(),
+        &BootOptions {
+            mac,
+            model,
+            running,
+            factory_reset,
+        },
+    );
+    if out.json {
+        out.json(&r).map_err(stdout_err)?;
+    } else {
+        out.text(&render(&r, out)).map_err(stdout_err)?;
+    }
+    Ok(if r.verdict.kind == Kind::Settles {
+        Outcome::Clean
+    } else {
+        Outcome::Problems
+    })
+}
+
+fn render(r: &BootReport, out: Out) -> String {
+    let mut s = format!(
+        "{} {} {} against {}\n  requests:\n",
+        out.paint("boot", "1"),
+        r.model,
+        r.mac,
+        safe(&r.source)
+    );
+    for q in &r.requests {
+        let status = match (q.status, q.size) {
+            ("found", Some(n)) => format!("found ({n} bytes)"),
+            (st, _) => st.to_string(),
+        };
+        let detail = q
+            .detail
+            .as_deref()
+            .map(|d| format!(": {}", safe(d)))
+            .unwrap_or_default();
+        s.push_str(&format!(
+            "    pass {}  {:<34} {status}{detail}\n",
+            q.pass,
+            safe(&q.file)
+        ));
+    }
+    s.push_str("  decisions:\n");
+    for d in &r.decisions {
+        s.push_str(&format!("    - {}\n", safe(d)));
+    }
+    if let Some(p) = &r.plan {
+        s.push('\n');
+        s.push_str(&super::plan::render(p, out));
+        s.push('\n');
+    }
+    if let Some(x) = &r.refused {
+        s.push_str(&format!("  hint: {}\n", x.hint));
+    }
+    let kind = match r.verdict.kind {
+        Kind::Settles => out.paint("settles", "32;1"),
+        Kind::Error => out.paint("error", "31;1"),
+        Kind::Loops => out.paint("loops", "33;1"),
+    };
+    s.push_str(&format!(
+        "  verdict: {kind}: {}\n",
+        safe(&r.verdict.message)
+    ));
+    s
+}

@@ -1,0 +1,333 @@
+//! `loadsmith boot` through the real binary, on roots built here, and through
+//! a real tftpd-hpa serving the same roots.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::path::Path;
+
+use support::*;
+use tempfile::TempDir;
+
+const MAC: &str = "00:11:BB:73:AD:61";
+
+fn root(files: &Files, extra: &[(&str, &[u8])]) -> TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (n, b) in files {
+        std::fs::write(d.path().join(n), b).unwrap();
+    }
+    for (n, b) in extra {
+        std::fs::write(d.path().join(n), b).unwrap();
+    }
+    d
+}
+
+fn boot(src: &str, args: &[&str]) -> (serde_json::Value, i32) {
+    let mut a = vec!["boot", src, "--mac", MAC];
+    a.extend_from_slice(args);
+    json(&a)
+}
+
+fn files_of(doc: &serde_json::Value, pass: u64) -> Vec<String> {
+    doc["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["pass"] == pass)
+        .map(|r| r["file"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const SIPDEFAULT: &[u8] = b"image_version: P0S3-8-12-00\n";
+
+#[test]
+fn clean_sip812_root_settles_after_the_loader_and_the_application() {
+    let d = root(&sip812(), &[("SIPDefault.cnf", SIPDEFAULT)]);
+    let (doc, code) = boot(
+        d.path().to_str().unwrap(),
+        &["--model", "CP-7960G", "--running", "P0S3-06-3-00"],
+    );
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["verdict"]["kind"], "settles");
+    assert_eq!(doc["verdict"]["image"], "P0S3-8-12-00");
+    assert_eq!(doc["reboots"], 2);
+    assert_eq!(doc["protocol"], "sip");
+    let hunt = [
+        "CTLSEP0011BB73AD61.tlv",
+        "SEP0011BB73AD61.cnf.xml",
+        "SIP0011BB73AD61.cnf",
+        "MGC0011BB73AD61.cnf",
+        "XMLDefault.cnf.xml",
+        "SIPDefault.cnf",
+    ];
+    let mut pass1: Vec<String> = hunt.iter().map(|s| s.to_string()).collect();
+    pass1.extend(["P0S3-8-12-00.loads".into(), "P003-8-12-00.sbn".into()]);
+    assert_eq!(files_of(&doc, 1), pass1);
+    let mut pass2: Vec<String> = hunt.iter().map(|s| s.to_string()).collect();
+    pass2.extend(["P0S3-8-12-00.loads".into(), "P0S3-8-12-00.sb2".into()]);
+    assert_eq!(files_of(&doc, 2), pass2);
+    let last = files_of(&doc, 3);
+    assert_eq!(
+        last[last.len() - 2..],
+        [
+            "SIPDefault.cnf".to_string(),
+            "SIP0011BB73AD61.cnf".to_string()
+        ]
+    );
+}
+
+#[test]
+fn missing_sb2_is_protocol_application_invalid() {
+    let d = root(
+        &without(sip812(), "P0S3-8-12-00.sb2"),
+        &[("SIPDefault.cnf", SIPDEFAULT)],
+    );
+    let (doc, code) = boot(
+        d.path().to_str().unwrap(),
+        &["--model", "7940", "--running", "P0S3-07-4-00"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(doc["verdict"]["kind"], "error");
+    assert!(
+        doc["verdict"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Protocol Application Invalid")
+    );
+    assert_eq!(doc["verdict"]["file"], "P0S3-8-12-00.sb2");
+}
+
+#[test]
+fn no_configuration_and_empty_flash_is_no_load_specified() {
+    let d = root(&sip812(), &[]);
+    let (doc, code) = boot(d.path().to_str().unwrap(), &["--model", "7960"]);
+    assert_eq!(code, 1);
+    assert!(
+        doc["verdict"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("No Load Specified"),
+        "{doc}"
+    );
+    // With an image in flash, the phone keeps running it.
+    let (doc, code) = boot(
+        d.path().to_str().unwrap(),
+        &["--model", "7960", "--running", "P0S3-07-4-00"],
+    );
+    assert_eq!(code, 0);
+    assert_eq!(doc["verdict"]["image"], "P0S3-07-4-00");
+}
+
+#[test]
+fn renamed_signed_file_is_image_authentication_failed() {
+    let mut files = sip812();
+    files[4].1 = signed("P0S3-8-11-00.sb2", &image_body("P0S3-8-11-00", 9000));
+    let d = root(&files, &[("SIPDefault.cnf", SIPDEFAULT)]);
+    let (doc, code) = boot(
+        d.path().to_str().unwrap(),
+        &["--model", "7960", "--running", "P0S3-07-4-00"],
+    );
+    assert_eq!(code, 1);
+    let m = doc["verdict"]["message"].as_str().unwrap();
+    assert!(m.starts_with("Image Authentication Failed"), "{m}");
+    assert!(m.contains("P0S3-8-11-00.sb2"));
+    assert_eq!(doc["verdict"]["file"], "P0S3-8-12-00.sb2");
+    let r = doc["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["file"] == "P0S3-8-12-00.sb2")
+        .unwrap();
+    assert_eq!(r["status"], "wrong-bytes");
+}
+
+#[test]
+fn factory_reset_7906_loops_on_a_missing_component() {
+    let files = without(
+        family_load("SIP11.9-4-2SR1-1S", "11", "sip", "9-4-2ES9", &["06", "11"]),
+        "dsp11.9-4-2ES9.sbn",
+    );
+    let d = root(&files, &[]);
+    let (doc, code) = boot(
+        d.path().to_str().unwrap(),
+        &["--model", "IP Phone 7906", "--factory-reset"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(doc["verdict"]["kind"], "loops");
+    assert_eq!(doc["verdict"]["file"], "dsp11.9-4-2ES9.sbn");
+    assert_eq!(doc["requests"][0]["file"], "term06.default.loads");
+    // Complete, it settles on the factory-default load.
+    let d = root(
+        &family_load("SIP11.9-4-2SR1-1S", "11", "sip", "9-4-2ES9", &["06", "11"]),
+        &[],
+    );
+    let (doc, code) = boot(
+        d.path().to_str().unwrap(),
+        &["--model", "7906", "--factory-reset"],
+    );
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["reboots"], 1);
+}
+
+#[test]
+fn per_phone_sep_file_wins_over_sipdefault() {
+    let d = root(
+        &sip812(),
+        &[
+            ("SIPDefault.cnf", SIPDEFAULT),
+            (
+                "SEP0011BB73AD61.cnf.xml",
+                b"<device><loadInformation>P00308010200</loadInformation></device>",
+            ),
+        ],
+    );
+    let (doc, _) = boot(
+        d.path().to_str().unwrap(),
+        &["--model", "7960", "--running", "P0S3-8-12-00"],
+    );
+    assert_eq!(doc["protocol"], "sccp");
+    assert_eq!(doc["image"], "P00308010200");
+    assert!(
+        doc["decisions"][0]
+            .as_str()
+            .unwrap()
+            .contains("SEP0011BB73AD61.cnf.xml")
+    );
+}
+
+#[test]
+fn sip5_straight_to_812_is_refused_by_the_matrix_with_the_plan() {
+    let d = root(&sip812(), &[("SIPDefault.cnf", SIPDEFAULT)]);
+    let (doc, code) = boot(
+        d.path().to_str().unwrap(),
+        &["--model", "7960", "--running", "P0S3-05-3-00"],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(doc["verdict"]["kind"], "error");
+    assert!(
+        doc["verdict"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("P0S3-06-3-00")
+    );
+    assert_eq!(doc["plan"]["steps"][0]["load"], "P0S3-06-3-00");
+    assert_eq!(doc["plan"]["steps"][1]["procedure"], "D");
+    let out = loadsmith()
+        .args([
+            "boot",
+            d.path().to_str().unwrap(),
+            "--mac",
+            "0011.bb73.ad61",
+            "--model",
+            "7960",
+            "--running",
+            "P0S3-05-3-00",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Step 1: Procedure B"), "{text}");
+}
+
+struct Server(std::process::Child, u16);
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tftpd(dir: &Path) -> Option<Server> {
+    let bin = ["/usr/sbin/in.tftpd", "/usr/bin/in.tftpd"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())?;
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(bin)
+        .args([
+            "--foreground",
+            "--listen",
+            "--address",
+            &format!("127.0.0.1:{port}"),
+            "--user",
+            "root",
+            "--secure",
+            dir.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    Some(Server(child, port))
+}
+
+fn without_source(mut v: serde_json::Value) -> serde_json::Value {
+    v.as_object_mut().unwrap().remove("source");
+    v
+}
+
+#[test]
+fn a_live_tftpd_gives_the_same_answer_as_the_folder() {
+    let cases: Vec<(TempDir, Vec<&str>)> = vec![
+        (
+            root(&sip812(), &[("SIPDefault.cnf", SIPDEFAULT)]),
+            vec!["--model", "7960", "--running", "P0S3-06-3-00"],
+        ),
+        (
+            root(
+                &without(sip812(), "P0S3-8-12-00.sb2"),
+                &[("SIPDefault.cnf", SIPDEFAULT)],
+            ),
+            vec!["--model", "7940", "--running", "P0S3-07-4-00"],
+        ),
+        (
+            root(
+                &family_load("SIP11.9-4-2SR1-1S", "11", "sip", "9-4-2ES9", &["06", "11"]),
+                &[],
+            ),
+            vec!["--model", "7906", "--factory-reset"],
+        ),
+    ];
+    for (d, args) in &cases {
+        let Some(server) = tftpd(d.path()) else {
+            eprintln!("skipped: tftpd-hpa is not installed (.ci/run installs it)");
+            return;
+        };
+        let (dir, dc) = boot(d.path().to_str().unwrap(), args);
+        let (net, nc) = boot(&format!("tftp://127.0.0.1:{}", server.1), args);
+        assert_eq!(dc, nc);
+        assert_eq!(without_source(dir), without_source(net));
+    }
+}
+
+#[test]
+fn a_server_error_other_than_not_found_stops_the_hunt() {
+    // A server that answers every request with "access violation".
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = sock.local_addr().unwrap().port();
+    sock.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let server = std::thread::spawn(move || {
+        let mut buf = [0u8; 1024];
+        if let Ok((_, from)) = sock.recv_from(&mut buf) {
+            let reply = sock.try_clone().unwrap();
+            let mut pkt = vec![0, 5, 0, 2];
+            pkt.extend_from_slice(b"Access violation\0");
+            let _ = reply.send_to(&pkt, from);
+        }
+    });
+    let (doc, code) = boot(
+        &format!("tftp://127.0.0.1:{port}"),
+        &["--model", "7960", "--running", "P0S3-07-4-00"],
+    );
+    server.join().unwrap();
+    assert_eq!(code, 1);
+    let m = doc["verdict"]["message"].as_str().unwrap();
+    assert!(m.contains("CSCee31047"), "{m}");
+    assert!(m.contains("stops hunting"));
+    assert_eq!(doc["requests"].as_array().unwrap().len(), 1);
+    assert_eq!(doc["requests"][0]["status"], "error");
+}
