@@ -4,8 +4,6 @@
 
 mod support;
 
-use std::path::Path;
-
 use support::*;
 use tempfile::TempDir;
 
@@ -229,41 +227,6 @@ fn sip5_straight_to_812_is_refused_by_the_matrix_with_the_plan() {
     assert!(text.contains("Step 1: Procedure B"), "{text}");
 }
 
-struct Server(std::process::Child, u16);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn tftpd(dir: &Path) -> Option<Server> {
-    let bin = ["/usr/sbin/in.tftpd", "/usr/bin/in.tftpd"]
-        .into_iter()
-        .find(|p| Path::new(p).exists())?;
-    let port = std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let child = std::process::Command::new(bin)
-        .args([
-            "--foreground",
-            "--listen",
-            "--address",
-            &format!("127.0.0.1:{port}"),
-            "--user",
-            "root",
-            "--secure",
-            dir.to_str().unwrap(),
-        ])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    Some(Server(child, port))
-}
-
 fn without_source(mut v: serde_json::Value) -> serde_json::Value {
     v.as_object_mut().unwrap().remove("source");
     v
@@ -297,7 +260,7 @@ fn a_live_tftpd_gives_the_same_answer_as_the_folder() {
             return;
         };
         let (dir, dc) = boot(d.path().to_str().unwrap(), args);
-        let (net, nc) = boot(&format!("tftp://127.0.0.1:{}", server.1), args);
+        let (net, nc) = boot(&format!("tftp://127.0.0.1:{}", server.port), args);
         assert_eq!(dc, nc);
         assert_eq!(without_source(dir), without_source(net));
     }

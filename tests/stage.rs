@@ -545,16 +545,9 @@ fn prune_removes_only_what_nothing_points_at() {
 /// phone would ask for with a real TFTP client.
 #[test]
 fn staged_root_serves_every_file_over_real_tftp() {
-    let tftpd = ["/usr/sbin/in.tftpd", "/usr/bin/in.tftpd"]
-        .into_iter()
-        .find(|p| Path::new(p).exists());
     let client = ["/usr/bin/tftp"]
         .into_iter()
         .find(|p| Path::new(p).exists());
-    let (Some(tftpd), Some(client)) = (tftpd, client) else {
-        eprintln!("skipped: tftpd-hpa or tftp-hpa is not installed (.ci/run installs them)");
-        return;
-    };
     let e = Env::new();
     let files = sip812();
     zip(Path::new(&e.fw("sip812.zip")), &files);
@@ -569,26 +562,11 @@ fn staged_root_serves_every_file_over_real_tftp() {
         ])
         .assert()
         .success();
-    let port = std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = std::process::Command::new(tftpd)
-        .args([
-            "--foreground",
-            "--listen",
-            "--address",
-            &format!("127.0.0.1:{port}"),
-            "--user",
-            "root",
-            "--secure",
-            &e.r(),
-        ])
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (Some(server), Some(client)) = (tftpd(&e.root()), client) else {
+        eprintln!("skipped: tftpd-hpa or tftp-hpa is not installed (.ci/run installs them)");
+        return;
+    };
+    let port = server.port;
     let out = e.d.path().join("got");
     std::fs::create_dir(&out).unwrap();
     let wanted = [
@@ -617,8 +595,7 @@ fn staged_root_serves_every_file_over_real_tftp() {
             .unwrap();
         results.push((name, status.success(), std::fs::read(&local).ok()));
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     for (name, ok, got) in results {
         assert!(ok, "tftp get {name} failed");
         let want = match files.iter().find(|(n, _)| n == name) {

@@ -72,18 +72,28 @@ pub fn walk(path: &Path, range: Option<Range<usize>>, sink: &mut dyn Sink) -> io
                 continue;
             }
         };
-        let info = info_of(&f, name);
-        let result = if info.kind == EntryKind::File {
-            sink.member(&info, &mut f)
-                .and_then(|_| io::copy(&mut f, &mut io::sink()).map(|_| ()))
-        } else {
-            sink.member(&info, &mut io::empty())
-        };
-        if let Err(e) = result {
-            sink.problem(classify(&e), Some(&info.path), e.to_string());
-        }
+        feed(&mut f, name, sink);
     }
     Ok(())
+}
+
+/// Hands one member to the sink and reads it to its end (so its CRC is
+/// checked); a failure becomes a problem. Returns false on failure.
+fn feed<R: Read>(f: &mut ::zip::read::ZipFile<'_, R>, name: String, sink: &mut dyn Sink) -> bool {
+    let info = info_of(f, name);
+    let result = if info.kind == EntryKind::File {
+        sink.member(&info, f)
+            .and_then(|_| io::copy(f, &mut io::sink()).map(|_| ()))
+    } else {
+        sink.member(&info, &mut io::empty())
+    };
+    match result {
+        Ok(()) => true,
+        Err(e) => {
+            sink.problem(classify(&e), Some(&info.path), e.to_string());
+            false
+        }
+    }
 }
 
 fn info_of<R: Read>(f: &::zip::read::ZipFile<'_, R>, path: String) -> MemberInfo {
@@ -112,15 +122,7 @@ fn stream<R: Read>(mut r: R, sink: &mut dyn Sink) -> io::Result<()> {
         match read_zipfile_from_stream(&mut r) {
             Ok(Some(mut f)) => {
                 let name = String::from_utf8_lossy(f.name_raw()).into_owned();
-                let info = info_of(&f, name);
-                let res = if info.kind == EntryKind::File {
-                    sink.member(&info, &mut f)
-                        .and_then(|_| io::copy(&mut f, &mut io::sink()).map(|_| ()))
-                } else {
-                    sink.member(&info, &mut io::empty())
-                };
-                if let Err(e) = res {
-                    sink.problem(classify(&e), Some(&info.path), e.to_string());
+                if !feed(&mut f, name, sink) {
                     return Ok(());
                 }
             }

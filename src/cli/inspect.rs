@@ -239,14 +239,18 @@ fn render(r: &BundleReport, out: Out) -> String {
         s.push_str("  findings:\n");
         s.push_str(&render_findings(&r.findings, out));
     }
-    let (e, w, i) = check::tally(&r.findings);
+    s.push_str(&summary(&r.findings, out));
+    s.push('\n');
+    s
+}
+
+/// The closing line of a report: `OK: 0 errors, 1 warnings, 2 notes`.
+pub(crate) fn summary(findings: &[Finding], out: Out) -> String {
+    let (e, w, i) = check::tally(findings);
     let verdict = if e > 0 {
         out.paint("FAIL", "31;1")
     } else {
         out.paint("OK", "32;1")
     };
-    s.push_str(&format!(
-        "  {verdict}: {e} errors, {w} warnings, {i} notes\n\n"
-    ));
-    s
+    format!("  {verdict}: {e} errors, {w} warnings, {i} notes\n")
 }

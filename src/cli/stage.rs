@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::inspect::{default_jobs, render_findings, size};
+use super::inspect::{default_jobs, render_findings, size, summary};
 use super::output::{Out, safe};
 use super::{Outcome, stdout_err};
 use crate::cli::args::StageArgs;
@@ -150,14 +150,6 @@ fn render_check(r: &CheckReport, out: Out) -> String {
         s.push_str("  findings:\n");
         s.push_str(&render_findings(&r.findings, out));
     }
-    let (e, w, i) = crate::check::tally(&r.findings);
-    let verdict = if e > 0 {
-        out.paint("FAIL", "31;1")
-    } else {
-        out.paint("OK", "32;1")
-    };
-    s.push_str(&format!(
-        "  {verdict}: {e} errors, {w} warnings, {i} notes\n"
-    ));
+    s.push_str(&summary(&r.findings, out));
     s
 }

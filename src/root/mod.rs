@@ -6,3 +6,4 @@ pub mod hunt;
 pub mod manifest;
 pub mod pointers;
 pub mod stage;
+mod stager;

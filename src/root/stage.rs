@@ -14,9 +14,9 @@
 //! file or link). A root file with other bytes that no earlier stage wrote is
 //! a conflict and refuses the stage unless `--force`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -25,7 +25,7 @@ use sha2::{Digest, Sha256};
 use super::edits::{self, Action, Edit, Pointing};
 use super::hunt::{self, RootView};
 use super::manifest::{self, Entry, Lock, Manifest, Origin};
-use crate::bundle::{MemberInfo, Problem, Sink, safe};
+use super::stager::Stager;
 use crate::check::findings::{Finding, Severity};
 use crate::check::member::{MemberReport, hex};
 use crate::check::{self, BundleReport, Options, Source};
@@ -440,81 +440,6 @@ fn prune_candidates(
         .collect())
 }
 
-/// Streams the wanted members of the bundle into temporary files.
-struct Stager<'a> {
-    dir: &'a Path,
-    wanted: HashMap<String, String>,
-    written: BTreeMap<String, PathBuf>,
-    error: Option<Error>,
-}
-
-impl Stager<'_> {
-    fn write(&mut self, name: &str, want: &str, data: &mut dyn Read) -> Result<()> {
-        let (tmp, f) = manifest::create_tmp(self.dir, name)?;
-        self.written.insert(name.to_string(), tmp.clone());
-        let mut w = BufWriter::with_capacity(256 * 1024, f);
-        let mut h = Sha256::new();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = data
-                .read(&mut buf)
-                .map_err(|e| Error::io("read the bundle for", name, e))?;
-            if n == 0 {
-                break;
-            }
-            h.update(&buf[..n]);
-            w.write_all(&buf[..n])
-                .map_err(|e| Error::io("write", &tmp, e))?;
-        }
-        let f = w
-            .into_inner()
-            .map_err(|e| Error::io("write", &tmp, e.into_error()))?;
-        manifest::finish_tmp(&tmp, f)?;
-        if hex(&h.finalize()) != want {
-            return Err(Error::Refused {
-                message: format!(
-                    "{name} changed in the bundle since it was inspected; nothing was staged"
-                ),
-                hint: Some("run the stage again".into()),
-            });
-        }
-        Ok(())
-    }
-}
-
-impl Sink for Stager<'_> {
-    fn member(&mut self, info: &MemberInfo, data: &mut dyn Read) -> io::Result<()> {
-        if self.error.is_some() || info.kind != crate::bundle::EntryKind::File {
-            return Ok(());
-        }
-        let Ok(name) = safe::base_name(&info.path) else {
-            return Ok(());
-        };
-        let Some(want) = self.wanted.get(name).cloned() else {
-            return Ok(());
-        };
-        if self.written.contains_key(name) {
-            return Ok(());
-        }
-        if let Err(e) = self.write(name, &want, data) {
-            self.error = Some(e);
-        }
-        Ok(())
-    }
-
-    fn problem(&mut self, problem: Problem, member: Option<&str>, detail: String) {
-        if self.error.is_none() {
-            self.error = Some(Error::Refused {
-                message: format!(
-                    "the bundle failed while staging ({problem:?} at {}: {detail}); nothing was staged",
-                    member.unwrap_or("the bundle")
-                ),
-                hint: Some("inspect the bundle and download it again".into()),
-            });
-        }
-    }
-}
-
 fn execute(
     opts: &StageOptions,
     c: &Chosen,
@@ -528,12 +453,7 @@ fn execute(
         .filter(|f| f.action != Action::Unchanged)
         .map(|f| (f.name.clone(), f.sha256.clone()))
         .collect();
-    let mut stager = Stager {
-        dir: root,
-        wanted,
-        written: BTreeMap::new(),
-        error: None,
-    };
+    let mut stager = Stager::new(root, wanted);
     let walked = check::read_source(&c.source, &mut stager);
     let missing: Vec<&String> = stager
         .wanted

@@ -246,3 +246,45 @@ pub fn finding<'a>(
         .iter()
         .find(|f| f["code"] == code)
 }
+
+/// A tftpd-hpa serving `dir` on 127.0.0.1 at a free port; killed when dropped.
+pub struct Tftpd {
+    child: std::process::Child,
+    /// The UDP port it listens on.
+    pub port: u16,
+}
+
+impl Drop for Tftpd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts tftpd-hpa on `dir`, or `None` when it is not installed (the caller skips, saying so).
+pub fn tftpd(dir: &Path) -> Option<Tftpd> {
+    let bin = ["/usr/sbin/in.tftpd", "/usr/bin/in.tftpd"]
+        .into_iter()
+        .find(|p| Path::new(p).exists())?;
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = std::process::Command::new(bin)
+        .args([
+            "--foreground",
+            "--listen",
+            "--address",
+            &format!("127.0.0.1:{port}"),
+            "--user",
+            "root",
+            "--secure",
+            dir.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    Some(Tftpd { child, port })
+}

@@ -1,0 +1,102 @@
+//! Streams the members of a target's set from the bundle into hidden
+//! temporary files in the root, verifying each against the digest `inspect`
+//! computed. Renaming them into place is the caller's (`stage`) job.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::manifest;
+use crate::bundle::{MemberInfo, Problem, Sink, safe};
+use crate::check::member::hex;
+use crate::error::{Error, Result};
+
+/// Streams the wanted members of the bundle into temporary files.
+pub(super) struct Stager<'a> {
+    dir: &'a Path,
+    /// Names wanted, with their expected SHA-256.
+    pub wanted: HashMap<String, String>,
+    /// Names written, with their temporary paths.
+    pub written: BTreeMap<String, PathBuf>,
+    /// The first failure, if any.
+    pub error: Option<Error>,
+}
+
+impl<'a> Stager<'a> {
+    /// A stager writing into `dir`.
+    pub fn new(dir: &'a Path, wanted: HashMap<String, String>) -> Stager<'a> {
+        Stager {
+            dir,
+            wanted,
+            written: BTreeMap::new(),
+            error: None,
+        }
+    }
+
+    fn write(&mut self, name: &str, want: &str, data: &mut dyn Read) -> Result<()> {
+        let (tmp, f) = manifest::create_tmp(self.dir, name)?;
+        self.written.insert(name.to_string(), tmp.clone());
+        let mut w = BufWriter::with_capacity(256 * 1024, f);
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = data
+                .read(&mut buf)
+                .map_err(|e| Error::io("read the bundle for", name, e))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            w.write_all(&buf[..n])
+                .map_err(|e| Error::io("write", &tmp, e))?;
+        }
+        let f = w
+            .into_inner()
+            .map_err(|e| Error::io("write", &tmp, e.into_error()))?;
+        manifest::finish_tmp(&tmp, f)?;
+        if hex(&h.finalize()) != want {
+            return Err(Error::Refused {
+                message: format!(
+                    "{name} changed in the bundle since it was inspected; nothing was staged"
+                ),
+                hint: Some("run the stage again".into()),
+            });
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Stager<'_> {
+    fn member(&mut self, info: &MemberInfo, data: &mut dyn Read) -> io::Result<()> {
+        if self.error.is_some() || info.kind != crate::bundle::EntryKind::File {
+            return Ok(());
+        }
+        let Ok(name) = safe::base_name(&info.path) else {
+            return Ok(());
+        };
+        let Some(want) = self.wanted.get(name).cloned() else {
+            return Ok(());
+        };
+        if self.written.contains_key(name) {
+            return Ok(());
+        }
+        if let Err(e) = self.write(name, &want, data) {
+            self.error = Some(e);
+        }
+        Ok(())
+    }
+
+    fn problem(&mut self, problem: Problem, member: Option<&str>, detail: String) {
+        if self.error.is_none() {
+            self.error = Some(Error::Refused {
+                message: format!(
+                    "the bundle failed while staging ({problem:?} at {}: {detail}); nothing was staged",
+                    member.unwrap_or("the bundle")
+                ),
+                hint: Some("inspect the bundle and download it again".into()),
+            });
+        }
+    }
+}
