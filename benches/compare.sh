@@ -2,15 +2,15 @@
 # Side-by-side timing of `loadsmith inspect` against unzip -t, 7z t, bsdtar -xOf
 # and tar xzf -O on the same generated firmware-like corpus, in one run.
 # Usage: benches/compare.sh [SIZE_MB] (default 200; the issue's reference is 600)
-# Prints medians of 3 runs (page cache warm) and ratios (other tool / loadsmith).
+# Prints medians of 5 runs (page cache warm) and ratios (other tool / loadsmith).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB="${1:-200}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+# BENCH_DIR=folder keeps the corpus there (and reuses it when it is already built).
+if [ -n "${BENCH_DIR:-}" ]; then work="$BENCH_DIR"; mkdir -p "$work"; else work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
 cargo build --release --quiet
 bin="$PWD/target/release/loadsmith"
-python3 - "$work" "$MB" <<'PY'
+[ -f "$work/large.zip" ] || python3 - "$work" "$MB" <<'PY'
 import os, random, sys, zipfile, tarfile, io
 work, mb = sys.argv[1], int(sys.argv[2])
 rnd = random.Random(7)
@@ -35,13 +35,35 @@ with tarfile.open(f"{work}/large.tar.gz", "w:gz", compresslevel=6) as t:
 os.makedirs(f"{work}/many")
 for k in range(120):
     with zipfile.ZipFile(f"{work}/many/b{k:03d}.zip", "w", zipfile.ZIP_DEFLATED) as z:
-        for j in range(5): z.writestr(f"m{j}.sbn", member(j + k, 60_000))
+        for j in range(5): z.writestr(f"m{j}.sbn", member(j + k, 300_000))
+# A stageable family load (signed headers as in docs/../reference layout):
+# five components of a fifth of the corpus each, plus the .loads.
+def tlv(tag, v): return bytes([tag]) + len(v).to_bytes(2, "big") + v
+def signed(name, body):
+    signer = tlv(4, b"CN=bench\0") + tlv(5, b"\x12\x34\x56\x78") + tlv(6, b"CN=benchCA\0")
+    sig = tlv(8, b"\x01") + tlv(9, tlv(0x0A, b"\x00") + tlv(0x0B, b"\x02"))
+    h = tlv(3, signer) + tlv(7, sig) + tlv(0x0C, b"\x5a" * 256) + tlv(0x0E, name.encode() + b"\0")
+    total = (10 + len(h) + 3) // 4 * 4
+    head = bytes([1, 0, 2, 1, 1, 2, 0, 2]) + total.to_bytes(2, "big") + h
+    return head.ljust(total, b"\x0d") + body
+v = "9-4-2ES26"
+comps = [f"jar41sccp.{v}.sbn", f"cnu41.{v}.sbn", f"apps41.{v}.sbn", f"dsp41.{v}.sbn", f"cvm41sccp.{v}.sbn"]
+with zipfile.ZipFile(f"{work}/set.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+    z.writestr("SCCP41.9-4-2SR3-1S.loads", signed("SCCP41.9-4-2SR3-1S.loads", "".join(c + "\r\n" for c in comps).encode()))
+    for k, c in enumerate(comps):
+        z.writestr(c, signed(c, member(k, mb * 1_000_000 // 5)))
 print(f"corpus: {total/1e6:.0f} MB uncompressed in {len(files)} members; 120 small zips")
 PY
-median() { sort -n | sed -n 2p; }
-time3() { for _ in 1 2 3; do /usr/bin/env time -f %e "$@" >/dev/null 2>>"$work/t" || true; tail -1 "$work/t"; done | median; }
+median() { sort -n | sed -n 3p; }
+# Median wall time of 5 runs, in seconds with millisecond resolution.
+time3() {
+  for _ in 1 2 3 4 5; do
+    t0=$(date +%s%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s%N)
+    echo $(( (t1 - t0) / 1000000 ))
+  done | median | awk '{ printf "%.3f", $1 / 1000 }'
+}
 have() { command -v "$1" >/dev/null 2>&1; }
-row() { printf '%-44s %8s s' "$1" "$2"; [ -n "${3:-}" ] && awk -v a="$2" -v b="$3" 'BEGIN{ if (b>0) printf "   %.2fx loadsmith", a/b }'; echo; }
+row() { printf '%-56s %8s s' "$1" "$2"; [ -n "${3:-}" ] && awk -v a="$2" -v b="$3" 'BEGIN{ if (b>0) printf "   %.2fx loadsmith", a/b }'; echo; }
 cat "$work/large.zip" "$work/large.tar.gz" "$work"/many/* >/dev/null
 ls=$(time3 "$bin" --json inspect "$work/large.zip"); row "loadsmith inspect large.zip" "$ls"
 have unzip && row "unzip -t large.zip" "$(time3 unzip -tqq "$work/large.zip")" "$ls"
@@ -49,7 +71,19 @@ have 7z && row "7z t large.zip" "$(time3 7z t "$work/large.zip")" "$ls"
 have bsdtar && row "bsdtar -xOf large.zip" "$(time3 bsdtar -xOf "$work/large.zip")" "$ls"
 lt=$(time3 "$bin" --json inspect "$work/large.tar.gz"); row "loadsmith inspect large.tar.gz" "$lt"
 row "tar xzf large.tar.gz -O" "$(time3 tar xzf "$work/large.tar.gz" -O)" "$lt"
+have bsdtar && row "bsdtar -xOf large.tar.gz" "$(time3 bsdtar -xOf "$work/large.tar.gz")" "$lt"
 lm=$(time3 "$bin" --json inspect "$work/many"); row "loadsmith inspect many/ (120 zips)" "$lm"
 have unzip && row "unzip -t loop over many/" "$(time3 sh -c "for f in $work/many/*.zip; do unzip -tqq \$f; done")" "$lm"
+have 7z && row "7z t over many/ (one process)" "$(time3 7z t -an "-ai!$work/many/*.zip")" "$lm"
+stage_ls() { rm -rf "$work/root"; mkdir "$work/root"; "$bin" --quiet stage --target SCCP41.9-4-2SR3-1S --from "$work/set.zip" "$work/root"; }
+stage_unzip() { rm -rf "$work/root"; mkdir "$work/root"; unzip -oqq -d "$work/root" "$work/set.zip" && sync; }
+export -f stage_ls stage_unzip; export bin work
+ss=$(time3 bash -c stage_ls); row "loadsmith stage set.zip (verify, write, fsync, rename)" "$ss"
+have unzip && row "unzip -o -d root set.zip && sync" "$(time3 bash -c stage_unzip)" "$ss"
 peak=$( { /usr/bin/env time -f %M "$bin" --json inspect "$work/large.zip" >/dev/null || true; } 2>&1 | tail -1)
 echo "peak RSS of loadsmith inspect large.zip: $((peak / 1024)) MB"
+peak=$( { /usr/bin/env time -f %M "$bin" --json inspect "$work/large.tar.gz" >/dev/null || true; } 2>&1 | tail -1)
+echo "peak RSS of loadsmith inspect large.tar.gz: $((peak / 1024)) MB"
+rm -rf "$work/root"; mkdir "$work/root"
+peak=$( { /usr/bin/env time -f %M "$bin" --quiet stage --target SCCP41.9-4-2SR3-1S --from "$work/set.zip" "$work/root" || true; } 2>&1 | tail -1)
+echo "peak RSS of loadsmith stage set.zip: $((peak / 1024)) MB"

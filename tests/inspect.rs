@@ -501,3 +501,50 @@ fn a_loose_signed_file_with_gzip_bytes_is_not_a_cop_sgn() {
         "cvm41sip.8-5-4TH1-6.sbn"
     );
 }
+
+#[test]
+fn one_zip_read_on_several_threads_reports_exactly_as_one_thread() {
+    // Members of one zip are spread over threads: the reports, their order and
+    // the findings (a CRC failure, a missing member, an unsafe name, a
+    // renamed file) must be those of a single-threaded read.
+    let d = tmp();
+    let mut files = renamed(sip812(), "P003-8-12-00.bin", "P003-8-12-00-copy.bin");
+    files.extend(without(sccp41(), "dsp41.9-4-2ES26.sbn"));
+    files.push(("../evil.sbn".into(), signed("evil.sbn", b"x")));
+    for i in 0..40 {
+        let n = format!("extra{i:02}.txt");
+        files.push((n, image_body("filler", 5000 + 97 * i)));
+    }
+    zip_with(
+        &d.path().join("big.zip"),
+        &files,
+        CompressionMethod::Stored,
+        None,
+    );
+    let mut s = std::fs::read(d.path().join("big.zip")).unwrap();
+    let at = s.windows(6).position(|w| w == b"filler").unwrap() + 3000;
+    s[at] ^= 0xFF;
+    std::fs::write(d.path().join("big.zip"), &s).unwrap();
+    let runs: Vec<(serde_json::Value, i32)> = ["1", "2", "4"]
+        .iter()
+        .map(|j| json(&["inspect", "--jobs", j, &p(&d, "big.zip")]))
+        .collect();
+    assert_eq!(runs[0].1, 1);
+    for code in ["crc-mismatch", "missing-member", "unsafe-path"] {
+        assert!(codes(&runs[0].0, 0).contains(&code.to_string()), "{code}");
+    }
+    assert_eq!(
+        runs[0].0["bundles"][0]["members"].as_array().unwrap().len(),
+        files.len()
+    );
+    assert_eq!(runs[0], runs[1]);
+    assert_eq!(runs[0], runs[2]);
+    let human = |j: &str| {
+        loadsmith()
+            .args(["inspect", "--jobs", j, &p(&d, "big.zip")])
+            .output()
+            .unwrap()
+            .stdout
+    };
+    assert_eq!(human("1"), human("2"));
+}

@@ -210,7 +210,7 @@ pub fn classify(e: &io::Error) -> Problem {
 /// Reads a whole bundle of a detected format into `sink`.
 pub fn walk(path: &Path, format: Format, sink: &mut dyn Sink) -> io::Result<()> {
     match format {
-        Format::Zip => zip::walk(path, None, sink),
+        Format::Zip => zip::walk(path, sink),
         Format::Tar | Format::TarGz | Format::CopSgn => tar::walk(path, format, sink),
         Format::Directory => dir::walk(path, sink),
     }

@@ -5,8 +5,9 @@
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
-use std::ops::Range;
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ::zip::ZipArchive;
 use ::zip::read::read_zipfile_from_stream;
@@ -15,66 +16,141 @@ use super::{EntryKind, MemberInfo, Problem, Sink, classify};
 
 const BUF: usize = 256 * 1024;
 
-/// Number of entries in the central directory, or `None` when it cannot be read.
-pub fn count(path: &Path) -> io::Result<Option<usize>> {
-    let f = File::open(path)?;
-    Ok(ZipArchive::new(BufReader::with_capacity(BUF, f))
-        .ok()
-        .map(|z| z.len()))
+type Archive = ZipArchive<BufReader<File>>;
+
+fn open(path: &Path) -> io::Result<Result<Archive, ::zip::result::ZipError>> {
+    let file = File::open(path)?;
+    Ok(ZipArchive::new(BufReader::with_capacity(BUF, file)))
 }
 
-/// Reads the members in `range` (all when `None`) into `sink`, in central-directory order.
-pub fn walk(path: &Path, range: Option<Range<usize>>, sink: &mut dyn Sink) -> io::Result<()> {
-    let file = File::open(path)?;
-    let mut z = match ZipArchive::new(BufReader::with_capacity(BUF, file)) {
+/// Reads every member into `sink`, in central-directory order.
+pub fn walk(path: &Path, sink: &mut dyn Sink) -> io::Result<()> {
+    let mut z = match open(path)? {
         Ok(z) => z,
-        Err(e) => {
-            if range.is_some_and(|r| r.start > 0) {
-                return Ok(());
-            }
-            let text = e.to_string();
-            let problem = if text.contains("end of central directory")
-                || text.contains("EOCD")
-                || matches!(e, ::zip::result::ZipError::Io(ref io) if io.kind() == io::ErrorKind::UnexpectedEof)
-            {
-                Problem::Truncated
-            } else {
-                Problem::Corrupt
-            };
-            sink.problem(problem, None, format!("the central directory cannot be read ({text}); members were read from their local headers"));
-            let mut f = File::open(path)?;
-            f.seek(SeekFrom::Start(0))?;
-            return stream(BufReader::with_capacity(BUF, f), sink);
-        }
+        Err(e) => return fallback(path, e, sink),
     };
-    let range = range.unwrap_or(0..z.len());
-    if range.start == 0 && z.has_duplicate_names() {
+    duplicates(&z, sink);
+    for i in 0..z.len() {
+        member(&mut z, i, sink);
+    }
+    Ok(())
+}
+
+/// Reads the members on `jobs` threads, each with its own handle on the file
+/// and its own sink from `new_sink`; after each member, `take` drains that
+/// sink into the member's slot. Returns the slots in central-directory order
+/// (slot 0 holds problems of the whole archive), so the result never depends
+/// on the number of threads. `None` when the central directory cannot be
+/// read: use [`walk`], which falls back to the local headers.
+pub fn walk_parallel<S: Sink, T: Send>(
+    path: &Path,
+    jobs: usize,
+    new_sink: &(dyn Fn() -> S + Sync),
+    take: &(dyn Fn(&mut S) -> T + Sync),
+) -> io::Result<Option<Vec<T>>> {
+    let Ok(first) = open(path)? else {
+        return Ok(None);
+    };
+    let n = first.len();
+    let mut head = new_sink();
+    duplicates(&first, &mut head);
+    let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let first = Mutex::new(Some(first));
+    let failed: Mutex<Option<io::Error>> = Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..jobs.clamp(1, n.max(1)) {
+            s.spawn(|| {
+                let reused = first.lock().ok().and_then(|mut f| f.take());
+                let mut z = match reused.map(|z| Ok(Ok(z))).unwrap_or_else(|| open(path)) {
+                    Ok(Ok(z)) => z,
+                    Ok(Err(e)) => return set_failed(&failed, io::Error::other(e)),
+                    Err(e) => return set_failed(&failed, e),
+                };
+                let mut sink = new_sink();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    member(&mut z, i, &mut sink);
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(take(&mut sink));
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = failed.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    let mut out = Vec::with_capacity(n + 1);
+    out.push(take(&mut head));
+    for slot in slots {
+        match slot.into_inner().ok().flatten() {
+            Some(t) => out.push(t),
+            None => return Err(io::Error::other("a reader thread failed")),
+        }
+    }
+    Ok(Some(out))
+}
+
+fn set_failed(failed: &Mutex<Option<io::Error>>, e: io::Error) {
+    if let Ok(mut f) = failed.lock() {
+        f.get_or_insert(e);
+    }
+}
+
+fn duplicates(z: &Archive, sink: &mut dyn Sink) {
+    if z.has_duplicate_names() {
         sink.problem(
             Problem::DuplicateNames,
             None,
             "the central directory lists several entries under one name; only one of them can be read".into(),
         );
     }
-    for i in range {
-        let name = z
-            .name_for_index(i)
-            .and_then(Result::ok)
-            .map(|n| n.into_owned())
-            .unwrap_or_else(|| format!("#{i}"));
-        let mut f = match z.by_index(i) {
-            Ok(f) => f,
-            Err(e) => {
-                let p = match &e {
-                    ::zip::result::ZipError::Io(io) => classify(io),
-                    _ => Problem::Corrupt,
-                };
-                sink.problem(p, Some(&name), e.to_string());
-                continue;
-            }
-        };
-        feed(&mut f, name, sink);
+}
+
+/// The central directory is unreadable: say so, then read the local headers.
+fn fallback(path: &Path, e: ::zip::result::ZipError, sink: &mut dyn Sink) -> io::Result<()> {
+    let text = e.to_string();
+    let problem = if text.contains("end of central directory")
+        || text.contains("EOCD")
+        || matches!(e, ::zip::result::ZipError::Io(ref io) if io.kind() == io::ErrorKind::UnexpectedEof)
+    {
+        Problem::Truncated
+    } else {
+        Problem::Corrupt
+    };
+    sink.problem(
+        problem,
+        None,
+        format!("the central directory cannot be read ({text}); members were read from their local headers"),
+    );
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(0))?;
+    stream(BufReader::with_capacity(BUF, f), sink)
+}
+
+/// Reads member `i` into `sink`.
+fn member(z: &mut Archive, i: usize, sink: &mut dyn Sink) {
+    let name = z
+        .name_for_index(i)
+        .and_then(Result::ok)
+        .map(|n| n.into_owned())
+        .unwrap_or_else(|| format!("#{i}"));
+    match z.by_index(i) {
+        Ok(mut f) => {
+            feed(&mut f, name, sink);
+        }
+        Err(e) => {
+            let p = match &e {
+                ::zip::result::ZipError::Io(io) => classify(io),
+                _ => Problem::Corrupt,
+            };
+            sink.problem(p, Some(&name), e.to_string());
+        }
     }
-    Ok(())
 }
 
 /// Hands one member to the sink and reads it to its end (so its CRC is

@@ -44,7 +44,8 @@ pub struct MemberReport {
     /// The CNU archive table, with `--deep`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cnu: Option<cnu::CnuArchive>,
-    /// SHA-256 of the body (after the signed header; the whole file when unsigned).
+    /// SHA-256 of the body (after the signed header; the whole file when
+    /// unsigned). Kept for small members and loaders only (see `Digests`).
     #[serde(skip)]
     pub body_sha256: Option<String>,
     /// The text of a small configuration-type file (`OS79XX.TXT`), kept for checks.
@@ -83,21 +84,27 @@ impl Scanner {
 }
 
 /// Streaming digests of one member.
+///
+/// The body digest (after the signed header) is a second SHA-256 pass, so it
+/// is kept only where a check compares bodies: members that fit in the head
+/// (`.loads`, `term*.default.loads`) and loaders (`.sbn` against `.bin`).
 struct Digests {
     all: Sha256,
     head: Vec<u8>,
     body: Option<Sha256>,
+    want_body: bool,
     signed_len: Option<usize>,
     started: bool,
     size: u64,
 }
 
 impl Digests {
-    fn new() -> Digests {
+    fn new(want_body: bool) -> Digests {
         Digests {
             all: Sha256::new(),
             head: Vec::new(),
             body: None,
+            want_body,
             signed_len: None,
             started: false,
             size: 0,
@@ -128,6 +135,10 @@ impl Digests {
         if let Ok(h) = header::parse(&self.head) {
             let off = h.header_len as usize;
             self.signed_len = Some(off);
+            // Called with a full head while data still streams: a large member.
+            if self.head.len() == HEAD_CAP && !self.want_body {
+                return;
+            }
             let mut b = Sha256::new();
             b.update(&self.head[off.min(self.head.len())..]);
             self.body = Some(b);
@@ -185,7 +196,7 @@ impl Sink for Scanner {
                 return Ok(());
             }
         }
-        let mut d = Digests::new();
+        let mut d = Digests::new(rep.image.role == Role::Loader);
         let result = loop {
             match data.read(&mut self.buf) {
                 Ok(0) => break Ok(()),
@@ -200,9 +211,10 @@ impl Sink for Scanner {
         rep.size = d.size;
         if result.is_ok() {
             rep.sha256 = Some(hex(&d.all.finalize()));
-            rep.body_sha256 = match d.body {
-                Some(b) => Some(hex(&b.finalize())),
-                None => rep.sha256.clone(),
+            rep.body_sha256 = match (d.body, d.signed_len) {
+                (Some(b), _) => Some(hex(&b.finalize())),
+                (None, None) => rep.sha256.clone(),
+                (None, Some(_)) => None,
             };
         }
         analyse(

@@ -226,7 +226,29 @@ pub fn read_source(source: &Source, sink: &mut dyn Sink) -> Result<()> {
     }
 }
 
-/// Inspects one source.
+/// Reads a zip's members on `opts.jobs` threads into `scanner`, in
+/// central-directory order (the same reports as one thread gives).
+fn read_zip_parallel(path: &Path, opts: &Options, scanner: &mut Scanner) -> Result<()> {
+    let parts = bundle::zip::walk_parallel(path, opts.jobs, &|| Scanner::new(opts.deep), &|s| {
+        (
+            std::mem::take(&mut s.members),
+            std::mem::take(&mut s.findings),
+        )
+    })
+    .map_err(|e| Error::io("read", path, e))?;
+    match parts {
+        Some(parts) => {
+            for (members, findings) in parts {
+                scanner.members.extend(members);
+                scanner.findings.extend(findings);
+            }
+            Ok(())
+        }
+        None => bundle::zip::walk(path, scanner).map_err(|e| Error::io("read", path, e)),
+    }
+}
+
+/// Inspects one source; a zip's members are read on `opts.jobs` threads.
 pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
     let mut scanner = Scanner::new(opts.deep);
     let (format, digests) = match source {
@@ -240,7 +262,11 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
             let want512 = expected.iter().any(|e| e.algorithm == Algorithm::Sha512);
             let (walked, digests) = std::thread::scope(|s| {
                 let h = s.spawn(|| digest_file(path, want512));
-                let walked = read_source(source, &mut scanner);
+                let walked = if *format == Format::Zip && opts.jobs > 1 {
+                    read_zip_parallel(path, opts, &mut scanner)
+                } else {
+                    read_source(source, &mut scanner)
+                };
                 (walked, h.join())
             });
             walked?;
@@ -330,13 +356,18 @@ pub fn inspect_all(
     let slots: Vec<Mutex<Option<Result<BundleReport>>>> =
         sources.iter().map(|_| Mutex::new(None)).collect();
     let jobs = opts.jobs.clamp(1, sources.len().max(1));
+    // Threads left over when there are fewer bundles than jobs read members.
+    let inner = Options {
+        jobs: (opts.jobs / jobs).max(1),
+        ..opts.clone()
+    };
     std::thread::scope(|s| {
         for _ in 0..jobs {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(src) = sources.get(i) else { break };
-                    let r = inspect(src, opts);
+                    let r = inspect(src, &inner);
                     if let Ok(rep) = &r {
                         progress(rep);
                     }
