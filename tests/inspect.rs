@@ -315,7 +315,7 @@ fn hostile_members_are_flagged() {
         2
     );
     let c = codes(&doc, 2);
-    for want in ["os79xx-format", "unknown-member", "case-collision"] {
+    for want in ["os79xx-format", "unknown-member", "duplicate-member"] {
         assert!(c.contains(&want.to_string()), "{want} in {c:?}");
     }
     assert!(

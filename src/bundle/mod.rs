@@ -11,6 +11,7 @@
 //! and write a `walk` that calls the sink once per member.
 
 pub mod dir;
+pub mod limits;
 pub mod safe;
 pub mod tar;
 pub mod zip;
@@ -20,6 +21,8 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use serde::Serialize;
+
+pub use limits::Limits;
 
 /// A bundle format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -181,6 +184,8 @@ pub enum Problem {
     DuplicateNames,
     /// The structure is damaged in another way.
     Corrupt,
+    /// A limit was passed (size, ratio, count, name length); see [`limits`].
+    Limit,
 }
 
 /// Receives members one at a time.
@@ -194,6 +199,12 @@ pub trait Sink {
 
 /// Sorts an error raised while a member's data was read.
 pub fn classify(e: &io::Error) -> Problem {
+    if let Some(x) = limits::exceeded(e) {
+        return match x.which {
+            limits::Which::Declared => Problem::Corrupt,
+            _ => Problem::Limit,
+        };
+    }
     let text = e.to_string();
     if e.kind() == io::ErrorKind::UnexpectedEof
         || text.contains("unexpected end")
@@ -207,11 +218,42 @@ pub fn classify(e: &io::Error) -> Problem {
     }
 }
 
-/// Reads a whole bundle of a detected format into `sink`.
-pub fn walk(path: &Path, format: Format, sink: &mut dyn Sink) -> io::Result<()> {
+/// Reads a whole bundle of a detected format into `sink`, within `limits`.
+pub fn walk(path: &Path, format: Format, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
     match format {
-        Format::Zip => zip::walk(path, sink),
-        Format::Tar | Format::TarGz | Format::CopSgn => tar::walk(path, format, sink),
+        Format::Zip => zip::walk(path, limits, sink),
+        Format::Tar | Format::TarGz | Format::CopSgn => tar::walk(path, format, limits, sink),
         Format::Directory => dir::walk(path, sink),
     }
+}
+
+/// Says a member's name is over the length limit; true when it is (the
+/// member is then skipped, never read).
+pub fn name_too_long(path: &str, limits: &Limits, sink: &mut dyn Sink) -> bool {
+    if path.len() <= limits.name_len {
+        return false;
+    }
+    let short = limits::shorten(path);
+    sink.problem(
+        Problem::Limit,
+        Some(&short),
+        format!(
+            "a member name of {} bytes, longer than {} (raise the limit with --max-name-length); the member was skipped",
+            path.len(),
+            limits.name_len
+        ),
+    );
+    true
+}
+
+/// Says the bundle holds more members than the limit allows.
+pub fn too_many_members(count: u64, limits: &Limits, sink: &mut dyn Sink) {
+    sink.problem(
+        Problem::Limit,
+        None,
+        format!(
+            "{count} members or more, over the limit of {} (raise it with --max-members); the rest was not read",
+            limits.members
+        ),
+    );
 }

@@ -2,8 +2,8 @@
 //!
 //! Phones fetch bare names from the TFTP root's top level, so a member counts
 //! by its base name. A name that is absolute, climbs with `..`, carries a
-//! drive letter or backslashes, or holds control characters is unsafe: it is
-//! reported and never written anywhere.
+//! drive letter or backslashes, or holds control characters or bytes outside
+//! ASCII is unsafe: it is reported and never written anywhere.
 
 /// Why a member name is unsafe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +18,9 @@ pub enum Unsafe {
     Backslash,
     /// Holds control characters or NUL.
     Control,
+    /// Holds bytes outside ASCII (or not UTF-8): phones ask for ASCII names,
+    /// and such a name could pass for a vendor's.
+    NonAscii,
     /// Empty, or nothing after the last separator.
     Empty,
 }
@@ -31,6 +34,7 @@ impl Unsafe {
             Unsafe::DriveLetter => "a path with a drive letter",
             Unsafe::Backslash => "a path with backslashes",
             Unsafe::Control => "a name with control characters",
+            Unsafe::NonAscii => "a name with bytes outside ASCII (phones ask for ASCII names)",
             Unsafe::Empty => "an empty name",
         }
     }
@@ -40,6 +44,9 @@ impl Unsafe {
 pub fn base_name(path: &str) -> Result<&str, Unsafe> {
     if path.chars().any(char::is_control) {
         return Err(Unsafe::Control);
+    }
+    if !path.is_ascii() {
+        return Err(Unsafe::NonAscii);
     }
     if path.starts_with('/') {
         return Err(Unsafe::Absolute);
@@ -75,6 +82,9 @@ mod tests {
         assert_eq!(base_name("C:/x"), Err(Unsafe::DriveLetter));
         assert_eq!(base_name("a\\b"), Err(Unsafe::Backslash));
         assert_eq!(base_name("a\u{1b}[2J"), Err(Unsafe::Control));
+        assert_eq!(base_name("a\u{9b}2J"), Err(Unsafe::Control));
+        assert_eq!(base_name("P0S3-8-12-00.sb\u{0433}"), Err(Unsafe::NonAscii));
+        assert_eq!(base_name("bad\u{fffd}.sbn"), Err(Unsafe::NonAscii));
         assert_eq!(base_name(""), Err(Unsafe::Empty));
         assert_eq!(base_name("dir/"), Ok("dir"));
     }

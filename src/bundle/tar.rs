@@ -13,7 +13,11 @@ use std::thread::JoinHandle;
 
 use flate2::read::MultiGzDecoder;
 
-use super::{EntryKind, Format, MemberInfo, Problem, Sink, classify, gzip_offset};
+use super::limits::{Budget, Guard, Limits};
+use super::{
+    EntryKind, Format, MemberInfo, Problem, Sink, classify, gzip_offset, name_too_long,
+    too_many_members,
+};
 
 const BUF: usize = 256 * 1024;
 
@@ -164,7 +168,13 @@ impl<R: Read> Read for Counted<'_, R> {
 }
 
 /// Reads every member into `sink`, in archive order.
-pub fn walk(path: &Path, format: Format, sink: &mut dyn Sink) -> io::Result<()> {
+pub fn walk(path: &Path, format: Format, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
+    // A gzip stream's expansion is measured against the file's size.
+    let budget = match format {
+        Format::Tar => Budget::new(),
+        _ => Budget::stream(std::fs::metadata(path)?.len()),
+    };
+    let mut count = 0u64;
     let reader = match open(path, format) {
         Ok(r) => r,
         Err(e) if e.kind() == io::ErrorKind::InvalidData => {
@@ -189,7 +199,15 @@ pub fn walk(path: &Path, format: Format, sink: &mut dyn Sink) -> io::Result<()> 
                 return Ok(());
             }
         };
+        count += 1;
+        if count > limits.members {
+            too_many_members(count, limits, sink);
+            return Ok(());
+        }
         let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        if name_too_long(&path, limits, sink) {
+            return Ok(());
+        }
         let t = entry.header().entry_type();
         let kind = if t.is_file() || t.is_contiguous() {
             EntryKind::File
@@ -222,8 +240,9 @@ pub fn walk(path: &Path, format: Format, sink: &mut dyn Sink) -> io::Result<()> 
             }
             continue;
         }
+        let mut guard = Guard::new(&mut entry, &info.path, limits, &budget, None, None);
         let mut counted = Counted {
-            inner: &mut entry,
+            inner: &mut guard,
             n: 0,
         };
         let res = sink

@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use ::zip::ZipArchive;
 use ::zip::read::read_zipfile_from_stream;
 
-use super::{EntryKind, MemberInfo, Problem, Sink, classify};
+use super::limits::{Budget, Guard, Limits};
+use super::{EntryKind, MemberInfo, Problem, Sink, classify, name_too_long, too_many_members};
 
 const BUF: usize = 256 * 1024;
 
@@ -24,16 +25,30 @@ fn open(path: &Path) -> io::Result<Result<Archive, ::zip::result::ZipError>> {
 }
 
 /// Reads every member into `sink`, in central-directory order.
-pub fn walk(path: &Path, sink: &mut dyn Sink) -> io::Result<()> {
+pub fn walk(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
     let mut z = match open(path)? {
         Ok(z) => z,
-        Err(e) => return fallback(path, e, sink),
+        Err(e) => return fallback(path, e, limits, sink),
     };
-    duplicates(&z, sink);
-    for i in 0..z.len() {
-        member(&mut z, i, sink);
+    let n = counted(&z, limits, sink);
+    let budget = Budget::new();
+    for i in 0..n {
+        if budget.spent(limits) {
+            break;
+        }
+        member(&mut z, i, limits, &budget, sink);
     }
     Ok(())
+}
+
+/// Reports duplicates and a count over the limit; returns how many to read.
+fn counted(z: &Archive, limits: &Limits, sink: &mut dyn Sink) -> usize {
+    duplicates(z, sink);
+    if z.len() as u64 > limits.members {
+        too_many_members(z.len() as u64, limits, sink);
+        return limits.members as usize;
+    }
+    z.len()
 }
 
 /// Reads the members on `jobs` threads, each with its own handle on the file
@@ -45,15 +60,16 @@ pub fn walk(path: &Path, sink: &mut dyn Sink) -> io::Result<()> {
 pub fn walk_parallel<S: Sink, T: Send>(
     path: &Path,
     jobs: usize,
+    limits: &Limits,
     new_sink: &(dyn Fn() -> S + Sync),
     take: &(dyn Fn(&mut S) -> T + Sync),
 ) -> io::Result<Option<Vec<T>>> {
     let Ok(first) = open(path)? else {
         return Ok(None);
     };
-    let n = first.len();
     let mut head = new_sink();
-    duplicates(&first, &mut head);
+    let n = counted(&first, limits, &mut head);
+    let budget = Budget::new();
     let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let first = Mutex::new(Some(first));
@@ -73,7 +89,9 @@ pub fn walk_parallel<S: Sink, T: Send>(
                     if i >= n {
                         break;
                     }
-                    member(&mut z, i, &mut sink);
+                    if !budget.spent(limits) {
+                        member(&mut z, i, limits, &budget, &mut sink);
+                    }
                     if let Ok(mut slot) = slots[i].lock() {
                         *slot = Some(take(&mut sink));
                     }
@@ -112,7 +130,12 @@ fn duplicates(z: &Archive, sink: &mut dyn Sink) {
 }
 
 /// The central directory is unreadable: say so, then read the local headers.
-fn fallback(path: &Path, e: ::zip::result::ZipError, sink: &mut dyn Sink) -> io::Result<()> {
+fn fallback(
+    path: &Path,
+    e: ::zip::result::ZipError,
+    limits: &Limits,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
     let text = e.to_string();
     let problem = if text.contains("end of central directory")
         || text.contains("EOCD")
@@ -129,19 +152,22 @@ fn fallback(path: &Path, e: ::zip::result::ZipError, sink: &mut dyn Sink) -> io:
     );
     let mut f = File::open(path)?;
     f.seek(SeekFrom::Start(0))?;
-    stream(BufReader::with_capacity(BUF, f), sink)
+    stream(BufReader::with_capacity(BUF, f), limits, sink)
 }
 
 /// Reads member `i` into `sink`.
-fn member(z: &mut Archive, i: usize, sink: &mut dyn Sink) {
+fn member(z: &mut Archive, i: usize, limits: &Limits, budget: &Budget, sink: &mut dyn Sink) {
     let name = z
         .name_for_index(i)
         .and_then(Result::ok)
         .map(|n| n.into_owned())
         .unwrap_or_else(|| format!("#{i}"));
+    if name_too_long(&name, limits, sink) {
+        return;
+    }
     match z.by_index(i) {
         Ok(mut f) => {
-            feed(&mut f, name, sink);
+            feed(&mut f, name, limits, budget, true, sink);
         }
         Err(e) => {
             let p = match &e {
@@ -154,12 +180,23 @@ fn member(z: &mut Archive, i: usize, sink: &mut dyn Sink) {
 }
 
 /// Hands one member to the sink and reads it to its end (so its CRC is
-/// checked); a failure becomes a problem. Returns false on failure.
-fn feed<R: Read>(f: &mut ::zip::read::ZipFile<'_, R>, name: String, sink: &mut dyn Sink) -> bool {
+/// checked), within the limits; a failure becomes a problem. `declared`
+/// holds the member to the size its header gives. Returns false on failure.
+fn feed<R: Read>(
+    f: &mut ::zip::read::ZipFile<'_, R>,
+    name: String,
+    limits: &Limits,
+    budget: &Budget,
+    declared: bool,
+    sink: &mut dyn Sink,
+) -> bool {
     let info = info_of(f, name);
+    let size = declared.then(|| f.size());
+    let packed = Some(f.compressed_size());
     let result = if info.kind == EntryKind::File {
-        sink.member(&info, f)
-            .and_then(|_| io::copy(f, &mut io::sink()).map(|_| ()))
+        let mut g = Guard::new(f, &info.path, limits, budget, size, packed);
+        sink.member(&info, &mut g)
+            .and_then(|_| io::copy(&mut g, &mut io::sink()).map(|_| ()))
     } else {
         sink.member(&info, &mut io::empty())
     };
@@ -193,12 +230,26 @@ fn info_of<R: Read>(f: &::zip::read::ZipFile<'_, R>, path: String) -> MemberInfo
 }
 
 /// Reads members from local headers, for zips whose central directory is gone.
-fn stream<R: Read>(mut r: R, sink: &mut dyn Sink) -> io::Result<()> {
+fn stream<R: Read>(mut r: R, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
+    let budget = Budget::new();
+    let mut count = 0u64;
     loop {
+        if budget.spent(limits) {
+            return Ok(());
+        }
         match read_zipfile_from_stream(&mut r) {
             Ok(Some(mut f)) => {
+                count += 1;
+                if count > limits.members {
+                    too_many_members(count, limits, sink);
+                    return Ok(());
+                }
                 let name = String::from_utf8_lossy(f.name_raw()).into_owned();
-                if !feed(&mut f, name, sink) {
+                if name_too_long(&name, limits, sink) {
+                    return Ok(());
+                }
+                // Local headers of data-descriptor members declare no size.
+                if !feed(&mut f, name, limits, &budget, false, sink) {
                     return Ok(());
                 }
             }

@@ -241,6 +241,10 @@ impl Sink for Scanner {
                 "has duplicate entries; phones would get one of them at random",
             ),
             Problem::Corrupt => (Code::Corrupt, "is damaged"),
+            Problem::Limit => (
+                Code::LimitExceeded,
+                "passes a limit and was not read further",
+            ),
         };
         let subject = member
             .map(str::to_string)
@@ -348,7 +352,17 @@ fn analyse(
     {
         rep.text = Some(head.to_vec());
     }
-    if !rep.image.known && rep.usable {
+    let by_name = crate::bundle::Format::from_extension(&name).is_some();
+    if (by_name || !rep.image.known)
+        && let crate::bundle::Detected::Bundle(f) =
+            crate::bundle::detect_bytes(head, name.to_ascii_lowercase().ends_with(".sgn"))
+    {
+        out.push(Finding::new(
+            Code::NestedBundle,
+            Some(&name),
+            format!("{name}: a {} inside the bundle; loadsmith does not open bundles inside bundles: unpack it and inspect it on its own", f.label()),
+        ));
+    } else if !rep.image.known && rep.usable {
         out.push(Finding::new(
             Code::UnknownMember,
             Some(&name),

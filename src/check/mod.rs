@@ -64,6 +64,8 @@ pub struct Options {
     pub checksums: Vec<Expected>,
     /// Worker threads (at least 1).
     pub jobs: usize,
+    /// What a bundle may make loadsmith read.
+    pub limits: bundle::Limits,
 }
 
 /// What `inspect` reports for one bundle.
@@ -212,10 +214,10 @@ fn digest_file(path: &Path, sha512: bool) -> io::Result<FileDigests> {
 }
 
 /// Reads one source into `sink` (the same path for inspect, stage and check).
-pub fn read_source(source: &Source, sink: &mut dyn Sink) -> Result<()> {
+pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink) -> Result<()> {
     match source {
         Source::Bundle { path, format } => {
-            bundle::walk(path, *format, sink).map_err(|e| Error::io("read", path, e))
+            bundle::walk(path, *format, limits, sink).map_err(|e| Error::io("read", path, e))
         }
         Source::Directory(dir) => {
             bundle::dir::walk(dir, sink).map_err(|e| Error::io("read", dir, e))
@@ -229,12 +231,18 @@ pub fn read_source(source: &Source, sink: &mut dyn Sink) -> Result<()> {
 /// Reads a zip's members on `opts.jobs` threads into `scanner`, in
 /// central-directory order (the same reports as one thread gives).
 fn read_zip_parallel(path: &Path, opts: &Options, scanner: &mut Scanner) -> Result<()> {
-    let parts = bundle::zip::walk_parallel(path, opts.jobs, &|| Scanner::new(opts.deep), &|s| {
-        (
-            std::mem::take(&mut s.members),
-            std::mem::take(&mut s.findings),
-        )
-    })
+    let parts = bundle::zip::walk_parallel(
+        path,
+        opts.jobs,
+        &opts.limits,
+        &|| Scanner::new(opts.deep),
+        &|s| {
+            (
+                std::mem::take(&mut s.members),
+                std::mem::take(&mut s.findings),
+            )
+        },
+    )
     .map_err(|e| Error::io("read", path, e))?;
     match parts {
         Some(parts) => {
@@ -244,7 +252,9 @@ fn read_zip_parallel(path: &Path, opts: &Options, scanner: &mut Scanner) -> Resu
             }
             Ok(())
         }
-        None => bundle::zip::walk(path, scanner).map_err(|e| Error::io("read", path, e)),
+        None => {
+            bundle::zip::walk(path, &opts.limits, scanner).map_err(|e| Error::io("read", path, e))
+        }
     }
 }
 
@@ -265,7 +275,7 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
                 let walked = if *format == Format::Zip && opts.jobs > 1 {
                     read_zip_parallel(path, opts, &mut scanner)
                 } else {
-                    read_source(source, &mut scanner)
+                    read_source(source, &opts.limits, &mut scanner)
                 };
                 (walked, h.join())
             });
@@ -299,11 +309,18 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
             (*format, Some(digests))
         }
         _ => {
-            read_source(source, &mut scanner)?;
+            read_source(source, &opts.limits, &mut scanner)?;
             (Format::Directory, None)
         }
     };
     let (sets, mut set_findings) = sets::analyse(&scanner.members);
+    if format != Format::Directory && !holds_firmware(&scanner.members) {
+        set_findings.push(Finding::new(
+            Code::NoFirmware,
+            None,
+            "the bundle holds no firmware file (.loads, .sbn, .sb2, .bin): nothing here can be staged",
+        ));
+    }
     let mut all = scanner.findings;
     all.append(&mut set_findings);
     all.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
@@ -321,6 +338,21 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
         members: scanner.members,
         sets,
         findings: all,
+    })
+}
+
+/// True when some usable member is a firmware file.
+fn holds_firmware(members: &[MemberReport]) -> bool {
+    members.iter().any(|m| {
+        m.usable
+            && matches!(
+                m.image.role,
+                Role::Loads
+                    | Role::Application
+                    | Role::Loader
+                    | Role::Component
+                    | Role::FactoryDefault
+            )
     })
 }
 

@@ -119,9 +119,9 @@ fn duplicates_and_case(
         distinct.dedup();
         if distinct.len() > 1 {
             out.push(Finding::new(
-                Code::CaseCollision,
+                Code::DuplicateMember,
                 Some(distinct[0]),
-                format!("{} differ only in case: a case-insensitive TFTP server would serve just one of them", distinct.join(" and ")),
+                format!("{} differ only in case: a case-insensitive TFTP server or file system keeps just one of them; keep the vendor's spelling", distinct.join(" and ")),
             ));
         }
     }

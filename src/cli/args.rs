@@ -106,6 +106,57 @@ pub struct InspectArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
+    /// Limits on what a bundle may make loadsmith read.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Limits on what a bundle may make loadsmith read (defaults in `docs/security.md`).
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Limits")]
+pub struct LimitArgs {
+    /// Largest member (bytes, or with K/M/G).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "2G")]
+    pub max_member_size: u64,
+    /// Most bytes all members of one bundle may expand to (bytes, or with K/M/G).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "16G")]
+    pub max_total_size: u64,
+    /// Largest expansion, expanded to compressed (a zip bomb passes 1000).
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub max_ratio: u64,
+    /// Most members in one bundle.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_members: u64,
+    /// Longest member path, in bytes.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    pub max_name_length: usize,
+}
+
+/// `4096`, `512K`, `300M`, `2G` (powers of 1024).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (num, shift) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let shift = match c.to_ascii_uppercase() {
+                'K' => 10,
+                'M' => 20,
+                'G' => 30,
+                'T' => 40,
+                _ => {
+                    return Err(format!(
+                        "{s}: use a number of bytes, or K, M, G or T after it"
+                    ));
+                }
+            };
+            (&t[..i], shift)
+        }
+        _ => (t, 0),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s}: use a number of bytes, or K, M, G or T after it"))?;
+    n.checked_mul(1 << shift)
+        .ok_or_else(|| format!("{s}: too large"))
 }
 
 /// Arguments of `stage`.
@@ -133,6 +184,46 @@ pub struct StageArgs {
     /// Worker threads for reading the candidate bundles (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
+    /// Limits on what a bundle may make loadsmith read.
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// The TFTP root.
     pub root: PathBuf,
+}
+
+impl LimitArgs {
+    /// The limits the flags give.
+    pub fn limits(&self) -> crate::bundle::Limits {
+        crate::bundle::Limits {
+            member_size: self.max_member_size,
+            total_size: self.max_total_size,
+            ratio: self.max_ratio.max(1),
+            members: self.max_members,
+            name_len: self.max_name_length,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert_eq!(parse_size("512k"), Ok(512 << 10));
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert!(parse_size("2X").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("99999999999T").is_err());
+    }
+
+    #[test]
+    fn flag_defaults_are_the_library_defaults() {
+        let cli = Cli::parse_from(["loadsmith", "inspect", "x.zip"]);
+        let Command::Inspect(a) = cli.command else {
+            panic!("not inspect")
+        };
+        assert_eq!(a.limits.limits(), crate::bundle::Limits::default());
+    }
 }

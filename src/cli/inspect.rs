@@ -37,6 +37,7 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         deep: args.deep,
         checksums,
         jobs: args.jobs.unwrap_or_else(default_jobs).max(1),
+        limits: args.limits.limits(),
     };
     let (sources, mut errors) = check::collect(&args.paths);
     if sources.is_empty() && errors.is_empty() {

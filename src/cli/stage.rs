@@ -21,6 +21,7 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
         prune: a.prune,
         running: a.running.clone(),
         jobs: a.jobs.unwrap_or_else(default_jobs),
+        limits: a.limits.limits(),
     };
     let r = stage(&opts)?;
     if out.json {

@@ -99,6 +99,7 @@ pub fn check(root: &Path, jobs: usize) -> Result<CheckReport> {
             deep: false,
             checksums: Vec::new(),
             jobs,
+            limits: crate::bundle::Limits::default(),
         },
     )?;
     let mut findings = rep.findings.clone();

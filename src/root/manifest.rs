@@ -178,6 +178,15 @@ impl Lock {
     /// Takes the lock or refuses at once, saying why.
     pub fn take(root: &Path) -> Result<Lock> {
         let dir = root.join(STATE_DIR);
+        if fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
+            return Err(Error::Refused {
+                message: format!(
+                    "{} is not a folder (a link or a file); loadsmith keeps its manifest and lock there and never follows a link out of the root",
+                    dir.display()
+                ),
+                hint: Some(format!("remove {} and stage again", dir.display())),
+            });
+        }
         fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
         let p = dir.join("lock");
         let f = OpenOptions::new()

@@ -51,6 +51,8 @@ pub struct StageOptions {
     pub running: Option<String>,
     /// Worker threads for inspecting the candidates.
     pub jobs: usize,
+    /// What a bundle may make loadsmith read.
+    pub limits: crate::bundle::Limits,
 }
 
 /// One file of the set.
@@ -153,6 +155,7 @@ fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
         deep: false,
         checksums: Vec::new(),
         jobs: opts.jobs.max(1),
+        limits: opts.limits,
     };
     let reports = check::inspect_all(&sources, &copts, &|_| {});
     let mut complete = Vec::new();
@@ -454,7 +457,7 @@ fn execute(
         .map(|f| (f.name.clone(), f.sha256.clone()))
         .collect();
     let mut stager = Stager::new(root, wanted);
-    let walked = check::read_source(&c.source, &mut stager);
+    let walked = check::read_source(&c.source, &opts.limits, &mut stager);
     let missing: Vec<&String> = stager
         .wanted
         .keys()
