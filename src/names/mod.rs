@@ -397,7 +397,9 @@ fn parse_component(rec: &mut ImageName, ext: Option<&str>) -> bool {
     let (Some(kind), Some(after)) = (kind, after) else {
         return false;
     };
-    let (code, proto) = after.split_at(after.len().min(2));
+    let Some((code, proto)) = after.split_at_checked(after.len().min(2)) else {
+        return false;
+    };
     let protocol = match (kind, proto) {
         ("jar" | "cvm", "sip") => Some(Protocol::Sip),
         ("jar" | "cvm", "sccp") => Some(Protocol::Sccp),

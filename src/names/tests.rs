@@ -124,6 +124,9 @@ fn unknown_names_are_unknown_not_guessed() {
         "P0S3-08-12-00.sb2.bak",
         "\u{1b}[31m",
         "load.txt",
+        // Found by fuzzing: a multi-byte character right after the component kind.
+        "apps\u{fffd}x.8-5-4.sbn",
+        "cvm\u{e9}.1-2-3.sbn",
     ] {
         let r = p(s);
         assert!(!r.known, "{s:?} should be unknown");

@@ -9,8 +9,8 @@
 //! stream of `quick-xml` events, never by string search.
 
 use quick_xml::Reader;
-use quick_xml::Writer;
-use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::escape::escape;
+use quick_xml::events::{BytesStart, Event};
 
 /// Why an XML pointer file cannot be edited.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -189,55 +189,61 @@ pub fn xml_set(bytes: &[u8], entries: &[(u32, String, String)]) -> Result<Vec<u8
     }
     let mut r = Reader::from_reader(bytes);
     r.config_mut().trim_text(false);
-    let mut w = Writer::new(Vec::with_capacity(bytes.len() + 200));
+    // Every event passes through as its own raw bytes, so what is not edited
+    // is byte-for-byte the input (spacing inside tags, a byte-order mark).
+    let mut out = Vec::with_capacity(bytes.len() + 200);
+    let mut last = 0usize;
     let mut buf = Vec::new();
     let mut depth = 0usize;
     let mut done = vec![false; entries.len()];
-    let mut replacing: Option<usize> = None;
+    let mut replacing = false;
     let mut indent = String::from("  ");
     let mut saw_root = false;
-    let io = |e: std::io::Error| XmlError::Malformed(e.to_string());
+    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
     loop {
         let ev = r
             .read_event_into(&mut buf)
             .map_err(|e| XmlError::Malformed(e.to_string()))?;
+        let pos = usize::try_from(r.buffer_position())
+            .unwrap_or(bytes.len())
+            .min(bytes.len());
+        let raw = bytes.get(last..pos).unwrap_or_default();
+        last = pos;
+        let hit = |name: &str| {
+            device_type_of(name)
+                .flatten()
+                .and_then(|dt| entries.iter().position(|(n, _, _)| *n == dt))
+        };
         match ev {
             Event::Eof => break,
             Event::Start(ref e) => {
                 depth += 1;
                 saw_root = true;
-                let hit = device_type_of(e.name().0)
-                    .flatten()
-                    .and_then(|dt| entries.iter().position(|(n, _, _)| *n == dt));
-                w.write_event(ev.borrow()).map_err(io)?;
-                if let Some(i) = hit {
+                out.extend_from_slice(raw);
+                if let Some(i) = hit(e.name().0) {
                     done[i] = true;
-                    replacing = Some(i);
-                    w.write_event(Event::Text(BytesText::new(&entries[i].2)))
-                        .map_err(io)?;
+                    replacing = true;
+                    out.extend_from_slice(escape(&entries[i].2).as_bytes());
                 }
             }
             Event::Empty(ref e) => {
                 saw_root = true;
-                let hit = device_type_of(e.name().0)
-                    .flatten()
-                    .and_then(|dt| entries.iter().position(|(n, _, _)| *n == dt));
-                match hit {
+                match hit(e.name().0) {
                     Some(i) => {
                         done[i] = true;
-                        let name = e.name().0.to_string();
-                        w.write_event(Event::Start(e.borrow())).map_err(io)?;
-                        w.write_event(Event::Text(BytesText::new(&entries[i].2)))
-                            .map_err(io)?;
-                        w.write_event(Event::End(BytesEnd::new(name))).map_err(io)?;
+                        // `<x a="1" />` becomes `<x a="1" >VALUE</x>`.
+                        let open = raw.strip_suffix(b"/>").unwrap_or(raw);
+                        out.extend_from_slice(open);
+                        out.push(b'>');
+                        out.extend_from_slice(escape(&entries[i].2).as_bytes());
+                        out.extend_from_slice(b"</");
+                        out.extend_from_slice(e.name().0.as_bytes());
+                        out.push(b'>');
                     }
-                    None => w.write_event(ev.borrow()).map_err(io)?,
+                    None => out.extend_from_slice(raw),
                 }
             }
-            Event::Text(ref t) if replacing.is_some() => {
-                let _ = t;
-            }
-            Event::GeneralRef(_) if replacing.is_some() => {}
+            Event::Text(_) | Event::GeneralRef(_) | Event::CData(_) if replacing => {}
             Event::Text(ref t) => {
                 let s: &str = t;
                 if depth == 1
@@ -247,35 +253,56 @@ pub fn xml_set(bytes: &[u8], entries: &[(u32, String, String)]) -> Result<Vec<u8
                 {
                     indent = last.to_string();
                 }
-                w.write_event(ev.borrow()).map_err(io)?;
+                out.extend_from_slice(raw);
             }
-            Event::End(ref e) => {
-                replacing = None;
+            Event::End(_) => {
+                replacing = false;
                 if depth == 1 {
-                    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
                     let nl = if crlf { "\r\n" } else { "\n" };
                     for (i, (n, model, v)) in entries.iter().enumerate() {
                         if done[i] {
                             continue;
                         }
                         let el = format!(
-                            "{indent}<loadInformation{n} model=\"{model}\">{v}</loadInformation{n}>{nl}"
+                            "{indent}<loadInformation{n} model=\"{}\">{}</loadInformation{n}>{nl}",
+                            escape(model),
+                            escape(v)
                         );
-                        w.get_mut().extend_from_slice(el.as_bytes());
+                        out.extend_from_slice(el.as_bytes());
                     }
                     done.iter_mut().for_each(|d| *d = true);
                 }
                 depth = depth.saturating_sub(1);
-                w.write_event(Event::End(e.borrow())).map_err(io)?;
+                out.extend_from_slice(raw);
             }
-            other => w.write_event(other.borrow()).map_err(io)?,
+            _ => out.extend_from_slice(raw),
         }
         buf.clear();
     }
     if !saw_root {
         return Err(XmlError::NoRoot);
     }
-    Ok(w.into_inner())
+    if depth > 0 || done.iter().any(|d| !d) {
+        // Found by fuzzing: an element left open swallowed the new entries.
+        return Err(XmlError::Malformed(
+            "an element is never closed, so the entries could not be placed".into(),
+        ));
+    }
+    out.extend_from_slice(bytes.get(last..).unwrap_or_default());
+    // Never hand back a pointer file that does not read back as asked
+    // (fuzzing found degenerate documents, such as `<>…</>`, that do not).
+    let back = xml_get(&out)?;
+    for (n, _, v) in entries {
+        if !back
+            .iter()
+            .any(|l| l.device_type == Some(*n) && l.value == *v)
+        {
+            return Err(XmlError::Malformed(format!(
+                "after the edit, loadInformation{n} does not read back; the document is too unusual to edit safely"
+            )));
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -283,6 +310,18 @@ mod tests {
     use super::*;
 
     const XML: &str = "<?xml version=\"1.0\"?>\n<Default>\n  <!-- keep me -->\n  <callManagerGroup><members/></callManagerGroup>\n  <loadInformation8 model=\"IP Phone 7940\">P0S3-07-4-00</loadInformation8>\n  <loadInformation434 model=\"IP Phone 7942\">SCCP42.9-4-2SR3-1S</loadInformation434>\n  <loadInformation00007 model=\"IP Phone 7960\" />\n  <authenticationURL>http://x/?a=1&amp;b=2</authenticationURL>\n</Default>\n";
+
+    #[test]
+    fn a_byte_order_mark_is_kept() {
+        let doc = [&[0xEF, 0xBB, 0xBF][..], XML.as_bytes()].concat();
+        assert_eq!(xml_set(&doc, &[]).unwrap(), doc);
+    }
+
+    #[test]
+    fn an_unclosed_document_is_refused_not_silently_unedited() {
+        let r = xml_set(b"?<KKKKK(K>?@", &[(115, "m".into(), "SIP41.8-5-4S".into())]);
+        assert!(matches!(r, Err(XmlError::Malformed(_))), "{r:?}");
+    }
 
     #[test]
     fn xml_edit_changes_only_the_values_asked() {
