@@ -31,11 +31,15 @@ pub fn open(path: &Path, format: Format) -> io::Result<Box<dyn Read>> {
         Format::CopSgn => {
             let mut head = Vec::new();
             (&mut file).take(64 * 1024).read_to_end(&mut head)?;
-            let (at, _) = gzip_offset(&head).ok_or_else(|| {
-                io::Error::new(
+            let (at, _) = gzip_offset(&head).ok_or_else(|| match crate::signed::header::parse(&head) {
+                Err(e @ crate::signed::header::HeaderError::PastEnd { .. }) => io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("the signed header runs past the end of the file ({e}); no gzip stream follows it"),
+                ),
+                _ => io::Error::new(
                     io::ErrorKind::InvalidData,
                     "no gzip stream after the signed header",
-                )
+                ),
             })?;
             file.seek(SeekFrom::Start(at as u64))?;
             Box::new(Pipe::spawn(Box::new(MultiGzDecoder::new(
@@ -179,6 +183,10 @@ pub fn walk(path: &Path, format: Format, limits: &Limits, sink: &mut dyn Sink) -
         Ok(r) => r,
         Err(e) if e.kind() == io::ErrorKind::InvalidData => {
             sink.problem(Problem::Corrupt, None, e.to_string());
+            return Ok(());
+        }
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            sink.problem(Problem::Truncated, None, e.to_string());
             return Ok(());
         }
         Err(e) => return Err(e),

@@ -116,6 +116,12 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Source>, Vec<Error>) {
                     path: p.clone(),
                     format,
                 }),
+                // Named .sgn and signed, but no gzip stream found: a damaged
+                // .cop.sgn, which its reader explains.
+                Ok(Detected::Plain) if named_signed_bundle(p) => sources.push(Source::Bundle {
+                    path: p.clone(),
+                    format: Format::CopSgn,
+                }),
                 Ok(Detected::Plain) => {
                     let name = p
                         .file_name()
@@ -141,6 +147,22 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Source>, Vec<Error>) {
         sources.push(Source::Files(loose));
     }
     (sources, errors)
+}
+
+/// A file named `*.cop.sgn` that starts like a signed file.
+fn named_signed_bundle(p: &Path) -> bool {
+    let named = p.file_name().is_some_and(|n| {
+        n.to_string_lossy()
+            .to_ascii_lowercase()
+            .ends_with(".cop.sgn")
+    });
+    named
+        && File::open(p)
+            .and_then(|f| {
+                let mut h = Vec::new();
+                f.take(3).read_to_end(&mut h).map(|_| h)
+            })
+            .is_ok_and(|h| h == [1, 0, 2])
 }
 
 fn collect_dir(dir: &Path, out: &mut Vec<Source>) -> Result<()> {
