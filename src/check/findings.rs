@@ -69,6 +69,7 @@ codes! {
     Os79xxFormat => "os79xx-format", Warning, "`OS79XX.TXT` has trailing white space, several lines, a BOM, or names an image the bundle does not hold.";
     WrongExtension => "wrong-extension", Warning, "The file's bytes say another format than its extension.";
     HuntShadow => "hunt-shadow", Warning, "A configuration file earlier in the phone's hunt order (a per-phone file, another protocol's file) keeps phones off the staged target.";
+    InterruptedStage => "interrupted-stage", Warning, "The last `stage` was stopped (killed, power cut, disk full) before it finished; every pointer still names a complete set; run it again to finish.";
     LeftoverTemp => "leftover-temp", Warning, "A temporary file from an interrupted `stage` is still in the root.";
     UnknownHeader => "unknown-header", Info, "A signed format loadsmith does not decode (e.g. 78xx); not an error of the bundle.";
     UnknownMember => "unknown-member", Info, "A member whose name loadsmith does not know (release notes, scripts).";

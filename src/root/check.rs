@@ -135,6 +135,19 @@ pub fn check(root: &Path, jobs: usize) -> Result<CheckReport> {
         ));
     }
     let manifest = Manifest::load(root)?;
+    let pending: Vec<&str> = manifest
+        .files
+        .iter()
+        .filter(|(_, e)| e.pending.is_some())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if !pending.is_empty() {
+        findings.push(Finding::new(
+            Code::InterruptedStage,
+            None,
+            format!("the last stage was stopped before it finished (it was writing {}); every pointer still names a complete set: run the stage again to finish it", pending.join(", ")),
+        ));
+    }
     for (name, e) in manifest.files.iter().filter(|(_, e)| e.kind == "image") {
         let have = rep
             .members
@@ -142,6 +155,8 @@ pub fn check(root: &Path, jobs: usize) -> Result<CheckReport> {
             .find(|m| &m.name == name)
             .and_then(|m| m.sha256.clone());
         match have {
+            None if e.pending.is_some() => {}
+            Some(h) if e.ours(&h) => {}
             None => findings.push(Finding::new(Code::Drift, Some(name), format!("{name} was written by the stage of {} but is gone from the root", e.load))),
             Some(h) if h != e.sha256 => findings.push(Finding::new(
                 Code::Drift,

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::fault;
 use crate::error::{Error, Result};
 
 /// The folder loadsmith keeps its state in, inside the root.
@@ -28,6 +29,19 @@ pub struct Entry {
     pub kind: String,
     /// The load it was written for.
     pub load: String,
+    /// The digest a stage was writing when it last saved the manifest: set
+    /// before files are renamed into place, cleared when the stage finishes.
+    /// A file with this digest (or absent, for a new file) is the work of an
+    /// interrupted stage, not drift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<String>,
+}
+
+impl Entry {
+    /// True when `digest` is what a stage wrote or was writing.
+    pub fn ours(&self, digest: &str) -> bool {
+        self.sha256 == digest || self.pending.as_deref() == Some(digest)
+    }
 }
 
 /// Where a stage's files came from.
@@ -89,6 +103,7 @@ pub fn tmp_path(dir: &Path, name: &str) -> PathBuf {
 /// Creates a new temporary file for `name` (mode 0644, never an existing file).
 pub fn create_tmp(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
     let p = tmp_path(dir, name);
+    fault::point().map_err(|e| Error::io("create", &p, e))?;
     let mut o = OpenOptions::new();
     o.write(true).create_new(true);
     #[cfg(unix)]
@@ -102,7 +117,9 @@ pub fn create_tmp(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
 
 /// Flushes a finished temporary file and sets its mode to 0644.
 pub fn finish_tmp(path: &Path, f: File) -> Result<()> {
-    f.sync_all().map_err(|e| Error::io("flush", path, e))?;
+    fault::point()
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::io("flush", path, e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -115,12 +132,15 @@ pub fn finish_tmp(path: &Path, f: File) -> Result<()> {
 /// Renames a finished temporary file over `dir/name`.
 pub fn commit_tmp(tmp: &Path, dir: &Path, name: &str) -> Result<()> {
     let dest = dir.join(name);
-    fs::rename(tmp, &dest).map_err(|e| Error::io("rename into place", dest, e))
+    fault::point()
+        .and_then(|_| fs::rename(tmp, &dest))
+        .map_err(|e| Error::io("rename into place", dest, e))
 }
 
 /// Syncs a folder, so renames in it survive a power cut.
 pub fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
+    fault::point()
+        .and_then(|_| File::open(dir))
         .and_then(|d| d.sync_all())
         .map_err(|e| Error::io("sync", dir, e))
 }
@@ -128,15 +148,18 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
 /// Writes `dir/name` atomically: temporary file, flush, rename, sync the folder.
 pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
     let (tmp, mut f) = create_tmp(dir, name)?;
-    let r = f
-        .write_all(bytes)
+    let r = fault::point()
+        .and_then(|_| f.write_all(bytes))
         .map_err(|e| Error::io("write", &tmp, e))
         .and_then(|_| finish_tmp(&tmp, f));
     if let Err(e) = r {
         let _ = fs::remove_file(&tmp);
         return Err(e);
     }
-    commit_tmp(&tmp, dir, name)?;
+    if let Err(e) = commit_tmp(&tmp, dir, name) {
+        let _ = fs::remove_file(&tmp);
+        return Err(e);
+    }
     sync_dir(dir)
 }
 
@@ -144,7 +167,9 @@ pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
 pub fn clean_leftovers(dir: &Path) -> Result<Vec<String>> {
     let mut gone = Vec::new();
     for e in leftovers(dir)? {
-        fs::remove_file(dir.join(&e)).map_err(|err| Error::io("remove", dir.join(&e), err))?;
+        fault::point()
+            .and_then(|_| fs::remove_file(dir.join(&e)))
+            .map_err(|err| Error::io("remove", dir.join(&e), err))?;
         gone.push(e);
     }
     Ok(gone)

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod edits;
+pub mod fault;
 pub mod hunt;
 pub mod manifest;
 pub mod pointers;

@@ -330,7 +330,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
             None => Action::Create,
             Some(h) if h == sha => Action::Unchanged,
             Some(h) => {
-                let ours = manifest.files.get(&m.name).is_some_and(|e| e.sha256 == h);
+                let ours = manifest.files.get(&m.name).is_some_and(|e| e.ours(&h));
                 if !ours && !opts.force {
                     conflicts.push(m.name.clone());
                 }
@@ -393,9 +393,15 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
     } else {
         Vec::new()
     };
+    // An interrupted stage left work to finish: temporary files to remove,
+    // a manifest with pending files or naming another target.
+    let unfinished = !manifest::leftovers(root)?.is_empty()
+        || manifest.files.values().any(|e| e.pending.is_some())
+        || (manifest.target.is_some() && manifest.target.as_deref() != Some(c.load.stem.as_str()));
     let changed = files.iter().any(|f| f.action != Action::Unchanged)
         || edits.iter().any(|e| e.action != Action::Unchanged)
-        || !pruned.is_empty();
+        || !pruned.is_empty()
+        || unfinished;
     Ok((
         StageReport {
             root: root.display().to_string(),
@@ -413,6 +419,23 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
         },
         sccp_loader,
     ))
+}
+
+/// Renames the written files into place: images first, then load lists,
+/// then factory-reset defaults (pointers come after, in the caller), then
+/// syncs the folder.
+fn commit_all(root: &Path, written: &std::collections::BTreeMap<String, PathBuf>) -> Result<()> {
+    let rank = |n: &str| match ImageName::parse(n).role {
+        Role::Loads => 1,
+        Role::FactoryDefault => 2,
+        _ => 0,
+    };
+    let mut order: Vec<(&String, &PathBuf)> = written.iter().collect();
+    order.sort_by_key(|(n, _)| (rank(n), n.to_string()));
+    for (name, tmp) in order {
+        manifest::commit_tmp(tmp, root, name)?;
+    }
+    manifest::sync_dir(root)
 }
 
 /// Files earlier stages wrote that neither the new set nor any pointer (after the edits) needs.
@@ -484,20 +507,28 @@ fn execute(
         }
         return Err(e);
     }
-    // Images first, then load lists, then factory-reset defaults: pointers come last.
-    let rank = |n: &str| match ImageName::parse(n).role {
-        Role::Loads => 1,
-        Role::FactoryDefault => 2,
-        _ => 0,
-    };
-    let mut order: Vec<(&String, &PathBuf)> = stager.written.iter().collect();
-    order.sort_by_key(|(n, _)| (rank(n), n.to_string()));
-    for (name, tmp) in order {
-        manifest::commit_tmp(tmp, root, name)?;
-    }
-    manifest::sync_dir(root)?;
+    // Say in the manifest what is about to change, so a stage stopped from
+    // here on is recognisable as such (`check`: interrupted-stage, not drift).
     let mut m = Manifest::load(root)?;
     m.version = 1;
+    for f in &report.files {
+        let e = m.files.entry(f.name.clone()).or_insert_with(|| Entry {
+            sha256: f.sha256.clone(),
+            kind: "image".into(),
+            load: report.target.clone(),
+            pending: None,
+        });
+        if f.action != Action::Unchanged {
+            e.pending = Some(f.sha256.clone());
+        }
+    }
+    let committed = m.save(root).and_then(|_| commit_all(root, &stager.written));
+    if let Err(e) = committed {
+        for tmp in stager.written.values() {
+            let _ = fs::remove_file(tmp);
+        }
+        return Err(e);
+    }
     for f in &report.files {
         m.files.insert(
             f.name.clone(),
@@ -505,6 +536,7 @@ fn execute(
                 sha256: f.sha256.clone(),
                 kind: "image".into(),
                 load: report.target.clone(),
+                pending: None,
             },
         );
     }
@@ -520,11 +552,14 @@ fn execute(
                 sha256: hex(&Sha256::digest(&e.bytes)),
                 kind: "pointer".into(),
                 load: report.target.clone(),
+                pending: None,
             },
         );
     }
     for p in &report.pruned {
-        fs::remove_file(root.join(p)).map_err(|e| Error::io("remove", root.join(p), e))?;
+        super::fault::point()
+            .and_then(|_| fs::remove_file(root.join(p)))
+            .map_err(|e| Error::io("remove", root.join(p), e))?;
         m.files.remove(p);
     }
     if !report.pruned.is_empty() {

@@ -49,7 +49,8 @@ impl<'a> Stager<'a> {
                 break;
             }
             h.update(&buf[..n]);
-            w.write_all(&buf[..n])
+            super::fault::point()
+                .and_then(|_| w.write_all(&buf[..n]))
                 .map_err(|e| Error::io("write", &tmp, e))?;
         }
         let f = w

@@ -62,24 +62,30 @@ pub type Files = Vec<(String, Vec<u8>)>;
 
 /// The SIP 8.12 set for 7940/7960, as the vendor ships it (synthetic bytes).
 pub fn sip812() -> Files {
-    let loader = image_body("P003-8-12-00", 3000);
+    sip79("8-12-00")
+}
+
+/// A SIP set for 7940/7960 of version `v` (`8-12-00`), shaped like the vendor's.
+pub fn sip79(v: &str) -> Files {
+    let (loader_name, app) = (format!("P003-{v}"), format!("P0S3-{v}"));
+    let loader = image_body(&loader_name, 3000);
     vec![
-        ("OS79XX.TXT".into(), b"P0S3-8-12-00\r\n".to_vec()),
-        ("P003-8-12-00.bin".into(), loader.clone()),
+        ("OS79XX.TXT".into(), format!("{app}\r\n").into_bytes()),
+        (format!("{loader_name}.bin"), loader.clone()),
         (
-            "P003-8-12-00.sbn".into(),
-            signed("P003-8-12-00.sbn", &loader),
+            format!("{loader_name}.sbn"),
+            signed(&format!("{loader_name}.sbn"), &loader),
         ),
         (
-            "P0S3-8-12-00.loads".into(),
+            format!("{app}.loads"),
             signed(
-                "P0S3-8-12-00.loads",
-                b"P003-8-12-00.sbn\nP0S3-8-12-00.sb2\nLA_VERSION=PAS30830\n",
+                &format!("{app}.loads"),
+                format!("{loader_name}.sbn\n{app}.sb2\nLA_VERSION=PAS30830\n").as_bytes(),
             ),
         ),
         (
-            "P0S3-8-12-00.sb2".into(),
-            signed("P0S3-8-12-00.sb2", &image_body("P0S3-8-12-00", 9000)),
+            format!("{app}.sb2"),
+            signed(&format!("{app}.sb2"), &image_body(&app, 9000)),
         ),
     ]
 }

@@ -1,0 +1,50 @@
+//! Fault injection for the crash tests: every step by which `stage` changes
+//! a root (create, write, flush, rename, sync, remove) passes through
+//! [`point`]. In debug builds (the ones tests run), `LOADSMITH_FAULT` makes
+//! the N-th step fail:
+//!
+//! - `crash:N`: the process aborts there, as if killed or the power failed;
+//! - `enospc:N`: the step fails with "No space left on device";
+//! - `stall:N:MS`: the step waits MS milliseconds (to hold the lock).
+//!
+//! Release builds compile [`point`] to nothing.
+
+use std::io;
+
+/// One step that changes the root.
+#[cfg(debug_assertions)]
+pub fn point() -> io::Result<()> {
+    use std::sync::OnceLock;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    static PLAN: OnceLock<Option<(String, u64, u64)>> = OnceLock::new();
+    static STEP: AtomicU64 = AtomicU64::new(0);
+    let plan = PLAN.get_or_init(|| {
+        let v = std::env::var("LOADSMITH_FAULT").ok()?;
+        let mut parts = v.split(':');
+        let kind = parts.next()?.to_string();
+        let n = parts.next()?.parse().ok()?;
+        let ms = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+        Some((kind, n, ms))
+    });
+    let step = STEP.fetch_add(1, Ordering::SeqCst) + 1;
+    match plan {
+        Some((kind, n, ms)) if *n == step => match kind.as_str() {
+            "crash" => std::process::abort(),
+            "enospc" => Err(io::Error::from_raw_os_error(28)),
+            "stall" => {
+                std::thread::sleep(std::time::Duration::from_millis(*ms));
+                Ok(())
+            }
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
+/// One step that changes the root (nothing is injected in release builds).
+#[cfg(not(debug_assertions))]
+#[inline(always)]
+pub fn point() -> io::Result<()> {
+    Ok(())
+}

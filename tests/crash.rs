@@ -1,0 +1,404 @@
+//! Guarantees 3 and 4 of docs/security.md: a `stage` stopped at any instant
+//! (killed, crashed, disk full) leaves every pointer naming a complete set,
+//! old or new, never a file cut short under a real name; the next `stage`
+//! finishes the work; two stages on one root never interleave.
+//!
+//! Faults are injected at every step by which `stage` changes the root
+//! (`LOADSMITH_FAULT`, compiled into debug builds only: src/root/fault.rs),
+//! and SIGKILL is sent at instants drawn from a seeded random schedule.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command as Std, Stdio};
+use std::time::{Duration, Instant};
+
+use support::*;
+use tempfile::TempDir;
+
+const OLD_SCCP: &str = "SCCP41.9-4-2SR3-1S";
+const NEW_SCCP: &str = "SCCP41.9-4-2SR4-1S";
+const OLD_SIP: &str = "P0S3-8-11-00";
+const NEW_SIP: &str = "P0S3-8-12-00";
+
+const XMLDEFAULT: &str = "<Default>\n  <loadInformation115 model=\"IP Phone 7941\">SCCP41.9-4-2SR3-1S</loadInformation115>\n  <loadInformation309 model=\"IP Phone 7961\">SCCP41.9-4-2SR3-1S</loadInformation309>\n  <loadInformation7 model=\"IP Phone 7960\">P0S3-8-11-00</loadInformation7>\n</Default>\n";
+const SIPDEFAULT: &[u8] =
+    b"# defaults\r\nimage_version: P0S3-8-11-00\r\nproxy1_address: 10.0.0.1\r\n";
+
+/// Every load's files, with `grow` extra bytes in each image (for long writes).
+fn sets(grow: usize) -> BTreeMap<&'static str, Files> {
+    let bulk = |mut f: Files| {
+        for (n, b) in &mut f {
+            if n.ends_with(".sbn") || n.ends_with(".sb2") {
+                b.extend(image_body(n, grow));
+            }
+        }
+        f
+    };
+    BTreeMap::from([
+        (
+            OLD_SCCP,
+            bulk(family_load(
+                OLD_SCCP,
+                "41",
+                "sccp",
+                "9-4-2ES26",
+                &["41", "61"],
+            )),
+        ),
+        (
+            NEW_SCCP,
+            bulk(family_load(
+                NEW_SCCP,
+                "41",
+                "sccp",
+                "9-4-2ES27",
+                &["41", "61"],
+            )),
+        ),
+        (OLD_SIP, bulk(sip79("8-11-00"))),
+        (NEW_SIP, bulk(sip79("8-12-00"))),
+    ])
+}
+
+/// The files a phone needs for `load`: its `.loads` and every image.
+fn required(files: &Files) -> Vec<&(String, Vec<u8>)> {
+    files
+        .iter()
+        .filter(|(n, _)| {
+            (n.ends_with(".loads") && !n.starts_with("term"))
+                || n.ends_with(".sbn")
+                || n.ends_with(".sb2")
+        })
+        .collect()
+}
+
+struct World {
+    _d: TempDir,
+    root: PathBuf,
+    pristine: PathBuf,
+    bundles: BTreeMap<&'static str, String>,
+    sets: BTreeMap<&'static str, Files>,
+}
+
+impl World {
+    /// A root serving the old SCCP and SIP loads, staged by loadsmith.
+    fn new(grow: usize) -> World {
+        let d = tempfile::tempdir().unwrap();
+        let sets = sets(grow);
+        let mut bundles = BTreeMap::new();
+        for (load, files) in &sets {
+            let p = d.path().join(format!("{load}.zip"));
+            zip(&p, files);
+            bundles.insert(*load, p.to_string_lossy().to_string());
+        }
+        let pristine = d.path().join("pristine");
+        std::fs::create_dir(&pristine).unwrap();
+        std::fs::write(pristine.join("XMLDefault.cnf.xml"), XMLDEFAULT).unwrap();
+        std::fs::write(pristine.join("SIPDefault.cnf"), SIPDEFAULT).unwrap();
+        let w = World {
+            root: d.path().join("root"),
+            pristine,
+            bundles,
+            sets,
+            _d: d,
+        };
+        for load in [OLD_SCCP, OLD_SIP] {
+            let out = w.stage(load, &w.pristine, None).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        w.reset();
+        w
+    }
+
+    /// `loadsmith stage` of `load` into `root`, with a fault plan.
+    fn stage(&self, load: &str, root: &Path, fault: Option<&str>) -> Std {
+        let mut c = Std::new(env!("CARGO_BIN_EXE_loadsmith"));
+        c.args([
+            "--quiet",
+            "stage",
+            "--target",
+            load,
+            "--from",
+            &self.bundles[load],
+        ])
+        .arg(root)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+        if let Some(f) = fault {
+            c.env("LOADSMITH_FAULT", f);
+        }
+        c
+    }
+
+    /// Puts the root back to the pristine old state.
+    fn reset(&self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+        copy_dir(&self.pristine, &self.root);
+    }
+
+    /// Guarantee 3: each pointer names a load whose whole set is in the root
+    /// with the vendor's bytes; no file under a real name is cut short.
+    fn assert_consistent(&self, when: &str) {
+        let root = &self.root;
+        let mut named = Vec::new();
+        let os = std::fs::read_to_string(root.join("OS79XX.TXT")).unwrap_or_default();
+        if !os.trim().is_empty() {
+            named.push(("OS79XX.TXT", os.trim().to_string()));
+        }
+        let sip = std::fs::read(root.join("SIPDefault.cnf")).unwrap();
+        let v = loadsmith::root::pointers::cnf_get(&sip, "image_version").unwrap();
+        named.push(("SIPDefault.cnf", v));
+        let xml = std::fs::read(root.join("XMLDefault.cnf.xml")).unwrap();
+        for l in loadsmith::root::pointers::xml_get(&xml).unwrap() {
+            named.push(("XMLDefault.cnf.xml", l.value));
+        }
+        for t in ["term41.default.loads", "term61.default.loads"] {
+            let body = std::fs::read(root.join(t)).unwrap();
+            let load = self
+                .sets
+                .iter()
+                .find(|(_, f)| f.iter().any(|(n, b)| n == t && *b == body))
+                .map(|(l, _)| l.to_string())
+                .unwrap_or_else(|| panic!("{when}: {t} holds bytes of no load"));
+            named.push((t, load));
+        }
+        for (file, load) in &named {
+            let files = self
+                .sets
+                .get(load.as_str())
+                .unwrap_or_else(|| panic!("{when}: {file} names {load}, which is no load"));
+            for (n, b) in required(files) {
+                let have = std::fs::read(root.join(n)).ok();
+                assert!(
+                    have.as_ref() == Some(b),
+                    "{when}: {file} names {load}, but {n} is {}",
+                    if have.is_some() {
+                        "not the vendor's bytes"
+                    } else {
+                        "absent"
+                    }
+                );
+            }
+        }
+        // No file under a real name holds anything but one load's bytes.
+        for e in std::fs::read_dir(root).unwrap().flatten() {
+            let n = e.file_name().to_string_lossy().to_string();
+            if n.starts_with('.') || n.ends_with(".cnf") || n.ends_with(".xml") {
+                continue;
+            }
+            let b = std::fs::read(e.path()).unwrap();
+            assert!(
+                self.sets
+                    .values()
+                    .any(|f| f.iter().any(|(fname, fb)| *fname == n && *fb == b)),
+                "{when}: {n} holds bytes of no load (a partial write under a real name)"
+            );
+        }
+        // And `check` agrees: no errors.
+        let (doc, _) = json(&["check", &root.to_string_lossy()]);
+        let errors: Vec<&serde_json::Value> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] == "error")
+            .collect();
+        assert!(errors.is_empty(), "{when}: check reports {errors:?}");
+    }
+
+    /// The stage run again finishes the work: clean check, pointers at `load`.
+    fn assert_resumes(&self, load: &str, when: &str) {
+        let out = self.stage(load, &self.root, None).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{when}: the next stage failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.assert_consistent(&format!("{when}, then staged again"));
+        let (doc, code) = json(&["check", &self.root.to_string_lossy()]);
+        let codes: Vec<&str> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert!(
+            !codes.contains(&"leftover-temp") && !codes.contains(&"interrupted-stage"),
+            "{when}: after the next stage: {codes:?}"
+        );
+        assert_eq!(code, 0, "{when}: {doc}");
+        assert_eq!(doc["target"], load);
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), &t).unwrap();
+        }
+    }
+}
+
+fn leftovers(root: &Path) -> Vec<String> {
+    std::fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with(".loadsmith-tmp."))
+        .collect()
+}
+
+#[test]
+fn a_crash_at_any_step_leaves_complete_sets_and_the_next_stage_finishes() {
+    let w = World::new(0);
+    let mut steps = BTreeMap::new();
+    for load in [NEW_SCCP, NEW_SIP] {
+        let mut n = 1;
+        loop {
+            w.reset();
+            let out = w
+                .stage(load, &w.root, Some(&format!("crash:{n}")))
+                .output()
+                .unwrap();
+            if out.status.success() {
+                break; // past the last step
+            }
+            assert_eq!(
+                out.status.code(),
+                None,
+                "crash:{n} should kill the process: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let when = format!("{load}, crash at step {n}");
+            w.assert_consistent(&when);
+            w.assert_resumes(load, &when);
+            n += 1;
+        }
+        steps.insert(load, n - 1);
+    }
+    // Every file is created, written, flushed and renamed; folders synced; manifest saved.
+    assert!(steps.values().all(|&n| n >= 15), "too few steps: {steps:?}");
+    eprintln!("crash points walked: {steps:?}");
+}
+
+#[test]
+fn a_full_disk_at_any_step_fails_cleanly_and_the_next_stage_finishes() {
+    let w = World::new(0);
+    for load in [NEW_SCCP, NEW_SIP] {
+        let mut n = 1;
+        loop {
+            w.reset();
+            let out = w
+                .stage(load, &w.root, Some(&format!("enospc:{n}")))
+                .output()
+                .unwrap();
+            if out.status.success() {
+                break;
+            }
+            let when = format!("{load}, disk full at step {n}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{when}: {err}");
+            assert!(err.contains("No space left on device"), "{when}: {err}");
+            assert!(
+                leftovers(&w.root).is_empty(),
+                "{when}: temporary files left: {:?}",
+                leftovers(&w.root)
+            );
+            w.assert_consistent(&when);
+            w.assert_resumes(load, &when);
+            n += 1;
+        }
+        assert!(n > 15, "{load}: only {n} steps");
+    }
+}
+
+#[test]
+fn sigkill_at_random_instants_never_breaks_the_root() {
+    // Images of about 1 MB each, so a stage takes long enough to be cut anywhere.
+    let w = World::new(1 << 20);
+    let load = NEW_SCCP;
+    let t0 = Instant::now();
+    w.reset();
+    assert!(w.stage(load, &w.root, None).status().unwrap().success());
+    let full = t0.elapsed();
+    let mut seed: u64 = 0x5EED_1A0D_5717;
+    let mut outcomes = BTreeMap::new();
+    for run in 0..60 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let delay = Duration::from_micros(seed % (full.as_micros() as u64 * 5 / 4 + 1));
+        w.reset();
+        let mut child = w.stage(load, &w.root, None).spawn().unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL
+        let status = child.wait().unwrap();
+        *outcomes
+            .entry(if status.success() {
+                "finished"
+            } else {
+                "killed"
+            })
+            .or_insert(0) += 1;
+        let when = format!("run {run}, SIGKILL after {delay:?}");
+        w.assert_consistent(&when);
+        w.assert_resumes(load, &when);
+    }
+    eprintln!("a full stage took {full:?}; outcomes {outcomes:?}");
+    assert!(
+        outcomes.get("killed").copied().unwrap_or(0) >= 25,
+        "{outcomes:?}"
+    );
+}
+
+#[test]
+fn two_stages_never_interleave() {
+    let w = World::new(0);
+    // One stage holds the lock (stalled mid-write); a second refuses at once.
+    let mut first = w
+        .stage(NEW_SCCP, &w.root, Some("stall:3:1500"))
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let second = w.stage(NEW_SIP, &w.root, None).output().unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains("another loadsmith stage"), "{err}");
+    assert!(err.contains("hint:"), "{err}");
+    assert!(first.wait().unwrap().success());
+    w.assert_consistent("after a refused second stage");
+    // Many at once, old and new targets of both families: each finishes or
+    // refuses; the root ends consistent, and each finished stage's target
+    // is what its pointers say unless a later one replaced it.
+    w.reset();
+    let loads = [NEW_SCCP, NEW_SIP, OLD_SCCP, OLD_SIP, NEW_SCCP, NEW_SIP];
+    let children: Vec<_> = loads
+        .iter()
+        .map(|l| w.stage(l, &w.root, None).spawn().unwrap())
+        .collect();
+    let mut finished = 0;
+    for c in children {
+        let out = c.wait_with_output().unwrap();
+        match out.status.code() {
+            Some(0) => finished += 1,
+            Some(1) => {
+                assert!(String::from_utf8_lossy(&out.stderr).contains("another loadsmith stage"))
+            }
+            other => panic!("exit {other:?}: {}", String::from_utf8_lossy(&out.stderr)),
+        }
+    }
+    assert!(finished >= 1);
+    w.assert_consistent("after concurrent stages");
+    assert!(leftovers(&w.root).is_empty());
+}
