@@ -605,3 +605,60 @@ fn staged_root_serves_every_file_over_real_tftp() {
         assert_eq!(got.as_deref(), Some(want.as_slice()), "{name} over TFTP");
     }
 }
+
+#[test]
+fn links_in_the_root_are_never_written_through_or_over() {
+    let e = Env::new();
+    zip(Path::new(&e.fw("sip812.zip")), &sip812());
+    let outside = e.d.path().join("outside");
+    std::fs::create_dir(&outside).unwrap();
+    std::fs::write(outside.join("SIPDefault.cnf"), SIPDEFAULT).unwrap();
+    std::fs::write(outside.join("image"), b"not firmware").unwrap();
+    let stage = |force: bool| {
+        let mut c = loadsmith();
+        c.args([
+            "stage",
+            "--target",
+            "P0S3-8-12-00",
+            "--from",
+            &e.fw("sip812.zip"),
+        ]);
+        if force {
+            c.arg("--force");
+        }
+        c.arg(e.r()).assert()
+    };
+    // A pointer file that is a link to a file outside the root.
+    std::os::unix::fs::symlink(
+        outside.join("SIPDefault.cnf"),
+        e.root().join("SIPDefault.cnf"),
+    )
+    .unwrap();
+    stage(true)
+        .code(1)
+        .stderr(predicate::str::contains("SIPDefault.cnf"))
+        .stderr(predicate::str::contains("link"));
+    // A set file that is a link.
+    std::fs::remove_file(e.root().join("SIPDefault.cnf")).unwrap();
+    std::os::unix::fs::symlink(outside.join("image"), e.root().join("P0S3-8-12-00.sb2")).unwrap();
+    stage(true)
+        .code(1)
+        .stderr(predicate::str::contains("P0S3-8-12-00.sb2"));
+    // The state folder as a link out of the root.
+    std::fs::remove_file(e.root().join("P0S3-8-12-00.sb2")).unwrap();
+    std::os::unix::fs::symlink(&outside, e.root().join(".loadsmith")).unwrap();
+    stage(false)
+        .code(1)
+        .stderr(predicate::str::contains(".loadsmith"));
+    // Nothing outside changed; the links are still links; no set file was written.
+    assert_eq!(
+        std::fs::read(outside.join("SIPDefault.cnf")).unwrap(),
+        SIPDEFAULT
+    );
+    assert_eq!(
+        std::fs::read(outside.join("image")).unwrap(),
+        b"not firmware"
+    );
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 2);
+    assert!(!e.root().join("P0S3-8-12-00.loads").exists());
+}

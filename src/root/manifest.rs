@@ -214,12 +214,25 @@ impl Lock {
         }
         fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
         let p = dir.join("lock");
-        let f = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&p)
-            .map_err(|e| Error::io("open", &p, e))?;
+        for q in [&dir.join("manifest.json"), &p] {
+            if fs::symlink_metadata(q).is_ok_and(|m| !m.is_file()) {
+                return Err(Error::Refused {
+                    message: format!(
+                        "{} is not a plain file (a link?); loadsmith never follows a link out of the root",
+                        q.display()
+                    ),
+                    hint: Some(format!("remove {} and stage again", q.display())),
+                });
+            }
+        }
+        let mut o = OpenOptions::new();
+        o.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            o.mode(0o644);
+        }
+        let f = o.open(&p).map_err(|e| Error::io("open", &p, e))?;
         match f.try_lock() {
             Ok(()) => Ok(Lock { _file: f }),
             Err(fs::TryLockError::WouldBlock) => Err(Error::Refused {

@@ -300,6 +300,11 @@ fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
     })
 }
 
+/// True when `path` is a symbolic link (whatever it points at).
+fn is_link(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+}
+
 fn file_sha(path: &Path) -> Result<Option<String>> {
     let mut f = match File::open(path) {
         Ok(f) => f,
@@ -324,8 +329,13 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
     let view = RootView::read(root)?;
     let mut files = Vec::new();
     let mut conflicts = Vec::new();
+    let mut links = Vec::new();
     for m in &c.files {
         let sha = m.sha256.clone().unwrap_or_default();
+        if is_link(&root.join(&m.name)) {
+            links.push(m.name.clone());
+            continue;
+        }
         let action = match file_sha(&root.join(&m.name))? {
             None => Action::Create,
             Some(h) if h == sha => Action::Unchanged,
@@ -383,6 +393,24 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
             sccp_loader: sccp_loader.clone(),
         },
     )?;
+    links.extend(
+        edits
+            .iter()
+            .filter(|e| e.action != Action::Unchanged && is_link(&root.join(&e.file)))
+            .map(|e| e.file.clone()),
+    );
+    if !links.is_empty() {
+        return Err(Error::Refused {
+            message: format!(
+                "{} holds {} as links; loadsmith never writes through a link or over one, so nothing was written",
+                root.display(),
+                links.join(", ")
+            ),
+            hint: Some(
+                "replace each link by a copy of the file it points to, then stage again".into(),
+            ),
+        });
+    }
     let staged: Vec<String> = c.files.iter().map(|f| f.name.clone()).collect();
     let mut findings = hunt::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
     findings.extend(hunt::leftover_findings(root)?);
