@@ -69,30 +69,6 @@ fn patch(mut bytes: Vec<u8>, from: &[u8], to: &[u8]) -> Vec<u8> {
     bytes
 }
 
-/// A tar of the SIP 8.12 set plus one special entry made by `add`.
-fn tar_with(add: impl FnOnce(&mut tar::Builder<Vec<u8>>)) -> Vec<u8> {
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, data) in sip812() {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        b.append_data(&mut h, name, data.as_slice()).unwrap();
-    }
-    add(&mut b);
-    b.into_inner().unwrap()
-}
-
-fn special(b: &mut tar::Builder<Vec<u8>>, kind: tar::EntryType, name: &str, link: Option<&str>) {
-    let mut h = tar::Header::new_gnu();
-    h.set_entry_type(kind);
-    h.set_size(0);
-    h.set_mode(0o644);
-    match link {
-        Some(l) => b.append_link(&mut h, name, l).unwrap(),
-        None => b.append_data(&mut h, name, std::io::empty()).unwrap(),
-    }
-}
-
 /// A tar member whose stored name is the raw bytes given.
 fn raw_name(b: &mut tar::Builder<Vec<u8>>, name: &[u8], data: &[u8]) {
     let mut h = tar::Header::new_old();

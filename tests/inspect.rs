@@ -265,23 +265,16 @@ fn hostile_members_are_flagged() {
     files.push(("C:/win.bin".into(), b"x".to_vec()));
     zip(&d.path().join("slip.zip"), &files);
     // A tar with links and a device.
-    let mut b = tar::Builder::new(Vec::new());
-    for (name, data) in sip812() {
-        let mut h = tar::Header::new_gnu();
-        h.set_size(data.len() as u64);
-        h.set_mode(0o644);
-        b.append_data(&mut h, name, data.as_slice()).unwrap();
-    }
-    let mut h = tar::Header::new_gnu();
-    h.set_entry_type(tar::EntryType::Symlink);
-    h.set_size(0);
-    b.append_link(&mut h, "SIPDefault.cnf", "/etc/passwd")
-        .unwrap();
-    let mut h = tar::Header::new_gnu();
-    h.set_entry_type(tar::EntryType::Char);
-    h.set_size(0);
-    b.append_data(&mut h, "null", std::io::empty()).unwrap();
-    std::fs::write(d.path().join("links.tar"), b.into_inner().unwrap()).unwrap();
+    let links = tar_with(|b| {
+        special(
+            b,
+            tar::EntryType::Symlink,
+            "SIPDefault.cnf",
+            Some("/etc/passwd"),
+        );
+        special(b, tar::EntryType::Char, "null", None);
+    });
+    std::fs::write(d.path().join("links.tar"), links).unwrap();
     // Duplicates, case collisions, unknown members, an OS79XX.TXT with a trailing space.
     let mut files = sip812();
     files[0].1 = b"P003-8-12-00 \r\n".to_vec();

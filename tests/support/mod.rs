@@ -190,6 +190,36 @@ pub fn tar_bytes(files: &Files) -> Vec<u8> {
     b.into_inner().unwrap()
 }
 
+/// A tar of the SIP 8.12 set plus the special entries `add` makes.
+pub fn tar_with(add: impl FnOnce(&mut tar::Builder<Vec<u8>>)) -> Vec<u8> {
+    let mut b = tar::Builder::new(Vec::new());
+    for (name, data) in sip812() {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        b.append_data(&mut h, name, data.as_slice()).unwrap();
+    }
+    add(&mut b);
+    b.into_inner().unwrap()
+}
+
+/// Adds a link, device or FIFO entry (with `link` as its target).
+pub fn special(
+    b: &mut tar::Builder<Vec<u8>>,
+    kind: tar::EntryType,
+    name: &str,
+    link: Option<&str>,
+) {
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(kind);
+    h.set_size(0);
+    h.set_mode(0o644);
+    match link {
+        Some(l) => b.append_link(&mut h, name, l).unwrap(),
+        None => b.append_data(&mut h, name, std::io::empty()).unwrap(),
+    }
+}
+
 /// Gzip of `bytes`.
 pub fn gz(bytes: &[u8]) -> Vec<u8> {
     let mut e = GzEncoder::new(Vec::new(), Compression::default());
