@@ -51,9 +51,17 @@ pub fn analyse(members: &[MemberReport]) -> (Vec<SetReport>, Vec<Finding>) {
     for m in usable.iter().filter(|m| m.loads.is_some()) {
         let Some(l) = &m.loads else { continue };
         let mut files = vec![m.name.clone()];
-        files.extend(l.files.iter().cloned());
         let mut missing = Vec::new();
         for f in &l.files {
+            if !crate::names::is_firmware_file(f) {
+                findings.push(Finding::new(
+                    Code::NotFirmwareInSet,
+                    Some(f),
+                    format!("{} lists {f}, which is not a firmware file: a set holds firmware only, and configuration files are written by loadsmith's editors alone, so nothing of {} is staged", m.name, m.image.stem),
+                ));
+                continue;
+            }
+            files.push(f.clone());
             listed.push(f);
             if by_name.contains_key(f.as_str()) {
                 continue;

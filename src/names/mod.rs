@@ -224,6 +224,36 @@ fn models_for(rec: &ImageName) -> Vec<&'static str> {
         .collect()
 }
 
+/// Endings of the files a load consists of, in every family loadsmith knows:
+/// signed images and components (`.sbn`, `.sb2`, `.sgn`, `.zz.sgn`,
+/// `.binN.sgn`, `.SBN`), unsigned loaders (`.bin`), load lists (`.loads`),
+/// and the single images of 7902/7905/7912 (`.sbin`, `.zup`).
+const FIRMWARE_ENDINGS: &[&str] = &[
+    ".sbn", ".sb2", ".sgn", ".bin", ".loads", ".sbin", ".zup", ".zz",
+];
+
+/// True when a name a `.loads` lists may be part of a set: a plain base name
+/// (no folder, no control characters) of a firmware file. Configuration
+/// files (`XMLDefault.cnf.xml`, `SIP<MAC>.cnf`, `OS79XX.TXT`), trust lists,
+/// `load<N>.txt`, scripts and anything else are not: pointer files are
+/// written only by loadsmith's editors, from the target the user names.
+pub fn is_firmware_file(name: &str) -> bool {
+    let plain = !name.is_empty()
+        && name.bytes().all(|b| b.is_ascii_graphic())
+        && !name.contains(['/', '\\', ':'])
+        && !name.starts_with('.');
+    let lower = name.to_ascii_lowercase();
+    let role = ImageName::parse(name).role;
+    plain
+        && !matches!(
+            role,
+            Role::Configuration | Role::Os79xx | Role::DeviceDefaults
+        )
+        && FIRMWARE_ENDINGS
+            .iter()
+            .any(|e| lower.len() > e.len() && lower.ends_with(e))
+}
+
 /// Splits `P0S3-8-12-00.sb2` into (`P0S3-8-12-00`, `sb2`).
 pub fn split_extension(base: &str) -> (&str, Option<&str>) {
     let lower = base.to_ascii_lowercase();
