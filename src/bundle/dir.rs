@@ -1,12 +1,20 @@
 //! Loose files in a folder (an extracted bundle, or a TFTP root), read as
 //! one unpacked bundle. Links are reported, never followed; sub-folders and
 //! files that are bundles themselves are left to the caller.
+//!
+//! # Security
+//! Only regular files are opened ([`crate::files::open_regular`]: no link is
+//! followed, no FIFO or device can block the read), and each is read within
+//! the same [`Limits`] as an archive member (`--max-member-size`,
+//! `--max-total-size`). A file that cannot be read is a problem named after
+//! it, and the other files are still read.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
 
-use super::{Detected, EntryKind, MemberInfo, Sink, detect};
+use super::limits::{Budget, Guard, Limits};
+use super::{Detected, EntryKind, MemberInfo, Problem, Sink, classify, detect};
 
 /// The loose (non-bundle) entries directly inside `dir`, sorted by name,
 /// skipping hidden names (`.loadsmith/`, editor files).
@@ -31,19 +39,26 @@ pub fn loose_entries(dir: &Path) -> io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Reads the loose entries of `dir` into `sink`.
-pub fn walk(dir: &Path, sink: &mut dyn Sink) -> io::Result<()> {
-    walk_files(&loose_entries(dir)?, sink)
+/// Reads the loose entries of `dir` into `sink`, within `limits`.
+pub fn walk(dir: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
+    walk_files(&loose_entries(dir)?, limits, sink)
 }
 
-/// Reads the given files into `sink`, each under its base name.
-pub fn walk_files(files: &[PathBuf], sink: &mut dyn Sink) -> io::Result<()> {
+/// Reads the given files into `sink`, each under its base name, within `limits`.
+pub fn walk_files(files: &[PathBuf], limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
+    let budget = Budget::new();
     for p in files {
         let name = p
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let meta = fs::symlink_metadata(p)?;
+        let meta = match fs::symlink_metadata(p) {
+            Ok(m) => m,
+            Err(e) => {
+                sink.problem(Problem::Unreadable, Some(&name), e.to_string());
+                continue;
+            }
+        };
         let ft = meta.file_type();
         let kind = if ft.is_symlink() {
             EntryKind::Symlink
@@ -66,9 +81,23 @@ pub fn walk_files(files: &[PathBuf], sink: &mut dyn Sink) -> io::Result<()> {
             link_target,
         };
         if kind == EntryKind::File {
-            let mut f = BufReader::with_capacity(256 * 1024, File::open(p)?);
-            if let Err(e) = sink.member(&info, &mut f) {
-                sink.problem(super::classify(&e), Some(&info.path), e.to_string());
+            let f = match crate::files::open_regular(p) {
+                Ok(f) => f,
+                Err(e) => {
+                    sink.problem(Problem::Unreadable, Some(&info.path), e.to_string());
+                    continue;
+                }
+            };
+            let mut f = BufReader::with_capacity(256 * 1024, f);
+            let mut g = Guard::new(&mut f, &info.path, limits, &budget, None, None);
+            let r = sink
+                .member(&info, &mut g)
+                .and_then(|_| io::copy(&mut g, &mut io::sink()).map(|_| ()));
+            if let Err(e) = r {
+                sink.problem(classify(&e), Some(&info.path), e.to_string());
+            }
+            if budget.spent(limits) {
+                return Ok(());
             }
         } else {
             sink.member(&info, &mut io::empty())?;

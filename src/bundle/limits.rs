@@ -98,8 +98,8 @@ pub fn bytes(n: u64) -> String {
 #[derive(Debug, Default)]
 pub struct Budget {
     total: AtomicU64,
-    /// Compressed size the whole stream's expansion is measured against
-    /// (a tar.gz's file size); 0 when members carry their own.
+    /// The bundle's file size, which everything read from it together is
+    /// measured against (0: no whole-bundle ratio).
     pub packed: u64,
 }
 
@@ -109,7 +109,7 @@ impl Budget {
         Budget::default()
     }
 
-    /// A budget for one compressed stream of `packed` bytes.
+    /// A budget for a bundle file of `packed` bytes.
     pub fn stream(packed: u64) -> Budget {
         Budget {
             total: AtomicU64::new(0),
@@ -157,6 +157,11 @@ impl<'a, R: Read> Guard<'a, R> {
         }
     }
 
+    /// Bytes read through the guard so far.
+    pub fn count(&self) -> u64 {
+        self.read
+    }
+
     fn check(&self, total: u64) -> Option<Exceeded> {
         let l = self.limits;
         let name = self.name;
@@ -189,17 +194,29 @@ impl<'a, R: Read> Guard<'a, R> {
                 ),
             );
         }
-        let (out, packed) = match self.packed {
-            Some(p) => (self.read, p),
-            None => (total, self.budget.packed),
-        };
-        if packed > 0 && out > RATIO_FLOOR && out / packed.max(1) >= l.ratio {
+        let bomb =
+            |out: u64, packed: u64| packed > 0 && out > RATIO_FLOOR && out / packed >= l.ratio;
+        if let Some(p) = self.packed
+            && bomb(self.read, p)
+        {
             return fail(
                 Which::Ratio,
                 format!(
                     "{name} expands more than {}:1 from {} of compressed data: a compression bomb (raise the limit with --max-ratio)",
                     l.ratio,
-                    bytes(packed)
+                    bytes(p)
+                ),
+            );
+        }
+        // What is really inflated across the whole bundle, against its size:
+        // members that share one block of data, or data no member owns.
+        if bomb(total, self.budget.packed) {
+            return fail(
+                Which::Ratio,
+                format!(
+                    "the bundle expands more than {}:1 from its {} (at {name}): a compression bomb (raise the limit with --max-ratio)",
+                    l.ratio,
+                    bytes(self.budget.packed)
                 ),
             );
         }

@@ -13,8 +13,11 @@
 pub mod dir;
 pub mod limits;
 pub mod safe;
+pub mod shared;
 pub mod tar;
+pub mod tarwatch;
 pub mod zip;
+pub mod zipdir;
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -80,8 +83,9 @@ pub enum Detected {
     Plain,
 }
 
-/// Bytes read to detect a format.
-const SNIFF: usize = 64 * 1024;
+/// Bytes read to detect a format: enough for a signed header of the largest
+/// length its 16-bit field allows (65,535 bytes) and the gzip magic after it.
+pub const SNIFF: usize = 64 * 1024 + 512;
 
 /// Detects a file's format by its bytes, not its name. The name matters only
 /// for a signed file whose gzip stream does not start at the header length:
@@ -186,6 +190,13 @@ pub enum Problem {
     Corrupt,
     /// A limit was passed (size, ratio, count, name length); see [`limits`].
     Limit,
+    /// Entries whose data overlap (a zip whose central directory points
+    /// several entries into one block of data).
+    Overlapping,
+    /// A member's name differs between the places the archive stores it.
+    NameMismatch,
+    /// A file of a folder cannot be read (permissions, not a regular file).
+    Unreadable,
 }
 
 /// Receives members one at a time.
@@ -223,7 +234,7 @@ pub fn walk(path: &Path, format: Format, limits: &Limits, sink: &mut dyn Sink) -
     match format {
         Format::Zip => zip::walk(path, limits, sink),
         Format::Tar | Format::TarGz | Format::CopSgn => tar::walk(path, format, limits, sink),
-        Format::Directory => dir::walk(path, sink),
+        Format::Directory => dir::walk(path, limits, sink),
     }
 }
 

@@ -14,6 +14,7 @@ use std::thread::JoinHandle;
 use flate2::read::MultiGzDecoder;
 
 use super::limits::{Budget, Guard, Limits};
+use super::tarwatch::Watch;
 use super::{
     EntryKind, Format, MemberInfo, Problem, Sink, classify, gzip_offset, name_too_long,
     too_many_members,
@@ -30,7 +31,9 @@ pub fn open(path: &Path, format: Format) -> io::Result<Box<dyn Read>> {
         Format::Tar => Box::new(BufReader::with_capacity(BUF, file)),
         Format::CopSgn => {
             let mut head = Vec::new();
-            (&mut file).take(64 * 1024).read_to_end(&mut head)?;
+            (&mut file)
+                .take(super::SNIFF as u64)
+                .read_to_end(&mut head)?;
             let (at, _) = gzip_offset(&head).ok_or_else(|| match crate::signed::header::parse(&head) {
                 Err(e @ crate::signed::header::HeaderError::PastEnd { .. }) => io::Error::new(
                     io::ErrorKind::UnexpectedEof,
@@ -173,12 +176,11 @@ impl<R: Read> Read for Counted<'_, R> {
 
 /// Reads every member into `sink`, in archive order.
 pub fn walk(path: &Path, format: Format, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
-    // A gzip stream's expansion is measured against the file's size.
+    // Everything inflated from a gzip stream is measured against the file's size.
     let budget = match format {
         Format::Tar => Budget::new(),
         _ => Budget::stream(std::fs::metadata(path)?.len()),
     };
-    let mut count = 0u64;
     let reader = match open(path, format) {
         Ok(r) => r,
         Err(e) if e.kind() == io::ErrorKind::InvalidData => {
@@ -191,7 +193,7 @@ pub fn walk(path: &Path, format: Format, limits: &Limits, sink: &mut dyn Sink) -
         }
         Err(e) => return Err(e),
     };
-    let mut ar = ::tar::Archive::new(reader);
+    let mut ar = ::tar::Archive::new(Watch::new(reader));
     let entries = match ar.entries() {
         Ok(e) => e,
         Err(e) => {
@@ -199,6 +201,7 @@ pub fn walk(path: &Path, format: Format, limits: &Limits, sink: &mut dyn Sink) -
             return Ok(());
         }
     };
+    let mut count = 0u64;
     for entry in entries {
         let mut entry = match entry {
             Ok(e) => e,
@@ -207,76 +210,136 @@ pub fn walk(path: &Path, format: Format, limits: &Limits, sink: &mut dyn Sink) -
                 return Ok(());
             }
         };
+        // PAX global headers (`git archive` starts with one) are metadata.
+        if entry.header().entry_type().is_pax_global_extensions() {
+            continue;
+        }
         count += 1;
         if count > limits.members {
             too_many_members(count, limits, sink);
             return Ok(());
         }
-        let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        if name_too_long(&path, limits, sink) {
-            return Ok(());
-        }
-        let t = entry.header().entry_type();
-        let kind = if t.is_file() || t.is_contiguous() {
-            EntryKind::File
-        } else if t.is_dir() {
-            EntryKind::Dir
-        } else if t.is_symlink() {
-            EntryKind::Symlink
-        } else if t.is_hard_link() {
-            EntryKind::HardLink
-        } else if t.is_character_special() || t.is_block_special() {
-            EntryKind::Device
-        } else if t.is_fifo() {
-            EntryKind::Fifo
-        } else {
-            EntryKind::Other
-        };
-        let link_target = entry
-            .link_name_bytes()
-            .map(|b| String::from_utf8_lossy(&b).into_owned());
-        let size = entry.size();
-        let info = MemberInfo {
-            path,
-            kind,
-            size,
-            link_target,
-        };
-        if kind != EntryKind::File {
-            if let Err(e) = sink.member(&info, &mut io::empty()) {
-                sink.problem(classify(&e), Some(&info.path), e.to_string());
-            }
-            continue;
-        }
-        let mut guard = Guard::new(&mut entry, &info.path, limits, &budget, None, None);
-        let mut counted = Counted {
-            inner: &mut guard,
-            n: 0,
-        };
-        let res = sink
-            .member(&info, &mut counted)
-            .and_then(|_| io::copy(&mut counted, &mut io::sink()).map(|_| ()));
-        if let Err(e) = res {
-            sink.problem(classify(&e), Some(&info.path), e.to_string());
-            return Ok(());
-        }
-        if counted.n < size {
-            sink.problem(
-                Problem::Truncated,
-                Some(&info.path),
-                format!("the data ends after {} of {} bytes", counted.n, size),
-            );
+        if !member(&mut entry, limits, &budget, sink) {
             return Ok(());
         }
     }
-    // Drain what follows the end-of-archive blocks, so a gzip stream cut short is seen.
-    let mut rest = ar.into_inner();
-    if let Err(e) = io::copy(&mut rest, &mut io::sink()) {
+    after_the_end(ar.into_inner(), limits, &budget, sink);
+    Ok(())
+}
+
+/// Drains what follows the end-of-archive marker within the limits (a gzip
+/// stream cut short shows here; so do gigabytes of zeros), and names a
+/// member hidden there.
+fn after_the_end<R: Read>(
+    mut rest: Watch<R>,
+    limits: &Limits,
+    budget: &Budget,
+    sink: &mut dyn Sink,
+) {
+    let name = "the data after the end of the archive";
+    let drained = io::copy(
+        &mut Guard::new(&mut rest, name, limits, budget, None, None),
+        &mut io::sink(),
+    );
+    if let Err(e) = drained {
+        let p = classify(&e);
+        let what = match p {
+            Problem::Limit => format!("{e}"),
+            _ => format!("the compressed stream ends early: {e}"),
+        };
+        sink.problem(p, None, what);
+    }
+    if let Some(h) = &rest.hidden {
         sink.problem(
-            classify(&e),
-            None,
-            format!("the compressed stream ends early: {e}"),
+            Problem::Corrupt,
+            Some(h),
+            "it is hidden after the end-of-archive marker: `tar -i` would extract it, other tools never show it".into(),
         );
     }
-    Ok(())
+}
+
+fn kind_of(t: ::tar::EntryType) -> EntryKind {
+    if t.is_file() || t.is_contiguous() {
+        EntryKind::File
+    } else if t.is_dir() {
+        EntryKind::Dir
+    } else if t.is_symlink() {
+        EntryKind::Symlink
+    } else if t.is_hard_link() {
+        EntryKind::HardLink
+    } else if t.is_character_special() || t.is_block_special() {
+        EntryKind::Device
+    } else if t.is_fifo() {
+        EntryKind::Fifo
+    } else {
+        EntryKind::Other
+    }
+}
+
+/// The ustar name, when a PAX record or GNU long name gives the member
+/// another one that is not merely its long form.
+fn other_name<R: Read>(entry: &::tar::Entry<'_, R>, path: &str) -> Option<String> {
+    let raw = String::from_utf8_lossy(&entry.header().path_bytes()).into_owned();
+    let long_form =
+        raw.is_empty() || (path.len() >= 100 && (path.starts_with(&raw) || path.ends_with(&raw)));
+    (raw != path && !long_form).then_some(raw)
+}
+
+/// Hands one entry to the sink within the limits. False when the archive
+/// cannot be read further.
+fn member<R: Read>(
+    entry: &mut ::tar::Entry<'_, R>,
+    limits: &Limits,
+    budget: &Budget,
+    sink: &mut dyn Sink,
+) -> bool {
+    let path = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+    if name_too_long(&path, limits, sink) {
+        return false;
+    }
+    if let Some(raw) = other_name(entry, &path) {
+        sink.problem(
+            Problem::NameMismatch,
+            Some(&path),
+            format!("its ustar header names it {raw:?}: a tool that ignores PAX records would write that file instead"),
+        );
+    }
+    let kind = kind_of(entry.header().entry_type());
+    let info = MemberInfo {
+        link_target: entry
+            .link_name_bytes()
+            .map(|b| String::from_utf8_lossy(&b).into_owned()),
+        path,
+        kind,
+        size: entry.size(),
+    };
+    let size = info.size;
+    let mut guard = Guard::new(entry, &info.path, limits, budget, None, None);
+    let mut counted = Counted {
+        inner: &mut guard,
+        n: 0,
+    };
+    let data: &mut dyn Read = if kind == EntryKind::File {
+        &mut counted
+    } else {
+        &mut io::empty()
+    };
+    // Whatever the kind, its data is read through the guard (a link that
+    // declares gigabytes of data would otherwise be inflated unchecked).
+    let res = sink
+        .member(&info, data)
+        .and_then(|_| io::copy(&mut counted, &mut io::sink()).map(|_| ()));
+    if let Err(e) = res {
+        sink.problem(classify(&e), Some(&info.path), e.to_string());
+        return false;
+    }
+    if counted.n < size {
+        sink.problem(
+            Problem::Truncated,
+            Some(&info.path),
+            format!("the data ends after {} of {} bytes", counted.n, size),
+        );
+        return false;
+    }
+    true
 }

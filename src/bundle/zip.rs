@@ -13,26 +13,74 @@ use ::zip::ZipArchive;
 use ::zip::read::read_zipfile_from_stream;
 
 use super::limits::{Budget, Guard, Limits};
+use super::shared::SharedFile;
 use super::{EntryKind, MemberInfo, Problem, Sink, classify, name_too_long, too_many_members};
 
 const BUF: usize = 256 * 1024;
 
-type Archive = ZipArchive<BufReader<File>>;
+type Archive = ZipArchive<SharedFile>;
 
-fn open(path: &Path) -> io::Result<Result<Archive, ::zip::result::ZipError>> {
-    let file = File::open(path)?;
-    Ok(ZipArchive::new(BufReader::with_capacity(BUF, file)))
+/// What opening a zip came to.
+enum Opened {
+    /// The central directory was read: members can be read from it.
+    Archive(Archive, u64),
+    /// Nothing more is to be read (too many members, overlapping entries):
+    /// the sink has been told why.
+    Done,
+    /// The central directory cannot be read: read the local headers.
+    Broken(::zip::result::ZipError),
+}
+
+/// Scans the end records first (see [`super::zipdir`]), then lets the `zip`
+/// crate parse the central directory, once.
+fn open(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<Opened> {
+    let mut file = File::open(path)?;
+    let len = file.metadata()?.len();
+    if let Some(scan) = super::zipdir::scan(&mut file, len, limits)? {
+        if scan.declared > limits.members {
+            too_many_members(scan.declared, limits, sink);
+            return Ok(Opened::Done);
+        }
+        if let Some((a, b)) = scan.overlaps.first() {
+            sink.problem(
+                Problem::Overlapping,
+                None,
+                format!(
+                    "{} entries share their data with others ({a} and {b}, …): the central directory points many entries into one block, the shape of a compression bomb; no member was read",
+                    scan.overlaps.len() + 1
+                ),
+            );
+            return Ok(Opened::Done);
+        }
+        for (central, local) in &scan.renamed {
+            sink.problem(
+                Problem::NameMismatch,
+                Some(central),
+                format!("its local header names it {local:?}: a tool that streams the zip would write that file instead"),
+            );
+        }
+    }
+    let z = match ZipArchive::new(SharedFile::new(file)?) {
+        Ok(z) => z,
+        Err(e) => return Ok(Opened::Broken(e)),
+    };
+    duplicates(&z, sink);
+    if z.len() as u64 > limits.members {
+        too_many_members(z.len() as u64, limits, sink);
+        return Ok(Opened::Done);
+    }
+    Ok(Opened::Archive(z, len))
 }
 
 /// Reads every member into `sink`, in central-directory order.
 pub fn walk(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
-    let mut z = match open(path)? {
-        Ok(z) => z,
-        Err(e) => return fallback(path, e, limits, sink),
+    let (mut z, len) = match open(path, limits, sink)? {
+        Opened::Archive(z, len) => (z, len),
+        Opened::Done => return Ok(()),
+        Opened::Broken(e) => return fallback(path, e, limits, sink),
     };
-    let n = counted(&z, limits, sink);
-    let budget = Budget::new();
-    for i in 0..n {
+    let budget = Budget::stream(len);
+    for i in 0..z.len() {
         if budget.spent(limits) {
             break;
         }
@@ -41,22 +89,13 @@ pub fn walk(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()>
     Ok(())
 }
 
-/// Reports duplicates and a count over the limit; returns how many to read.
-fn counted(z: &Archive, limits: &Limits, sink: &mut dyn Sink) -> usize {
-    duplicates(z, sink);
-    if z.len() as u64 > limits.members {
-        too_many_members(z.len() as u64, limits, sink);
-        return limits.members as usize;
-    }
-    z.len()
-}
-
-/// Reads the members on `jobs` threads, each with its own handle on the file
-/// and its own sink from `new_sink`; after each member, `take` drains that
-/// sink into the member's slot. Returns the slots in central-directory order
-/// (slot 0 holds problems of the whole archive), so the result never depends
-/// on the number of threads. `None` when the central directory cannot be
-/// read: use [`walk`], which falls back to the local headers.
+/// Reads the members on `jobs` threads, each with its own clone of the one
+/// parsed archive (sharing its central directory) and its own sink from
+/// `new_sink`; after each member, `take` drains that sink into the member's
+/// slot. Returns the slots in central-directory order (slot 0 holds problems
+/// of the whole archive), so the result never depends on the number of
+/// threads. `None` when the central directory cannot be read: use [`walk`],
+/// which falls back to the local headers.
 pub fn walk_parallel<S: Sink, T: Send>(
     path: &Path,
     jobs: usize,
@@ -64,25 +103,21 @@ pub fn walk_parallel<S: Sink, T: Send>(
     new_sink: &(dyn Fn() -> S + Sync),
     take: &(dyn Fn(&mut S) -> T + Sync),
 ) -> io::Result<Option<Vec<T>>> {
-    let Ok(first) = open(path)? else {
-        return Ok(None);
-    };
     let mut head = new_sink();
-    let n = counted(&first, limits, &mut head);
-    let budget = Budget::new();
+    let (first, len) = match open(path, limits, &mut head)? {
+        Opened::Archive(z, len) => (z, len),
+        Opened::Done => return Ok(Some(vec![take(&mut head)])),
+        Opened::Broken(_) => return Ok(None),
+    };
+    let n = first.len();
+    let budget = Budget::stream(len);
     let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let first = Mutex::new(Some(first));
-    let failed: Mutex<Option<io::Error>> = Mutex::new(None);
     std::thread::scope(|s| {
         for _ in 0..jobs.clamp(1, n.max(1)) {
-            s.spawn(|| {
-                let reused = first.lock().ok().and_then(|mut f| f.take());
-                let mut z = match reused.map(|z| Ok(Ok(z))).unwrap_or_else(|| open(path)) {
-                    Ok(Ok(z)) => z,
-                    Ok(Err(e)) => return set_failed(&failed, io::Error::other(e)),
-                    Err(e) => return set_failed(&failed, e),
-                };
+            let mut z = first.clone();
+            let (slots, next, budget) = (&slots, &next, &budget);
+            s.spawn(move || {
                 let mut sink = new_sink();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -90,7 +125,7 @@ pub fn walk_parallel<S: Sink, T: Send>(
                         break;
                     }
                     if !budget.spent(limits) {
-                        member(&mut z, i, limits, &budget, &mut sink);
+                        member(&mut z, i, limits, budget, &mut sink);
                     }
                     if let Ok(mut slot) = slots[i].lock() {
                         *slot = Some(take(&mut sink));
@@ -99,9 +134,6 @@ pub fn walk_parallel<S: Sink, T: Send>(
             });
         }
     });
-    if let Some(e) = failed.into_inner().ok().flatten() {
-        return Err(e);
-    }
     let mut out = Vec::with_capacity(n + 1);
     out.push(take(&mut head));
     for slot in slots {
@@ -111,12 +143,6 @@ pub fn walk_parallel<S: Sink, T: Send>(
         }
     }
     Ok(Some(out))
-}
-
-fn set_failed(failed: &Mutex<Option<io::Error>>, e: io::Error) {
-    if let Ok(mut f) = failed.lock() {
-        f.get_or_insert(e);
-    }
 }
 
 fn duplicates(z: &Archive, sink: &mut dyn Sink) {
@@ -151,8 +177,9 @@ fn fallback(
         format!("the central directory cannot be read ({text}); members were read from their local headers"),
     );
     let mut f = File::open(path)?;
+    let len = f.metadata()?.len();
     f.seek(SeekFrom::Start(0))?;
-    stream(BufReader::with_capacity(BUF, f), limits, sink)
+    stream(BufReader::with_capacity(BUF, f), len, limits, sink)
 }
 
 /// Reads member `i` into `sink`.
@@ -197,6 +224,16 @@ fn feed<R: Read>(
         let mut g = Guard::new(f, &info.path, limits, budget, size, packed);
         sink.member(&info, &mut g)
             .and_then(|_| io::copy(&mut g, &mut io::sink()).map(|_| ()))
+            .and_then(|_| match size {
+                Some(d) if g.count() < d => Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!(
+                        "its data ends after {} of the {d} bytes its archive declares: the archive is crafted or damaged",
+                        g.count()
+                    ),
+                )),
+                _ => Ok(()),
+            })
     } else {
         sink.member(&info, &mut io::empty())
     };
@@ -230,8 +267,8 @@ fn info_of<R: Read>(f: &::zip::read::ZipFile<'_, R>, path: String) -> MemberInfo
 }
 
 /// Reads members from local headers, for zips whose central directory is gone.
-fn stream<R: Read>(mut r: R, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
-    let budget = Budget::new();
+fn stream<R: Read>(mut r: R, len: u64, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
+    let budget = Budget::stream(len);
     let mut count = 0u64;
     loop {
         if budget.spent(limits) {

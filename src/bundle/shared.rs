@@ -1,0 +1,136 @@
+//! A file handle that reader threads share: each clone has its own position
+//! and buffer, and reads with `pread`, so one parsed zip central directory
+//! (the `zip` crate's archive clones share it) serves every thread and
+//! memory does not grow with `--jobs`.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::sync::Arc;
+
+const BUF: usize = 256 * 1024;
+
+/// A shared file with a position and a read buffer of its own.
+#[derive(Debug)]
+pub struct SharedFile {
+    file: Arc<File>,
+    len: u64,
+    /// Position of the next byte handed out.
+    pos: u64,
+    buf: Vec<u8>,
+    /// File offset of `buf[0]`, and how many bytes of `buf` are valid.
+    buf_at: u64,
+    buf_len: usize,
+}
+
+impl Clone for SharedFile {
+    fn clone(&self) -> SharedFile {
+        SharedFile {
+            file: Arc::clone(&self.file),
+            len: self.len,
+            pos: self.pos,
+            buf: Vec::new(),
+            buf_at: 0,
+            buf_len: 0,
+        }
+    }
+}
+
+impl SharedFile {
+    /// Wraps an open file.
+    pub fn new(file: File) -> io::Result<SharedFile> {
+        let len = file.metadata()?.len();
+        Ok(SharedFile {
+            file: Arc::new(file),
+            len,
+            pos: 0,
+            buf: Vec::new(),
+            buf_at: 0,
+            buf_len: 0,
+        })
+    }
+
+    #[cfg(unix)]
+    fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<usize> {
+        std::os::unix::fs::FileExt::read_at(&*self.file, buf, at)
+    }
+
+    #[cfg(windows)]
+    fn read_at(&self, buf: &mut [u8], at: u64) -> io::Result<usize> {
+        std::os::windows::fs::FileExt::seek_read(&*self.file, buf, at)
+    }
+}
+
+impl Read for SharedFile {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        let in_buf = self.pos >= self.buf_at && self.pos < self.buf_at + self.buf_len as u64;
+        if !in_buf {
+            if out.len() >= BUF {
+                let n = self.read_at(out, self.pos)?;
+                self.pos += n as u64;
+                return Ok(n);
+            }
+            if self.buf.is_empty() {
+                self.buf = vec![0; BUF];
+            }
+            let mut buf = std::mem::take(&mut self.buf);
+            let n = self.read_at(&mut buf, self.pos);
+            self.buf = buf;
+            self.buf_at = self.pos;
+            self.buf_len = n?;
+            if self.buf_len == 0 {
+                return Ok(0);
+            }
+        }
+        let from = (self.pos - self.buf_at) as usize;
+        let k = out.len().min(self.buf_len - from);
+        out[..k].copy_from_slice(&self.buf[from..from + k]);
+        self.pos += k as u64;
+        Ok(k)
+    }
+}
+
+impl Seek for SharedFile {
+    fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+        let base = match to {
+            SeekFrom::Start(n) => Some(n),
+            SeekFrom::End(d) => self.len.checked_add_signed(d),
+            SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = base.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "seek before the start of the file",
+            )
+        })?;
+        Ok(self.pos)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clones_read_independently() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("f");
+        let data: Vec<u8> = (0..600_000u32).map(|i| (i % 251) as u8).collect();
+        std::fs::write(&p, &data).unwrap();
+        let mut a = SharedFile::new(File::open(&p).unwrap()).unwrap();
+        let mut b = a.clone();
+        let mut x = [0u8; 10];
+        a.seek(SeekFrom::Start(300_000)).unwrap();
+        a.read_exact(&mut x).unwrap();
+        assert_eq!(&x[..], &data[300_000..300_010]);
+        b.read_exact(&mut x).unwrap();
+        assert_eq!(&x[..], &data[..10]);
+        let mut all = Vec::new();
+        b.seek(SeekFrom::End(-5)).unwrap();
+        b.read_to_end(&mut all).unwrap();
+        assert_eq!(all, &data[data.len() - 5..]);
+        let mut whole = Vec::new();
+        a.seek(SeekFrom::Start(0)).unwrap();
+        a.read_to_end(&mut whole).unwrap();
+        assert_eq!(whole, data);
+    }
+}
