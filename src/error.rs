@@ -16,6 +16,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A file in a root that loadsmith will not read: not a regular file, or
+    /// larger than it reads of its kind.
+    #[error("cannot read {path}: it {source}")]
+    Open {
+        /// The path concerned.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: crate::files::OpenError,
+    },
     /// An input is not something loadsmith can read at all.
     #[error("{path} is not a firmware bundle, firmware file or folder")]
     NotABundle {
@@ -31,8 +41,10 @@ pub enum Error {
     /// A command refused to act (incomplete set, conflict, lock held); nothing was changed.
     #[error("{message}")]
     Refused {
-        /// Why.
+        /// Why, in one sentence.
         message: String,
+        /// One line per problem behind the refusal (each printed on a line of its own).
+        details: Vec<String>,
         /// What to do instead.
         hint: Option<String>,
     },
@@ -62,15 +74,49 @@ impl Error {
                 "give a .zip, .cop, .cop.sgn, .tar, .tar.gz, a signed firmware file, or a folder holding them".into(),
             ),
             Error::Refused { hint, .. } => hint.clone(),
+            Error::Open {
+                path,
+                source: crate::files::OpenError::NotRegular(_),
+            } => Some(format!(
+                "replace {} by a regular file (a copy of what it points to), or move it away",
+                path.display()
+            )),
+            Error::Open {
+                path,
+                source: crate::files::OpenError::TooLarge { .. },
+            } => Some(format!(
+                "{} is far larger than any real file of its kind: check it, trim it or move it away; it was left as it was",
+                path.display()
+            )),
             _ => None,
         }
     }
 
-    /// The exit code: 1 for a refusal (a problem found), 2 for usage and unreadable input.
+    /// The exit code: 1 for a refusal (a problem found, including a file in
+    /// a root that loadsmith will not open), 2 for usage and unreadable input.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Refused { .. } => 1,
+            Error::Refused { .. } | Error::Open { .. } => 1,
             _ => 2,
+        }
+    }
+
+    /// Builds an [`Error::Open`] (or [`Error::Io`] for a plain I/O failure).
+    pub fn open(path: impl Into<PathBuf>, source: crate::files::OpenError) -> Error {
+        match source {
+            crate::files::OpenError::Io(e) => Error::io("read", path, e),
+            source => Error::Open {
+                path: path.into(),
+                source,
+            },
+        }
+    }
+
+    /// The lines that follow the title: one per problem behind a refusal.
+    pub fn details(&self) -> &[String] {
+        match self {
+            Error::Refused { details, .. } => details,
+            _ => &[],
         }
     }
 

@@ -13,6 +13,7 @@ pub mod bundle;
 pub mod check;
 pub mod cli;
 pub mod error;
+pub mod files;
 pub mod names;
 pub mod root;
 pub mod signed;

@@ -103,6 +103,7 @@ fn sip812_stage_writes_the_set_edits_pointers_and_is_idempotent() {
         [
             ".loadsmith/lock",
             ".loadsmith/manifest.json",
+            ".loadsmith/readers",
             "OS79XX.TXT",
             "P003-8-12-00.bin",
             "P003-8-12-00.sbn",

@@ -2,7 +2,6 @@
 //! server. Either way a fetch yields the size and a bounded head of the file
 //! (enough for configuration files, `.loads` lists and signed headers).
 
-use std::fs::File;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -45,14 +44,14 @@ impl FileSource for DirSource {
             return Fetch::Error("access violation".into());
         }
         let p = self.dir.join(name);
-        let f = match File::open(&p) {
+        // As tftpd-hpa: only a regular file is served; a FIFO cannot stall us.
+        let f = match crate::files::open_regular(&p) {
             Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Fetch::NotFound,
-            Err(e) => return Fetch::Error(e.to_string()),
+            Err(crate::files::OpenError::NotFound) => return Fetch::NotFound,
+            Err(e) => return Fetch::Error(format!("not served: {e}")),
         };
         let size = match f.metadata() {
-            Ok(m) if m.is_file() => m.len(),
-            Ok(_) => return Fetch::NotFound,
+            Ok(m) => m.len(),
             Err(e) => return Fetch::Error(e.to_string()),
         };
         let mut head = Vec::new();

@@ -5,7 +5,7 @@
 //! tftpd-hpa in `tests/boot.rs`).
 
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::source::{Fetch, FileSource, HEAD};
 use crate::error::{Error, Result};
@@ -17,6 +17,12 @@ const ERROR: u16 = 5;
 const OACK: u16 = 6;
 /// The block size asked for (fits an Ethernet frame with IP/UDP headers).
 const BLKSIZE: usize = 1428;
+/// The most one transfer may bring: far above the largest phone firmware
+/// file of any family loadsmith knows (tens of megabytes). A server that
+/// sends more is stopped there.
+pub const MAX_FILE: u64 = 256 * 1024 * 1024;
+/// The longest one transfer may take, unless `--deadline` says otherwise.
+pub const DEADLINE: Duration = Duration::from_secs(300);
 
 /// A TFTP server, as `tftp://host[:port]`.
 pub struct TftpSource {
@@ -26,6 +32,8 @@ pub struct TftpSource {
     pub timeout: Duration,
     /// Resend this many times before giving up.
     pub retries: u32,
+    /// The longest one file's transfer may take, whatever the server does.
+    pub deadline: Duration,
 }
 
 impl TftpSource {
@@ -56,6 +64,7 @@ impl TftpSource {
             url: url.to_string(),
             timeout: Duration::from_secs(2),
             retries: 4,
+            deadline: DEADLINE,
         })
     }
 
@@ -89,7 +98,14 @@ impl TftpSource {
         let mut buf = vec![0u8; 65536];
         let mut tries = 0;
         sock.send_to(&last, dest).map_err(|e| e.to_string())?;
+        let start = Instant::now();
         loop {
+            if start.elapsed() > self.deadline {
+                return Ok(Fetch::Error(format!(
+                    "deadline: the transfer of {name} did not finish within {} s ({size} bytes came); it was stopped (raise the deadline with --deadline)",
+                    self.deadline.as_secs()
+                )));
+            }
             let (n, from) = match sock.recv_from(&mut buf) {
                 Ok(x) => x,
                 Err(e)
@@ -155,6 +171,12 @@ impl TftpSource {
                     let data = &pkt[4..];
                     if block == expected {
                         size += data.len() as u64;
+                        if size > MAX_FILE {
+                            return Ok(Fetch::Error(format!(
+                                "size bound: the server sent more than {} MiB of {name}, more than any phone file; the transfer was stopped",
+                                MAX_FILE >> 20
+                            )));
+                        }
                         let room = HEAD.saturating_sub(head.len()).min(data.len());
                         head.extend_from_slice(&data[..room]);
                         last = [ACK.to_be_bytes(), block.to_be_bytes()].concat();

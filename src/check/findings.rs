@@ -61,6 +61,10 @@ codes! {
     LimitExceeded => "limit-exceeded", Error, "A member or the bundle passes a limit (member size, total size, expansion ratio, member count, name length); the message names the flag that raises it.";
     NoFirmware => "no-firmware", Error, "A bundle holds no firmware file at all (no `.loads`, image, loader or component): not a firmware bundle, or one wrapped in another.";
     NestedBundle => "nested-bundle", Warning, "A member is itself a bundle (zip, tar, gzip); loadsmith does not open bundles inside bundles: unpack it and inspect it on its own.";
+    OverlappingMembers => "overlapping-members", Error, "Zip entries whose data overlap: one block of compressed data read again and again (a crafted zip, typically a compression bomb); nothing of the bundle is staged.";
+    NameMismatch => "name-mismatch", Error, "A member's name differs between the places the archive stores it (a zip's local header and central directory, a tar's ustar header and PAX record): a tool that reads the other name writes another file.";
+    NotFirmwareInSet => "not-firmware-in-set", Error, "A `.loads` lists a file that is not firmware (a configuration file such as `XMLDefault.cnf.xml` or `SIP<MAC>.cnf`, `OS79XX.TXT`, a trust list, a script): a set holds firmware only, so nothing of it is staged.";
+    Unreadable => "unreadable", Error, "A file of a folder or root that cannot be read: permissions, an I/O error, not a regular file where one is needed, or larger than loadsmith reads of its kind. The message says which and names the file.";
     Corrupt => "corrupt", Error, "The archive's structure is damaged in a way other than truncation.";
     DanglingPointer => "dangling-pointer", Error, "A pointer file (`OS79XX.TXT`, `image_version`, `loadInformation`, `term*.default.loads`) names a load the root does not hold complete.";
     Drift => "drift", Error, "A file the last `stage` wrote no longer has the digest its manifest recorded.";

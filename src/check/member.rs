@@ -245,6 +245,12 @@ impl Sink for Scanner {
                 Code::LimitExceeded,
                 "passes a limit and was not read further",
             ),
+            Problem::Overlapping => (
+                Code::OverlappingMembers,
+                "has entries whose data overlap: a crafted zip",
+            ),
+            Problem::NameMismatch => (Code::NameMismatch, "is stored under two different names"),
+            Problem::Unreadable => (Code::Unreadable, "cannot be read"),
         };
         let subject = member
             .map(str::to_string)

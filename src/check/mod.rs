@@ -106,11 +106,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Source>, Vec<Error>) {
     for p in paths {
         match std::fs::metadata(p) {
             Err(e) => errors.push(Error::io("read", p, e)),
-            Ok(m) if m.is_dir() => {
-                if let Err(e) = collect_dir(p, &mut sources) {
-                    errors.push(e);
-                }
-            }
+            Ok(m) if m.is_dir() => collect_dir(p, &mut sources, &mut errors),
             Ok(_) => match bundle::detect(p) {
                 Ok(Detected::Bundle(format)) => sources.push(Source::Bundle {
                     path: p.clone(),
@@ -165,15 +161,23 @@ fn named_signed_bundle(p: &Path) -> bool {
             .is_ok_and(|h| h == [1, 0, 2])
 }
 
-fn collect_dir(dir: &Path, out: &mut Vec<Source>) -> Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io("read", dir, e))?
-        .filter_map(|e| e.ok())
-        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-        .map(|e| e.path())
-        .collect();
+/// The sources below `dir`; what cannot be read (a folder, a file that
+/// might be a bundle) is named in `errors`, never skipped in silence.
+fn collect_dir(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>) {
+    let read = std::fs::read_dir(dir).and_then(|rd| rd.collect::<io::Result<Vec<_>>>());
+    let mut entries: Vec<PathBuf> = match read {
+        Ok(v) => v,
+        Err(e) => return errors.push(Error::io("read", dir, e)),
+    }
+    .into_iter()
+    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+    .map(|e| e.path())
+    .collect();
     entries.sort();
-    let loose = bundle::dir::loose_entries(dir).map_err(|e| Error::io("read", dir, e))?;
+    let loose = match bundle::dir::loose_entries(dir) {
+        Ok(l) => l,
+        Err(e) => return errors.push(Error::io("read", dir, e)),
+    };
     let firmware = loose.iter().any(|p| {
         let n = p
             .file_name()
@@ -194,14 +198,17 @@ fn collect_dir(dir: &Path, out: &mut Vec<Source>) -> Result<()> {
             continue;
         };
         if meta.is_dir() {
-            collect_dir(&p, out)?;
-        } else if meta.is_file()
-            && let Ok(Detected::Bundle(format)) = bundle::detect(&p)
-        {
-            out.push(Source::Bundle { path: p, format });
+            collect_dir(&p, out, errors);
+        } else if meta.is_file() {
+            match bundle::detect(&p) {
+                Ok(Detected::Bundle(format)) => out.push(Source::Bundle { path: p, format }),
+                Ok(Detected::Plain) => {}
+                // A loose file of a firmware folder is read (and named) with it.
+                Err(_) if firmware && loose.contains(&p) => {}
+                Err(e) => errors.push(Error::io("read", &p, e)),
+            }
         }
     }
-    Ok(())
 }
 
 /// Digests of a whole file.
@@ -242,11 +249,10 @@ pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink
             bundle::walk(path, *format, limits, sink).map_err(|e| Error::io("read", path, e))
         }
         Source::Directory(dir) => {
-            bundle::dir::walk(dir, sink).map_err(|e| Error::io("read", dir, e))
+            bundle::dir::walk(dir, limits, sink).map_err(|e| Error::io("read", dir, e))
         }
-        Source::Files(files) => {
-            bundle::dir::walk_files(files, sink).map_err(|e| Error::io("read", "a file given", e))
-        }
+        Source::Files(files) => bundle::dir::walk_files(files, limits, sink)
+            .map_err(|e| Error::io("read", "a file given", e)),
     }
 }
 

@@ -64,6 +64,10 @@ pub enum Command {
     Check {
         /// The TFTP root.
         root: PathBuf,
+        /// Seconds to wait for a running stage to finish before refusing
+        /// (check never reads a root while a stage changes it).
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        wait: u64,
     },
     /// Predict what a phone does against a TFTP root (a folder) or a live server (tftp://host[:port]).
     Boot {
@@ -81,6 +85,10 @@ pub enum Command {
         /// The phone was just reset to factory defaults.
         #[arg(long)]
         factory_reset: bool,
+        /// With tftp://: the most seconds one file's transfer may take (a
+        /// server that never ends a transfer is stopped there).
+        #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+        deadline: u64,
     },
     /// Print shell completions.
     Completions {

@@ -12,8 +12,8 @@ pub(super) fn run(
     source: &str,
     mac: &str,
     model: &str,
-    running: Option<String>,
-    factory_reset: bool,
+    (running, factory_reset): (Option<String>, bool),
+    deadline: u64,
     out: Out,
 ) -> Result<Outcome, Error> {
     let mac = parse_mac(mac).ok_or_else(|| Error::Usage {
@@ -27,7 +27,9 @@ pub(super) fn run(
         ),
     })?;
     let mut src: Box<dyn FileSource> = if source.starts_with("tftp://") {
-        Box::new(TftpSource::parse(source)?)
+        let mut t = TftpSource::parse(source)?;
+        t.deadline = std::time::Duration::from_secs(deadline);
+        Box::new(t)
     } else {
         let dir = std::path::PathBuf::from(source);
         if !dir.is_dir() {

@@ -100,10 +100,7 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         out.text(&text).map_err(stdout_err)?;
     }
     for e in &errors {
-        eprintln!("loadsmith: {}", safe(&e.to_string()));
-        if let Some(h) = e.hint() {
-            eprintln!("hint: {h}");
-        }
+        eprint!("{}", super::output::error_report(e));
     }
     if !errors.is_empty() {
         return Err(Error::Usage {
@@ -119,9 +116,10 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
 
 fn error_path(e: &Error) -> String {
     match e {
-        Error::Io { path, .. } | Error::NotABundle { path } | Error::BadChecksums { path, .. } => {
-            path.display().to_string()
-        }
+        Error::Io { path, .. }
+        | Error::Open { path, .. }
+        | Error::NotABundle { path }
+        | Error::BadChecksums { path, .. } => path.display().to_string(),
         Error::Usage { .. } | Error::Refused { .. } => String::new(),
     }
 }

@@ -55,11 +55,9 @@ fn report(e: &Error) -> ExitCode {
     {
         return ExitCode::SUCCESS;
     }
-    let mut err = io::stderr().lock();
-    let _ = writeln!(err, "loadsmith: {}", output::safe(&e.to_string()));
-    if let Some(h) = e.hint() {
-        let _ = writeln!(err, "hint: {h}");
-    }
+    let _ = io::stderr()
+        .lock()
+        .write_all(output::error_report(e).as_bytes());
     ExitCode::from(e.exit_code())
 }
 
@@ -75,14 +73,22 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
         Command::Matrix => matrix::run(out),
         Command::Inspect(args) => inspect::run(&args, out),
         Command::Stage(args) => stage::run(&args, out),
-        Command::Check { root } => stage::run_check(&root, out),
+        Command::Check { root, wait } => stage::run_check(&root, wait, out),
         Command::Boot {
             source,
             mac,
             model,
             running,
             factory_reset,
-        } => boot::run(&source, &mac, &model, running, factory_reset, out),
+            deadline,
+        } => boot::run(
+            &source,
+            &mac,
+            &model,
+            (running, factory_reset),
+            deadline,
+            out,
+        ),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(shell, &mut cmd, "loadsmith", &mut io::stdout());

@@ -5,6 +5,7 @@ use std::io::{self, IsTerminal, Write};
 use serde::Serialize;
 
 use super::args::{Cli, ColorChoice};
+use crate::error::Error;
 
 /// How the user asked for output.
 #[derive(Debug, Clone, Copy)]
@@ -81,4 +82,19 @@ pub fn safe(text: &str) -> String {
         }
     }
     out
+}
+
+/// The one rendering of an error for people: the title (`loadsmith: …`),
+/// one line per detail, then `hint: …`. Every line goes through [`safe`]
+/// (paths and names inside it came from outside), so a line break in a name
+/// shows as `\u{a}`, while the report's own lines stay lines.
+pub fn error_report(e: &Error) -> String {
+    let mut s = format!("loadsmith: {}\n", safe(&e.to_string()));
+    for d in e.details() {
+        s.push_str(&format!("  {}\n", safe(d)));
+    }
+    if let Some(h) = e.hint() {
+        s.push_str(&format!("hint: {}\n", safe(&h)));
+    }
+    s
 }

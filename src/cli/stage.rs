@@ -101,8 +101,8 @@ fn render(r: &StageReport, out: Out) -> String {
     s
 }
 
-pub(super) fn run_check(root: &Path, out: Out) -> Result<Outcome, Error> {
-    let r = check(root, default_jobs())?;
+pub(super) fn run_check(root: &Path, wait: u64, out: Out) -> Result<Outcome, Error> {
+    let r = check(root, default_jobs(), std::time::Duration::from_secs(wait))?;
     if out.json {
         out.json(&r).map_err(stdout_err)?;
     } else {

@@ -6,11 +6,12 @@
 //! warnings (hunt order, case, leftovers).
 
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Serialize;
 
 use super::hunt::{self, RootView};
-use super::manifest::Manifest;
+use super::manifest::{Manifest, ReadLock};
 use crate::check::findings::{Code, Finding};
 use crate::check::sets::SetReport;
 use crate::check::{self, BundleReport, Options, Source};
@@ -90,8 +91,11 @@ fn resolve(value: &str, rep: &BundleReport) -> std::result::Result<(), String> {
     ))
 }
 
-/// Checks a root.
-pub fn check(root: &Path, jobs: usize) -> Result<CheckReport> {
+/// Checks a root. Waits up to `wait` for a running stage to finish and
+/// holds the root against stages while it reads, so it never sees a root
+/// half changed.
+pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
+    let _hold = ReadLock::take(root, wait)?;
     let view = RootView::read(root)?;
     let rep = check::inspect(
         &Source::Directory(root.to_path_buf()),
@@ -104,7 +108,15 @@ pub fn check(root: &Path, jobs: usize) -> Result<CheckReport> {
     )?;
     let mut findings = rep.findings.clone();
     let mut pointers = Vec::new();
-    for p in view.pointers()? {
+    let (found, unreadable) = view.pointers_lenient();
+    findings.extend(unreadable.into_iter().map(|(file, e)| {
+        Finding::new(
+            Code::Unreadable,
+            Some(&file),
+            format!("{e}; what it points phones at is unknown"),
+        )
+    }));
+    for p in found {
         let r = resolve(&p.value, &rep);
         if let Err(why) = &r {
             findings.push(Finding::new(
@@ -134,7 +146,14 @@ pub fn check(root: &Path, jobs: usize) -> Result<CheckReport> {
             format!("{}.loads lists files the root lacks ({}): phones reset to factory defaults will loop asking for them", s.load, s.missing.join(", ")),
         ));
     }
-    let manifest = Manifest::load(root)?;
+    let manifest = Manifest::load(root).unwrap_or_else(|e| {
+        findings.push(Finding::new(
+            Code::Unreadable,
+            Some(".loadsmith/manifest.json"),
+            format!("{e}; drift since the last stage cannot be checked"),
+        ));
+        Manifest::default()
+    });
     let pending: Vec<&str> = manifest
         .files
         .iter()
@@ -161,7 +180,7 @@ pub fn check(root: &Path, jobs: usize) -> Result<CheckReport> {
             Some(h) if h != e.sha256 => findings.push(Finding::new(
                 Code::Drift,
                 Some(name),
-                format!("{name} differs from what the stage of {} wrote (sha256 {} now, {} then); stage again or restore it", e.load, &h[..12], &e.sha256[..12.min(e.sha256.len())]),
+                format!("{name} differs from what the stage of {} wrote (sha256 {} now, {} then); stage again or restore it", e.load, short(&h), short(&e.sha256)),
             )),
             _ => {}
         }
@@ -188,4 +207,10 @@ pub fn check(root: &Path, jobs: usize) -> Result<CheckReport> {
         sets: rep.sets,
         findings,
     })
+}
+
+/// The first 12 characters of a digest, for people (a manifest edited by
+/// hand may hold anything: characters, not bytes, are counted).
+fn short(digest: &str) -> String {
+    digest.chars().take(12).collect()
 }

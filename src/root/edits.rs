@@ -61,6 +61,7 @@ fn edit(
 ) -> Result<Edit> {
     let old = view.read_small(file)?;
     let bytes = make(old.as_deref().unwrap_or(b"")).map_err(|e| Error::Refused {
+        details: Vec::new(),
         message: format!("{file} in the root cannot be edited: {e}; nothing was written"),
         hint: Some(format!("fix {file} or move it away, then stage again")),
     })?;

@@ -3,17 +3,19 @@
 //! files, case variants, leftovers).
 
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::manifest::{STATE_DIR, TMP_PREFIX};
 use super::pointers::{cnf_get, os79xx_value, xml_get};
 use crate::check::findings::{Code, Finding};
 use crate::error::{Error, Result};
+use crate::files::{self, OpenError};
 use crate::names::{Family, ImageName, Protocol, Role};
 
-/// Largest configuration file read (they are a few kilobytes).
-const MAX_CONFIG: u64 = 1024 * 1024;
+/// Largest configuration file read, whole: real ones are a few kilobytes,
+/// with long comment blocks a few megabytes. A larger one is refused, never
+/// read (or edited) in part.
+pub const MAX_CONFIG: u64 = 16 * 1024 * 1024;
 
 /// The top level of a root.
 #[derive(Debug, Clone)]
@@ -65,26 +67,44 @@ impl RootView {
             .is_ok()
     }
 
-    /// Reads a small file of the root (configuration files), `None` when absent.
+    /// Reads a configuration file of the root whole, `None` when absent. A
+    /// file that is not a regular file, or is over [`MAX_CONFIG`], is an
+    /// error: never a part of it.
     pub fn read_small(&self, name: &str) -> Result<Option<Vec<u8>>> {
         let p = self.dir.join(name);
-        match fs::File::open(&p) {
-            Ok(f) => {
-                let mut v = Vec::new();
-                f.take(MAX_CONFIG)
-                    .read_to_end(&mut v)
-                    .map_err(|e| Error::io("read", &p, e))?;
-                Ok(Some(v))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Error::io("read", p, e)),
+        match files::read_capped(&p, MAX_CONFIG) {
+            Ok(v) => Ok(Some(v)),
+            Err(OpenError::NotFound) => Ok(None),
+            Err(e) => Err(Error::open(p, e)),
         }
     }
 
-    /// Every pointer the root's configuration files hold.
+    /// Every pointer the root's configuration files hold; the first file
+    /// that cannot be read is an error (what `stage` needs: it must not edit
+    /// a root it cannot read).
     pub fn pointers(&self) -> Result<Vec<Pointer>> {
+        let (out, mut unreadable) = self.pointers_lenient();
+        match unreadable.is_empty() {
+            true => Ok(out),
+            false => Err(unreadable.swap_remove(0).1),
+        }
+    }
+
+    /// Every pointer the readable configuration files hold, and the files
+    /// that could not be read with why (what `check` reports as findings).
+    pub fn pointers_lenient(&self) -> (Vec<Pointer>, Vec<(String, Error)>) {
         let mut out = Vec::new();
+        let mut unreadable = Vec::new();
         for n in &self.names {
+            if let Err(e) = self.pointers_of(n, &mut out) {
+                unreadable.push((n.clone(), e));
+            }
+        }
+        (out, unreadable)
+    }
+
+    fn pointers_of(&self, n: &String, out: &mut Vec<Pointer>) -> Result<()> {
+        {
             let img = ImageName::parse(n);
             let per_phone = img.mac.is_some();
             let ext = img.extension.as_deref().map(str::to_ascii_lowercase);
@@ -115,7 +135,7 @@ impl RootView {
                 }
                 (Role::Configuration, Some("cnf.xml")) => {
                     let Some(b) = self.read_small(n)? else {
-                        continue;
+                        return Ok(());
                     };
                     for li in xml_get(&b).unwrap_or_default() {
                         let setting = match li.device_type {
@@ -135,7 +155,7 @@ impl RootView {
                 _ => {}
             }
         }
-        Ok(out)
+        Ok(())
     }
 }
 

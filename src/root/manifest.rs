@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +18,9 @@ use crate::error::{Error, Result};
 
 /// The folder loadsmith keeps its state in, inside the root.
 pub const STATE_DIR: &str = ".loadsmith";
+/// Largest manifest read: 64 MiB holds some 300,000 entries, far more than
+/// any root; a larger file is refused, never read in part.
+pub const MAX_MANIFEST: u64 = 64 * 1024 * 1024;
 /// Temporary files start with this; phones never ask for such a name.
 pub const TMP_PREFIX: &str = ".loadsmith-tmp.";
 
@@ -67,21 +71,32 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// Reads the manifest; a root without one has an empty manifest.
+    /// Reads the manifest; a root without one has an empty manifest. The
+    /// manifest is opened only when it (and `.loadsmith/`) is a regular file
+    /// and folder, not a link, and read only up to [`MAX_MANIFEST`].
     pub fn load(root: &Path) -> Result<Manifest> {
-        let p = root.join(STATE_DIR).join("manifest.json");
-        match fs::read(&p) {
+        let dir = root.join(STATE_DIR);
+        if let Ok(m) = fs::symlink_metadata(&dir)
+            && !m.is_dir()
+        {
+            return Err(Error::open(
+                &dir,
+                crate::files::OpenError::NotRegular(crate::files::kind_word(m.file_type())),
+            ));
+        }
+        let p = dir.join("manifest.json");
+        match crate::files::read_capped(&p, MAX_MANIFEST) {
             Ok(b) => serde_json::from_slice(&b).map_err(|e| Error::Usage {
                 message: format!(
                     "{} is not a loadsmith manifest ({e}); move it away to start a fresh one",
                     p.display()
                 ),
             }),
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Manifest {
+            Err(crate::files::OpenError::NotFound) => Ok(Manifest {
                 version: 1,
                 ..Manifest::default()
             }),
-            Err(e) => Err(Error::io("read", p, e)),
+            Err(e) => Err(Error::open(p, e)),
         }
     }
 
@@ -193,18 +208,76 @@ pub fn leftovers(dir: &Path) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// The root's lock, held while a stage runs; released when dropped (or when
-/// the process dies: the kernel drops the lock with the file).
+/// The root's locks, held while a stage runs; released when dropped (or
+/// when the process dies: the kernel drops a lock with its file).
+///
+/// Two files in `.loadsmith/`: `lock`, which stages take exclusively and at
+/// once (a second stage is refused), and `readers`, which a stage takes
+/// exclusively while it changes the root and `check` takes shared, so a
+/// check never reads a half-changed root and a stage waits (briefly) for
+/// running checks instead of being refused.
 pub struct Lock {
-    _file: File,
+    _stage: File,
+    _readers: File,
+}
+
+/// How long a stage waits for running checks to finish.
+const STAGE_WAITS_FOR_CHECKS: Duration = Duration::from_secs(30);
+
+fn refuse_odd(q: &Path) -> Error {
+    Error::Refused {
+        details: Vec::new(),
+        message: format!(
+            "{} is not a plain file (a link?); loadsmith never follows a link out of the root",
+            q.display()
+        ),
+        hint: Some(format!("remove {} and stage again", q.display())),
+    }
+}
+
+fn open_lock_file(p: &Path) -> Result<File> {
+    if fs::symlink_metadata(p).is_ok_and(|m| !m.is_file()) {
+        return Err(refuse_odd(p));
+    }
+    let mut o = OpenOptions::new();
+    o.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o644)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    o.open(p).map_err(|e| Error::io("open", p, e))
+}
+
+/// Polls `try_lock` until it succeeds or `wait` has passed; `Ok(false)` on time-out.
+fn lock_within(f: &File, p: &Path, wait: Duration, shared: bool) -> Result<bool> {
+    let start = Instant::now();
+    loop {
+        let r = if shared {
+            f.try_lock_shared()
+        } else {
+            f.try_lock()
+        };
+        match r {
+            Ok(()) => return Ok(true),
+            Err(fs::TryLockError::WouldBlock) if start.elapsed() < wait => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(fs::TryLockError::WouldBlock) => return Ok(false),
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io("lock", p, e)),
+        }
+    }
 }
 
 impl Lock {
-    /// Takes the lock or refuses at once, saying why.
+    /// Takes the stage lock or refuses at once, saying why; then waits for
+    /// running checks to finish.
     pub fn take(root: &Path) -> Result<Lock> {
         let dir = root.join(STATE_DIR);
         if fs::symlink_metadata(&dir).is_ok_and(|m| !m.is_dir()) {
             return Err(Error::Refused {
+                details: Vec::new(),
                 message: format!(
                     "{} is not a folder (a link or a file); loadsmith keeps its manifest and lock there and never follows a link out of the root",
                     dir.display()
@@ -213,36 +286,72 @@ impl Lock {
             });
         }
         fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+        let manifest = dir.join("manifest.json");
+        if fs::symlink_metadata(&manifest).is_ok_and(|m| !m.is_file()) {
+            return Err(refuse_odd(&manifest));
+        }
         let p = dir.join("lock");
-        for q in [&dir.join("manifest.json"), &p] {
-            if fs::symlink_metadata(q).is_ok_and(|m| !m.is_file()) {
-                return Err(Error::Refused {
-                    message: format!(
-                        "{} is not a plain file (a link?); loadsmith never follows a link out of the root",
-                        q.display()
-                    ),
-                    hint: Some(format!("remove {} and stage again", q.display())),
-                });
-            }
-        }
-        let mut o = OpenOptions::new();
-        o.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            o.mode(0o644);
-        }
-        let f = o.open(&p).map_err(|e| Error::io("open", &p, e))?;
-        match f.try_lock() {
-            Ok(()) => Ok(Lock { _file: f }),
-            Err(fs::TryLockError::WouldBlock) => Err(Error::Refused {
+        let stage = open_lock_file(&p)?;
+        if !lock_within(&stage, &p, Duration::ZERO, false)? {
+            return Err(Error::Refused {
+                details: Vec::new(),
                 message: format!(
                     "another loadsmith stage is working on {}; two stages never interleave",
                     root.display()
                 ),
                 hint: Some("wait for it to finish, then run this stage again".into()),
-            }),
-            Err(fs::TryLockError::Error(e)) => Err(Error::io("lock", p, e)),
+            });
         }
+        let q = dir.join("readers");
+        let readers = open_lock_file(&q)?;
+        if !lock_within(&readers, &q, STAGE_WAITS_FOR_CHECKS, false)? {
+            return Err(Error::Refused {
+                details: Vec::new(),
+                message: format!(
+                    "a loadsmith check has been reading {} for {} s; nothing was written",
+                    root.display(),
+                    STAGE_WAITS_FOR_CHECKS.as_secs()
+                ),
+                hint: Some("run this stage again when the check has finished".into()),
+            });
+        }
+        Ok(Lock {
+            _stage: stage,
+            _readers: readers,
+        })
+    }
+}
+
+/// A check's shared hold on a root: no stage changes it while this lives.
+pub struct ReadLock {
+    _readers: Option<File>,
+}
+
+impl ReadLock {
+    /// Waits up to `wait` for a running stage to finish, then holds the root
+    /// against stages. A root no stage has locked yet needs no lock (`check`
+    /// creates nothing in the root).
+    pub fn take(root: &Path, wait: Duration) -> Result<ReadLock> {
+        let q = root.join(STATE_DIR).join("readers");
+        let f = match crate::files::open_regular(&q) {
+            Ok(f) => f,
+            Err(crate::files::OpenError::NotFound) => return Ok(ReadLock { _readers: None }),
+            Err(e) => return Err(Error::open(q, e)),
+        };
+        if !lock_within(&f, &q, wait, true)? {
+            return Err(Error::Refused {
+                details: Vec::new(),
+                message: format!(
+                    "a loadsmith stage is changing {}; check waited {} s for it and read nothing",
+                    root.display(),
+                    wait.as_secs()
+                ),
+                hint: Some(
+                    "run check again when the stage has finished (or give --wait more seconds)"
+                        .into(),
+                ),
+            });
+        }
+        Ok(ReadLock { _readers: Some(f) })
     }
 }

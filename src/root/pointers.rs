@@ -58,51 +58,52 @@ pub fn cnf_get(bytes: &[u8], key: &str) -> Option<String> {
         .find_map(|l| split_key(l, key).map(|at| unquote(&l[at..])))
 }
 
-/// Sets `key` in a `.cnf` file, keeping every other byte. An existing line
-/// keeps its indentation, spacing, quoting and line ending; a new line is
-/// appended in the file's line-ending style.
+/// Sets `key` in a `.cnf` file, keeping every other byte (also bytes that
+/// are not UTF-8, as in comments written in Windows code pages). An existing
+/// line keeps its indentation, spacing, quoting and line ending; a new line
+/// is appended in the file's line-ending style.
 pub fn cnf_set(bytes: &[u8], key: &str, value: &str) -> Vec<u8> {
-    let text = String::from_utf8_lossy(bytes);
-    let crlf = text.contains("\r\n");
-    let mut out = String::with_capacity(text.len() + 40);
+    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
+    let mut out = Vec::with_capacity(bytes.len() + 40);
     let mut found = false;
-    for line in text.split_inclusive('\n') {
-        let (body, end) = match line.strip_suffix("\r\n") {
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        let (body, end) = match line.strip_suffix(b"\r\n") {
             Some(b) => (b, "\r\n"),
-            None => match line.strip_suffix('\n') {
+            None => match line.strip_suffix(b"\n") {
                 Some(b) => (b, "\n"),
                 None => (line, ""),
             },
         };
-        match split_key(body, key) {
-            Some(at) => {
-                found = true;
-                let rest = &body[at..];
-                let lead = &rest[..rest.len() - rest.trim_start().len()];
-                let comment = rest
-                    .find('#')
-                    .map(|i| format!(" {}", &rest[i..]))
-                    .unwrap_or_default();
-                let quoted = rest.trim_start().starts_with('"');
-                let v = if quoted {
-                    format!("\"{value}\"")
-                } else {
-                    value.to_string()
-                };
-                let lead = if lead.is_empty() { " " } else { lead };
-                out.push_str(&format!("{}{lead}{v}{comment}{end}", &body[..at]));
-            }
-            None => out.push_str(line),
-        }
+        let hit = std::str::from_utf8(body)
+            .ok()
+            .and_then(|body| split_key(body, key).map(|at| (body, at)));
+        let Some((body, at)) = hit else {
+            out.extend_from_slice(line);
+            continue;
+        };
+        found = true;
+        let rest = &body[at..];
+        let lead = &rest[..rest.len() - rest.trim_start().len()];
+        let comment = rest
+            .find('#')
+            .map(|i| format!(" {}", &rest[i..]))
+            .unwrap_or_default();
+        let v = if rest.trim_start().starts_with('"') {
+            format!("\"{value}\"")
+        } else {
+            value.to_string()
+        };
+        let lead = if lead.is_empty() { " " } else { lead };
+        out.extend_from_slice(format!("{}{lead}{v}{comment}{end}", &body[..at]).as_bytes());
     }
     if !found {
         let nl = if crlf { "\r\n" } else { "\n" };
-        if !out.is_empty() && !out.ends_with('\n') {
-            out.push_str(nl);
+        if !out.is_empty() && !out.ends_with(b"\n") {
+            out.extend_from_slice(nl.as_bytes());
         }
-        out.push_str(&format!("{key}: {value}{nl}"));
+        out.extend_from_slice(format!("{key}: {value}{nl}").as_bytes());
     }
-    out.into_bytes()
+    out
 }
 
 /// One `loadInformation` element.
@@ -388,6 +389,16 @@ mod tests {
         assert_eq!(
             cnf_get(b"image_version:P0S3-06-3-00\n", "image_version").as_deref(),
             Some("P0S3-06-3-00")
+        );
+    }
+
+    #[test]
+    fn cnf_edit_keeps_bytes_that_are_not_utf8() {
+        let src = b"# caf\xe9 \xff\xfe\r\nimage_version: P0S3-07-4-00\r\n# \x80 end";
+        let out = cnf_set(src, "image_version", "P0S3-8-12-00");
+        assert_eq!(
+            out,
+            b"# caf\xe9 \xff\xfe\r\nimage_version: P0S3-8-12-00\r\n# \x80 end".to_vec()
         );
     }
 

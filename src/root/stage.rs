@@ -15,8 +15,8 @@
 //! a conflict and refuses the stage unless `--force`.
 
 use std::collections::HashMap;
-use std::fs::{self, File};
-use std::io::{self, Read};
+use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -137,10 +137,7 @@ fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
     } else {
         opts.from.clone()
     };
-    let (sources, errors) = check::collect(&from);
-    if let Some(e) = errors.into_iter().next() {
-        return Err(e);
-    }
+    let (sources, mut errors) = check::collect(&from);
     let root = fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
     let sources: Vec<Source> = sources
         .into_iter()
@@ -162,7 +159,13 @@ fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
     let mut incomplete = Vec::new();
     let mut seen_loads = Vec::new();
     for (src, rep) in sources.iter().zip(reports) {
-        let rep = rep?;
+        let rep = match rep {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         for s in &rep.sets {
             seen_loads.push(s.load.clone());
         }
@@ -178,6 +181,7 @@ fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
             incomplete.push(format!("{} lacks {}", rep.path, set.missing.join(", ")));
         }
     }
+    unreadable_inputs(errors)?;
     if complete.is_empty() {
         let message = if incomplete.is_empty() {
             seen_loads.sort();
@@ -203,6 +207,7 @@ fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
             )
         };
         return Err(Error::Refused {
+            details: Vec::new(),
             message,
             hint: Some("download the vendor's bundle for this load and pass it with --from".into()),
         });
@@ -229,6 +234,7 @@ fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
         .collect();
     if !differing.is_empty() {
         return Err(Error::Refused {
+            details: Vec::new(),
             message: format!(
                 "bundles hold different bytes for {}: {} and {}",
                 opts.target,
@@ -247,11 +253,8 @@ fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
         .collect();
     if !errors.is_empty() {
         return Err(Error::Refused {
-            message: format!(
-                "{} has errors, so nothing is staged from it:\n  {}",
-                report.path,
-                errors.join("\n  ")
-            ),
+            details: errors,
+            message: format!("{} has errors, so nothing is staged from it:", report.path),
             hint: Some(format!(
                 "run `loadsmith inspect {}` for details",
                 report.path
@@ -300,16 +303,36 @@ fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
     })
 }
 
-/// True when `path` is a symbolic link (whatever it points at).
-fn is_link(path: &Path) -> bool {
-    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+/// Refuses when any input could not be read: it might hold the target (with
+/// other bytes), so the choice would be made blind. Names every one.
+fn unreadable_inputs(mut errors: Vec<Error>) -> Result<()> {
+    if errors.len() > 1 {
+        return Err(Error::Refused {
+            message: format!(
+                "{} inputs cannot be read, so no bundle was chosen:",
+                errors.len()
+            ),
+            details: errors.iter().map(ToString::to_string).collect(),
+            hint: Some("make them readable, or pass the bundle you want with --from".into()),
+        });
+    }
+    errors.pop().map_or(Ok(()), Err)
+}
+
+/// What `path` is when it exists and is not a regular file: a link (whatever
+/// it points at), a FIFO, a device, a folder.
+fn not_regular(path: &Path) -> Option<&'static str> {
+    fs::symlink_metadata(path)
+        .ok()
+        .filter(|m| !m.file_type().is_file())
+        .map(|m| crate::files::kind_word(m.file_type()))
 }
 
 fn file_sha(path: &Path) -> Result<Option<String>> {
-    let mut f = match File::open(path) {
+    let mut f = match crate::files::open_regular(path) {
         Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(Error::io("read", path, e)),
+        Err(crate::files::OpenError::NotFound) => return Ok(None),
+        Err(e) => return Err(Error::open(path, e)),
     };
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
@@ -332,8 +355,8 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
     let mut links = Vec::new();
     for m in &c.files {
         let sha = m.sha256.clone().unwrap_or_default();
-        if is_link(&root.join(&m.name)) {
-            links.push(m.name.clone());
+        if let Some(kind) = not_regular(&root.join(&m.name)) {
+            links.push(format!("{} (a {kind})", m.name));
             continue;
         }
         let action = match file_sha(&root.join(&m.name))? {
@@ -356,6 +379,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
     }
     if !conflicts.is_empty() {
         return Err(Error::Refused {
+            details: Vec::new(),
             message: format!(
                 "{} already holds {} with other bytes, not written by an earlier stage; nothing was written",
                 root.display(),
@@ -396,18 +420,21 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
     links.extend(
         edits
             .iter()
-            .filter(|e| e.action != Action::Unchanged && is_link(&root.join(&e.file)))
-            .map(|e| e.file.clone()),
+            .filter(|e| e.action != Action::Unchanged)
+            .filter_map(|e| {
+                not_regular(&root.join(&e.file)).map(|k| format!("{} (a {k})", e.file))
+            }),
     );
     if !links.is_empty() {
         return Err(Error::Refused {
+            details: Vec::new(),
             message: format!(
-                "{} holds {} as links; loadsmith never writes through a link or over one, so nothing was written",
+                "{} holds {} where a regular file belongs; loadsmith never writes through a link or over one, and opens nothing in a root but regular files, so nothing was written",
                 root.display(),
                 links.join(", ")
             ),
             hint: Some(
-                "replace each link by a copy of the file it points to, then stage again".into(),
+                "replace each by a regular file (a link by a copy of what it points to), then stage again".into(),
             ),
         });
     }
@@ -517,6 +544,7 @@ fn execute(
     let failure = match (walked, stager.error.take()) {
         (Err(e), _) | (Ok(()), Some(e)) => Some(e),
         _ if !missing.is_empty() => Some(Error::Refused {
+            details: Vec::new(),
             message: format!(
                 "the bundle no longer holds {}; nothing was staged",
                 missing

@@ -59,6 +59,7 @@ impl<'a> Stager<'a> {
         manifest::finish_tmp(&tmp, f)?;
         if hex(&h.finalize()) != want {
             return Err(Error::Refused {
+                details: Vec::new(),
                 message: format!(
                     "{name} changed in the bundle since it was inspected; nothing was staged"
                 ),
@@ -92,6 +93,7 @@ impl Sink for Stager<'_> {
     fn problem(&mut self, problem: Problem, member: Option<&str>, detail: String) {
         if self.error.is_none() {
             self.error = Some(Error::Refused {
+                details: Vec::new(),
                 message: format!(
                     "the bundle failed while staging ({problem:?} at {}: {detail}); nothing was staged",
                     member.unwrap_or("the bundle")

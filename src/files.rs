@@ -1,0 +1,163 @@
+//! Opening files in places other people control (TFTP roots, folders of
+//! loose firmware): regular files only, never through a link, never blocking.
+//!
+//! A TFTP root may hold anything: a FIFO named like a set file, a link from
+//! the manifest to `/dev/zero`, a sparse file of gigabytes. Every open in a
+//! root goes through [`open_regular`], which refuses what is not a regular
+//! file before a byte is read: the name is opened with `O_NOFOLLOW` (a link
+//! fails) and `O_NONBLOCK` (a FIFO or device cannot stall the open), and the
+//! opened file's own type is checked (`fstat`), so nothing swapped in between
+//! a look and the open is read. Whole-file reads go through [`read_capped`],
+//! which refuses a file over its limit instead of reading part of it.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::path::Path;
+
+/// Why a file in a root was not read.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// Nothing by that name.
+    #[error("does not exist")]
+    NotFound,
+    /// A link, FIFO, device, socket or folder: loadsmith opens only regular files there.
+    #[error("is a {0}, not a regular file; loadsmith opens only regular files in a root")]
+    NotRegular(&'static str),
+    /// Larger than loadsmith reads of that kind of file.
+    #[error("is {size} bytes, more than the {limit} bytes loadsmith reads of such a file")]
+    TooLarge {
+        /// The file's size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The system refused (permissions, I/O error).
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}
+
+impl OpenError {
+    /// An [`io::Error`] carrying this error, for readers that speak `io`.
+    pub fn into_io(self) -> io::Error {
+        match self {
+            OpenError::Io(e) => e,
+            OpenError::NotFound => io::Error::from(io::ErrorKind::NotFound),
+            other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
+        }
+    }
+}
+
+/// What kind of thing a file type is, in words.
+pub fn kind_word(ft: fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "FIFO";
+        }
+        if ft.is_char_device() || ft.is_block_device() {
+            return "device";
+        }
+        if ft.is_socket() {
+            return "socket";
+        }
+    }
+    if ft.is_symlink() {
+        "link"
+    } else if ft.is_dir() {
+        "folder"
+    } else if ft.is_file() {
+        "regular file"
+    } else {
+        "special file"
+    }
+}
+
+/// Opens `path` for reading when, and only when, it is a regular file that is
+/// not a link. Never blocks on a FIFO or device.
+pub fn open_regular(path: &Path) -> Result<File, OpenError> {
+    match fs::symlink_metadata(path) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::NotFound),
+        Err(e) => return Err(OpenError::Io(e)),
+        Ok(m) if !m.file_type().is_file() => {
+            return Err(OpenError::NotRegular(kind_word(m.file_type())));
+        }
+        Ok(_) => {}
+    }
+    let mut o = OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let f = match o.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::NotFound),
+        // ELOOP: the name became a link after the look above.
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(OpenError::NotRegular("link"));
+        }
+        Err(e) => return Err(OpenError::Io(e)),
+    };
+    let m = f.metadata()?;
+    if !m.file_type().is_file() {
+        return Err(OpenError::NotRegular(kind_word(m.file_type())));
+    }
+    Ok(f)
+}
+
+/// Reads a whole regular file of at most `limit` bytes; a larger one is
+/// refused ([`OpenError::TooLarge`]), never read in part.
+pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
+    let f = open_regular(path)?;
+    let size = f.metadata()?.len();
+    if size > limit {
+        return Err(OpenError::TooLarge { size, limit });
+    }
+    let mut v = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    // One byte past the limit tells a file that grew since the look.
+    f.take(limit + 1).read_to_end(&mut v)?;
+    if v.len() as u64 > limit {
+        return Err(OpenError::TooLarge {
+            size: v.len() as u64,
+            limit,
+        });
+    }
+    Ok(v)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_regular_files_open() {
+        let d = tempfile::tempdir().unwrap();
+        let f = d.path().join("a");
+        fs::write(&f, b"abc").unwrap();
+        assert_eq!(read_capped(&f, 3).unwrap(), b"abc");
+        assert!(matches!(
+            read_capped(&f, 2),
+            Err(OpenError::TooLarge { size: 3, limit: 2 })
+        ));
+        std::os::unix::fs::symlink("/dev/zero", d.path().join("z")).unwrap();
+        assert!(matches!(
+            open_regular(&d.path().join("z")),
+            Err(OpenError::NotRegular("link"))
+        ));
+        assert!(matches!(
+            open_regular(Path::new("/dev/zero")),
+            Err(OpenError::NotRegular("device"))
+        ));
+        assert!(matches!(
+            open_regular(d.path()),
+            Err(OpenError::NotRegular("folder"))
+        ));
+        assert!(matches!(
+            open_regular(&d.path().join("none")),
+            Err(OpenError::NotFound)
+        ));
+    }
+}
