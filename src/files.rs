@@ -108,6 +108,39 @@ pub fn open_regular(path: &Path) -> Result<File, OpenError> {
     Ok(f)
 }
 
+/// Opens `root/name` the way a TFTP server chrooted into `root` serves it: a
+/// link is followed when it leads to a regular file inside the root; a FIFO,
+/// device or folder, or a link out of the root, is not served. Never blocks.
+pub fn open_served(root: &Path, name: &str) -> Result<File, OpenError> {
+    let p = root.join(name);
+    let inside = match (fs::canonicalize(&p), fs::canonicalize(root)) {
+        (Ok(t), Ok(r)) => t.starts_with(r),
+        (Err(e), _) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(match fs::symlink_metadata(&p) {
+                Ok(_) => OpenError::NotRegular("link to nothing"),
+                Err(_) => OpenError::NotFound,
+            });
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(OpenError::Io(e)),
+    };
+    if !inside {
+        return Err(OpenError::NotRegular("link out of the root"));
+    }
+    let mut o = OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = o.open(&p)?;
+    let m = f.metadata()?;
+    if !m.file_type().is_file() {
+        return Err(OpenError::NotRegular(kind_word(m.file_type())));
+    }
+    Ok(f)
+}
+
 /// Reads a whole regular file of at most `limit` bytes; a larger one is
 /// refused ([`OpenError::TooLarge`]), never read in part.
 pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {

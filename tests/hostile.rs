@@ -5,6 +5,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
+#[path = "hostile/roots.rs"]
+mod roots;
+#[path = "hostile/round2.rs"]
+mod round2;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -468,7 +472,8 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Option<Vec<u8>>)> {
 
 #[test]
 fn every_hostile_bundle_is_named_and_stages_nothing() {
-    let cases = corpus();
+    let mut cases = corpus();
+    cases.extend(round2::corpus());
     assert!(cases.len() >= 25, "the corpus has {} bundles", cases.len());
     let d = tempfile::tempdir().unwrap();
     let root = d.path().join("root");

@@ -43,9 +43,9 @@ impl FileSource for DirSource {
         if name.contains('/') || name.contains('\\') || name.starts_with('.') {
             return Fetch::Error("access violation".into());
         }
-        let p = self.dir.join(name);
-        // As tftpd-hpa: only a regular file is served; a FIFO cannot stall us.
-        let f = match crate::files::open_regular(&p) {
+        // As a server chrooted into the root: regular files only (a link to
+        // one inside the root is followed); a FIFO cannot stall us.
+        let f = match crate::files::open_served(&self.dir, name) {
             Ok(f) => f,
             Err(crate::files::OpenError::NotFound) => return Fetch::NotFound,
             Err(e) => return Fetch::Error(format!("not served: {e}")),

@@ -190,7 +190,7 @@ impl Sink for Scanner {
                 self.findings.push(Finding::new(
                     Code::LinkMember,
                     Some(&info.path),
-                    format!("{}{target}: a {k:?} in a firmware bundle; links and devices are never staged (they could point outside the root)", info.path).to_lowercase(),
+                    format!("{}{target}: a {} in a firmware bundle; links and devices are never staged (they could point outside the root)", info.path, format!("{k:?}").to_lowercase()),
                 ));
                 self.members.push(rep);
                 return Ok(());

@@ -264,16 +264,20 @@ fn read_zip_parallel(path: &Path, opts: &Options, scanner: &mut Scanner) -> Resu
         opts.jobs,
         &opts.limits,
         &|| Scanner::new(opts.deep),
+        // Exact-size vectors: a slot per member must not keep the spare
+        // capacity a growing vector has (it multiplied memory per member).
         &|s| {
-            (
-                std::mem::take(&mut s.members),
-                std::mem::take(&mut s.findings),
-            )
+            let mut members = std::mem::take(&mut s.members);
+            let mut findings = std::mem::take(&mut s.findings);
+            members.shrink_to_fit();
+            findings.shrink_to_fit();
+            (members, findings)
         },
     )
     .map_err(|e| Error::io("read", path, e))?;
     match parts {
         Some(parts) => {
+            scanner.members.reserve_exact(parts.len());
             for (members, findings) in parts {
                 scanner.members.extend(members);
                 scanner.findings.extend(findings);
