@@ -402,3 +402,70 @@ fn two_stages_never_interleave() {
     w.assert_consistent("after concurrent stages");
     assert!(leftovers(&w.root).is_empty());
 }
+
+/// `loadsmith check` of `root`: (exit code, stdout, stderr).
+fn check(root: &Path, wait: &str) -> (Option<i32>, String, String) {
+    let out = Std::new(env!("CARGO_BIN_EXE_loadsmith"))
+        .args(["check", "--wait", wait])
+        .arg(root)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_never_reads_a_half_changed_root() {
+    let w = World::new(300_000);
+    let (code, out, err) = check(&w.root, "30");
+    assert_eq!(code, Some(0), "{out}{err}");
+    // A stage stalled while it changes the root: check with no patience
+    // refuses, saying why; a patient one waits and then sees the new root.
+    let mut first = w
+        .stage(NEW_SCCP, &w.root, Some("stall:3:1500"))
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(400));
+    let (code, out, err) = check(&w.root, "0");
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(err.contains("a loadsmith stage is changing"), "{err}");
+    let (code, out, err) = check(&w.root, "30");
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(first.wait().unwrap().success());
+    // Stages with --prune back and forth while checks run: no check ever
+    // reports drift, a dangling pointer, or a root it cannot read.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            for load in [OLD_SCCP, NEW_SIP, NEW_SCCP, OLD_SIP, OLD_SCCP, NEW_SIP] {
+                let mut c = w.stage(load, &w.root, None);
+                c.arg("--prune");
+                let out = c.output().unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let mut checks = 0;
+        while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+            let (code, out, err) = check(&w.root, "30");
+            assert_eq!(code, Some(0), "check {checks}: {out}{err}");
+            for bad in ["drift", "dangling", "cannot read"] {
+                assert!(
+                    !out.contains(bad) && !err.contains(bad),
+                    "check {checks}: {out}{err}"
+                );
+            }
+            checks += 1;
+        }
+        println!("{checks} checks ran during six pruning stages");
+    });
+    w.assert_consistent("after stages and checks");
+}

@@ -4,11 +4,11 @@
 //! (exit 2), and `stage` from it must leave the root without one byte more.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod support;
 #[path = "hostile/roots.rs"]
 mod roots;
 #[path = "hostile/round2.rs"]
 mod round2;
+mod support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

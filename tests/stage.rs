@@ -545,6 +545,53 @@ fn prune_removes_only_what_nothing_points_at() {
 /// Serves `root` with a real tftpd-hpa on 127.0.0.1 and fetches every file a
 /// phone would ask for with a real TFTP client.
 #[test]
+fn prune_keeps_what_an_edited_pointer_file_still_names() {
+    // XMLDefault.cnf.xml names SIP 8.11 for the 7960 (by hand); a stage of a
+    // 7941 load edits that file (other entries) and must not prune 8.11.
+    let e = Env::new();
+    zip(Path::new(&e.fw("sip811.zip")), &sip79("8-11-00"));
+    zip(Path::new(&e.fw("sip812.zip")), &sip812());
+    zip(Path::new(&e.fw("sccp41.zip")), &sccp41());
+    let stage = |target: &str, from: &str| {
+        loadsmith()
+            .args([
+                "stage",
+                "--prune",
+                "--target",
+                target,
+                "--from",
+                &e.fw(from),
+                &e.r(),
+            ])
+            .assert()
+            .success();
+    };
+    stage("P0S3-8-11-00", "sip811.zip");
+    e.put(
+        "XMLDefault.cnf.xml",
+        b"<Default>\n  <loadInformation7 model=\"IP Phone 7960\">P0S3-8-11-00</loadInformation7>\n</Default>\n",
+    );
+    // SIPDefault.cnf and OS79XX.TXT move on to 8.12; only XMLDefault names 8.11.
+    loadsmith()
+        .args([
+            "stage",
+            "--target",
+            "P0S3-8-12-00",
+            "--from",
+            &e.fw("sip812.zip"),
+            &e.r(),
+        ])
+        .assert()
+        .success();
+    stage("SCCP41.9-4-2SR3-1S", "sccp41.zip");
+    assert!(
+        e.root().join("P0S3-8-11-00.sb2").exists(),
+        "pruned a load XMLDefault still names"
+    );
+    loadsmith().args(["check", &e.r()]).assert().success();
+}
+
+#[test]
 fn staged_root_serves_every_file_over_real_tftp() {
     let client = ["/usr/bin/tftp"]
         .into_iter()

@@ -103,59 +103,60 @@ impl RootView {
         (out, unreadable)
     }
 
-    fn pointers_of(&self, n: &String, out: &mut Vec<Pointer>) -> Result<()> {
+    fn pointers_of(&self, n: &str, out: &mut Vec<Pointer>) -> Result<()> {
+        if is_pointer_file(n)
+            && let Some(bytes) = self.read_small(n)?
         {
-            let img = ImageName::parse(n);
-            let per_phone = img.mac.is_some();
-            let ext = img.extension.as_deref().map(str::to_ascii_lowercase);
-            match (img.role, ext.as_deref()) {
-                (Role::Os79xx, _) if n == "OS79XX.TXT" => {
-                    if let Some(v) = self.read_small(n)?.as_deref().and_then(os79xx_value) {
-                        out.push(Pointer {
-                            file: n.clone(),
-                            setting: "image".into(),
-                            value: v,
-                            per_phone,
-                        });
-                    }
-                }
-                (Role::Configuration, Some("cnf")) => {
-                    if let Some(v) = self
-                        .read_small(n)?
-                        .as_deref()
-                        .and_then(|b| cnf_get(b, "image_version"))
-                    {
-                        out.push(Pointer {
-                            file: n.clone(),
-                            setting: "image_version".into(),
-                            value: v,
-                            per_phone,
-                        });
-                    }
-                }
-                (Role::Configuration, Some("cnf.xml")) => {
-                    let Some(b) = self.read_small(n)? else {
-                        return Ok(());
-                    };
-                    for li in xml_get(&b).unwrap_or_default() {
-                        let setting = match li.device_type {
-                            Some(dt) => format!("loadInformation{dt}"),
-                            None => "loadInformation".into(),
-                        };
-                        if !li.value.is_empty() {
-                            out.push(Pointer {
-                                file: n.clone(),
-                                setting,
-                                value: li.value,
-                                per_phone,
-                            });
-                        }
-                    }
-                }
-                _ => {}
-            }
+            out.extend(pointers_in(n, &bytes));
         }
         Ok(())
+    }
+}
+
+/// True for the names of files that may hold pointers.
+fn is_pointer_file(n: &str) -> bool {
+    let img = ImageName::parse(n);
+    let ext = img.extension.as_deref().map(str::to_ascii_lowercase);
+    match (img.role, ext.as_deref()) {
+        (Role::Os79xx, _) => n == "OS79XX.TXT",
+        (Role::Configuration, Some("cnf" | "cnf.xml")) => true,
+        _ => false,
+    }
+}
+
+/// The pointers a configuration file named `n` holds in `bytes`.
+pub fn pointers_in(n: &str, bytes: &[u8]) -> Vec<Pointer> {
+    let img = ImageName::parse(n);
+    let per_phone = img.mac.is_some();
+    let ext = img.extension.as_deref().map(str::to_ascii_lowercase);
+    let one = |setting: &str, value: String| Pointer {
+        file: n.to_string(),
+        setting: setting.into(),
+        value,
+        per_phone,
+    };
+    match (img.role, ext.as_deref()) {
+        (Role::Os79xx, _) if n == "OS79XX.TXT" => os79xx_value(bytes)
+            .map(|v| one("image", v))
+            .into_iter()
+            .collect(),
+        (Role::Configuration, Some("cnf")) => cnf_get(bytes, "image_version")
+            .map(|v| one("image_version", v))
+            .into_iter()
+            .collect(),
+        (Role::Configuration, Some("cnf.xml")) => xml_get(bytes)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|li| !li.value.is_empty())
+            .map(|li| {
+                let setting = match li.device_type {
+                    Some(dt) => format!("loadInformation{dt}"),
+                    None => "loadInformation".into(),
+                };
+                one(&setting, li.value)
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

@@ -501,12 +501,21 @@ fn prune_candidates(
     target: &ImageName,
     edits: &[Edit],
 ) -> Result<Vec<String>> {
+    // What every pointer names once the edits are made: the edited files'
+    // new bytes, the others as they are.
     let mut pointed: Vec<String> = view
         .pointers()?
         .into_iter()
         .filter(|p| !edits.iter().any(|e| e.file == p.file))
         .map(|p| p.value)
         .collect();
+    for e in edits {
+        pointed.extend(
+            hunt::pointers_in(&e.file, &e.bytes)
+                .into_iter()
+                .map(|p| p.value),
+        );
+    }
     pointed.push(target.stem.clone());
     Ok(manifest
         .files

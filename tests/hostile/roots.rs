@@ -51,18 +51,26 @@ fn a_large_sipdefault_keeps_every_byte_when_staged() {
     let mut cnf = b"# SIP defaults\r\nimage_version: P0S3-8-11-00\r\n".to_vec();
     let mut i = 0;
     while cnf.len() < 1_900_000 {
-        cnf.extend(format!("# comment block line {i:07}: proxy settings explained at length\r\n").into_bytes());
+        cnf.extend(
+            format!("# comment block line {i:07}: proxy settings explained at length\r\n")
+                .into_bytes(),
+        );
         i += 1;
     }
     cnf.extend(b"proxy1_address: 10.0.0.1\r\n");
     std::fs::write(root.join("SIPDefault.cnf"), &cnf).unwrap();
     stage(&b, &root).code(0);
     let after = std::fs::read(root.join("SIPDefault.cnf")).unwrap();
-    let want = String::from_utf8(cnf.clone())
-        .unwrap()
-        .replacen("image_version: P0S3-8-11-00", "image_version: P0S3-8-12-00", 1);
+    let want = String::from_utf8(cnf.clone()).unwrap().replacen(
+        "image_version: P0S3-8-11-00",
+        "image_version: P0S3-8-12-00",
+        1,
+    );
     assert_eq!(after.len(), want.len(), "the file was cut or grew");
-    assert!(after == want.as_bytes(), "bytes other than the setting changed");
+    assert!(
+        after == want.as_bytes(),
+        "bytes other than the setting changed"
+    );
     check(&root).code(0);
 }
 
@@ -74,9 +82,15 @@ fn a_pointer_file_over_the_limit_is_refused_and_left_as_it_was() {
     std::fs::write(root.join("SIPDefault.cnf"), &cnf).unwrap();
     let a = stage(&b, &root).code(1);
     let err = stderr(&a);
-    assert!(err.contains("SIPDefault.cnf") && err.contains("more than the 16777216 bytes"), "{err}");
+    assert!(
+        err.contains("SIPDefault.cnf") && err.contains("more than the 16777216 bytes"),
+        "{err}"
+    );
     assert!(std::fs::read(root.join("SIPDefault.cnf")).unwrap() == cnf);
-    assert!(!root.join("P0S3-8-12-00.sb2").exists(), "a refused stage wrote files");
+    assert!(
+        !root.join("P0S3-8-12-00.sb2").exists(),
+        "a refused stage wrote files"
+    );
     let a = check(&root).code(1);
     assert!(stdout(&a).contains("unreadable"), "{}", stdout(&a));
 }
@@ -92,7 +106,10 @@ fn a_manifest_with_odd_digests_does_not_panic_check() {
     std::fs::write(&m, serde_json::to_vec(&doc).unwrap()).unwrap();
     let a = check(&root).code(1);
     let out = stdout(&a);
-    assert!(out.contains("drift") && out.contains("ééééééééééé"), "{out}");
+    assert!(
+        out.contains("drift") && out.contains("ééééééééééé"),
+        "{out}"
+    );
 }
 
 fn mkfifo(p: &Path) {
@@ -102,7 +119,11 @@ fn mkfifo(p: &Path) {
 
 #[test]
 fn fifos_and_devices_in_the_root_never_block() {
-    for name in ["P0S3-8-12-00.sb2", "SIPDefault.cnf", ".loadsmith/manifest.json"] {
+    for name in [
+        "P0S3-8-12-00.sb2",
+        "SIPDefault.cnf",
+        ".loadsmith/manifest.json",
+    ] {
         let (_d, root, b) = root_and_bundle();
         std::fs::create_dir_all(root.join(".loadsmith")).unwrap();
         mkfifo(&root.join(name));
@@ -114,7 +135,11 @@ fn fifos_and_devices_in_the_root_never_block() {
         let a = check(&root).code(1);
         let out = format!("{}{}", stdout(&a), stderr(&a));
         assert!(out.contains(base), "{name}: {out}");
-        assert!(start.elapsed() < Duration::from_secs(10), "{name}: took {:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{name}: took {:?}",
+            start.elapsed()
+        );
         assert!(!root.join("P0003-8-12-00.sbn").exists());
     }
     // A link to a device where a configuration file belongs: boot reports
@@ -122,7 +147,15 @@ fn fifos_and_devices_in_the_root_never_block() {
     let (_d, root, _) = root_and_bundle();
     symlink("/dev/zero", root.join("SIPDefault.cnf")).unwrap();
     loadsmith()
-        .args(["boot", "--mac", "0011BB73AD61", "--model", "7960", "--running", "P0S3-06-3-00"])
+        .args([
+            "boot",
+            "--mac",
+            "0011BB73AD61",
+            "--model",
+            "7960",
+            "--running",
+            "P0S3-06-3-00",
+        ])
         .arg(&root)
         .timeout(Duration::from_secs(20))
         .assert()
@@ -145,8 +178,16 @@ fn the_manifest_is_checked_before_it_is_read() {
     let f = std::fs::File::create(&m).unwrap();
     f.set_len(2 << 30).unwrap();
     let a = stage(&b, &root).code(1);
-    assert!(stderr(&a).contains("more than the 67108864 bytes"), "{}", stderr(&a));
-    assert!(start.elapsed() < Duration::from_secs(10), "took {:?}", start.elapsed());
+    assert!(
+        stderr(&a).contains("more than the 67108864 bytes"),
+        "{}",
+        stderr(&a)
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        start.elapsed()
+    );
 }
 
 /// Runs `cmd` as user nobody when we are root (root reads any file), or as
@@ -159,7 +200,8 @@ fn unprivileged(args: &[&str], dirs: &[&Path]) -> Option<std::process::Output> {
             Std::new("chmod").arg("755").arg(d).status().ok()?;
         }
         let mut c = Std::new("setpriv");
-        c.args(["--reuid", "65534", "--regid", "65534", "--clear-groups"]).arg(&bin);
+        c.args(["--reuid", "65534", "--regid", "65534", "--clear-groups"])
+            .arg(&bin);
         c
     } else {
         Std::new(&bin)
@@ -196,19 +238,36 @@ fn unreadable_files_are_named() {
         std::fs::write(root.join(n), b).unwrap();
     }
     std::fs::write(root.join("notes.txt"), b"private").unwrap();
-    Std::new("chmod").arg("000").arg(root.join("notes.txt")).status().unwrap();
+    Std::new("chmod")
+        .arg("000")
+        .arg(root.join("notes.txt"))
+        .status()
+        .unwrap();
     let (fws, roots) = (fw.to_string_lossy(), root.to_string_lossy());
     let stage_out = unprivileged(
-        &["stage", "--dry-run", "--target", "P0S3-8-12-00", "--from", &fws, &roots],
+        &[
+            "stage",
+            "--dry-run",
+            "--target",
+            "P0S3-8-12-00",
+            "--from",
+            &fws,
+            &roots,
+        ],
         &[d.path(), &fw, &root],
     );
     let Some(stage_out) = stage_out else {
-        println!("SKIPPED unreadable_files_are_named: cannot run loadsmith as an unprivileged user here");
+        println!(
+            "SKIPPED unreadable_files_are_named: cannot run loadsmith as an unprivileged user here"
+        );
         return;
     };
     let err = String::from_utf8_lossy(&stage_out.stderr);
     assert_ne!(stage_out.status.code(), Some(0), "{err}");
-    assert!(err.contains("other-bundle.zip"), "the unreadable bundle is not named: {err}");
+    assert!(
+        err.contains("other-bundle.zip"),
+        "the unreadable bundle is not named: {err}"
+    );
     let out = unprivileged(&["--json", "check", &roots], &[]).unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1), "{doc}");
@@ -230,7 +289,9 @@ fn endless_tftp(fast: bool) -> u16 {
     let port = listen.local_addr().unwrap().port();
     std::thread::spawn(move || {
         let mut buf = vec![0u8; 2048];
-        listen.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        listen
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
         while let Ok((_, client)) = listen.recv_from(&mut buf) {
             let s = UdpSocket::bind("127.0.0.1:0").unwrap();
             s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
@@ -272,17 +333,32 @@ fn boot_stops_a_transfer_that_never_ends() {
         .assert()
         .code(1);
     let out = stdout(&a);
-    assert!(out.contains("size bound") && out.contains("256 MiB"), "{out}");
+    assert!(
+        out.contains("size bound") && out.contains("256 MiB"),
+        "{out}"
+    );
     println!("size bound hit after {:?}", start.elapsed());
     let port = endless_tftp(false);
     let start = Instant::now();
     let a = loadsmith()
-        .args(["boot", "--deadline", "3", "--mac", "0011BB73AD61", "--model", "7960"])
+        .args([
+            "boot",
+            "--deadline",
+            "3",
+            "--mac",
+            "0011BB73AD61",
+            "--model",
+            "7960",
+        ])
         .arg(format!("tftp://127.0.0.1:{port}"))
         .timeout(Duration::from_secs(60))
         .assert()
         .code(1);
     let out = stdout(&a);
     assert!(out.contains("deadline") && out.contains("3 s"), "{out}");
-    assert!(start.elapsed() < Duration::from_secs(20), "took {:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        start.elapsed()
+    );
 }

@@ -124,7 +124,8 @@ pub fn loads_listing(name: &str, data: &[u8]) -> Files {
         .into_iter()
         .map(|(n, b)| {
             if n.ends_with(".loads") {
-                let body = format!("P003-8-12-00.sbn\nP0S3-8-12-00.sb2\n{name}\nLA_VERSION=PAS30830\n");
+                let body =
+                    format!("P003-8-12-00.sbn\nP0S3-8-12-00.sb2\n{name}\nLA_VERSION=PAS30830\n");
                 (n.clone(), signed(&n, body.as_bytes()))
             } else {
                 (n, b)
@@ -183,7 +184,10 @@ pub fn corpus() -> Vec<Case> {
         case(
             "a .loads that lists SIP<MAC>.cnf, which the bundle holds",
             "mac.zip",
-            zip_bytes(&loads_listing("SIP0011BB73AD61.cnf", b"image_version: EVIL\n")),
+            zip_bytes(&loads_listing(
+                "SIP0011BB73AD61.cnf",
+                b"image_version: EVIL\n",
+            )),
             "not-firmware-in-set",
         ),
         case(
@@ -223,10 +227,11 @@ fn memory_does_not_grow_with_jobs() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("many.zip");
     let mut z = zip::ZipWriter::new(std::fs::File::create(&p).unwrap());
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let opts =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     for i in 0..60_000 {
-        z.start_file(format!("release-note-{i:06}.txt"), opts).unwrap();
+        z.start_file(format!("release-note-{i:06}.txt"), opts)
+            .unwrap();
     }
     z.finish().unwrap();
     let p = p.to_string_lossy().to_string();
@@ -238,10 +243,16 @@ fn memory_does_not_grow_with_jobs() {
     println!("peak memory: --jobs 1 {one} KiB, --jobs 2 {two} KiB, --jobs 8 {eight} KiB");
     // Six more threads add their stacks and read buffers (well under 1 MiB
     // each), not six more central directories (some 15 MiB each here).
-    assert!(eight < two + 8 * 1024, "--jobs 2: {two} KiB, --jobs 8: {eight} KiB");
+    assert!(
+        eight < two + 8 * 1024,
+        "--jobs 2: {two} KiB, --jobs 8: {eight} KiB"
+    );
     // Reading in parallel keeps each member's report once more while the
     // slots are merged: bounded by the reports, not by the jobs.
-    assert!(two < one + one / 2, "--jobs 1: {one} KiB, --jobs 2: {two} KiB");
+    assert!(
+        two < one + one / 2,
+        "--jobs 1: {one} KiB, --jobs 2: {two} KiB"
+    );
     // A directory over --max-members is refused before it is materialised.
     let small = peak_kib(&["inspect", "--max-members", "1000", "--jobs", "8", &p]).unwrap();
     assert!(small < one, "refused: {small} KiB, read: {one} KiB");
@@ -256,7 +267,8 @@ fn a_git_archive_tarball_stages() {
     let comment = b"52 comment=0123456789abcdef0123456789abcdef01234567\n";
     g.set_size(comment.len() as u64);
     g.set_cksum();
-    b.append_data(&mut g, "pax_global_header", &comment[..]).unwrap();
+    b.append_data(&mut g, "pax_global_header", &comment[..])
+        .unwrap();
     for (n, data) in sip812() {
         let mut h = tar::Header::new_ustar();
         h.set_size(data.len() as u64);
@@ -308,25 +320,41 @@ fn loose_files_in_a_folder_are_read_within_the_limits() {
     let (doc, code) = json(&["inspect", "--max-member-size", "4K", &p]);
     assert_eq!(code, 1, "{doc}");
     let f = finding(&doc, 0, "limit-exceeded").unwrap();
-    assert!(f["message"].as_str().unwrap().contains("--max-member-size"), "{f}");
+    assert!(
+        f["message"].as_str().unwrap().contains("--max-member-size"),
+        "{f}"
+    );
     let (doc, code) = json(&["inspect", "--max-total-size", "8K", &p]);
     assert_eq!(code, 1, "{doc}");
     let f = finding(&doc, 0, "limit-exceeded").unwrap();
-    assert!(f["message"].as_str().unwrap().contains("--max-total-size"), "{f}");
+    assert!(
+        f["message"].as_str().unwrap().contains("--max-total-size"),
+        "{f}"
+    );
     let (doc, code) = json(&["inspect", &p]);
     assert_eq!(code, 0, "{doc}");
 }
 
 #[test]
 fn link_member_messages_show_names_as_stored() {
-    let bytes = tar_with(|b| special(b, tar::EntryType::Symlink, "SIPDefault.cnf", Some("P0S3-8-12-00.loads")));
+    let bytes = tar_with(|b| {
+        special(
+            b,
+            tar::EntryType::Symlink,
+            "SIPDefault.cnf",
+            Some("P0S3-8-12-00.loads"),
+        )
+    });
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("links.cop");
     std::fs::write(&p, gz(&bytes)).unwrap();
     let (doc, _) = json(&["inspect", &p.to_string_lossy()]);
     let f = finding(&doc, 0, "link-member").unwrap();
     let m = f["message"].as_str().unwrap();
-    assert!(m.contains("SIPDefault.cnf → P0S3-8-12-00.loads: a symlink"), "{m}");
+    assert!(
+        m.contains("SIPDefault.cnf → P0S3-8-12-00.loads: a symlink"),
+        "{m}"
+    );
 }
 
 #[test]
