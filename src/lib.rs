@@ -15,6 +15,7 @@ pub mod cli;
 pub mod error;
 pub mod files;
 pub mod names;
+pub mod phone;
 pub mod root;
 pub mod signed;
 pub mod upgrade;

@@ -43,7 +43,7 @@ fn clean_sip812_root_settles_after_the_loader_and_the_application() {
     let d = root(&sip812(), &[("SIPDefault.cnf", SIPDEFAULT)]);
     let (doc, code) = boot(
         d.path().to_str().unwrap(),
-        &["--model", "CP-7960G", "--running", "P0S3-06-3-00"],
+        &["--model", "CP-7960G", "--running", "P0S3-8-11-00"],
     );
     assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["verdict"]["kind"], "settles");
@@ -152,7 +152,10 @@ fn factory_reset_7906_loops_on_a_missing_component() {
     );
     assert_eq!(code, 1);
     assert_eq!(doc["verdict"]["kind"], "loops");
-    assert_eq!(doc["verdict"]["file"], "dsp11.9-4-2ES9.sbn");
+    // Rule 9: the verdict names the term file and the component it lacks.
+    assert_eq!(doc["verdict"]["file"], "term06.default.loads");
+    let msg = doc["verdict"]["message"].as_str().unwrap();
+    assert!(msg.contains("dsp11.9-4-2ES9.sbn"), "{msg}");
     assert_eq!(doc["requests"][0]["file"], "term06.default.loads");
     // Complete, it settles on the factory-default load.
     let d = root(

@@ -4,9 +4,9 @@ use super::output::{Out, safe};
 use super::{Outcome, stdout_err};
 use crate::boot::source::{DirSource, FileSource, parse_mac};
 use crate::boot::tftp::TftpSource;
-use crate::boot::{BootOptions, BootReport, Kind, boot};
 use crate::error::Error;
 use crate::names::models::model_by_name;
+use crate::phone::{BootReport, Kind, State as BootOptions, walk as boot};
 
 pub(super) fn run(
     source: &str,
@@ -102,6 +102,7 @@ fn render(r: &BootReport, out: Out) -> String {
         Kind::Settles => out.paint("settles", "32;1"),
         Kind::Error => out.paint("error", "31;1"),
         Kind::Loops => out.paint("loops", "33;1"),
+        Kind::Uncertain => out.paint("uncertain", "35;1"),
     };
     s.push_str(&format!(
         "  verdict: {kind}: {}\n",

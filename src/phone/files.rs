@@ -1,0 +1,169 @@
+//! The files a phone asks for, by family and era: the configuration files
+//! and their hunt order, `OS79XX.TXT`, the factory-reset term file, and which
+//! file of a load is the loader. The only place in loadsmith that spells
+//! these names or orders.
+
+use crate::names::{Family, ImageName, Model, Protocol, Role};
+
+/// `OS79XX.TXT`: the first file a 7940/7960 asks for before the universal loader.
+pub const OS79XX: &str = "OS79XX.TXT";
+/// The default file of SCCP (and of the 79x1 family).
+pub const XML_DEFAULT: &str = "XMLDefault.cnf.xml";
+/// The SIP default file.
+pub const SIP_DEFAULT: &str = "SIPDefault.cnf";
+/// The MGCP default file.
+pub const MGCP_DEFAULT: &str = "MGCDefault.cnf";
+
+/// The pointer files `stage` edits and `check` reads for the whole root.
+pub const SHARED_POINTERS: [&str; 4] = [OS79XX, SIP_DEFAULT, MGCP_DEFAULT, XML_DEFAULT];
+
+/// One file of a hunt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HuntFile {
+    /// Its name.
+    pub name: String,
+    /// The protocol it decides, or `None` for a trust list (it decides nothing).
+    pub protocol: Option<Protocol>,
+}
+
+fn hf(name: String, protocol: Option<Protocol>) -> HuntFile {
+    HuntFile { name, protocol }
+}
+
+/// The universal loader's hunt on a 7940/7960 (seed 000, "Universal
+/// Application Loader"): the first configuration file found decides.
+pub fn loader_hunt(mac: &str) -> Vec<HuntFile> {
+    vec![
+        hf(format!("CTLSEP{mac}.tlv"), None),
+        hf(format!("SEP{mac}.cnf.xml"), Some(Protocol::Sccp)),
+        hf(format!("SIP{mac}.cnf"), Some(Protocol::Sip)),
+        hf(format!("MGC{mac}.cnf"), Some(Protocol::Mgcp)),
+        hf(XML_DEFAULT.into(), Some(Protocol::Sccp)),
+        hf(SIP_DEFAULT.into(), Some(Protocol::Sip)),
+        hf(MGCP_DEFAULT.into(), Some(Protocol::Mgcp)),
+    ]
+}
+
+/// The 79x1 family's hunt (`field-facts.md`).
+pub fn family_hunt(mac: &str) -> Vec<HuntFile> {
+    vec![
+        hf(format!("CTLSEP{mac}.tlv"), None),
+        hf(format!("ITLSEP{mac}.tlv"), None),
+        hf(format!("SEP{mac}.cnf.xml"), Some(Protocol::Sccp)),
+        hf(XML_DEFAULT.into(), Some(Protocol::Sccp)),
+    ]
+}
+
+/// The files a 7940/7960 reads for its own protocol before the universal
+/// loader (seed 000, "Original Boot Mechanism"; SCCP also reads
+/// `XMLDefault.cnf.xml`, as the field guide's SCCP steps rely on). For SIP
+/// and MGCP both are read, the MAC file last (it wins); for SCCP the first
+/// found decides.
+pub fn own_protocol_files(protocol: Protocol, mac: &str) -> Vec<String> {
+    match protocol {
+        Protocol::Sip => vec![SIP_DEFAULT.into(), format!("SIP{mac}.cnf")],
+        Protocol::Mgcp => vec![MGCP_DEFAULT.into(), format!("MGC{mac}.cnf")],
+        _ => vec![format!("SEP{mac}.cnf.xml"), XML_DEFAULT.into()],
+    }
+}
+
+/// The default file a SIP or MGCP `<PREFIX><MAC>.cnf` falls back on.
+pub fn default_of(protocol: Protocol) -> Option<&'static str> {
+    match protocol {
+        Protocol::Sip => Some(SIP_DEFAULT),
+        Protocol::Mgcp => Some(MGCP_DEFAULT),
+        _ => None,
+    }
+}
+
+/// The per-phone file of a protocol.
+pub fn mac_file(protocol: Protocol, mac: &str) -> String {
+    match protocol {
+        Protocol::Sip => format!("SIP{mac}.cnf"),
+        Protocol::Mgcp => format!("MGC{mac}.cnf"),
+        _ => format!("SEP{mac}.cnf.xml"),
+    }
+}
+
+/// The file a 79x1-family phone asks for after a factory reset.
+pub fn term_file(model: &Model) -> Option<String> {
+    model.term_code.map(|c| format!("term{c}.default.loads"))
+}
+
+/// The era of a 7940/7960 image: before the universal loader (SCCP below
+/// 6.x, the manufacturing image included; SIP and MGCP below 7.x), or with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Era {
+    /// The original boot mechanism: `OS79XX.TXT` first.
+    PreLoader,
+    /// The universal application loader hunts.
+    Loader,
+}
+
+/// The era of the image in flash (empty flash: the loader's "No Load Specified").
+pub fn era(running: Option<&ImageName>) -> Era {
+    let Some(r) = running else { return Era::Loader };
+    let Some(v) = &r.version else {
+        return Era::Loader;
+    };
+    let first_loader_major = match r.protocol {
+        Some(Protocol::Sccp) => 6,
+        Some(Protocol::Sip | Protocol::Mgcp) => 7,
+        _ => return Era::Loader,
+    };
+    if v.major < first_loader_major {
+        Era::PreLoader
+    } else {
+        Era::Loader
+    }
+}
+
+/// True when a phone running `running` takes only signed files (5.x and
+/// later, seed 000 "Signed and Unsigned Images"); empty flash or an unknown
+/// image counts as signed.
+pub fn takes_signed_only(running: Option<&ImageName>) -> bool {
+    running
+        .and_then(|r| r.version.as_ref())
+        .is_none_or(|v| v.is_signed_era())
+}
+
+/// The file a 7940/7960 fetches to load `image` directly (the original
+/// mechanism, or the loader named by a pointer): the unsigned `.bin` when
+/// it runs a pre-5.x image, the signed `.sbn` otherwise.
+pub fn direct_file(image: &str, running: Option<&ImageName>) -> String {
+    if takes_signed_only(running) {
+        format!("{image}.sbn")
+    } else {
+        format!("{image}.bin")
+    }
+}
+
+/// The loader of a 7940/7960 load: the `.sbn` its `.loads` lists (formats:
+/// loader `.sbn`, application `.sb2`, `LA_VERSION`). SCCP loads name their
+/// loader after the release (`P0030801SR02.sbn`), SIP and MGCP after the
+/// loader (`P003-8-12-00.sbn`).
+pub fn loader_of(list: &[String]) -> Option<&str> {
+    list.iter()
+        .map(String::as_str)
+        .find(|f| f.to_ascii_lowercase().ends_with(".sbn"))
+}
+
+/// True when `image` names the universal loader (`P003-…`).
+pub fn is_loader(image: &ImageName) -> bool {
+    image.role == Role::Loader || image.protocol == Some(Protocol::Loader)
+}
+
+/// True when `model` can run `image` at all: its own family only (a
+/// 7940/7960 image on a 79x1 phone, a 7941 load on a 7942, never).
+pub fn same_family(model: &Model, image: &ImageName) -> bool {
+    !image.known || image.family == Some(model.family) || image.family.is_none()
+}
+
+/// The family in words, for messages.
+pub fn family_words(f: Option<Family>) -> String {
+    match f {
+        Some(Family::Legacy) => "a 7940/7960 image".into(),
+        Some(Family::Java(c)) => format!("a load of family {c}"),
+        None => "an image of no known family".into(),
+    }
+}

@@ -1,0 +1,287 @@
+//! The 7940/7960 walk (seed 000): the original boot mechanism before the
+//! universal loader, the loader's hunt after it, the vendor matrix for every
+//! application image the phone is told to write, and the loader step of the
+//! Procedure C note.
+
+use super::files::{self, Era};
+use super::walk::{Decided, Hunt, MAX_PASSES, Stop, Walk};
+use super::{BootReport, Kind};
+use crate::boot::source::Fetch;
+use crate::names::{Family, ImageName, Protocol};
+use crate::root::pointers::os79xx_value;
+use crate::upgrade;
+
+/// What is in a 7940/7960's flash as the walk goes.
+struct Flash {
+    /// The application image (or the pre-loader image) it runs.
+    app: Option<String>,
+    /// The loader, once one is in flash (its load name), for loader-era phones.
+    loader: Option<String>,
+    era: Era,
+}
+
+impl Flash {
+    fn app_name(&self) -> Option<ImageName> {
+        self.app.as_deref().map(ImageName::parse)
+    }
+}
+
+pub fn walk(w: &mut Walk<'_>) -> BootReport {
+    // A factory reset clears settings and network configuration, not the
+    // image in flash (rule 8).
+    if w.state.factory_reset {
+        w.say("a factory reset clears the settings, not the image in flash".into());
+    }
+    let app = w.state.running.clone();
+    let era = files::era(app.as_deref().map(ImageName::parse).as_ref());
+    let mut flash = Flash {
+        app,
+        loader: None,
+        era,
+    };
+    while w.pass <= MAX_PASSES {
+        let step = match flash.era {
+            Era::PreLoader => pre_loader_pass(w, &mut flash),
+            Era::Loader => loader_pass(w, &mut flash),
+        };
+        if let Some(done) = step {
+            return done;
+        }
+    }
+    let msg = format!("does not settle after {MAX_PASSES} passes");
+    w.end(Kind::Loops, flash.app, msg, None)
+}
+
+/// First four characters, as the original mechanism compares them.
+fn first4(s: &str) -> String {
+    s.chars().take(4).collect()
+}
+
+/// One pass of the original boot mechanism (rule 1). `None`: rebooted, go on.
+fn pre_loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
+    let running = flash.app.clone().unwrap_or_default();
+    let os = match w.get(files::OS79XX) {
+        Fetch::Found { head, .. } => os79xx_value(&head),
+        Fetch::NotFound => None,
+        Fetch::Error(e) => return Some(w.server_error(files::OS79XX.into(), e, flash.app.clone())),
+    };
+    if let Some(os) = os.filter(|o| first4(o) != first4(&running)) {
+        w.say(format!(
+            "{} names {os}, whose first four characters differ from {running}'s: the universal boot mechanism loads it",
+            files::OS79XX
+        ));
+        return load_direct(w, flash, &os, files::OS79XX);
+    }
+    let protocol = flash
+        .app_name()
+        .and_then(|a| a.protocol)
+        .unwrap_or(Protocol::Sccp);
+    w.say(format!(
+        "{} is absent or matches {running}'s first four characters: the phone carries on with its {} files",
+        files::OS79XX,
+        protocol.label()
+    ));
+    let mut decided: Option<(String, String)> = None;
+    for f in files::own_protocol_files(protocol, &w.state.mac.clone()) {
+        match w.config(&f) {
+            Err(stop) => return Some(w.stopped(stop, flash.app.clone(), false)),
+            Ok(Some(n)) => {
+                if let Some(i) = n.image {
+                    decided = Some((f.clone(), i));
+                }
+                if protocol == Protocol::Sccp {
+                    break;
+                }
+            }
+            Ok(None) => {}
+        }
+    }
+    let Some((file, image)) = decided else {
+        return Some(w.no_config(flash.app.clone()));
+    };
+    w.rep.image = Some(image.clone());
+    if ImageName::parse(&image).same_image(&ImageName::parse(&running)) || image == running {
+        return Some(w.settled(image));
+    }
+    load_direct(w, flash, &image, &file)
+}
+
+/// Loads `image` straight into flash, as the original mechanism (or a
+/// pointer naming the loader) does: `IMAGE.bin` below 5.x, `IMAGE.sbn` from
+/// 5.x (rule 6). `None`: rebooted, go on.
+fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> Option<BootReport> {
+    let target = ImageName::parse(image);
+    if !files::same_family(w.state.model, &target) {
+        return Some(w.wrong_family(why, image, flash.app.clone()));
+    }
+    let loader = files::is_loader(&target);
+    if !loader && let Some(done) = matrix_check(w, flash, image) {
+        return Some(done);
+    }
+    let file = files::direct_file(image, flash.app_name().as_ref());
+    let loads = format!("{image}.loads");
+    match w.get_signed(&file) {
+        Ok(_) => {}
+        Err(Stop::Missing(_)) if !loader && matches!(w.src_has(&loads), Some(true)) => {
+            let msg = format!(
+                "uncertain: the phone runs {} (before the universal loader) and is told to load {image} directly, but the server holds {loads}, not {file}; the vendor's documents do not say which file such a phone asks for: if {file}, it loops on it; if {loads}, as the loader does, it reaches {image}. Point {} at the universal loader instead (Procedure D)",
+                flash.app.as_deref().unwrap_or("nothing"),
+                files::OS79XX
+            );
+            return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(file)));
+        }
+        Err(stop) => return Some(w.stopped(stop, flash.app.clone(), false)),
+    }
+    if loader || files::era(Some(&target)) == Era::Loader {
+        // A loader-era image written directly carries the universal loader.
+        flash.loader = Some(image.to_string());
+        flash.era = Era::Loader;
+        if !loader {
+            flash.app = Some(image.to_string());
+        }
+        w.reboot(format!("{file} (the universal loader) is written to flash"));
+    } else {
+        flash.app = Some(image.to_string());
+        w.reboot(format!("{file} is written to flash"));
+    }
+    None
+}
+
+/// The vendor matrix for the move from what the phone runs to `image`.
+fn matrix_check(w: &mut Walk<'_>, flash: &Flash, image: &str) -> Option<BootReport> {
+    let from = flash.app_name()?;
+    if !from.known || from.family != Some(Family::Legacy) {
+        return None;
+    }
+    let to = ImageName::parse(image);
+    let r = flash.app.clone().unwrap_or_default();
+    match upgrade::plan(&from, &to, &[w.state.model]) {
+        Err(refusal) => {
+            let msg = format!(
+                "the vendor matrix forbids {r} → {image}: {}",
+                refusal.reason
+            );
+            w.rep.refused = Some(refusal);
+            Some(w.end(Kind::Error, Some(r), msg, None))
+        }
+        Ok(p) if p.steps.len() > 1 => {
+            let loads: Vec<String> = p.steps.iter().map(|s| s.load.clone()).collect();
+            let msg = format!(
+                "the vendor matrix does not allow {r} → {image} in one step; go through {}",
+                loads.join(" → ")
+            );
+            w.rep.plan = Some(p);
+            Some(w.end(Kind::Error, Some(r), msg, None))
+        }
+        Ok(_) => None,
+    }
+}
+
+/// One pass of the universal loader (rules 2-5). `None`: rebooted, go on.
+fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
+    let order = files::loader_hunt(&w.state.mac);
+    let d = match w.hunt(&order, flash.loader.is_some() || flash.app.is_some()) {
+        Hunt::ServerError { file, error } => {
+            return Some(w.server_error(file, error, flash.app.clone()));
+        }
+        Hunt::Nothing => return Some(w.no_config(flash.app.clone())),
+        Hunt::Decided(d) => d,
+    };
+    if w.rep.protocol.is_none() {
+        w.rep.protocol = Some(d.protocol);
+        w.say(format!(
+            "{} is the first configuration file found: the phone takes {}",
+            d.file,
+            d.protocol.label()
+        ));
+    }
+    let Decided { file, image, .. } = d;
+    let Some(image) = image else {
+        let next = next_named(w, &order, &file);
+        return Some(w.names_nothing(file, flash.app.clone(), next));
+    };
+    w.rep.image = Some(image.clone());
+    let target = ImageName::parse(&image);
+    if !files::same_family(w.state.model, &target) {
+        return Some(w.wrong_family(&file, &image, flash.app.clone()));
+    }
+    if files::is_loader(&target) {
+        // Procedure C note: the loader named is loaded, then hunts (rule 5).
+        return load_direct(w, flash, &image, &file);
+    }
+    let running = flash.app_name();
+    if running
+        .as_ref()
+        .is_some_and(|r| r.same_image(&target) || r.stem == image)
+    {
+        settle_config(w);
+        return Some(w.settled(image));
+    }
+    if let Some(done) = matrix_check(w, flash, &image) {
+        return Some(done);
+    }
+    if w.pass == 1 {
+        w.say(format!(
+            "{file} names {image}; the phone runs {}: it upgrades",
+            flash.app.as_deref().unwrap_or("nothing (empty flash)")
+        ));
+    }
+    let list_file = format!("{image}.loads");
+    let list = match w.list(&list_file) {
+        Ok(l) => l,
+        // A pre-loader image named from the loader: loaded directly (Procedure B).
+        Err(Stop::Missing(_)) => return load_direct(w, flash, &image, &file),
+        Err(stop) => return Some(w.stopped(stop, flash.app.clone(), false)),
+    };
+    if let Some(l) = files::loader_of(&list).map(str::to_string)
+        && flash.loader.as_deref() != Some(l.trim_end_matches(".sbn"))
+    {
+        if let Err(stop) = w.get_signed(&l) {
+            return Some(w.stopped(stop, flash.app.clone(), false));
+        }
+        flash.loader = Some(l.trim_end_matches(".sbn").to_string());
+        w.reboot(format!("the universal loader {l} is written to flash"));
+        return None;
+    }
+    let apps: Vec<String> = list
+        .iter()
+        .filter(|f| Some(f.as_str()) != files::loader_of(&list))
+        .cloned()
+        .collect();
+    for a in &apps {
+        if let Err(stop) = w.get_signed(a) {
+            return Some(w.stopped(stop, flash.app.clone(), true));
+        }
+    }
+    flash.app = Some(image);
+    w.reboot(format!(
+        "the application {} is written to flash",
+        apps.join(", ")
+    ));
+    None
+}
+
+/// The SIP and MGCP applications read their own configuration when they start.
+fn settle_config(w: &mut Walk<'_>) {
+    let Some(p) = ImageName::parse(w.rep.image.as_deref().unwrap_or("")).protocol else {
+        return;
+    };
+    if let Some(default) = files::default_of(p) {
+        let mac = files::mac_file(p, &w.state.mac.clone());
+        w.get(default);
+        w.get(&mac);
+    }
+}
+
+/// What the next file of the hunt after `file` names for this model, read
+/// without counting as a request (for the second reading of rule 4).
+fn next_named(w: &mut Walk<'_>, order: &[files::HuntFile], file: &str) -> Option<String> {
+    let at = order.iter().position(|h| h.name == file)?;
+    order[at + 1..]
+        .iter()
+        .filter(|h| h.protocol.is_some())
+        .find_map(|h| {
+            w.peek_named(&h.name)
+                .map(|i| format!("{i} from {}", h.name))
+        })
+}
