@@ -16,6 +16,7 @@ pub mod error;
 pub mod files;
 pub mod names;
 pub mod phone;
+pub mod pointers;
 pub mod root;
 pub mod signed;
 pub mod upgrade;

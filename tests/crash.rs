@@ -23,7 +23,7 @@ const NEW_SCCP: &str = "SCCP41.9-4-2SR4-1S";
 const OLD_SIP: &str = "P0S3-8-11-00";
 const NEW_SIP: &str = "P0S3-8-12-00";
 
-const XMLDEFAULT: &str = "<Default>\n  <loadInformation115 model=\"IP Phone 7941\">SCCP41.9-4-2SR3-1S</loadInformation115>\n  <loadInformation309 model=\"IP Phone 7961\">SCCP41.9-4-2SR3-1S</loadInformation309>\n  <loadInformation7 model=\"IP Phone 7960\">P0S3-8-11-00</loadInformation7>\n</Default>\n";
+const XMLDEFAULT: &str = "<Default>\n  <loadInformation115 model=\"IP Phone 7941\">SCCP41.9-4-2SR3-1S</loadInformation115>\n  <loadInformation309 model=\"IP Phone 7961\">SCCP41.9-4-2SR3-1S</loadInformation309>\n  <loadInformation7 model=\"IP Phone 7960\">P0S3-8-11-00</loadInformation7>\n  <loadInformation8 model=\"IP Phone 7940\">P0S3-8-11-00</loadInformation8>\n</Default>\n";
 const SIPDEFAULT: &[u8] =
     b"# defaults\r\nimage_version: P0S3-8-11-00\r\nproxy1_address: 10.0.0.1\r\n";
 
@@ -151,13 +151,20 @@ impl World {
         let mut named = Vec::new();
         let os = std::fs::read_to_string(root.join("OS79XX.TXT")).unwrap_or_default();
         if !os.trim().is_empty() {
-            named.push(("OS79XX.TXT", os.trim().to_string()));
+            // It names the universal loader: the load whose loader that is.
+            let v = os.trim().to_string();
+            let load = self
+                .sets
+                .iter()
+                .find(|(_, f)| f.iter().any(|(n, _)| *n == format!("{v}.sbn")))
+                .map_or(v, |(l, _)| l.to_string());
+            named.push(("OS79XX.TXT", load));
         }
         let sip = std::fs::read(root.join("SIPDefault.cnf")).unwrap();
-        let v = loadsmith::root::pointers::cnf_get(&sip, "image_version").unwrap();
+        let v = loadsmith::pointers::cnf_get(&sip, "image_version").unwrap();
         named.push(("SIPDefault.cnf", v));
         let xml = std::fs::read(root.join("XMLDefault.cnf.xml")).unwrap();
-        for l in loadsmith::root::pointers::xml_get(&xml).unwrap() {
+        for l in loadsmith::pointers::xml_get(&xml).unwrap() {
             named.push(("XMLDefault.cnf.xml", l.value));
         }
         for t in ["term41.default.loads", "term61.default.loads"] {
@@ -191,7 +198,8 @@ impl World {
         // No file under a real name holds anything but one load's bytes.
         for e in std::fs::read_dir(root).unwrap().flatten() {
             let n = e.file_name().to_string_lossy().to_string();
-            if n.starts_with('.') || n.ends_with(".cnf") || n.ends_with(".xml") {
+            if n.starts_with('.') || n.ends_with(".cnf") || n.ends_with(".xml") || n == "OS79XX.TXT"
+            {
                 continue;
             }
             let b = std::fs::read(e.path()).unwrap();

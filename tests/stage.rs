@@ -114,13 +114,31 @@ fn sip812_stage_writes_the_set_edits_pointers_and_is_idempotent() {
     for (n, b) in sip812().into_iter().filter(|(n, _)| n != "OS79XX.TXT") {
         assert_eq!(after[&n], b, "{n}");
     }
-    assert_eq!(e.get("OS79XX.TXT"), b"P0S3-8-12-00\r\n");
-    // Other loads untouched; SIPDefault edited in one line; XMLDefault untouched for a SIP target.
+    // OS79XX.TXT names the universal loader (seed 000: "This file will now
+    // always contain the universal application loader image").
+    assert_eq!(e.get("OS79XX.TXT"), b"P003-8-12-00\r\n");
+    // Other loads untouched; SIPDefault edited in one line; XMLDefault, which
+    // comes first in the 7940/7960 hunt, gains their entries for the target
+    // and keeps the others.
     for (k, v) in &before {
-        if k != "SIPDefault.cnf" {
+        if k != "SIPDefault.cnf" && k != "XMLDefault.cnf.xml" {
             assert_eq!(&after[k], v, "{k} changed");
         }
     }
+    let xml = String::from_utf8(e.get("XMLDefault.cnf.xml")).unwrap();
+    let old = String::from_utf8(before["XMLDefault.cnf.xml"].clone()).unwrap();
+    assert!(
+        xml.starts_with(old.trim_end_matches("</Default>\n")),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<loadInformation7 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation7>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<loadInformation8 model=\"IP Phone 7940\">P0S3-8-12-00</loadInformation8>"),
+        "{xml}"
+    );
     assert_eq!(
         e.get("SIPDefault.cnf"),
         b"# Hand-written SIP defaults\r\nproxy1_address: \"10.0.0.1\"\r\nimage_version: \"P0S3-8-12-00\"\r\nmessages_uri: \"55\"\r\n"
@@ -550,7 +568,6 @@ fn prune_keeps_what_an_edited_pointer_file_still_names() {
     // 7941 load edits that file (other entries) and must not prune 8.11.
     let e = Env::new();
     zip(Path::new(&e.fw("sip811.zip")), &sip79("8-11-00"));
-    zip(Path::new(&e.fw("sip812.zip")), &sip812());
     zip(Path::new(&e.fw("sccp41.zip")), &sccp41());
     let stage = |target: &str, from: &str| {
         loadsmith()
@@ -569,20 +586,11 @@ fn prune_keeps_what_an_edited_pointer_file_still_names() {
     stage("P0S3-8-11-00", "sip811.zip");
     e.put(
         "XMLDefault.cnf.xml",
-        b"<Default>\n  <loadInformation7 model=\"IP Phone 7960\">P0S3-8-11-00</loadInformation7>\n</Default>\n",
+        b"<Default>\n  <loadInformation7 model=\"IP Phone 7960\">P0S3-8-11-00</loadInformation7>\n  <loadInformation8 model=\"IP Phone 7940\">P0S3-8-11-00</loadInformation8>\n</Default>\n",
     );
-    // SIPDefault.cnf and OS79XX.TXT move on to 8.12; only XMLDefault names 8.11.
-    loadsmith()
-        .args([
-            "stage",
-            "--target",
-            "P0S3-8-12-00",
-            "--from",
-            &e.fw("sip812.zip"),
-            &e.r(),
-        ])
-        .assert()
-        .success();
+    // Only XMLDefault names 8.11 (for 7940 and 7960).
+    std::fs::remove_file(e.root().join("SIPDefault.cnf")).unwrap();
+    std::fs::remove_file(e.root().join("OS79XX.TXT")).unwrap();
     stage("SCCP41.9-4-2SR3-1S", "sccp41.zip");
     assert!(
         e.root().join("P0S3-8-11-00.sb2").exists(),

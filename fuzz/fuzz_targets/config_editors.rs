@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use loadsmith::root::pointers;
+use loadsmith::pointers;
 
 fuzz_target!(|data: &[u8]| {
     let _ = pointers::os79xx_value(data);

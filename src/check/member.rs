@@ -51,6 +51,11 @@ pub struct MemberReport {
     /// The text of a small configuration-type file (`OS79XX.TXT`), kept for checks.
     #[serde(skip)]
     pub text: Option<Vec<u8>>,
+    /// What a phone checks of the file: a `.loads` whole (it is small), the
+    /// first KiB (the signed header) of other signed files. `stage` walks
+    /// phones through the root it plans with these before writing it.
+    #[serde(skip)]
+    pub head: Option<Vec<u8>>,
     /// False when the name is unsafe or the entry is not a regular file: never used.
     #[serde(skip)]
     pub usable: bool,
@@ -169,6 +174,7 @@ impl Sink for Scanner {
             cnu: None,
             body_sha256: None,
             text: None,
+            head: None,
             usable: safe_err.is_none() && info.kind == EntryKind::File,
         };
         if let Some(e) = safe_err {
@@ -225,6 +231,11 @@ impl Sink for Scanner {
             self.deep,
             &mut self.findings,
         );
+        if rep.usable && rep.loads.is_some() {
+            rep.head = Some(d.head.clone());
+        } else if rep.usable && rep.signed.is_some() {
+            rep.head = Some(d.head[..d.head.len().min(1024)].to_vec());
+        }
         self.members.push(rep);
         result
     }

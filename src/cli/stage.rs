@@ -7,6 +7,8 @@ use super::output::{Out, safe};
 use super::{Outcome, stdout_err};
 use crate::cli::args::StageArgs;
 use crate::error::Error;
+use crate::phone::Kind;
+use crate::phone::fleet::Row;
 use crate::root::check::{CheckReport, check};
 use crate::root::edits::Action;
 use crate::root::stage::{StageOptions, StageReport, stage};
@@ -147,10 +149,34 @@ fn render_check(r: &CheckReport, out: Out) -> String {
             set.files.len()
         ));
     }
+    s.push_str(&render_fleet(&r.fleet, out));
     if !r.findings.is_empty() {
         s.push_str("  findings:\n");
         s.push_str(&render_findings(&r.findings, out));
     }
     s.push_str(&summary(&r.findings, out));
+    s
+}
+
+/// The phone model's table: one line per model and starting state.
+pub(super) fn render_fleet(rows: &[Row], out: Out) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("  phones:\n");
+    for r in rows {
+        let kind = match r.kind {
+            Kind::Settles => out.paint("settles  ", "32"),
+            Kind::Error => out.paint("error    ", "31;1"),
+            Kind::Loops => out.paint("loops    ", "33;1"),
+            Kind::Uncertain => out.paint("uncertain", "35;1"),
+        };
+        s.push_str(&format!(
+            "    {kind} {:<9} {:<15} {}\n",
+            r.model,
+            r.state,
+            safe(&r.message)
+        ));
+    }
     s
 }

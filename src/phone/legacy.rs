@@ -8,7 +8,7 @@ use super::walk::{Decided, Hunt, MAX_PASSES, Stop, Walk};
 use super::{BootReport, Kind};
 use crate::boot::source::Fetch;
 use crate::names::{Family, ImageName, Protocol};
-use crate::root::pointers::os79xx_value;
+use crate::pointers::os79xx_value;
 use crate::upgrade;
 
 /// What is in a 7940/7960's flash as the walk goes.
@@ -275,13 +275,10 @@ fn settle_config(w: &mut Walk<'_>) {
 
 /// What the next file of the hunt after `file` names for this model, read
 /// without counting as a request (for the second reading of rule 4).
-fn next_named(w: &mut Walk<'_>, order: &[files::HuntFile], file: &str) -> Option<String> {
+fn next_named(w: &mut Walk<'_>, order: &[files::HuntFile], file: &str) -> Option<(String, String)> {
     let at = order.iter().position(|h| h.name == file)?;
     order[at + 1..]
         .iter()
         .filter(|h| h.protocol.is_some())
-        .find_map(|h| {
-            w.peek_named(&h.name)
-                .map(|i| format!("{i} from {}", h.name))
-        })
+        .find_map(|h| w.peek_named(&h.name).map(|i| (i, h.name.clone())))
 }

@@ -19,6 +19,7 @@
 
 mod family;
 pub mod files;
+pub mod fleet;
 mod legacy;
 pub mod read;
 mod walk;

@@ -2,7 +2,7 @@
 //! model. The file formats themselves are parsed in `root::pointers`.
 
 use crate::names::Model;
-use crate::root::pointers::{cnf_get, xml_get};
+use crate::pointers::{cnf_get, xml_get};
 
 /// What a configuration file says to one phone.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -273,26 +273,32 @@ impl<'a> Walk<'a> {
         }
     }
 
-    /// The file that decides names nothing for this model (rule 4).
+    /// The file that decides names nothing for this model (rule 4). `next`:
+    /// what the rest of the hunt names for it, and in which file.
     pub fn names_nothing(
         &mut self,
         file: String,
         running: Option<String>,
-        next: Option<String>,
+        next: Option<(String, String)>,
     ) -> BootReport {
         let flash = match &running {
             Some(r) => format!("it runs {r} from flash"),
             None => "flash is empty: \"No Load Specified\"".into(),
         };
-        let on = match next {
-            Some(n) => format!("it goes on hunting and takes {n}"),
-            None => {
-                "it goes on hunting and finds nothing more: the same as the first reading".into()
-            }
+        let (on, fix) = match &next {
+            Some((image, from)) => (
+                format!("it goes on hunting and takes {image} from {from}"),
+                format!(" naming {image}"),
+            ),
+            None => (
+                "it goes on hunting and finds nothing more: the same as the first reading".into(),
+                String::new(),
+            ),
         };
+        let m = self.state.model;
         let msg = format!(
-            "uncertain: {file} comes first in the {}'s hunt but names no image for it, and the vendor's documents do not say what the loader does then; under one reading {flash}, under the other {on}. Add loadInformation{} to {file}, or remove it",
-            self.state.model.name, self.state.model.device_type
+            "uncertain: {file} comes first in the {}'s hunt but names no image for it, and the vendor's documents do not say what the loader does then; under one reading {flash}, under the other {on}. Add loadInformation{}{fix} to {file}, or remove it",
+            m.name, m.device_type
         );
         self.end(Kind::Uncertain, running, msg, Some(file))
     }

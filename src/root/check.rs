@@ -12,11 +12,14 @@ use serde::Serialize;
 
 use super::hunt::{self, RootView};
 use super::manifest::{Manifest, ReadLock};
+use crate::boot::source::DirSource;
 use crate::check::findings::{Code, Finding};
 use crate::check::sets::SetReport;
 use crate::check::{self, BundleReport, Options, Source};
 use crate::error::Result;
 use crate::names::{ImageName, Role};
+use crate::phone::Kind;
+use crate::phone::fleet::{self, Row};
 
 /// One pointer and where it leads.
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +45,8 @@ pub struct CheckReport {
     pub pointers: Vec<PointerReport>,
     /// The sets the root holds.
     pub sets: Vec<SetReport>,
+    /// What a phone of every model the root concerns does there.
+    pub fleet: Vec<Row>,
     /// Findings, errors first.
     pub findings: Vec<Finding>,
 }
@@ -198,6 +203,8 @@ pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
         findings.extend(hunt::term_leftovers(&view));
     }
     findings.extend(hunt::leftover_findings(root)?);
+    let fleet = fleet_of(root, &pointers, &rep.sets);
+    findings.extend(fleet.iter().filter_map(verdict_finding));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
     findings.dedup();
     Ok(CheckReport {
@@ -205,8 +212,40 @@ pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
         target: manifest.target,
         pointers,
         sets: rep.sets,
+        fleet,
         findings,
     })
+}
+
+/// Every model the root's pointers and loads concern, walked through it.
+fn fleet_of(root: &Path, pointers: &[PointerReport], sets: &[SetReport]) -> Vec<Row> {
+    let models = fleet::models_concerned(
+        pointers
+            .iter()
+            .map(|p| (p.file.as_str(), p.setting.as_str(), p.value.as_str())),
+        sets.iter().map(|s| s.load.as_str()),
+    );
+    let mut src = DirSource {
+        dir: root.to_path_buf(),
+    };
+    models
+        .into_iter()
+        .flat_map(|m| fleet::rows(&mut src, m))
+        .collect()
+}
+
+/// The finding a verdict implies: errors and loops are errors, uncertain a warning.
+fn verdict_finding(r: &Row) -> Option<Finding> {
+    let code = match r.kind {
+        Kind::Error | Kind::Loops => Code::PhoneFails,
+        Kind::Uncertain => Code::PhoneUncertain,
+        Kind::Settles => return None,
+    };
+    Some(Finding::new(
+        code,
+        r.file.as_deref(),
+        format!("a {} ({}): {}", r.model, r.state, r.message),
+    ))
 }
 
 /// The first 12 characters of a digest, for people (a manifest edited by

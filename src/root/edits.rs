@@ -4,9 +4,10 @@
 use serde::Serialize;
 
 use super::hunt::RootView;
-use super::pointers::{XmlError, cnf_set, os79xx_content, xml_set};
 use crate::error::{Error, Result};
 use crate::names::{Family, ImageName, MODELS, Protocol};
+use crate::phone::files;
+use crate::pointers::{XmlError, cnf_set, os79xx_content, xml_set};
 
 /// What happens to a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -109,23 +110,29 @@ pub fn plan(view: &RootView, p: &Pointing<'_>) -> Result<Vec<Edit>> {
             match p.load.protocol {
                 Some(Protocol::Sip) => out.push(edit(
                     view,
-                    "SIPDefault.cnf",
+                    files::SIP_DEFAULT,
                     vec!["image_version".into()],
                     load,
                     |b| Ok(cnf_set(b, "image_version", load)),
                 )?),
                 Some(Protocol::Mgcp) => out.push(edit(
                     view,
-                    "MGCDefault.cnf",
+                    files::MGCP_DEFAULT,
                     vec!["image_version".into()],
                     load,
                     |b| Ok(cnf_set(b, "image_version", load)),
                 )?),
                 _ => {}
             }
+            // An existing XMLDefault.cnf.xml comes first in the loader's hunt:
+            // its 7940/7960 entries are pointed at the target too (the field
+            // guide's way to move phones to SIP), or a new one made for a
+            // single-step SCCP move names the loader (Procedure C note).
+            let xml_exists = view.read_small(files::XML_DEFAULT)?.is_some();
             let xml_value = match (p.load.protocol, &p.sccp_loader) {
                 (Some(Protocol::Sccp), _) => Some(load.clone()),
                 (_, Some(loader)) => Some(loader.clone()),
+                _ if xml_exists => Some(load.clone()),
                 _ => None,
             };
             if let Some(v) = xml_value {
@@ -134,12 +141,12 @@ pub fn plan(view: &RootView, p: &Pointing<'_>) -> Result<Vec<Edit>> {
                     .iter()
                     .map(|(n, _, _)| format!("loadInformation{n}"))
                     .collect();
-                out.push(edit(view, "XMLDefault.cnf.xml", settings, &v, |b| {
+                out.push(edit(view, files::XML_DEFAULT, settings, &v, |b| {
                     xml_set(b, &entries)
                 })?);
             }
             if let Some(os) = &p.os79xx {
-                out.push(edit(view, "OS79XX.TXT", vec!["image".into()], os, |_| {
+                out.push(edit(view, files::OS79XX, vec!["image".into()], os, |_| {
                     Ok(os79xx_content(os))
                 })?);
             }
@@ -150,7 +157,7 @@ pub fn plan(view: &RootView, p: &Pointing<'_>) -> Result<Vec<Edit>> {
                 .iter()
                 .map(|(n, _, _)| format!("loadInformation{n}"))
                 .collect();
-            out.push(edit(view, "XMLDefault.cnf.xml", settings, load, |b| {
+            out.push(edit(view, files::XML_DEFAULT, settings, load, |b| {
                 xml_set(b, &entries)
             })?);
         }

@@ -6,11 +6,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::manifest::{STATE_DIR, TMP_PREFIX};
-use super::pointers::{cnf_get, os79xx_value, xml_get};
 use crate::check::findings::{Code, Finding};
 use crate::error::{Error, Result};
 use crate::files::{self, OpenError};
 use crate::names::{Family, ImageName, Protocol, Role};
+use crate::pointers::{cnf_get, os79xx_value, xml_get};
 
 /// Largest configuration file read, whole: real ones are a few kilobytes,
 /// with long comment blocks a few megabytes. A larger one is refused, never

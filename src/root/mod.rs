@@ -1,10 +1,11 @@
 //! The TFTP root: pointer files, the manifest and lock, staging, and checks.
 
 pub mod check;
+mod choose;
 pub mod edits;
 pub mod fault;
 pub mod hunt;
 pub mod manifest;
-pub mod pointers;
+pub mod proof;
 pub mod stage;
 mod stager;

@@ -22,15 +22,18 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use super::choose::{Chosen, choose};
 use super::edits::{self, Action, Edit, Pointing};
 use super::hunt::{self, RootView};
 use super::manifest::{self, Entry, Lock, Manifest, Origin};
+use super::proof;
 use super::stager::Stager;
-use crate::check::findings::{Finding, Severity};
-use crate::check::member::{MemberReport, hex};
-use crate::check::{self, BundleReport, Options, Source};
+use crate::check;
+use crate::check::findings::Finding;
+use crate::check::member::hex;
 use crate::error::{Error, Result};
 use crate::names::{Family, ImageName, Protocol, Role};
+use crate::phone::fleet::{self, Row};
 
 /// What the user asked.
 #[derive(Debug, Clone)]
@@ -85,19 +88,12 @@ pub struct StageReport {
     pub pruned: Vec<String>,
     /// Warnings about the root (hunt order, per-phone files, case, leftovers).
     pub findings: Vec<Finding>,
+    /// What a phone of every model concerned does in the root as planned.
+    pub phones: Vec<Row>,
     /// True when anything changes.
     pub changed: bool,
     /// True for `--dry-run`.
     pub dry_run: bool,
-}
-
-/// The chosen bundle and its set.
-struct Chosen {
-    source: Source,
-    report: BundleReport,
-    load: ImageName,
-    files: Vec<MemberReport>,
-    loader: Option<String>,
 }
 
 /// Runs a stage.
@@ -129,194 +125,6 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     manifest::clean_leftovers(&opts.root)?;
     execute(opts, &chosen, &mut report, pointing_loader)?;
     Ok(report)
-}
-
-fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
-    let from = if opts.from.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        opts.from.clone()
-    };
-    let (sources, mut errors) = check::collect(&from);
-    let root = fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
-    let sources: Vec<Source> = sources
-        .into_iter()
-        .filter(|s| match s {
-            Source::Directory(d) => fs::canonicalize(d)
-                .map(|d| !d.starts_with(&root))
-                .unwrap_or(true),
-            _ => true,
-        })
-        .collect();
-    let copts = Options {
-        deep: false,
-        checksums: Vec::new(),
-        jobs: opts.jobs.max(1),
-        limits: opts.limits,
-    };
-    let reports = check::inspect_all(&sources, &copts, &|_| {});
-    let mut complete = Vec::new();
-    let mut incomplete = Vec::new();
-    let mut seen_loads = Vec::new();
-    for (src, rep) in sources.iter().zip(reports) {
-        let rep = match rep {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        for s in &rep.sets {
-            seen_loads.push(s.load.clone());
-        }
-        let Some(set) = rep.sets.iter().find(|s| {
-            s.stands_for.is_none()
-                && (s.load == target.stem || ImageName::parse(&s.load).same_image(target))
-        }) else {
-            continue;
-        };
-        if set.complete {
-            complete.push((src.clone(), rep.clone(), set.clone()));
-        } else {
-            incomplete.push(format!("{} lacks {}", rep.path, set.missing.join(", ")));
-        }
-    }
-    unreadable_inputs(errors)?;
-    if complete.is_empty() {
-        let message = if incomplete.is_empty() {
-            seen_loads.sort();
-            seen_loads.dedup();
-            format!(
-                "no bundle in {} holds {}{}",
-                from.iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                opts.target,
-                if seen_loads.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (loads found: {})", seen_loads.join(", "))
-                }
-            )
-        } else {
-            format!(
-                "no bundle holds a complete {} set: {}",
-                opts.target,
-                incomplete.join("; ")
-            )
-        };
-        return Err(Error::Refused {
-            details: Vec::new(),
-            message,
-            hint: Some("download the vendor's bundle for this load and pass it with --from".into()),
-        });
-    }
-    let digest = |rep: &BundleReport, files: &[String]| -> Vec<(String, Option<String>)> {
-        files
-            .iter()
-            .map(|f| {
-                (
-                    f.clone(),
-                    rep.members
-                        .iter()
-                        .find(|m| m.usable && &m.name == f)
-                        .and_then(|m| m.sha256.clone()),
-                )
-            })
-            .collect()
-    };
-    let first = digest(&complete[0].1, &complete[0].2.files);
-    let differing: Vec<&str> = complete
-        .iter()
-        .filter(|c| digest(&c.1, &c.2.files) != first)
-        .map(|c| c.1.path.as_str())
-        .collect();
-    if !differing.is_empty() {
-        return Err(Error::Refused {
-            details: Vec::new(),
-            message: format!(
-                "bundles hold different bytes for {}: {} and {}",
-                opts.target,
-                complete[0].1.path,
-                differing.join(", ")
-            ),
-            hint: Some("pass the one you trust with --from".into()),
-        });
-    }
-    let (source, report, set) = complete.swap_remove(0);
-    let errors: Vec<String> = report
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .map(|f| format!("{}: {}", f.code.as_str(), f.message))
-        .collect();
-    if !errors.is_empty() {
-        return Err(Error::Refused {
-            details: errors,
-            message: format!("{} has errors, so nothing is staged from it:", report.path),
-            hint: Some(format!(
-                "run `loadsmith inspect {}` for details",
-                report.path
-            )),
-        });
-    }
-    let load = ImageName::parse(&set.load);
-    let mut names: Vec<String> = set.files.clone();
-    let mut loader = None;
-    if load.family == Some(Family::Legacy) {
-        for f in &set.files {
-            let i = ImageName::parse(f);
-            if i.role == Role::Loader {
-                loader = Some(i.stem.clone());
-                let bin = format!("{}.bin", i.stem);
-                if report.members.iter().any(|m| m.usable && m.name == bin) {
-                    names.push(bin);
-                }
-            }
-        }
-    } else {
-        for s in report
-            .sets
-            .iter()
-            .filter(|s| s.stands_for.as_deref() == Some(set.load.as_str()))
-        {
-            names.extend(s.files.first().cloned());
-        }
-    }
-    let files = names
-        .iter()
-        .filter_map(|n| {
-            report
-                .members
-                .iter()
-                .find(|m| m.usable && &m.name == n)
-                .cloned()
-        })
-        .collect();
-    Ok(Chosen {
-        source,
-        report,
-        load,
-        files,
-        loader,
-    })
-}
-
-/// Refuses when any input could not be read: it might hold the target (with
-/// other bytes), so the choice would be made blind. Names every one.
-fn unreadable_inputs(mut errors: Vec<Error>) -> Result<()> {
-    if errors.len() > 1 {
-        return Err(Error::Refused {
-            message: format!(
-                "{} inputs cannot be read, so no bundle was chosen:",
-                errors.len()
-            ),
-            details: errors.iter().map(ToString::to_string).collect(),
-            hint: Some("make them readable, or pass the bundle you want with --from".into()),
-        });
-    }
-    errors.pop().map_or(Ok(()), Err)
 }
 
 /// What `path` is when it exists and is not a regular file: a link (whatever
@@ -397,18 +205,11 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
         }
         _ => None,
     };
-    let os79xx = (c.load.family == Some(Family::Legacy)).then(|| {
-        let bundled = c
-            .report
-            .members
-            .iter()
-            .find(|m| m.usable && m.image.role == Role::Os79xx)
-            .and_then(|m| m.text.as_deref().and_then(super::pointers::os79xx_value));
-        match bundled {
-            Some(v) if c.files.iter().any(|f| f.image.stem == v) => v,
-            _ => c.load.stem.clone(),
-        }
-    });
+    // "OS79XX.TXT—This file will now always contain the universal
+    // application loader image" (seed 000): so a phone before the loader
+    // loads it and hunts (Procedure D); a pre-loader target names itself.
+    let os79xx = (c.load.family == Some(Family::Legacy))
+        .then(|| c.loader.clone().unwrap_or_else(|| c.load.stem.clone()));
     let edits = edits::plan(
         &view,
         &Pointing {
@@ -448,6 +249,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
     } else {
         Vec::new()
     };
+    let phones = prove(opts, &view, c, &edits, &pruned)?;
     // An interrupted stage left work to finish: temporary files to remove,
     // a manifest with pending files or naming another target.
     let unfinished = !manifest::leftovers(root)?.is_empty()
@@ -469,6 +271,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
             edits,
             pruned,
             findings,
+            phones,
             changed,
             dry_run: opts.dry_run,
         },
@@ -491,6 +294,53 @@ fn commit_all(root: &Path, written: &std::collections::BTreeMap<String, PathBuf>
         manifest::commit_tmp(tmp, root, name)?;
     }
     manifest::sync_dir(root)
+}
+
+/// Walks the phones through the root as planned; refuses (unless
+/// `--force`) when one would not reach the target or would lose its load.
+fn prove(
+    opts: &StageOptions,
+    view: &RootView,
+    c: &Chosen,
+    edits: &[Edit],
+    pruned: &[String],
+) -> Result<Vec<Row>> {
+    let mut ptrs: Vec<hunt::Pointer> = view.pointers()?;
+    for e in edits {
+        ptrs.extend(hunt::pointers_in(&e.file, &e.bytes));
+    }
+    let loads: Vec<String> = view
+        .names
+        .iter()
+        .filter(|n| ImageName::parse(n).role == Role::Loads)
+        .map(|n| ImageName::parse(n).stem)
+        .collect();
+    let concerned = fleet::models_concerned(
+        ptrs.iter()
+            .map(|p| (p.file.as_str(), p.setting.as_str(), p.value.as_str())),
+        loads.iter().map(String::as_str),
+    );
+    let mut planned = proof::Planned::new(&opts.root, &c.files, edits, pruned);
+    let p = proof::prove(
+        &opts.root,
+        &mut planned,
+        &c.load,
+        opts.running.as_deref(),
+        concerned,
+    );
+    if !p.failures.is_empty() && !opts.force {
+        return Err(Error::Refused {
+            message: format!(
+                "after this stage, phones would not reach {} or would lose their load; nothing was written:",
+                c.load.stem
+            ),
+            details: p.failures,
+            hint: Some(
+                "fix what each line names (each says how), or pass --force to stage anyway".into(),
+            ),
+        });
+    }
+    Ok(p.rows)
 }
 
 /// Files earlier stages wrote that neither the new set nor any pointer (after the edits) needs.

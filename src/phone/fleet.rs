@@ -1,0 +1,114 @@
+//! The fleet a root concerns: every model a pointer or a load in it speaks
+//! to, and what a phone of each model does there from the states that
+//! matter. `check` shows this table; `stage` proves its plan with it.
+
+use serde::Serialize;
+
+use super::{BootReport, Kind, State, files, walk};
+use crate::boot::source::FileSource;
+use crate::names::{Family, ImageName, MODELS, Model};
+
+/// A MAC no configuration file is written for: the walk sees the defaults.
+pub const ANY_MAC: &str = "000000000000";
+
+/// One model in one starting state, and where it ends.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// The model.
+    pub model: &'static str,
+    /// The starting state in words (`loader era, empty flash`, `factory reset`, `runs P00305000500`).
+    pub state: String,
+    /// How it ends.
+    pub kind: Kind,
+    /// The image it settles on, or runs while failing.
+    pub image: Option<String>,
+    /// The verdict in one sentence.
+    pub message: String,
+    /// The file concerned, if any.
+    pub file: Option<String>,
+}
+
+impl Row {
+    /// The row of a walk.
+    pub fn of(model: &'static Model, state: String, r: &BootReport) -> Row {
+        Row {
+            model: model.name,
+            state,
+            kind: r.verdict.kind,
+            image: r.verdict.image.clone(),
+            message: r.verdict.message.clone(),
+            file: r.verdict.file.clone(),
+        }
+    }
+}
+
+/// The models that pointers (file, setting, value) and loads speak to: the
+/// device types of numbered `loadInformation` entries, the models of every
+/// load named or held, and the 7940/7960 when a file only they read exists.
+pub fn models_concerned<'a>(
+    pointers: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    loads: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'static Model> {
+    let mut out: Vec<&'static Model> = Vec::new();
+    let add_family = |f: Option<Family>, out: &mut Vec<&'static Model>| {
+        for m in MODELS.iter().filter(|m| Some(m.family) == f) {
+            if !out.iter().any(|o| o.name == m.name) {
+                out.push(m);
+            }
+        }
+    };
+    for (file, setting, value) in pointers {
+        if let Some(n) = setting
+            .strip_prefix("loadInformation")
+            .and_then(|n| n.parse::<u32>().ok())
+            && let Some(m) = crate::names::models::model_by_device_type(n)
+            && !out.iter().any(|o| o.name == m.name)
+        {
+            out.push(m);
+        }
+        if [files::OS79XX, files::SIP_DEFAULT, files::MGCP_DEFAULT].contains(&file) {
+            add_family(Some(Family::Legacy), &mut out);
+        }
+        add_family(ImageName::parse(value).family, &mut out);
+    }
+    for l in loads {
+        add_family(ImageName::parse(l).family, &mut out);
+    }
+    out
+}
+
+/// Walks one phone of `model` over `src`.
+pub fn run(
+    src: &mut dyn FileSource,
+    model: &'static Model,
+    running: Option<String>,
+    factory_reset: bool,
+) -> BootReport {
+    walk(
+        src,
+        &State {
+            mac: ANY_MAC.into(),
+            model,
+            running,
+            factory_reset,
+        },
+    )
+}
+
+/// What a loader-era phone runs before it boots, when nothing more is known.
+pub const CURRENT: &str = "its current load";
+
+/// The states that matter for `model` in a root, and where each ends: a
+/// loader-era phone running some other load, and (79x1 family) a phone
+/// reset to factory defaults. (On a 7940/7960 a factory reset clears
+/// settings, not flash: the same as the first row.)
+pub fn rows(src: &mut dyn FileSource, model: &'static Model) -> Vec<Row> {
+    let mut out = Vec::new();
+    let r = run(src, model, Some(CURRENT.into()), false);
+    out.push(Row::of(model, "loader era".into(), &r));
+    if model.family != Family::Legacy {
+        let r = run(src, model, None, true);
+        out.push(Row::of(model, "factory reset".into(), &r));
+    }
+    out
+}
