@@ -53,6 +53,9 @@ pub enum Command {
         /// The phone model (7940 or 7960); both when omitted.
         #[arg(long)]
         model: Option<String>,
+        /// Bundles or folders to take the vendor's spelling of every name from.
+        #[arg(long, value_name = "PATH")]
+        bundles: Vec<PathBuf>,
     },
     /// Show the known 7940/7960 firmware catalogue (vendor Table 2).
     Matrix,

@@ -69,7 +69,12 @@ pub(crate) fn stdout_err(e: io::Error) -> Error {
 fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
     match cli.command {
         Command::Names { names } => names::run(&names, out),
-        Command::Plan { from, to, model } => plan::run(&from, &to, model.as_deref(), out),
+        Command::Plan {
+            from,
+            to,
+            model,
+            bundles,
+        } => plan::run(&from, &to, model.as_deref(), &bundles, out),
         Command::Matrix => matrix::run(out),
         Command::Inspect(args) => inspect::run(&args, out),
         Command::Stage(args) => stage::run(&args, out),

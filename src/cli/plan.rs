@@ -17,7 +17,35 @@ struct RefusedDoc<'a> {
     refused: &'a Refusal,
 }
 
-pub(super) fn run(from: &str, to: &str, model: Option<&str>, out: Out) -> Result<Outcome, Error> {
+/// The stems of every file in `bundles` (the vendor's spellings).
+fn vendor_names(bundles: &[std::path::PathBuf]) -> Result<Vec<String>, Error> {
+    let (sources, mut errors) = crate::check::collect(bundles);
+    if let Some(e) = errors.pop() {
+        return Err(e);
+    }
+    let opts = crate::check::Options {
+        jobs: 1,
+        ..Default::default()
+    };
+    let mut names = Vec::new();
+    for rep in crate::check::inspect_all(&sources, &opts, &|_| {}) {
+        names.extend(
+            rep?.members
+                .into_iter()
+                .filter(|m| m.usable)
+                .map(|m| m.image.stem),
+        );
+    }
+    Ok(names)
+}
+
+pub(super) fn run(
+    from: &str,
+    to: &str,
+    model: Option<&str>,
+    bundles: &[std::path::PathBuf],
+    out: Out,
+) -> Result<Outcome, Error> {
     let models: Vec<&'static Model> = match model {
         None => MODELS
             .iter()
@@ -34,7 +62,11 @@ pub(super) fn run(from: &str, to: &str, model: Option<&str>, out: Out) -> Result
     };
     let (from, to) = (ImageName::parse(from), ImageName::parse(to));
     match upgrade::plan(&from, &to, &models) {
-        Ok(p) => {
+        Ok(mut p) => {
+            let vendor = vendor_names(bundles)?;
+            let unconfirmed = upgrade::respell(&mut p, &vendor);
+            p.notes
+                .extend(upgrade::spelling_note(&unconfirmed, !bundles.is_empty()));
             if out.json {
                 out.json(&p).map_err(stdout_err)?;
             } else {

@@ -184,6 +184,61 @@ fn check_legacy(n: &ImageName, which: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Spells every load name of `plan` (steps, values, sentences) as the
+/// vendor's files do, taken from `vendor` (stems of the files in the
+/// bundles). Returns the names no vendor file confirms.
+pub fn respell(plan: &mut Plan, vendor: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = plan.steps.iter().map(|s| s.load.clone()).collect();
+    for s in &plan.steps {
+        names.extend(s.actions.iter().filter_map(|a| a.value.clone()));
+    }
+    names.sort();
+    names.dedup();
+    let mut unconfirmed = Vec::new();
+    for n in names {
+        let want = ImageName::parse(&n);
+        let hit = vendor
+            .iter()
+            .find(|v| **v == n || ImageName::parse(v).same_image(&want));
+        match hit {
+            Some(v) if *v != n => {
+                for s in &mut plan.steps {
+                    if s.load == n {
+                        s.load = v.clone();
+                    }
+                    for a in &mut s.actions {
+                        if a.value.as_deref() == Some(n.as_str()) {
+                            a.value = Some(v.clone());
+                        }
+                        a.text = a.text.replace(&n, v);
+                    }
+                }
+            }
+            Some(_) => {}
+            None => unconfirmed.push(n),
+        }
+    }
+    unconfirmed
+}
+
+/// The note a plan carries about spelling (rule 10): names must be the
+/// vendor's spelling, the one inside each file's signed header.
+pub fn spelling_note(unconfirmed: &[String], searched: bool) -> Option<String> {
+    if unconfirmed.is_empty() {
+        return None;
+    }
+    let names = unconfirmed.join(", ");
+    Some(if searched {
+        format!(
+            "no bundle given holds {names}: write each exactly as the vendor's file spells it (the name inside its signed header), or the phone fails image authentication"
+        )
+    } else {
+        format!(
+            "{names}: spelled as typed; vendor files spell versions their own way (SIP 8.12 files are P0S3-8-12-00.*, SIP 7.4 files P0S3-07-4-00.*), and each name must match the vendor's file exactly. Give --bundles with the downloaded bundles to spell them from the files"
+        )
+    })
+}
+
 /// The universal loader that comes with a SIP or MGCP 7.x+ image: `P0S3-8-12-00` → `P003-8-12-00`.
 pub fn loader_for(image: &ImageName) -> Option<String> {
     let v = image.version.as_ref()?;
@@ -266,10 +321,20 @@ fn step(
 ) -> Step {
     let image = to.stem.clone();
     let protocol = to.protocol.unwrap_or(Protocol::Sccp);
+    // A single-step SCCP → SIP/MGCP move names the loader in XMLDefault:
+    // `stage --running` writes that entry (Procedure C note).
+    let running = if procedure == Procedure::C
+        && from.protocol == Some(Protocol::Sccp)
+        && loader_for(to).is_some()
+    {
+        format!(" --running {}", from.stem)
+    } else {
+        String::new()
+    };
     let stage = say(
         None,
         format!(
-            "stage the {image} set into the TFTP root's top level, unpacked from the vendor bundle (loadsmith stage --target {image} ROOT)"
+            "stage the {image} set into the TFTP root's top level, unpacked from the vendor bundle (loadsmith stage --target {image}{running} ROOT)"
         ),
     );
     let reset = say(None, "reset each phone and let it reboot".into());

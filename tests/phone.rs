@@ -1,0 +1,514 @@
+//! The phone model's rules (docs/boot.md), each through the real binary and
+//! named after the seed sentence it follows; and the examples of the issue
+//! "One phone model", where stage, check, boot and plan disagreed.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::path::Path;
+
+use support::*;
+
+const MAC: &str = "0011BB73AD61";
+
+/// A folder holding `files` and the configuration files given.
+fn root(files: &Files, extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    for (n, b) in files {
+        std::fs::write(d.path().join(n), b).unwrap();
+    }
+    for (n, b) in extra {
+        std::fs::write(d.path().join(n), b).unwrap();
+    }
+    d
+}
+
+fn boot(dir: &Path, model: &str, args: &[&str]) -> serde_json::Value {
+    let d = dir.to_string_lossy().to_string();
+    let mut a = vec!["boot", &d, "--mac", MAC, "--model", model];
+    a.extend_from_slice(args);
+    json(&a).0
+}
+
+fn verdict(doc: &serde_json::Value) -> (String, String) {
+    (
+        doc["verdict"]["kind"].as_str().unwrap().to_string(),
+        doc["verdict"]["image"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+fn first_request(doc: &serde_json::Value) -> String {
+    doc["requests"][0]["file"].as_str().unwrap().to_string()
+}
+
+/// Seed 000, "Original Boot Mechanism": "During the phone bootup, regardless
+/// of protocol, the first file requested is the OS79XX.TXT file." (for
+/// images before the universal loader: SCCP < 6, SIP and MGCP < 7).
+#[test]
+fn rule_1_a_pre_loader_phone_asks_for_os79xx_first() {
+    let d = root(
+        &sip812(),
+        &[
+            ("SIPDefault.cnf", "image_version: P0S3-8-12-00\n"),
+            ("OS79XX.TXT", "P003-8-12-00\r\n"),
+        ],
+    );
+    for running in ["P0S3-06-3-00", "P00305000500", "P0030301MFG2"] {
+        let doc = boot(d.path(), "7960", &["--running", running]);
+        assert_eq!(first_request(&doc), "OS79XX.TXT", "{running}: {doc}");
+    }
+    // "If the first four characters do not match ... the universal boot
+    // mechanism will attempt to load the new protocol image": SIP 6.3 loads
+    // the loader OS79XX.TXT names, reboots, and the loader reaches 8.12.
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-06-3-00"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0S3-8-12-00".into()),
+        "{doc}"
+    );
+    let files: Vec<&str> = doc["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files[..2], ["OS79XX.TXT", "P003-8-12-00.sbn"], "{doc}");
+    // "If the first four characters match, the universal boot mechanism is
+    // bypassed": a 5.x SCCP phone reads its SCCP files, which name nothing
+    // here, and keeps its image.
+    let doc = boot(d.path(), "7960", &["--running", "P00305000500"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P00305000500".into()),
+        "{doc}"
+    );
+    // A phone below 5.x takes the unsigned loader: "P003.....bin—Nonsecure
+    // universal application loader for upgrades from pre-5.x images" (rule 6).
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-04-4-00"]);
+    assert!(
+        doc["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["file"] == "P003-8-12-00.bin"),
+        "{doc}"
+    );
+}
+
+/// Seed 000, "Universal Application Loader": "The hunt algorithm searches
+/// for files in the following order: CTLSEP…, SEP…, SIP…, MGC…, XMLDefault,
+/// SIPDefault, MGCDefault." Field-facts for the 79x1 family.
+#[test]
+fn rule_2_the_loader_hunts_in_the_vendor_order() {
+    let d = root(
+        &sip812(),
+        &[("SIPDefault.cnf", "image_version: P0S3-8-12-00\n")],
+    );
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-8-11-00"]);
+    let pass1: Vec<&str> = doc["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["pass"] == 1)
+        .map(|r| r["file"].as_str().unwrap())
+        .take(6)
+        .collect();
+    assert_eq!(
+        pass1,
+        [
+            format!("CTLSEP{MAC}.tlv"),
+            format!("SEP{MAC}.cnf.xml"),
+            format!("SIP{MAC}.cnf"),
+            format!("MGC{MAC}.cnf"),
+            "XMLDefault.cnf.xml".into(),
+            "SIPDefault.cnf".into()
+        ]
+    );
+    let d = root(&sccp41(), &[]);
+    let doc = boot(d.path(), "7961", &["--running", "SCCP41.8-5-4S"]);
+    let pass1: Vec<&str> = doc["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .take(4)
+        .collect();
+    assert_eq!(
+        pass1,
+        [
+            format!("CTLSEP{MAC}.tlv"),
+            format!("ITLSEP{MAC}.tlv"),
+            format!("SEP{MAC}.cnf.xml"),
+            "XMLDefault.cnf.xml".into()
+        ]
+    );
+}
+
+/// Field guide: "edit the loadInformation tag within the XMLDefault.cnf.xml
+/// file with the firmware you want" (a bare <loadInformation>); readers
+/// confirm it for 7940/7960 and 7941. A numbered entry for the model wins.
+#[test]
+fn rule_3_bare_and_numbered_load_information() {
+    let bare = "<Default>\n<loadInformation>P0S3-8-12-00</loadInformation>\n</Default>\n";
+    let d = root(&sip812(), &[("XMLDefault.cnf.xml", bare)]);
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-8-11-00"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0S3-8-12-00".into()),
+        "{doc}"
+    );
+    let (c, code) = json(&["check", &d.path().to_string_lossy()]);
+    assert_eq!(code, 0, "{c}");
+    let row = c["fleet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["model"] == "7960")
+        .unwrap();
+    assert_eq!(
+        (
+            row["kind"].as_str().unwrap(),
+            row["image"].as_str().unwrap()
+        ),
+        ("settles", "P0S3-8-12-00"),
+        "{c}"
+    );
+    let both = "<Default>\n<loadInformation>P0S3-8-11-00</loadInformation>\n<loadInformation7 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation7>\n</Default>\n";
+    let d = root(&sip812(), &[("XMLDefault.cnf.xml", both)]);
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-8-11-00"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0S3-8-12-00".into()),
+        "{doc}"
+    );
+}
+
+/// Neither seed says what the loader does when the file that decides names
+/// nothing for the model: uncertain, with both readings and the fix.
+#[test]
+fn rule_4_silence_is_uncertain() {
+    let xml = "<Default>\n<loadInformation115 model=\"IP Phone 7941\">SCCP41.9-4-2SR3-1S</loadInformation115>\n</Default>\n";
+    let mut files = sip812();
+    files.extend(sccp41());
+    let d = root(
+        &files,
+        &[
+            ("XMLDefault.cnf.xml", xml),
+            ("SIPDefault.cnf", "image_version: P0S3-8-12-00\n"),
+        ],
+    );
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-8-11-00"]);
+    assert_eq!(doc["verdict"]["kind"], "uncertain", "{doc}");
+    let msg = doc["verdict"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("P0S3-8-11-00 from flash") && msg.contains("P0S3-8-12-00 from SIPDefault.cnf"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("loadInformation7 naming P0S3-8-12-00"),
+        "{msg}"
+    );
+    let (c, _) = json(&["check", &d.path().to_string_lossy()]);
+    assert!(finding_of(&c, "phone-uncertain").is_some(), "{c}");
+}
+
+fn finding_of<'a>(doc: &'a serde_json::Value, code: &str) -> Option<&'a serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code)
+}
+
+/// Seed 000, Procedure C note: "the loadInformation tag in the XML
+/// Default.cnf.xml file must reflect the Universal Application Loader Image
+/// (P003-xx-y-zz)". plan, stage --running and boot agree on it.
+#[test]
+fn rule_5_the_procedure_c_loader_is_a_real_step() {
+    let (p, code) = json(&["plan", "--from", "P00305000500", "--to", "P0S3-8-12-00"]);
+    assert_eq!(code, 0, "{p}");
+    assert_eq!(p["steps"][0]["procedure"], "C", "{p}");
+    let actions = p["steps"][0]["actions"].as_array().unwrap();
+    assert!(
+        actions
+            .iter()
+            .any(|a| a["file"] == "XMLDefault.cnf.xml" && a["value"] == "P003-8-12-00"),
+        "{p}"
+    );
+    assert!(
+        actions.iter().any(|a| a["text"]
+            .as_str()
+            .unwrap()
+            .contains("--running P00305000500")),
+        "{p}"
+    );
+    let d = tempfile::tempdir().unwrap();
+    let fw = d.path().join("sip812.zip");
+    zip(&fw, &sip812());
+    let r = d.path().join("root");
+    std::fs::create_dir(&r).unwrap();
+    let (s, code) = json(&[
+        "stage",
+        "--target",
+        "P0S3-8-12-00",
+        "--running",
+        "P00305000500",
+        "--from",
+        &fw.to_string_lossy(),
+        &r.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{s}");
+    let doc = boot(&r, "7960", &["--running", "P00305000500"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0S3-8-12-00".into()),
+        "{doc}"
+    );
+    let files: Vec<&str> = doc["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["file"].as_str().unwrap())
+        .collect();
+    assert!(
+        files.starts_with(&["OS79XX.TXT"]) && files.contains(&"P003-8-12-00.sbn"),
+        "{files:?}"
+    );
+    let (c, code) = json(&["check", &r.to_string_lossy()]);
+    assert_eq!(code, 0, "{c}");
+}
+
+/// Seed 000: "Versions prior to 5.x accept unsigned binary files." The
+/// SCCP 8.1(2)SR2 bundle's loader is P0030801SR02.sbn; its .bin is staged too.
+#[test]
+fn rule_6_stage_keeps_the_unsigned_loader() {
+    let body = image_body("P0030801SR02", 4000);
+    let files: Files = vec![
+        (
+            "P0030801SR02.loads".into(),
+            signed(
+                "P0030801SR02.loads",
+                b"P0030801SR02.sbn\nP0030801SR02.sb2\nLA_VERSION=PAS30831\n",
+            ),
+        ),
+        ("P0030801SR02.sbn".into(), signed("P0030801SR02.sbn", &body)),
+        ("P0030801SR02.bin".into(), body.clone()),
+        (
+            "P0030801SR02.sb2".into(),
+            signed("P0030801SR02.sb2", &image_body("P0030801SR02", 9000)),
+        ),
+    ];
+    let d = tempfile::tempdir().unwrap();
+    let fw = d.path().join("cmterm-7940-7960-sccp.8-1-2SR2.zip");
+    zip(&fw, &files);
+    let r = d.path().join("root");
+    std::fs::create_dir(&r).unwrap();
+    let (s, code) = json(&[
+        "stage",
+        "--target",
+        "P0030801SR02",
+        "--from",
+        &fw.to_string_lossy(),
+        &r.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{s}");
+    assert_eq!(std::fs::read(r.join("P0030801SR02.bin")).unwrap(), body);
+    // A 3.x SCCP phone loads it, as the matrix allows (Procedure A).
+    let doc = boot(&r, "7960", &["--running", "P00303020400"]);
+    assert!(
+        doc["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["file"] == "P0030801SR02.bin"),
+        "{doc}"
+    );
+}
+
+/// Field guide: "7940/60 firmware is not compatible with 7975 phones or any
+/// other Cisco phones." A phone runs its own family's images only.
+#[test]
+fn rule_7_one_family() {
+    let xml = "<Default>\n<loadInformation437 model=\"IP Phone 7975\">P0S3-8-12-00</loadInformation437>\n<loadInformation115 model=\"IP Phone 7941\">P0S3-8-12-00</loadInformation115>\n<loadInformation7 model=\"IP Phone 7960\">SCCP41.9-4-2SR3-1S</loadInformation7>\n</Default>\n";
+    let mut files = sip812();
+    files.extend(sccp41());
+    let d = root(&files, &[("XMLDefault.cnf.xml", xml)]);
+    for model in ["7975", "7941"] {
+        let doc = boot(d.path(), model, &[]);
+        assert_eq!(doc["verdict"]["kind"], "error", "{model}: {doc}");
+        assert!(
+            doc["verdict"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("a 7940/7960 image"),
+            "{doc}"
+        );
+    }
+    let doc = boot(d.path(), "7960", &[]);
+    assert_eq!(doc["verdict"]["kind"], "error", "{doc}");
+    assert!(
+        doc["verdict"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("a load of family 41"),
+        "{doc}"
+    );
+    let (c, code) = json(&["check", &d.path().to_string_lossy()]);
+    assert_eq!(code, 1, "{c}");
+    assert!(finding_of(&c, "phone-fails").is_some(), "{c}");
+}
+
+/// Field facts: the factory reset "clears settings and network
+/// configuration, not the image in flash" on a 7940/7960; the 79x1 family
+/// asks for term<MM>.default.loads.
+#[test]
+fn rule_8_factory_reset() {
+    let d = root(
+        &sip812(),
+        &[("SIPDefault.cnf", "image_version: P0S3-8-12-00\n")],
+    );
+    let doc = boot(
+        d.path(),
+        "7960",
+        &["--running", "P0S3-05-3-00", "--factory-reset"],
+    );
+    assert_eq!(doc["verdict"]["kind"], "error", "{doc}");
+    assert!(
+        doc["verdict"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("vendor matrix"),
+        "{doc}"
+    );
+    let d = root(&sccp41(), &[]);
+    let doc = boot(d.path(), "7961", &["--factory-reset"]);
+    assert_eq!(first_request(&doc), "term61.default.loads", "{doc}");
+}
+
+/// Seed 002: "if the phone just keeps downloading the term.defaults file
+/// constantly": the verdict names the term file and what it could not get.
+#[test]
+fn rule_9_a_loop_names_the_term_file_and_the_component() {
+    let d = root(&without(sccp41(), "cnu41.9-4-2ES26.sbn"), &[]);
+    let doc = boot(d.path(), "7941", &["--factory-reset"]);
+    assert_eq!(doc["verdict"]["kind"], "loops", "{doc}");
+    assert_eq!(doc["verdict"]["file"], "term41.default.loads", "{doc}");
+    assert!(
+        doc["verdict"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cnu41.9-4-2ES26.sbn"),
+        "{doc}"
+    );
+}
+
+/// The issue's examples: stage SIP 8.12, then a 7941 load into the same
+/// root. The new XMLDefault.cnf.xml would capture 7940/7960 phones (it comes
+/// before SIPDefault.cnf): stage and --dry-run refuse, naming the fix; with
+/// --force, check and boot say the same.
+#[test]
+fn a_new_xmldefault_that_captures_7960s_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let (sip, fam) = (d.path().join("sip.zip"), d.path().join("sip41.zip"));
+    zip(&sip, &sip812());
+    zip(
+        &fam,
+        &family_load("SIP41.9-4-2SR1-1S", "41", "sip", "9-4-2ES9", &["41", "61"]),
+    );
+    let r = d.path().join("root");
+    std::fs::create_dir(&r).unwrap();
+    let rs = r.to_string_lossy().to_string();
+    loadsmith()
+        .args([
+            "stage",
+            "--target",
+            "P0S3-8-12-00",
+            "--from",
+            &sip.to_string_lossy(),
+            &rs,
+        ])
+        .assert()
+        .success();
+    for dry in [true, false] {
+        let mut c = loadsmith();
+        c.args([
+            "stage",
+            "--target",
+            "SIP41.9-4-2SR1-1S",
+            "--from",
+            &fam.to_string_lossy(),
+        ]);
+        if dry {
+            c.arg("--dry-run");
+        }
+        let out = c.arg(&rs).output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(
+                "a 7960 (loader era) settles on P0S3-8-12-00 today, but not after this stage"
+            ),
+            "{err}"
+        );
+        assert!(
+            err.contains("Add loadInformation7 naming P0S3-8-12-00 to XMLDefault.cnf.xml"),
+            "{err}"
+        );
+        assert!(!r.join("XMLDefault.cnf.xml").exists());
+    }
+    loadsmith()
+        .args([
+            "stage",
+            "--force",
+            "--target",
+            "SIP41.9-4-2SR1-1S",
+            "--from",
+            &fam.to_string_lossy(),
+            &rs,
+        ])
+        .assert()
+        .success();
+    let (c, _) = json(&["check", &rs]);
+    let row = c["fleet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["model"] == "7960")
+        .unwrap();
+    assert_eq!(row["kind"], "uncertain", "{c}");
+    let doc = boot(&r, "7960", &["--running", "P0S3-8-12-00"]);
+    assert_eq!(doc["verdict"]["kind"], "uncertain", "{doc}");
+}
+
+/// Field facts: "the file names, and the name a phone is told to fetch, must
+/// be the vendor's own spelling (the one inside the signed header)".
+#[test]
+fn rule_10_plan_writes_the_vendors_spelling() {
+    let (p, code) = json(&["plan", "--from", "P00305000500", "--to", "P0S3-08-12-00"]);
+    assert_eq!(code, 0, "{p}");
+    let notes = p["notes"].to_string();
+    assert!(
+        notes.contains("P003-08-12-00, P0S3-08-12-00: spelled as typed"),
+        "{notes}"
+    );
+    let d = tempfile::tempdir().unwrap();
+    let fw = d.path().join("sip812.zip");
+    zip(&fw, &sip812());
+    let (p, code) = json(&[
+        "plan",
+        "--from",
+        "P00305000500",
+        "--to",
+        "P0S3-08-12-00",
+        "--bundles",
+        &fw.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{p}");
+    let text = p["steps"].to_string();
+    assert!(!text.contains("08-12"), "{text}");
+    assert!(
+        text.contains("P003-8-12-00") && text.contains("P0S3-8-12-00"),
+        "{text}"
+    );
+    assert!(!p["notes"].to_string().contains("spelled as typed"), "{p}");
+}
