@@ -254,6 +254,15 @@ pub fn is_firmware_file(name: &str) -> bool {
             .any(|e| lower.len() > e.len() && lower.ends_with(e))
 }
 
+/// The universal loader that comes with a SIP or MGCP 7.x+ image: the
+/// loader "always maintains an SCCP naming convention" (seed 000), so
+/// `P0S3-8-12-00` → `P003-8-12-00`.
+pub fn loader_name(image: &ImageName) -> Option<String> {
+    let v = image.version.as_ref()?;
+    (matches!(image.protocol, Some(Protocol::Sip | Protocol::Mgcp)) && v.major >= 7)
+        .then(|| format!("P003{}", image.stem.get(4..).unwrap_or("")))
+}
+
 /// Splits `P0S3-8-12-00.sb2` into (`P0S3-8-12-00`, `sb2`).
 pub fn split_extension(base: &str) -> (&str, Option<&str>) {
     let lower = base.to_ascii_lowercase();

@@ -5,14 +5,7 @@
 
 use crate::names::{Family, ImageName, Model, Protocol, Role};
 
-/// `OS79XX.TXT`: the first file a 7940/7960 asks for before the universal loader.
-pub const OS79XX: &str = "OS79XX.TXT";
-/// The default file of SCCP (and of the 79x1 family).
-pub const XML_DEFAULT: &str = "XMLDefault.cnf.xml";
-/// The SIP default file.
-pub const SIP_DEFAULT: &str = "SIPDefault.cnf";
-/// The MGCP default file.
-pub const MGCP_DEFAULT: &str = "MGCDefault.cnf";
+pub use crate::pointers::{MGCP_DEFAULT, OS79XX, SIP_DEFAULT, XML_DEFAULT};
 
 /// The pointer files `stage` edits and `check` reads for the whole root.
 pub const SHARED_POINTERS: [&str; 4] = [OS79XX, SIP_DEFAULT, MGCP_DEFAULT, XML_DEFAULT];

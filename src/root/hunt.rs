@@ -9,7 +9,8 @@ use super::manifest::{STATE_DIR, TMP_PREFIX};
 use crate::check::findings::{Code, Finding};
 use crate::error::{Error, Result};
 use crate::files::{self, OpenError};
-use crate::names::{Family, ImageName, Protocol, Role};
+use crate::names::{Family, ImageName, Role};
+use crate::pointers::OS79XX;
 use crate::pointers::{cnf_get, os79xx_value, xml_get};
 
 /// Largest configuration file read, whole: real ones are a few kilobytes,
@@ -118,7 +119,7 @@ fn is_pointer_file(n: &str) -> bool {
     let img = ImageName::parse(n);
     let ext = img.extension.as_deref().map(str::to_ascii_lowercase);
     match (img.role, ext.as_deref()) {
-        (Role::Os79xx, _) => n == "OS79XX.TXT",
+        (Role::Os79xx, _) => n == OS79XX,
         (Role::Configuration, Some("cnf" | "cnf.xml")) => true,
         _ => false,
     }
@@ -136,7 +137,7 @@ pub fn pointers_in(n: &str, bytes: &[u8]) -> Vec<Pointer> {
         per_phone,
     };
     match (img.role, ext.as_deref()) {
-        (Role::Os79xx, _) if n == "OS79XX.TXT" => os79xx_value(bytes)
+        (Role::Os79xx, _) if n == OS79XX => os79xx_value(bytes)
             .map(|v| one("image", v))
             .into_iter()
             .collect(),
@@ -186,26 +187,10 @@ pub fn warnings(
                 format!("{} pins {}: that phone reads it before the defaults and stays off {}; change or remove it", p.file, p.value, target.stem),
             ));
         }
-        if legacy
-            && matches!(target.protocol, Some(Protocol::Sip | Protocol::Mgcp))
-            && p.file == "XMLDefault.cnf.xml"
-            && matches!(p.setting.as_str(), "loadInformation7" | "loadInformation8")
-            && differs(&p.value, target, loader)
-        {
-            out.push(Finding::new(
-                Code::HuntShadow,
-                Some(&p.file),
-                format!("XMLDefault.cnf.xml comes before SIPDefault.cnf/MGCDefault.cnf in the 7940/7960 hunt and its {} names {}; point it at {} or remove the entry", p.setting, p.value, target.stem),
-            ));
-        }
     }
-    if legacy && target.protocol == Some(Protocol::Mgcp) && view.has("SIPDefault.cnf") {
-        out.push(Finding::new(
-            Code::HuntShadow,
-            Some("SIPDefault.cnf"),
-            "SIPDefault.cnf comes before MGCDefault.cnf in the hunt: 7940/7960 phones will choose SIP; remove it for an MGCP root",
-        ));
-    }
+    // What the shared files' hunt order does to each model (XMLDefault.cnf.xml
+    // before SIPDefault.cnf, SIPDefault.cnf before MGCDefault.cnf) is the
+    // phone model's to say: `stage` proves it, `check` shows it.
     for s in staged {
         for n in &view.names {
             if n != s && n.eq_ignore_ascii_case(s) {

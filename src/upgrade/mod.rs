@@ -12,6 +12,7 @@ pub mod table3;
 use serde::Serialize;
 
 use crate::names::{Family, ImageName, Model, Protocol};
+use crate::pointers::{MGCP_DEFAULT, OS79XX, SIP_DEFAULT, XML_DEFAULT};
 pub use table3::Procedure;
 
 /// One thing to do at a step: set a value in a file, or do something to the phone.
@@ -239,13 +240,6 @@ pub fn spelling_note(unconfirmed: &[String], searched: bool) -> Option<String> {
     })
 }
 
-/// The universal loader that comes with a SIP or MGCP 7.x+ image: `P0S3-8-12-00` → `P003-8-12-00`.
-pub fn loader_for(image: &ImageName) -> Option<String> {
-    let v = image.version.as_ref()?;
-    (matches!(image.protocol, Some(Protocol::Sip | Protocol::Mgcp)) && v.major >= 7)
-        .then(|| format!("P003{}", image.stem.get(4..).unwrap_or("")))
-}
-
 fn set(file: &str, setting: &str, value: &str, text: String) -> Action {
     Action {
         file: Some(file.to_string()),
@@ -268,13 +262,13 @@ fn say(file: Option<&str>, text: String) -> Action {
 fn pointer_actions(image: &str, protocol: Protocol, models: &[&'static Model]) -> Vec<Action> {
     match protocol {
         Protocol::Sip => vec![set(
-            "SIPDefault.cnf",
+            SIP_DEFAULT,
             "image_version",
             image,
             format!("set image_version to {image} in SIPDefault.cnf (a SIP<MAC>.cnf, read after it, must not name another image)"),
         )],
         Protocol::Mgcp => vec![set(
-            "MGCDefault.cnf",
+            MGCP_DEFAULT,
             "image_version",
             image,
             format!("set image_version to {image} in MGCDefault.cnf (a MGC<MAC>.cnf, read after it, must not name another image)"),
@@ -283,7 +277,7 @@ fn pointer_actions(image: &str, protocol: Protocol, models: &[&'static Model]) -
             .iter()
             .map(|m| {
                 set(
-                    "XMLDefault.cnf.xml",
+                    XML_DEFAULT,
                     &format!("loadInformation{} model=\"{}\"", m.device_type, m.xml_model()),
                     image,
                     format!("point loadInformation{} ({}) at {image} in XMLDefault.cnf.xml, or <loadInformation> in SEP<MAC>.cnf.xml for one phone", m.device_type, m.xml_model()),
@@ -325,7 +319,7 @@ fn step(
     // `stage --running` writes that entry (Procedure C note).
     let running = if procedure == Procedure::C
         && from.protocol == Some(Protocol::Sccp)
-        && loader_for(to).is_some()
+        && crate::names::loader_name(to).is_some()
     {
         format!(" --running {}", from.stem)
     } else {
@@ -343,7 +337,7 @@ fn step(
         Procedure::A => actions.extend(pointer_actions(&image, Protocol::Sccp, models)),
         Procedure::B => {
             actions.push(set(
-                "OS79XX.TXT",
+                OS79XX,
                 "image",
                 &image,
                 format!("write {image} as the only line of OS79XX.TXT"),
@@ -359,7 +353,7 @@ fn step(
         Procedure::C => {
             actions.extend(pointer_actions(&image, protocol, models));
             let from_sccp = from.protocol == Some(Protocol::Sccp);
-            let loader = loader_for(to).filter(|_| from_sccp);
+            let loader = crate::names::loader_name(to).filter(|_| from_sccp);
             let keep = loader.as_ref().map(|_| Protocol::Sccp);
             actions.push(remove_other_configs(protocol, keep));
             if let Some(loader) = loader {
@@ -376,9 +370,9 @@ fn step(
             }
         }
         Procedure::D => {
-            let os = loader_for(to).unwrap_or_else(|| image.clone());
+            let os = crate::names::loader_name(to).unwrap_or_else(|| image.clone());
             actions.push(set(
-                "OS79XX.TXT",
+                OS79XX,
                 "image",
                 &os,
                 format!("write {os} as the only line of OS79XX.TXT"),
