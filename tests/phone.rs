@@ -512,3 +512,117 @@ fn rule_10_plan_writes_the_vendors_spelling() {
     );
     assert!(!p["notes"].to_string().contains("spelled as typed"), "{p}");
 }
+
+/// A pre-loader SIP set, as old vendor zips held it: the signed image alone.
+fn pre_loader_sip(v: &str) -> Files {
+    let app = format!("P0S3-{v}");
+    vec![(
+        format!("{app}.sbn"),
+        signed(&format!("{app}.sbn"), &image_body(&app, 5000)),
+    )]
+}
+
+/// `plan` is executable: each step of its plans, staged from bundles, takes
+/// a phone (walked by `boot`) to that step's load, and the last to the target.
+#[test]
+fn every_step_of_a_plan_stages_and_boots_to_its_load() {
+    let d = tempfile::tempdir().unwrap();
+    let fw = d.path().join("fw");
+    std::fs::create_dir(&fw).unwrap();
+    zip(&fw.join("sip812.zip"), &sip812());
+    zip(&fw.join("sip63.zip"), &pre_loader_sip("06-3-00"));
+    let fws = fw.to_string_lossy().to_string();
+    for (from, to, steps) in [
+        ("P0S3-05-3-00", "P0S3-8-12-00", 2),
+        ("P0S3-06-3-00", "P0S3-8-12-00", 1),
+        ("P00305000500", "P0S3-8-12-00", 1),
+        ("P0S3-8-11-00", "P0S3-8-12-00", 1),
+    ] {
+        let (p, code) = json(&["plan", "--from", from, "--to", to, "--bundles", &fws]);
+        assert_eq!(code, 0, "{p}");
+        let plan_steps = p["steps"].as_array().unwrap();
+        assert_eq!(plan_steps.len(), steps, "{from} → {to}: {p}");
+        let r = d.path().join(format!("root-{from}"));
+        std::fs::create_dir(&r).unwrap();
+        let rs = r.to_string_lossy().to_string();
+        let mut running = from.to_string();
+        for step in plan_steps {
+            let load = step["load"].as_str().unwrap();
+            let stage_text = step["actions"][0]["text"].as_str().unwrap();
+            let mut args = vec!["stage", "--target", load, "--from", &fws];
+            if stage_text.contains("--running") {
+                args.extend(["--running", from]);
+            }
+            args.push(&rs);
+            let (s, code) = json(&args);
+            assert_eq!(code, 0, "{from} → {to}, step {load}: {s}");
+            let doc = boot(&r, "7960", &["--running", &running]);
+            assert_eq!(
+                verdict(&doc),
+                ("settles".into(), load.to_string()),
+                "{from} → {to}, step {load}: {doc}"
+            );
+            running = load.to_string();
+        }
+        assert_eq!(running, to);
+    }
+}
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SIP: [&str; 3] = [
+        "",
+        "image_version: P0S3-8-12-00\n",
+        "image_version: P0S3-8-11-00\n",
+    ];
+    const XML: [&str; 6] = [
+        "",
+        "<Default><loadInformation>P0S3-8-12-00</loadInformation></Default>",
+        "<Default><loadInformation7 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation7></Default>",
+        "<Default><loadInformation115 model=\"IP Phone 7941\">SCCP41.9-4-2SR3-1S</loadInformation115></Default>",
+        "<Default><loadInformation7 model=\"IP Phone 7960\">SCCP41.9-4-2SR3-1S</loadInformation7><loadInformation30018 model=\"IP Phone 7961\">SCCP41.9-4-2SR3-1S</loadInformation30018></Default>",
+        "<Default><loadInformation8>P003-8-12-00</loadInformation8><loadInformation>SCCP41.9-4-2SR3-1S</loadInformation></Default>",
+    ];
+    const OS: [&str; 3] = ["", "P003-8-12-00\r\n", "P0S3-8-12-00\r\n"];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+        /// For random roots built from the test bundles and random
+        /// configuration files, check's verdict for a model equals boot's
+        /// verdict for a phone of that model.
+        #[test]
+        fn check_and_boot_agree(sip in 0..3usize, xml in 0..6usize, os in 0..3usize, legacy: bool, family: bool, broken: bool) {
+            let mut files = Files::new();
+            if legacy {
+                files.extend(sip812().into_iter().filter(|(n, _)| n != "OS79XX.TXT"));
+            }
+            if family {
+                files.extend(if broken { without(sccp41(), "dsp41.9-4-2ES26.sbn") } else { sccp41() });
+            }
+            let mut extra = Vec::new();
+            for (name, text) in [("SIPDefault.cnf", SIP[sip]), ("XMLDefault.cnf.xml", XML[xml]), ("OS79XX.TXT", OS[os])] {
+                if !text.is_empty() {
+                    extra.push((name, text));
+                }
+            }
+            let d = root(&files, &extra);
+            let (c, _) = json(&["check", &d.path().to_string_lossy()]);
+            for row in c["fleet"].as_array().unwrap() {
+                let model = row["model"].as_str().unwrap();
+                let reset = row["state"] == "factory reset";
+                let ds = d.path().to_string_lossy().to_string();
+                let mut args = vec!["boot", &ds, "--mac", "000000000000", "--model", model];
+                if reset {
+                    args.push("--factory-reset");
+                } else {
+                    args.extend(["--running", "its current load"]);
+                }
+                let (b, _) = json(&args);
+                prop_assert_eq!(&row["kind"], &b["verdict"]["kind"], "{} {}: check {} / boot {}", model, row["state"], row, b["verdict"]);
+                prop_assert_eq!(&row["image"], &b["verdict"]["image"], "{} {}", model, row["state"]);
+            }
+        }
+    }
+}

@@ -79,6 +79,7 @@ fn render(r: &StageReport, out: Out) -> String {
     for p in &r.pruned {
         s.push_str(&format!("    {:<10} {}\n", "remove", safe(p)));
     }
+    s.push_str(&render_fleet(&r.phones, out));
     if !r.findings.is_empty() {
         s.push_str("  findings:\n");
         s.push_str(&render_findings(&r.findings, out));
@@ -172,7 +173,7 @@ pub(super) fn render_fleet(rows: &[Row], out: Out) -> String {
             Kind::Uncertain => out.paint("uncertain", "35;1"),
         };
         s.push_str(&format!(
-            "    {kind} {:<9} {:<15} {}\n",
+            "    {kind} {:<9} {:<18} {}\n",
             r.model,
             r.state,
             safe(&r.message)
