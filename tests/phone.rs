@@ -173,6 +173,15 @@ fn rule_3_bare_and_numbered_load_information() {
         ("settles", "P0S3-8-12-00"),
         "{c}"
     );
+    // The readers' 7941: a bare entry naming its own family's load.
+    let bare41 = "<Default>\n<loadInformation>SCCP41.9-4-2SR3-1S</loadInformation>\n</Default>\n";
+    let d = root(&sccp41(), &[("XMLDefault.cnf.xml", bare41)]);
+    let doc = boot(d.path(), "7941", &["--running", "SCCP41.8-5-4S"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "SCCP41.9-4-2SR3-1S".into()),
+        "{doc}"
+    );
     let both = "<Default>\n<loadInformation>P0S3-8-11-00</loadInformation>\n<loadInformation7 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation7>\n</Default>\n";
     let d = root(&sip812(), &[("XMLDefault.cnf.xml", both)]);
     let doc = boot(d.path(), "7960", &["--running", "P0S3-8-11-00"]);
@@ -356,6 +365,53 @@ fn rule_7_one_family() {
     let (c, code) = json(&["check", &d.path().to_string_lossy()]);
     assert_eq!(code, 1, "{c}");
     assert!(finding_of(&c, "phone-fails").is_some(), "{c}");
+    // A 7942 load under the 7940's number is an error naming both; a label
+    // naming another model than the number, and two entries giving one
+    // model different loads, are warnings.
+    let xml = "<Default>\n<loadInformation8 model=\"IP Phone 7962\">SCCP42.9-4-2SR3-1S</loadInformation8>\n<loadInformation7 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation7>\n<loadInformation7 model=\"IP Phone 7960\">P0S3-8-11-00</loadInformation7>\n</Default>\n";
+    let mut files = sip812();
+    files.extend(family_load(
+        "SCCP42.9-4-2SR3-1S",
+        "42",
+        "sccp",
+        "9-4-2ES26",
+        &["42", "62"],
+    ));
+    let d = root(&files, &[("XMLDefault.cnf.xml", xml)]);
+    let (c, code) = json(&["check", &d.path().to_string_lossy()]);
+    assert_eq!(code, 1, "{c}");
+    let fails: Vec<&str> = c["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "phone-fails")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        fails.iter().any(|m| m.contains("7940")
+            && m.contains("SCCP42.9-4-2SR3-1S")
+            && m.contains("family 42")),
+        "{fails:?}"
+    );
+    let labels: Vec<&str> = c["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "model-label")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels
+            .iter()
+            .any(|m| m.contains("model=\"IP Phone 7962\"") && m.contains("the 7940's device type")),
+        "{labels:?}"
+    );
+    assert!(
+        labels
+            .iter()
+            .any(|m| m.contains("two loadInformation7 entries")),
+        "{labels:?}"
+    );
 }
 
 /// Field facts: the factory reset "clears settings and network

@@ -10,13 +10,14 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::hunt::{self, RootView};
+use super::hunt::{self, Pointer, RootView};
 use super::manifest::{Manifest, ReadLock};
 use crate::boot::source::DirSource;
 use crate::check::findings::{Code, Finding};
 use crate::check::sets::SetReport;
 use crate::check::{self, BundleReport, Options, Source};
 use crate::error::Result;
+use crate::names::models::{model_by_device_type, model_by_name};
 use crate::names::{ImageName, Role};
 use crate::phone::Kind;
 use crate::phone::fleet::{self, Row};
@@ -121,6 +122,8 @@ pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
             format!("{e}; what it points phones at is unknown"),
         )
     }));
+    findings.extend(found.iter().filter_map(label_mismatch));
+    findings.extend(conflicting_entries(&found));
     for p in found {
         let r = resolve(&p.value, &rep);
         if let Err(why) = &r {
@@ -215,6 +218,46 @@ pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
         fleet,
         findings,
     })
+}
+
+/// A `model="…"` label that names another model than the entry's number.
+fn label_mismatch(p: &Pointer) -> Option<Finding> {
+    let n: u32 = p.setting.strip_prefix("loadInformation")?.parse().ok()?;
+    let by_number = model_by_device_type(n)?;
+    let by_label = model_by_name(p.label.as_deref()?)?;
+    (by_label.device_type != by_number.device_type).then(|| {
+        Finding::new(
+            Code::ModelLabel,
+            Some(&p.file),
+            format!(
+                "{} {} is labelled model=\"{}\", but {n} is the {}'s device type (the {}'s is {}): phones read the number, so this entry is for the {}",
+                p.file,
+                p.setting,
+                p.label.as_deref().unwrap_or(""),
+                by_number.name,
+                by_label.name,
+                by_label.device_type,
+                by_number.name
+            ),
+        )
+    })
+}
+
+/// Two entries of one file that give one model different loads.
+fn conflicting_entries(found: &[Pointer]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, a) in found.iter().enumerate() {
+        for b in &found[i + 1..] {
+            if a.file == b.file && a.setting == b.setting && a.value != b.value {
+                out.push(Finding::new(
+                    Code::ModelLabel,
+                    Some(&a.file),
+                    format!("{} has two {} entries naming {} and {}: phones of that model take one of them", a.file, a.setting, a.value, b.value),
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Every model the root's pointers and loads concern, walked through it.

@@ -38,6 +38,8 @@ pub struct Pointer {
     pub value: String,
     /// True for per-phone files (`SEP<MAC>.cnf.xml`, `SIP<MAC>.cnf`, `MGC<MAC>.cnf`).
     pub per_phone: bool,
+    /// The `model="…"` label of an XML entry, if any.
+    pub label: Option<String>,
 }
 
 impl RootView {
@@ -130,19 +132,20 @@ pub fn pointers_in(n: &str, bytes: &[u8]) -> Vec<Pointer> {
     let img = ImageName::parse(n);
     let per_phone = img.mac.is_some();
     let ext = img.extension.as_deref().map(str::to_ascii_lowercase);
-    let one = |setting: &str, value: String| Pointer {
+    let one = |setting: &str, value: String, label: Option<String>| Pointer {
         file: n.to_string(),
         setting: setting.into(),
         value,
         per_phone,
+        label,
     };
     match (img.role, ext.as_deref()) {
         (Role::Os79xx, _) if n == OS79XX => os79xx_value(bytes)
-            .map(|v| one("image", v))
+            .map(|v| one("image", v, None))
             .into_iter()
             .collect(),
         (Role::Configuration, Some("cnf")) => cnf_get(bytes, "image_version")
-            .map(|v| one("image_version", v))
+            .map(|v| one("image_version", v, None))
             .into_iter()
             .collect(),
         (Role::Configuration, Some("cnf.xml")) => xml_get(bytes)
@@ -154,7 +157,7 @@ pub fn pointers_in(n: &str, bytes: &[u8]) -> Vec<Pointer> {
                     Some(dt) => format!("loadInformation{dt}"),
                     None => "loadInformation".into(),
                 };
-                one(&setting, li.value)
+                one(&setting, li.value, li.model)
             })
             .collect(),
         _ => Vec::new(),
