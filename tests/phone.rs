@@ -37,6 +37,38 @@ fn verdict(doc: &serde_json::Value) -> (String, String) {
     )
 }
 
+/// The files a walk asked for, in order (of one pass, when given).
+fn requested(doc: &serde_json::Value, pass: Option<u64>) -> Vec<String> {
+    doc["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| pass.is_none_or(|p| r["pass"] == p))
+        .map(|r| r["file"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The messages of a check's findings of `code`.
+fn messages(doc: &serde_json::Value, code: &str) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A check's first fleet row of `model`.
+fn fleet_row<'a>(doc: &'a serde_json::Value, model: &str) -> &'a serde_json::Value {
+    doc["fleet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["model"] == model)
+        .unwrap()
+}
+
 fn first_request(doc: &serde_json::Value) -> String {
     doc["requests"][0]["file"].as_str().unwrap().to_string()
 }
@@ -66,12 +98,7 @@ fn rule_1_a_pre_loader_phone_asks_for_os79xx_first() {
         ("settles".into(), "P0S3-8-12-00".into()),
         "{doc}"
     );
-    let files: Vec<&str> = doc["requests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["file"].as_str().unwrap())
-        .collect();
+    let files = requested(&doc, None);
     assert_eq!(files[..2], ["OS79XX.TXT", "P003-8-12-00.sbn"], "{doc}");
     // "If the first four characters match, the universal boot mechanism is
     // bypassed": a 5.x SCCP phone reads its SCCP files, which name nothing
@@ -86,11 +113,9 @@ fn rule_1_a_pre_loader_phone_asks_for_os79xx_first() {
     // universal application loader for upgrades from pre-5.x images" (rule 6).
     let doc = boot(d.path(), "7960", &["--running", "P0S3-04-4-00"]);
     assert!(
-        doc["requests"]
-            .as_array()
-            .unwrap()
+        requested(&doc, None)
             .iter()
-            .any(|r| r["file"] == "P003-8-12-00.bin"),
+            .any(|f| f == "P003-8-12-00.bin"),
         "{doc}"
     );
 }
@@ -105,14 +130,7 @@ fn rule_2_the_loader_hunts_in_the_vendor_order() {
         &[("SIPDefault.cnf", "image_version: P0S3-8-12-00\n")],
     );
     let doc = boot(d.path(), "7960", &["--running", "P0S3-8-11-00"]);
-    let pass1: Vec<&str> = doc["requests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["pass"] == 1)
-        .map(|r| r["file"].as_str().unwrap())
-        .take(6)
-        .collect();
+    let pass1: Vec<String> = requested(&doc, Some(1)).into_iter().take(6).collect();
     assert_eq!(
         pass1,
         [
@@ -126,13 +144,7 @@ fn rule_2_the_loader_hunts_in_the_vendor_order() {
     );
     let d = root(&sccp41(), &[]);
     let doc = boot(d.path(), "7961", &["--running", "SCCP41.8-5-4S"]);
-    let pass1: Vec<&str> = doc["requests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["file"].as_str().unwrap())
-        .take(4)
-        .collect();
+    let pass1: Vec<String> = requested(&doc, None).into_iter().take(4).collect();
     assert_eq!(
         pass1,
         [
@@ -159,12 +171,7 @@ fn rule_3_bare_and_numbered_load_information() {
     );
     let (c, code) = json(&["check", &d.path().to_string_lossy()]);
     assert_eq!(code, 0, "{c}");
-    let row = c["fleet"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["model"] == "7960")
-        .unwrap();
+    let row = fleet_row(&c, "7960");
     assert_eq!(
         (
             row["kind"].as_str().unwrap(),
@@ -273,14 +280,9 @@ fn rule_5_the_procedure_c_loader_is_a_real_step() {
         ("settles".into(), "P0S3-8-12-00".into()),
         "{doc}"
     );
-    let files: Vec<&str> = doc["requests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["file"].as_str().unwrap())
-        .collect();
+    let files = requested(&doc, None);
     assert!(
-        files.starts_with(&["OS79XX.TXT"]) && files.contains(&"P003-8-12-00.sbn"),
+        files[0] == "OS79XX.TXT" && files.iter().any(|f| f == "P003-8-12-00.sbn"),
         "{files:?}"
     );
     let (c, code) = json(&["check", &r.to_string_lossy()]);
@@ -325,11 +327,9 @@ fn rule_6_stage_keeps_the_unsigned_loader() {
     // A 3.x SCCP phone loads it, as the matrix allows (Procedure A).
     let doc = boot(&r, "7960", &["--running", "P00303020400"]);
     assert!(
-        doc["requests"]
-            .as_array()
-            .unwrap()
+        requested(&doc, None)
             .iter()
-            .any(|q| q["file"] == "P0030801SR02.bin"),
+            .any(|f| f == "P0030801SR02.bin"),
         "{doc}"
     );
 }
@@ -380,26 +380,14 @@ fn rule_7_one_family() {
     let d = root(&files, &[("XMLDefault.cnf.xml", xml)]);
     let (c, code) = json(&["check", &d.path().to_string_lossy()]);
     assert_eq!(code, 1, "{c}");
-    let fails: Vec<&str> = c["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "phone-fails")
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let fails = messages(&c, "phone-fails");
     assert!(
         fails.iter().any(|m| m.contains("7940")
             && m.contains("SCCP42.9-4-2SR3-1S")
             && m.contains("family 42")),
         "{fails:?}"
     );
-    let labels: Vec<&str> = c["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "model-label")
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let labels = messages(&c, "model-label");
     assert!(
         labels
             .iter()
@@ -525,12 +513,7 @@ fn a_new_xmldefault_that_captures_7960s_is_refused() {
         .assert()
         .success();
     let (c, _) = json(&["check", &rs]);
-    let row = c["fleet"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["model"] == "7960")
-        .unwrap();
+    let row = fleet_row(&c, "7960");
     assert_eq!(row["kind"], "uncertain", "{c}");
     let doc = boot(&r, "7960", &["--running", "P0S3-8-12-00"]);
     assert_eq!(doc["verdict"]["kind"], "uncertain", "{doc}");
