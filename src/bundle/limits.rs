@@ -299,6 +299,37 @@ mod tests {
     }
 
     #[test]
+    fn the_whole_bundle_counts_what_is_really_inflated() {
+        // 40 members, each under the ratio floor and under its own ratio
+        // limit, together expand far past the bundle's size.
+        let l = Limits {
+            ratio: 100,
+            ..Limits::default()
+        };
+        let whole = Budget::stream(200_000);
+        let member = vec![0u8; 900 << 10];
+        let mut failed = None;
+        for i in 0..40 {
+            let r = drain(&mut Guard::new(
+                &member[..],
+                "m",
+                &l,
+                &whole,
+                None,
+                Some(1 << 20),
+            ));
+            if let Err(e) = r {
+                failed = Some((i, e));
+                break;
+            }
+        }
+        let (i, e) = failed.expect("the bundle-wide ratio never fired");
+        assert!(i > 0, "fired at the first member");
+        assert_eq!(exceeded(&e).unwrap().which, Which::Ratio);
+        assert!(e.to_string().contains("the bundle expands"), "{e}");
+    }
+
+    #[test]
     fn sizes_read_like_people_write_them() {
         assert_eq!(bytes(2 << 30), "2 GiB");
         assert_eq!(bytes(1536), "1.5 KiB");

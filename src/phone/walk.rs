@@ -160,7 +160,7 @@ impl<'a> Walk<'a> {
     /// loader already runs does not decide (see `docs/boot.md`, Procedure C).
     pub fn hunt(&mut self, order: &[files::HuntFile], skip_loader: bool) -> Hunt {
         for hf in order {
-            let head = match self.get(&hf.name) {
+            let (bytes, size) = match self.get(&hf.name) {
                 Fetch::NotFound => continue,
                 Fetch::Error(error) => {
                     return Hunt::ServerError {
@@ -171,12 +171,12 @@ impl<'a> Walk<'a> {
                 Fetch::Found { head, size } => (head, size),
             };
             let Some(protocol) = hf.protocol else {
-                if head.1 > 0 {
+                if size > 0 {
                     self.say(format!("{} is present and not empty: secure mode", hf.name));
                 }
                 continue;
             };
-            let mut image = read::named(&hf.name, &head.0, self.state.model).image;
+            let mut image = read::named(&hf.name, &bytes, self.state.model).image;
             if let Some(default) = files::default_of(protocol)
                 && image.is_none()
                 && hf.name != default

@@ -136,6 +136,17 @@ pub fn loads_listing(name: &str, data: &[u8]) -> Files {
     f
 }
 
+/// Many separate members of zeros, each under the ratio floor (and so under
+/// every per-member limit), together a bomb.
+fn many_small_bombs(members: usize) -> Vec<u8> {
+    let zeros = vec![0u8; 900 << 10];
+    let mut f = sip812();
+    for i in 0..members {
+        f.push((format!("note{i:04}.txt"), zeros.clone()));
+    }
+    zip_bytes(&f)
+}
+
 /// The round-2 cases.
 pub fn corpus() -> Vec<Case> {
     vec![
@@ -144,6 +155,12 @@ pub fn corpus() -> Vec<Case> {
             "overlap.zip",
             overlapping_bomb(2000, 900 << 10),
             "overlapping-members",
+        ),
+        case(
+            "600 separate members of 900 KB zeros (540 MB from half a MB)",
+            "many.zip",
+            many_small_bombs(600),
+            "limit-exceeded",
         ),
         case(
             "256 MiB of zeros after the tar's end, inside the gzip stream",
