@@ -500,6 +500,21 @@ fn a_new_xmldefault_that_captures_7960s_is_refused() {
         );
         assert!(!r.join("XMLDefault.cnf.xml").exists());
     }
+    let (forced, code) = json(&[
+        "stage",
+        "--force",
+        "--target",
+        "SIP41.9-4-2SR1-1S",
+        "--from",
+        &fam.to_string_lossy(),
+        "--dry-run",
+        &rs,
+    ]);
+    assert_eq!(code, 0, "{forced}");
+    assert!(
+        !messages(&forced, "phone-uncertain").is_empty(),
+        "a forced stage says what it leaves: {forced}"
+    );
     loadsmith()
         .args([
             "stage",

@@ -19,7 +19,6 @@ use crate::check::{self, BundleReport, Options, Source};
 use crate::error::Result;
 use crate::names::models::{model_by_device_type, model_by_name};
 use crate::names::{ImageName, Role};
-use crate::phone::Kind;
 use crate::phone::fleet::{self, Row};
 
 /// One pointer and where it leads.
@@ -207,7 +206,7 @@ pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
     }
     findings.extend(hunt::leftover_findings(root)?);
     let fleet = fleet_of(root, &pointers, &rep.sets);
-    findings.extend(fleet.iter().filter_map(verdict_finding));
+    findings.extend(fleet.iter().filter_map(super::proof::verdict_finding));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
     findings.dedup();
     Ok(CheckReport {
@@ -275,20 +274,6 @@ fn fleet_of(root: &Path, pointers: &[PointerReport], sets: &[SetReport]) -> Vec<
         .into_iter()
         .flat_map(|m| fleet::rows(&mut src, m))
         .collect()
-}
-
-/// The finding a verdict implies: errors and loops are errors, uncertain a warning.
-fn verdict_finding(r: &Row) -> Option<Finding> {
-    let code = match r.kind {
-        Kind::Error | Kind::Loops => Code::PhoneFails,
-        Kind::Uncertain => Code::PhoneUncertain,
-        Kind::Settles => return None,
-    };
-    Some(Finding::new(
-        code,
-        r.file.as_deref(),
-        format!("a {} ({}): {}", r.model, r.state, r.message),
-    ))
 }
 
 /// The first 12 characters of a digest, for people (a manifest edited by

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use super::edits::{Action, Edit};
 use crate::boot::source::{DirSource, Fetch, FileSource};
+use crate::check::findings::{Code, Finding};
 use crate::check::member::MemberReport;
 use crate::names::{Family, ImageName, Model, models::model_by_name};
 use crate::phone::Kind;
@@ -142,4 +143,19 @@ pub fn prove(
         }
     }
     proof
+}
+
+/// The finding a verdict implies: errors and loops are errors, uncertain a
+/// warning, settling nothing.
+pub fn verdict_finding(r: &Row) -> Option<Finding> {
+    let code = match r.kind {
+        Kind::Error | Kind::Loops => Code::PhoneFails,
+        Kind::Uncertain => Code::PhoneUncertain,
+        Kind::Settles => return None,
+    };
+    Some(Finding::new(
+        code,
+        r.file.as_deref(),
+        format!("a {} ({}): {}", r.model, r.state, r.message),
+    ))
 }

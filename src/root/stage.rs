@@ -242,14 +242,16 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
     let staged: Vec<String> = c.files.iter().map(|f| f.name.clone()).collect();
     let mut findings = hunt::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
     findings.extend(hunt::leftover_findings(root)?);
-    findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
-    findings.dedup();
     let pruned = if opts.prune {
         prune_candidates(&manifest, &view, &staged, &c.load, &edits)?
     } else {
         Vec::new()
     };
     let phones = prove(opts, &view, c, &edits, &pruned)?;
+    // What a forced stage leaves, or a root already had: said, not hidden.
+    findings.extend(phones.iter().filter_map(proof::verdict_finding));
+    findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
+    findings.dedup();
     // An interrupted stage left work to finish: temporary files to remove,
     // a manifest with pending files or naming another target.
     let unfinished = !manifest::leftovers(root)?.is_empty()
