@@ -112,47 +112,8 @@ pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
         },
     )?;
     let mut findings = rep.findings.clone();
-    let mut pointers = Vec::new();
-    let (found, unreadable) = view.pointers_lenient();
-    findings.extend(unreadable.into_iter().map(|(file, e)| {
-        Finding::new(
-            Code::Unreadable,
-            Some(&file),
-            format!("{e}; what it points phones at is unknown"),
-        )
-    }));
-    findings.extend(found.iter().filter_map(label_mismatch));
-    findings.extend(conflicting_entries(&found));
-    for p in found {
-        let r = resolve(&p.value, &rep);
-        if let Err(why) = &r {
-            findings.push(Finding::new(
-                Code::DanglingPointer,
-                Some(&p.file),
-                format!(
-                    "{} {} names {}, but {why}: phones told to load it will fail",
-                    p.file, p.setting, p.value
-                ),
-            ));
-        }
-        pointers.push(PointerReport {
-            file: p.file,
-            setting: p.setting,
-            value: p.value,
-            resolves: r.is_ok(),
-        });
-    }
-    for s in rep
-        .sets
-        .iter()
-        .filter(|s| s.load.to_ascii_lowercase().starts_with("term") && !s.complete)
-    {
-        findings.push(Finding::new(
-            Code::DanglingPointer,
-            Some(&format!("{}.loads", s.load)),
-            format!("{}.loads lists files the root lacks ({}): phones reset to factory defaults will loop asking for them", s.load, s.missing.join(", ")),
-        ));
-    }
+    let pointers = pointer_reports(&view, &rep, &mut findings);
+    findings.extend(incomplete_terms(&rep.sets));
     let manifest = Manifest::load(root).unwrap_or_else(|e| {
         findings.push(Finding::new(
             Code::Unreadable,
@@ -161,37 +122,7 @@ pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
         ));
         Manifest::default()
     });
-    let pending: Vec<&str> = manifest
-        .files
-        .iter()
-        .filter(|(_, e)| e.pending.is_some())
-        .map(|(n, _)| n.as_str())
-        .collect();
-    if !pending.is_empty() {
-        findings.push(Finding::new(
-            Code::InterruptedStage,
-            None,
-            format!("the last stage was stopped before it finished (it was writing {}); every pointer still names a complete set: run the stage again to finish it", pending.join(", ")),
-        ));
-    }
-    for (name, e) in manifest.files.iter().filter(|(_, e)| e.kind == "image") {
-        let have = rep
-            .members
-            .iter()
-            .find(|m| &m.name == name)
-            .and_then(|m| m.sha256.clone());
-        match have {
-            None if e.pending.is_some() => {}
-            Some(h) if e.ours(&h) => {}
-            None => findings.push(Finding::new(Code::Drift, Some(name), format!("{name} was written by the stage of {} but is gone from the root", e.load))),
-            Some(h) if h != e.sha256 => findings.push(Finding::new(
-                Code::Drift,
-                Some(name),
-                format!("{name} differs from what the stage of {} wrote (sha256 {} now, {} then); stage again or restore it", e.load, short(&h), short(&e.sha256)),
-            )),
-            _ => {}
-        }
-    }
+    findings.extend(drift(&manifest, &rep));
     if let Some(t) = &manifest.target {
         let target = ImageName::parse(t);
         let loader = manifest
@@ -217,6 +148,95 @@ pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
         fleet,
         findings,
     })
+}
+
+/// Every pointer and where it leads; files that cannot be read, labels that
+/// disagree and dangling pointers go to `findings`.
+fn pointer_reports(
+    view: &RootView,
+    rep: &BundleReport,
+    findings: &mut Vec<Finding>,
+) -> Vec<PointerReport> {
+    let (found, unreadable) = view.pointers_lenient();
+    findings.extend(unreadable.into_iter().map(|(file, e)| {
+        Finding::new(
+            Code::Unreadable,
+            Some(&file),
+            format!("{e}; what it points phones at is unknown"),
+        )
+    }));
+    findings.extend(found.iter().filter_map(label_mismatch));
+    findings.extend(conflicting_entries(&found));
+    let mut pointers = Vec::new();
+    for p in found {
+        let r = resolve(&p.value, rep);
+        if let Err(why) = &r {
+            findings.push(Finding::new(
+                Code::DanglingPointer,
+                Some(&p.file),
+                format!(
+                    "{} {} names {}, but {why}: phones told to load it will fail",
+                    p.file, p.setting, p.value
+                ),
+            ));
+        }
+        pointers.push(PointerReport {
+            file: p.file,
+            setting: p.setting,
+            value: p.value,
+            resolves: r.is_ok(),
+        });
+    }
+    pointers
+}
+
+/// Term files whose list the root does not hold whole.
+fn incomplete_terms(sets: &[SetReport]) -> Vec<Finding> {
+    sets.iter()
+        .filter(|s| s.load.to_ascii_lowercase().starts_with("term") && !s.complete)
+        .map(|s| Finding::new(
+            Code::DanglingPointer,
+            Some(&format!("{}.loads", s.load)),
+            format!("{}.loads lists files the root lacks ({}): phones reset to factory defaults will loop asking for them", s.load, s.missing.join(", ")),
+        ))
+        .collect()
+}
+
+/// An interrupted stage, and files that differ from what a stage wrote.
+fn drift(manifest: &Manifest, rep: &BundleReport) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let pending: Vec<&str> = manifest
+        .files
+        .iter()
+        .filter(|(_, e)| e.pending.is_some())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if !pending.is_empty() {
+        out.push(Finding::new(
+            Code::InterruptedStage,
+            None,
+            format!("the last stage was stopped before it finished (it was writing {}); every pointer still names a complete set: run the stage again to finish it", pending.join(", ")),
+        ));
+    }
+    for (name, e) in manifest.files.iter().filter(|(_, e)| e.kind == "image") {
+        let have = rep
+            .members
+            .iter()
+            .find(|m| &m.name == name)
+            .and_then(|m| m.sha256.clone());
+        match have {
+            None if e.pending.is_some() => {}
+            Some(h) if e.ours(&h) => {}
+            None => out.push(Finding::new(Code::Drift, Some(name), format!("{name} was written by the stage of {} but is gone from the root", e.load))),
+            Some(h) if h != e.sha256 => out.push(Finding::new(
+                Code::Drift,
+                Some(name),
+                format!("{name} differs from what the stage of {} wrote (sha256 {} now, {} then); stage again or restore it", e.load, short(&h), short(&e.sha256)),
+            )),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// A `model="…"` label that names another model than the entry's number.

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use super::stage::StageOptions;
 use crate::check::findings::Severity;
 use crate::check::member::MemberReport;
+use crate::check::sets::SetReport;
 use crate::check::{self, BundleReport, Options, Source};
 use crate::error::{Error, Result};
 use crate::names::{Family, ImageName};
@@ -25,119 +26,8 @@ pub struct Chosen {
 /// Finds the one complete, error-free set of `target` in the bundles the
 /// user gave, with the files to write (the loader's `.bin`, term files).
 pub fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
-    let from = if opts.from.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        opts.from.clone()
-    };
-    let (sources, mut errors) = check::collect(&from);
-    let root = fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
-    let sources: Vec<Source> = sources
-        .into_iter()
-        .filter(|s| match s {
-            Source::Directory(d) => fs::canonicalize(d)
-                .map(|d| !d.starts_with(&root))
-                .unwrap_or(true),
-            _ => true,
-        })
-        .collect();
-    let copts = Options {
-        deep: false,
-        checksums: Vec::new(),
-        jobs: opts.jobs.max(1),
-        limits: opts.limits,
-    };
-    let reports = check::inspect_all(&sources, &copts, &|_| {});
-    let mut complete = Vec::new();
-    let mut incomplete = Vec::new();
-    let mut seen_loads = Vec::new();
-    for (src, rep) in sources.iter().zip(reports) {
-        let rep = match rep {
-            Ok(r) => r,
-            Err(e) => {
-                errors.push(e);
-                continue;
-            }
-        };
-        for s in &rep.sets {
-            seen_loads.push(s.load.clone());
-        }
-        let Some(set) = rep.sets.iter().find(|s| {
-            s.stands_for.is_none()
-                && (s.load == target.stem || ImageName::parse(&s.load).same_image(target))
-        }) else {
-            continue;
-        };
-        if set.complete {
-            complete.push((src.clone(), rep.clone(), set.clone()));
-        } else {
-            incomplete.push(format!("{} lacks {}", rep.path, set.missing.join(", ")));
-        }
-    }
-    unreadable_inputs(errors)?;
-    if complete.is_empty() {
-        let message = if incomplete.is_empty() {
-            seen_loads.sort();
-            seen_loads.dedup();
-            format!(
-                "no bundle in {} holds {}{}",
-                from.iter()
-                    .map(|p| p.display().to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                opts.target,
-                if seen_loads.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (loads found: {})", seen_loads.join(", "))
-                }
-            )
-        } else {
-            format!(
-                "no bundle holds a complete {} set: {}",
-                opts.target,
-                incomplete.join("; ")
-            )
-        };
-        return Err(Error::Refused {
-            details: Vec::new(),
-            message,
-            hint: Some("download the vendor's bundle for this load and pass it with --from".into()),
-        });
-    }
-    let digest = |rep: &BundleReport, files: &[String]| -> Vec<(String, Option<String>)> {
-        files
-            .iter()
-            .map(|f| {
-                (
-                    f.clone(),
-                    rep.members
-                        .iter()
-                        .find(|m| m.usable && &m.name == f)
-                        .and_then(|m| m.sha256.clone()),
-                )
-            })
-            .collect()
-    };
-    let first = digest(&complete[0].1, &complete[0].2.files);
-    let differing: Vec<&str> = complete
-        .iter()
-        .filter(|c| digest(&c.1, &c.2.files) != first)
-        .map(|c| c.1.path.as_str())
-        .collect();
-    if !differing.is_empty() {
-        return Err(Error::Refused {
-            details: Vec::new(),
-            message: format!(
-                "bundles hold different bytes for {}: {} and {}",
-                opts.target,
-                complete[0].1.path,
-                differing.join(", ")
-            ),
-            hint: Some("pass the one you trust with --from".into()),
-        });
-    }
-    let (source, report, set) = complete.swap_remove(0);
+    let found = candidates(opts, target)?;
+    let (source, report, set) = agreed(opts, found)?;
     let errors: Vec<String> = report
         .findings
         .iter()
@@ -195,6 +85,127 @@ pub fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
         files,
         loader,
     })
+}
+
+type Candidate = (Source, BundleReport, SetReport);
+
+/// Every bundle that holds the target's set complete; a refusal saying what
+/// was found instead when none does, or when an input cannot be read.
+fn candidates(opts: &StageOptions, target: &ImageName) -> Result<Vec<Candidate>> {
+    let from = if opts.from.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        opts.from.clone()
+    };
+    let (sources, mut errors) = check::collect(&from);
+    let root = fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
+    let sources: Vec<Source> = sources
+        .into_iter()
+        .filter(|s| match s {
+            Source::Directory(d) => fs::canonicalize(d)
+                .map(|d| !d.starts_with(&root))
+                .unwrap_or(true),
+            _ => true,
+        })
+        .collect();
+    let copts = Options {
+        deep: false,
+        checksums: Vec::new(),
+        jobs: opts.jobs.max(1),
+        limits: opts.limits,
+    };
+    let reports = check::inspect_all(&sources, &copts, &|_| {});
+    let mut complete = Vec::new();
+    let mut incomplete = Vec::new();
+    let mut seen_loads = Vec::new();
+    for (src, rep) in sources.iter().zip(reports) {
+        let rep = match rep {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        seen_loads.extend(rep.sets.iter().map(|s| s.load.clone()));
+        let Some(set) = rep.sets.iter().find(|s| {
+            s.stands_for.is_none()
+                && (s.load == target.stem || ImageName::parse(&s.load).same_image(target))
+        }) else {
+            continue;
+        };
+        if set.complete {
+            complete.push((src.clone(), rep.clone(), set.clone()));
+        } else {
+            incomplete.push(format!("{} lacks {}", rep.path, set.missing.join(", ")));
+        }
+    }
+    unreadable_inputs(errors)?;
+    if !complete.is_empty() {
+        return Ok(complete);
+    }
+    let message = if incomplete.is_empty() {
+        seen_loads.sort();
+        seen_loads.dedup();
+        let paths: Vec<String> = from.iter().map(|p| p.display().to_string()).collect();
+        let seen = if seen_loads.is_empty() {
+            String::new()
+        } else {
+            format!(" (loads found: {})", seen_loads.join(", "))
+        };
+        format!(
+            "no bundle in {} holds {}{seen}",
+            paths.join(", "),
+            opts.target
+        )
+    } else {
+        format!(
+            "no bundle holds a complete {} set: {}",
+            opts.target,
+            incomplete.join("; ")
+        )
+    };
+    Err(Error::Refused {
+        details: Vec::new(),
+        message,
+        hint: Some("download the vendor's bundle for this load and pass it with --from".into()),
+    })
+}
+
+/// The first candidate, when every candidate holds the same bytes for the set.
+fn agreed(opts: &StageOptions, mut complete: Vec<Candidate>) -> Result<Candidate> {
+    let digest = |rep: &BundleReport, files: &[String]| -> Vec<(String, Option<String>)> {
+        files
+            .iter()
+            .map(|f| {
+                (
+                    f.clone(),
+                    rep.members
+                        .iter()
+                        .find(|m| m.usable && &m.name == f)
+                        .and_then(|m| m.sha256.clone()),
+                )
+            })
+            .collect()
+    };
+    let first = digest(&complete[0].1, &complete[0].2.files);
+    let differing: Vec<&str> = complete
+        .iter()
+        .filter(|c| digest(&c.1, &c.2.files) != first)
+        .map(|c| c.1.path.as_str())
+        .collect();
+    if !differing.is_empty() {
+        return Err(Error::Refused {
+            details: Vec::new(),
+            message: format!(
+                "bundles hold different bytes for {}: {} and {}",
+                opts.target,
+                complete[0].1.path,
+                differing.join(", ")
+            ),
+            hint: Some("pass the one you trust with --from".into()),
+        });
+    }
+    Ok(complete.swap_remove(0))
 }
 
 /// Refuses when any input could not be read: it might hold the target (with
