@@ -112,18 +112,18 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     }
     let chosen = choose(opts, &target)?;
     // Plan read-only first: a refusal leaves the root exactly as it was.
-    let (report, _) = plan(opts, &chosen)?;
+    let report = plan(opts, &chosen)?;
     if opts.dry_run || !report.changed {
         return Ok(report);
     }
     let _lock = Lock::take(&opts.root)?;
     // Plan again under the lock: another stage may have finished meanwhile.
-    let (mut report, pointing_loader) = plan(opts, &chosen)?;
+    let mut report = plan(opts, &chosen)?;
     if !report.changed {
         return Ok(report);
     }
     manifest::clean_leftovers(&opts.root)?;
-    execute(opts, &chosen, &mut report, pointing_loader)?;
+    execute(opts, &chosen, &mut report)?;
     Ok(report)
 }
 
@@ -154,10 +154,15 @@ fn file_sha(path: &Path) -> Result<Option<String>> {
     Ok(Some(hex(&h.finalize())))
 }
 
-fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)> {
+/// What happens to each file of the set; files that are not regular files
+/// where a set file goes are returned by name; a file with other bytes that
+/// no stage wrote refuses the stage (unless `--force`).
+fn file_plans(
+    opts: &StageOptions,
+    c: &Chosen,
+    manifest: &Manifest,
+) -> Result<(Vec<FilePlan>, Vec<String>)> {
     let root = &opts.root;
-    let manifest = Manifest::load(root)?;
-    let view = RootView::read(root)?;
     let mut files = Vec::new();
     let mut conflicts = Vec::new();
     let mut links = Vec::new();
@@ -196,6 +201,14 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
             hint: Some("move those files away, or pass --force to replace them".into()),
         });
     }
+    Ok((files, links))
+}
+
+fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
+    let root = &opts.root;
+    let manifest = Manifest::load(root)?;
+    let view = RootView::read(root)?;
+    let (files, mut links) = file_plans(opts, c, &manifest)?;
     let running = opts.running.as_deref().map(ImageName::parse);
     let sccp_loader = match (&running, c.load.protocol) {
         (Some(r), Some(Protocol::Sip | Protocol::Mgcp))
@@ -215,7 +228,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
         &Pointing {
             load: &c.load,
             os79xx,
-            sccp_loader: sccp_loader.clone(),
+            sccp_loader,
         },
     )?;
     links.extend(
@@ -261,24 +274,21 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<(StageReport, Option<String>)
         || edits.iter().any(|e| e.action != Action::Unchanged)
         || !pruned.is_empty()
         || unfinished;
-    Ok((
-        StageReport {
-            root: root.display().to_string(),
-            target: c.load.stem.clone(),
-            source: Origin {
-                path: c.report.path.clone(),
-                sha256: c.report.sha256.clone(),
-            },
-            files,
-            edits,
-            pruned,
-            findings,
-            phones,
-            changed,
-            dry_run: opts.dry_run,
+    Ok(StageReport {
+        root: root.display().to_string(),
+        target: c.load.stem.clone(),
+        source: Origin {
+            path: c.report.path.clone(),
+            sha256: c.report.sha256.clone(),
         },
-        sccp_loader,
-    ))
+        files,
+        edits,
+        pruned,
+        findings,
+        phones,
+        changed,
+        dry_run: opts.dry_run,
+    })
 }
 
 /// Renames the written files into place: images first, then load lists,
@@ -382,12 +392,7 @@ fn prune_candidates(
         .collect())
 }
 
-fn execute(
-    opts: &StageOptions,
-    c: &Chosen,
-    report: &mut StageReport,
-    _sccp_loader: Option<String>,
-) -> Result<()> {
+fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<()> {
     let root = &opts.root;
     let wanted: HashMap<String, String> = report
         .files
