@@ -77,33 +77,26 @@ impl TftpSource {
         let sock = UdpSocket::bind(bind).map_err(|e| e.to_string())?;
         sock.set_read_timeout(Some(self.timeout))
             .map_err(|e| e.to_string())?;
-        let mut rrq = Vec::with_capacity(64);
-        rrq.extend_from_slice(&RRQ.to_be_bytes());
-        for part in [name, "octet"] {
-            rrq.extend_from_slice(part.as_bytes());
-            rrq.push(0);
-        }
-        if options {
-            for part in ["blksize", &BLKSIZE.to_string(), "tsize", "0"] {
-                rrq.extend_from_slice(part.as_bytes());
-                rrq.push(0);
-            }
-        }
-        let mut last: Vec<u8> = rrq;
-        let mut dest = self.addr;
+        let mut t = Transfer {
+            name,
+            last: rrq(name, options),
+            dest: self.addr,
+            blksize: 512,
+            expected: 1,
+            size: 0,
+            head: Vec::new(),
+        };
         let mut server: Option<SocketAddr> = None;
-        let mut blksize = 512usize;
-        let mut expected: u16 = 1;
-        let (mut size, mut head) = (0u64, Vec::new());
         let mut buf = vec![0u8; 65536];
         let mut tries = 0;
-        sock.send_to(&last, dest).map_err(|e| e.to_string())?;
+        sock.send_to(&t.last, t.dest).map_err(|e| e.to_string())?;
         let start = Instant::now();
         loop {
             if start.elapsed() > self.deadline {
                 return Ok(Fetch::Error(format!(
-                    "deadline: the transfer of {name} did not finish within {} s ({size} bytes came); it was stopped (raise the deadline with --deadline)",
-                    self.deadline.as_secs()
+                    "deadline: the transfer of {name} did not finish within {} s ({} bytes came); it was stopped (raise the deadline with --deadline)",
+                    self.deadline.as_secs(),
+                    t.size
                 )));
             }
             let (n, from) = match sock.recv_from(&mut buf) {
@@ -121,7 +114,7 @@ impl TftpSource {
                             self.addr, tries
                         )));
                     }
-                    sock.send_to(&last, dest).map_err(|e| e.to_string())?;
+                    sock.send_to(&t.last, t.dest).map_err(|e| e.to_string())?;
                     continue;
                 }
                 Err(e) => return Err(e.to_string()),
@@ -130,73 +123,134 @@ impl TftpSource {
                 continue; // not our server's transfer
             }
             server = Some(from);
-            dest = from;
-            let pkt = &buf[..n];
-            let op = u16::from_be_bytes([
-                pkt.first().copied().unwrap_or(0),
-                pkt.get(1).copied().unwrap_or(0),
-            ]);
-            match op {
-                ERROR => {
-                    let code = u16::from_be_bytes([
-                        pkt.get(2).copied().unwrap_or(0),
-                        pkt.get(3).copied().unwrap_or(0),
-                    ]);
-                    let msg = String::from_utf8_lossy(pkt.get(4..).unwrap_or(&[]))
-                        .trim_end_matches('\0')
-                        .to_string();
-                    return Ok(match code {
-                        1 => Fetch::NotFound,
-                        8 if options => return self.get(name, false),
-                        _ => Fetch::Error(format!("TFTP error {code}: {msg}")),
-                    });
-                }
-                OACK => {
-                    let fields: Vec<&[u8]> =
-                        pkt.get(2..).unwrap_or(&[]).split(|&b| b == 0).collect();
-                    for kv in fields.chunks(2) {
-                        if let [k, v] = kv {
-                            let v = String::from_utf8_lossy(v);
-                            if k.eq_ignore_ascii_case(b"blksize") {
-                                blksize = v.parse().unwrap_or(512).clamp(8, 65464);
-                            }
-                        }
-                    }
-                    last = [ACK.to_be_bytes(), 0u16.to_be_bytes()].concat();
-                    sock.send_to(&last, dest).map_err(|e| e.to_string())?;
-                    tries = 0;
-                }
-                DATA if n >= 4 => {
-                    let block = u16::from_be_bytes([pkt[2], pkt[3]]);
-                    let data = &pkt[4..];
-                    if block == expected {
-                        size += data.len() as u64;
-                        if size > MAX_FILE {
-                            return Ok(Fetch::Error(format!(
-                                "size bound: the server sent more than {} MiB of {name}, more than any phone file; the transfer was stopped",
-                                MAX_FILE >> 20
-                            )));
-                        }
-                        let room = HEAD.saturating_sub(head.len()).min(data.len());
-                        head.extend_from_slice(&data[..room]);
-                        last = [ACK.to_be_bytes(), block.to_be_bytes()].concat();
-                        sock.send_to(&last, dest).map_err(|e| e.to_string())?;
+            t.dest = from;
+            match t.on_packet(&buf[..n]) {
+                Step::Send(reset) => {
+                    sock.send_to(&t.last, t.dest).map_err(|e| e.to_string())?;
+                    if reset {
                         tries = 0;
-                        if data.len() < blksize {
-                            return Ok(Fetch::Found { size, head });
-                        }
-                        expected = expected.wrapping_add(1);
-                    } else if block == expected.wrapping_sub(1) {
-                        sock.send_to(&last, dest).map_err(|e| e.to_string())?;
                     }
                 }
-                _ => {
-                    return Ok(Fetch::Error(format!(
-                        "unexpected TFTP packet (opcode {op})"
-                    )));
+                Step::Done(Fetch::Error(e)) if e == OPTIONS_REFUSED && options => {
+                    return self.get(name, false);
                 }
+                Step::Done(f @ Fetch::Found { .. }) => {
+                    // The last block is acknowledged too, or the server resends it.
+                    sock.send_to(&t.last, t.dest).map_err(|e| e.to_string())?;
+                    return Ok(f);
+                }
+                Step::Done(f) => return Ok(f),
+                Step::Wait => {}
             }
         }
+    }
+}
+
+/// The server refused the options (error 8): ask again without them.
+const OPTIONS_REFUSED: &str = "options refused";
+
+/// A read request for `name`, in octet mode, with blksize and tsize when asked.
+fn rrq(name: &str, options: bool) -> Vec<u8> {
+    let mut rrq = Vec::with_capacity(64);
+    rrq.extend_from_slice(&RRQ.to_be_bytes());
+    let blksize = BLKSIZE.to_string();
+    let mut parts = vec![name, "octet"];
+    if options {
+        parts.extend(["blksize", &blksize, "tsize", "0"]);
+    }
+    for part in parts {
+        rrq.extend_from_slice(part.as_bytes());
+        rrq.push(0);
+    }
+    rrq
+}
+
+/// What to do after a packet.
+enum Step {
+    /// Send `last` (again); `true` when the transfer moved on.
+    Send(bool),
+    /// The transfer is over.
+    Done(Fetch),
+    /// Nothing: a stray or duplicate packet.
+    Wait,
+}
+
+/// One transfer's state.
+struct Transfer<'a> {
+    name: &'a str,
+    /// The last packet sent (resent on a time-out).
+    last: Vec<u8>,
+    dest: SocketAddr,
+    blksize: usize,
+    expected: u16,
+    size: u64,
+    head: Vec<u8>,
+}
+
+impl Transfer<'_> {
+    fn on_packet(&mut self, pkt: &[u8]) -> Step {
+        let byte = |i: usize| pkt.get(i).copied().unwrap_or(0);
+        let op = u16::from_be_bytes([byte(0), byte(1)]);
+        match op {
+            ERROR => {
+                let code = u16::from_be_bytes([byte(2), byte(3)]);
+                let msg = String::from_utf8_lossy(pkt.get(4..).unwrap_or(&[]))
+                    .trim_end_matches('\0')
+                    .to_string();
+                Step::Done(match code {
+                    1 => Fetch::NotFound,
+                    8 => Fetch::Error(OPTIONS_REFUSED.into()),
+                    _ => Fetch::Error(format!("TFTP error {code}: {msg}")),
+                })
+            }
+            OACK => {
+                let fields: Vec<&[u8]> = pkt.get(2..).unwrap_or(&[]).split(|&b| b == 0).collect();
+                for kv in fields.chunks(2) {
+                    if let [k, v] = kv
+                        && k.eq_ignore_ascii_case(b"blksize")
+                    {
+                        self.blksize = String::from_utf8_lossy(v)
+                            .parse()
+                            .unwrap_or(512)
+                            .clamp(8, 65464);
+                    }
+                }
+                self.last = [ACK.to_be_bytes(), 0u16.to_be_bytes()].concat();
+                Step::Send(true)
+            }
+            DATA if pkt.len() >= 4 => self.on_data(u16::from_be_bytes([pkt[2], pkt[3]]), &pkt[4..]),
+            _ => Step::Done(Fetch::Error(format!(
+                "unexpected TFTP packet (opcode {op})"
+            ))),
+        }
+    }
+
+    fn on_data(&mut self, block: u16, data: &[u8]) -> Step {
+        if block == self.expected.wrapping_sub(1) {
+            return Step::Send(false);
+        }
+        if block != self.expected {
+            return Step::Wait;
+        }
+        self.size += data.len() as u64;
+        if self.size > MAX_FILE {
+            return Step::Done(Fetch::Error(format!(
+                "size bound: the server sent more than {} MiB of {}, more than any phone file; the transfer was stopped",
+                MAX_FILE >> 20,
+                self.name
+            )));
+        }
+        let room = HEAD.saturating_sub(self.head.len()).min(data.len());
+        self.head.extend_from_slice(&data[..room]);
+        self.last = [ACK.to_be_bytes(), block.to_be_bytes()].concat();
+        if data.len() < self.blksize {
+            return Step::Done(Fetch::Found {
+                size: self.size,
+                head: std::mem::take(&mut self.head),
+            });
+        }
+        self.expected = self.expected.wrapping_add(1);
+        Step::Send(true)
     }
 }
 
