@@ -680,3 +680,27 @@ mod property {
         }
     }
 }
+
+/// A pointer may name a term file (`term70.default`): phones fetch
+/// `term70.default.loads`, and check, stage and boot agree it resolves.
+#[test]
+fn a_pointer_may_name_a_term_file() {
+    let files = family_load(
+        "SCCP70.9-4-2SR3-1S",
+        "70",
+        "sccp",
+        "9-4-2ES26",
+        &["70", "71"],
+    );
+    let xml = "<Default>\n<loadInformation30006 model=\"IP Phone 7970\">term70.default</loadInformation30006>\n</Default>\n";
+    let d = root(&files, &[("XMLDefault.cnf.xml", xml)]);
+    let (c, code) = json(&["check", &d.path().to_string_lossy()]);
+    assert_eq!(code, 0, "{c}");
+    assert_eq!(fleet_row(&c, "7970")["kind"], "settles", "{c}");
+    let doc = boot(d.path(), "7970", &["--running", "SCCP70.8-5-4S"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "term70.default".into()),
+        "{doc}"
+    );
+}

@@ -33,10 +33,7 @@ pub fn walk(w: &mut Walk<'_>) -> BootReport {
         let (file, image) = match w.hunt(&order, false) {
             Hunt::ServerError { file, error } => return w.server_error(file, error, running),
             Hunt::Nothing if running.is_none() && running_list.is_some() => {
-                let msg = format!(
-                    "settles on the factory-default load after {} reboots",
-                    w.rep.reboots
-                );
+                let msg = format!("settles on the factory-default load after {}", w.reboots());
                 return w.end(Kind::Settles, None, msg, None);
             }
             Hunt::Nothing => return w.no_config(running),
@@ -61,8 +58,8 @@ pub fn walk(w: &mut Walk<'_>) -> BootReport {
         };
         if running_list.as_ref() == Some(&files) {
             let msg = format!(
-                "settles on {image} after {} reboots (its components are already in flash)",
-                w.rep.reboots
+                "settles on {image} after {} (its components are already in flash)",
+                w.reboots()
             );
             return w.end(Kind::Settles, Some(image), msg, None);
         }

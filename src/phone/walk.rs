@@ -250,8 +250,17 @@ impl<'a> Walk<'a> {
         self.pass += 1;
     }
 
+    /// "1 reboot", "2 reboots", "no reboot".
+    pub fn reboots(&self) -> String {
+        match self.rep.reboots {
+            0 => "no reboot".into(),
+            1 => "1 reboot".into(),
+            n => format!("{n} reboots"),
+        }
+    }
+
     pub fn settled(&mut self, image: String) -> BootReport {
-        let msg = format!("settles on {image} after {} reboots", self.rep.reboots);
+        let msg = format!("settles on {image} after {}", self.reboots());
         self.end(Kind::Settles, Some(image), msg, None)
     }
 

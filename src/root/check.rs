@@ -60,11 +60,9 @@ impl CheckReport {
 
 /// Where a pointer leads: `Ok(())` when complete, else why not.
 fn resolve(value: &str, rep: &BundleReport) -> std::result::Result<(), String> {
-    if let Some(s) = rep
-        .sets
-        .iter()
-        .find(|s| s.load == value && s.stands_for.is_none())
-    {
+    // A term file named as the load (`term70.default`) is its `.loads`, as
+    // the phone reads it.
+    if let Some(s) = rep.sets.iter().find(|s| s.load == value) {
         return if s.complete {
             Ok(())
         } else {
