@@ -112,6 +112,17 @@ impl Error {
         }
     }
 
+    /// The path the error concerns, when it has one.
+    pub fn path(&self) -> Option<&std::path::Path> {
+        match self {
+            Error::Io { path, .. }
+            | Error::Open { path, .. }
+            | Error::NotABundle { path }
+            | Error::BadChecksums { path, .. } => Some(path),
+            Error::Usage { .. } | Error::Refused { .. } => None,
+        }
+    }
+
     /// The lines that follow the title: one per problem behind a refusal.
     pub fn details(&self) -> &[String] {
         match self {

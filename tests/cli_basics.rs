@@ -1,6 +1,8 @@
 //! The names, plan and matrix commands, run through the real binary.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -198,4 +200,85 @@ fn completions_and_man_page_are_generated() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with("loadsmith "));
+}
+
+/// Every `--json` document carries `"schema": 1` and a `summary` whose exit
+/// code is the process's; a refusal, an unreadable input and a usage error
+/// still print a JSON document with an `error` (docs/json.md).
+#[test]
+fn every_json_document_has_schema_summary_and_errors_as_json() {
+    let d = tempfile::tempdir().unwrap();
+    let fw = d.path().join("sip812.zip");
+    support::zip(&fw, &support::sip812());
+    let root = d.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    let (fws, rs) = (
+        fw.to_string_lossy().to_string(),
+        root.to_string_lossy().to_string(),
+    );
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["names", "P0S3-8-12-00", "nonsense"],
+        vec!["plan", "--from", "P0S3-07-4-00", "--to", "P0S3-8-12-00"],
+        vec!["matrix"],
+        vec!["inspect", &fws],
+        vec!["stage", "--target", "P0S3-8-12-00", "--from", &fws, &rs],
+        vec!["check", &rs],
+        vec!["boot", &rs, "--mac", "0011BB73AD61", "--model", "7960"],
+    ];
+    for args in &runs {
+        let (doc, code) = support::json(args);
+        assert_eq!(doc["schema"], 1, "{args:?}: {doc}");
+        assert_eq!(doc["summary"]["exit"], code, "{args:?}: {doc}");
+        assert!(doc["summary"]["errors"].is_u64(), "{args:?}: {doc}");
+    }
+    let missing = d.path().join("nowhere.zip");
+    for (args, want) in [
+        (
+            vec![
+                "stage",
+                "--target",
+                "P0S3-8-12-00",
+                "--from",
+                "/nonexistent-bundles",
+                &rs,
+            ],
+            2,
+        ),
+        (
+            vec![
+                "stage",
+                "--target",
+                "SCCP41.9-4-2SR3-1S",
+                "--from",
+                &fws,
+                &rs,
+            ],
+            1,
+        ),
+        (vec!["inspect", &missing.to_string_lossy()], 2),
+        (vec!["inspect", "--no-such-flag"], 2),
+    ] {
+        let out = support::loadsmith()
+            .arg("--json")
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(want), "{args:?}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!(
+                "{args:?}: no JSON on stdout ({e}): {}",
+                String::from_utf8_lossy(&out.stdout)
+            )
+        });
+        assert_eq!(doc["schema"], 1, "{args:?}: {doc}");
+        assert_eq!(doc["summary"]["exit"], want, "{args:?}: {doc}");
+        let title = doc["error"]["title"]
+            .as_str()
+            .or_else(|| doc["errors"][0]["message"].as_str());
+        assert!(title.is_some_and(|t| !t.is_empty()), "{args:?}: {doc}");
+        assert!(
+            !out.stderr.is_empty(),
+            "{args:?}: the sentence on stderr too"
+        );
+    }
 }

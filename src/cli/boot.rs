@@ -1,6 +1,6 @@
 //! `loadsmith boot`: render a predicted boot.
 
-use super::output::{Out, safe};
+use super::output::{Out, Summary, safe};
 use super::{Outcome, stdout_err};
 use crate::boot::source::{DirSource, FileSource, parse_mac};
 use crate::boot::tftp::TftpSource;
@@ -51,7 +51,17 @@ pub(super) fn run(
         },
     );
     if out.json {
-        out.json(&r).map_err(stdout_err)?;
+        let summary = match r.verdict.kind {
+            Kind::Settles => Summary::exit(0),
+            Kind::Uncertain => Summary {
+                errors: 0,
+                warnings: 1,
+                notes: 0,
+                exit: 1,
+            },
+            Kind::Error | Kind::Loops => Summary::exit(1),
+        };
+        out.json(&r, summary).map_err(stdout_err)?;
     } else {
         out.text(&render(&r, out)).map_err(stdout_err)?;
     }

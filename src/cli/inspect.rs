@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::output::{Out, safe};
+use super::output::{Out, Summary, safe};
 use super::{Outcome, stdout_err};
 use crate::check::findings::{Finding, Severity};
 use crate::check::{self, BundleReport, Options};
@@ -82,7 +82,13 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
                 })
                 .collect(),
         };
-        out.json(&doc).map_err(stdout_err)?;
+        let all: Vec<&Finding> = reports.iter().flat_map(|r| &r.findings).collect();
+        let mut summary = Summary::of(&all);
+        if !errors.is_empty() {
+            summary.errors += errors.len();
+            summary.exit = 2;
+        }
+        out.json(&doc, summary).map_err(stdout_err)?;
     } else {
         let mut text = String::new();
         for r in &reports {
@@ -103,9 +109,11 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         eprint!("{}", super::output::error_report(e));
     }
     if !errors.is_empty() {
-        return Err(Error::Usage {
-            message: format!("{} input(s) could not be read", errors.len()),
-        });
+        eprintln!(
+            "loadsmith: {} of the inputs could not be read",
+            errors.len()
+        );
+        return Ok(Outcome::Unreadable);
     }
     Ok(if problems {
         Outcome::Problems

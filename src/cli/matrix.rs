@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::output::Out;
+use super::output::{Out, Summary};
 use super::{Outcome, stdout_err};
 use crate::error::Error;
 use crate::names::ImageName;
@@ -70,7 +70,8 @@ pub(super) fn run(out: Out) -> Result<Outcome, Error> {
         struct Doc {
             sections: Vec<SectionDoc>,
         }
-        out.json(&Doc { sections: secs }).map_err(stdout_err)?;
+        out.json(&Doc { sections: secs }, Summary::exit(0))
+            .map_err(stdout_err)?;
         return Ok(Outcome::Clean);
     }
     let fmt = |c: &Option<Cell>| match c {

@@ -29,6 +29,9 @@ pub enum Outcome {
     Clean,
     /// The command ran and found problems.
     Problems,
+    /// The command ran, but some inputs could not be read (exit 2); each was
+    /// already reported.
+    Unreadable,
 }
 
 /// Runs the program: parse, run, map the outcome to the exit code.
@@ -37,6 +40,16 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
+            if code == 2 && std::env::args_os().any(|a| a == "--json") {
+                let text = e.render().to_string();
+                let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+                let title = lines
+                    .next()
+                    .unwrap_or("usage error")
+                    .trim_start_matches("error: ");
+                let details: Vec<String> = lines.map(str::to_string).collect();
+                output::error_json(title, None, &details, None, 2);
+            }
             let _ = e.print();
             return ExitCode::from(code);
         }
@@ -45,14 +58,28 @@ pub fn main() -> ExitCode {
     match run(cli, out) {
         Ok(Outcome::Clean) => ExitCode::SUCCESS,
         Ok(Outcome::Problems) => ExitCode::from(1),
-        Err(e) => report(&e),
+        Ok(Outcome::Unreadable) => ExitCode::from(2),
+        Err(e) => {
+            if out.json && !is_broken_pipe(&e) {
+                output::error_json(
+                    &e.to_string(),
+                    e.path().map(|p| p.display().to_string()),
+                    e.details(),
+                    e.hint(),
+                    e.exit_code(),
+                );
+            }
+            report(&e)
+        }
     }
 }
 
+fn is_broken_pipe(e: &Error) -> bool {
+    matches!(e, Error::Io { source, .. } if source.kind() == io::ErrorKind::BrokenPipe)
+}
+
 fn report(e: &Error) -> ExitCode {
-    if let Error::Io { source, .. } = e
-        && source.kind() == io::ErrorKind::BrokenPipe
-    {
+    if is_broken_pipe(e) {
         return ExitCode::SUCCESS;
     }
     let _ = io::stderr()

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::output::{Out, safe};
+use super::output::{Out, Summary, safe};
 use super::{Outcome, stdout_err};
 use crate::error::Error;
 use crate::names::{ImageName, role_label};
@@ -15,7 +15,15 @@ struct Doc<'a> {
 pub(super) fn run(inputs: &[String], out: Out) -> Result<Outcome, Error> {
     let names: Vec<ImageName> = inputs.iter().map(|s| ImageName::parse(s)).collect();
     if out.json {
-        out.json(&Doc { names: &names }).map_err(stdout_err)?;
+        let unknown = names.iter().filter(|n| !n.known).count();
+        let summary = Summary {
+            errors: unknown,
+            warnings: 0,
+            notes: 0,
+            exit: u8::from(unknown > 0),
+        };
+        out.json(&Doc { names: &names }, summary)
+            .map_err(stdout_err)?;
     } else {
         let mut text = String::new();
         for n in &names {

@@ -5,6 +5,7 @@ use std::io::{self, IsTerminal, Write};
 use serde::Serialize;
 
 use super::args::{Cli, ColorChoice};
+use crate::check::findings::{Finding, Severity};
 use crate::error::Error;
 
 /// How the user asked for output.
@@ -37,11 +38,15 @@ impl Out {
         }
     }
 
-    /// Writes one JSON document to stdout.
-    pub fn json<T: Serialize>(&self, value: &T) -> io::Result<()> {
-        let mut s = io::stdout().lock();
-        serde_json::to_writer_pretty(&mut s, value)?;
-        writeln!(s)
+    /// Writes one JSON document to stdout, with its `schema` number and
+    /// `summary` (`docs/json.md`).
+    pub fn json<T: Serialize>(&self, value: &T, summary: Summary) -> io::Result<()> {
+        let mut v = serde_json::to_value(value)?;
+        if let serde_json::Value::Object(m) = &mut v {
+            m.insert("schema".into(), SCHEMA.into());
+            m.insert("summary".into(), serde_json::to_value(summary)?);
+        }
+        write_json(&v)
     }
 
     /// Writes human text to stdout, unless quiet.
@@ -82,6 +87,69 @@ pub fn safe(text: &str) -> String {
         }
     }
     out
+}
+
+/// The version of every JSON document's layout, bumped on breaking changes.
+pub const SCHEMA: u32 = 1;
+
+/// What a JSON document found, in counts, and the exit code it implies.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Summary {
+    /// Findings (or verdicts) of severity error.
+    pub errors: usize,
+    /// Of severity warning.
+    pub warnings: usize,
+    /// Of severity info.
+    pub notes: usize,
+    /// The exit code.
+    pub exit: u8,
+}
+
+impl Summary {
+    /// The counts of `findings`, with the exit code they imply (1 on any error).
+    pub fn of(findings: &[&Finding]) -> Summary {
+        let c = |s| findings.iter().filter(|f| f.severity == s).count();
+        let errors = c(Severity::Error);
+        Summary {
+            errors,
+            warnings: c(Severity::Warning),
+            notes: c(Severity::Info),
+            exit: u8::from(errors > 0),
+        }
+    }
+
+    /// No findings; the exit code as given (1 counts as one error).
+    pub fn exit(exit: u8) -> Summary {
+        Summary {
+            errors: usize::from(exit != 0),
+            warnings: 0,
+            notes: 0,
+            exit,
+        }
+    }
+}
+
+fn write_json(v: &serde_json::Value) -> io::Result<()> {
+    let mut s = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut s, v)?;
+    writeln!(s)
+}
+
+/// Prints the JSON document of an error on stdout: `{"schema", "error":
+/// {"title", "path", "details", "hint"}, "summary"}`.
+pub fn error_json(
+    title: &str,
+    path: Option<String>,
+    details: &[String],
+    hint: Option<String>,
+    exit: u8,
+) {
+    let v = serde_json::json!({
+        "schema": SCHEMA,
+        "error": {"title": title, "path": path, "details": details, "hint": hint},
+        "summary": Summary::exit(exit),
+    });
+    let _ = write_json(&v);
 }
 
 /// The one rendering of an error for people: the title (`loadsmith: …`),

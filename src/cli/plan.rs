@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::output::{Out, safe};
+use super::output::{Out, Summary, safe};
 use super::{Outcome, stdout_err};
 use crate::error::Error;
 use crate::names::models::{MODELS, model_by_name};
@@ -68,7 +68,7 @@ pub(super) fn run(
             p.notes
                 .extend(upgrade::spelling_note(&unconfirmed, !bundles.is_empty()));
             if out.json {
-                out.json(&p).map_err(stdout_err)?;
+                out.json(&p, Summary::exit(0)).map_err(stdout_err)?;
             } else {
                 out.text(&render(&p, out)).map_err(stdout_err)?;
             }
@@ -76,12 +76,15 @@ pub(super) fn run(
         }
         Err(r) => {
             if out.json {
-                out.json(&RefusedDoc {
-                    from,
-                    to,
-                    steps: [],
-                    refused: &r,
-                })
+                out.json(
+                    &RefusedDoc {
+                        from,
+                        to,
+                        steps: [],
+                        refused: &r,
+                    },
+                    Summary::exit(1),
+                )
                 .map_err(stdout_err)?;
             }
             eprintln!("loadsmith: refused: {}", safe(&r.reason));

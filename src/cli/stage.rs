@@ -3,8 +3,9 @@
 use std::path::Path;
 
 use super::inspect::{default_jobs, render_findings, size, summary};
-use super::output::{Out, safe};
+use super::output::{Out, Summary, safe};
 use super::{Outcome, stdout_err};
+use crate::check::findings::Finding;
 use crate::cli::args::StageArgs;
 use crate::error::Error;
 use crate::phone::Kind;
@@ -27,7 +28,10 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
     };
     let r = stage(&opts)?;
     if out.json {
-        out.json(&r).map_err(stdout_err)?;
+        let all: Vec<&Finding> = r.findings.iter().collect();
+        let mut summary = Summary::of(&all);
+        summary.exit = 0;
+        out.json(&r, summary).map_err(stdout_err)?;
     } else {
         out.text(&render(&r, out)).map_err(stdout_err)?;
     }
@@ -107,7 +111,8 @@ fn render(r: &StageReport, out: Out) -> String {
 pub(super) fn run_check(root: &Path, wait: u64, out: Out) -> Result<Outcome, Error> {
     let r = check(root, default_jobs(), std::time::Duration::from_secs(wait))?;
     if out.json {
-        out.json(&r).map_err(stdout_err)?;
+        let all: Vec<&Finding> = r.findings.iter().collect();
+        out.json(&r, Summary::of(&all)).map_err(stdout_err)?;
     } else {
         out.text(&render_check(&r, out)).map_err(stdout_err)?;
     }
