@@ -282,3 +282,80 @@ fn every_json_document_has_schema_summary_and_errors_as_json() {
         );
     }
 }
+
+/// `--quiet` prints errors and nothing else, and never nothing at all when
+/// the exit code is 1.
+#[test]
+fn quiet_prints_errors_only_and_never_nothing_on_exit_1() {
+    let d = tempfile::tempdir().unwrap();
+    let good = d.path().join("good.zip");
+    support::zip(&good, &support::sip812());
+    let bad = d.path().join("bad.zip");
+    support::zip(
+        &bad,
+        &support::without(support::sip812(), "P0S3-8-12-00.sb2"),
+    );
+    let (g, b) = (
+        good.to_string_lossy().to_string(),
+        bad.to_string_lossy().to_string(),
+    );
+    let quiet = |args: &[&str]| {
+        support::loadsmith()
+            .arg("--quiet")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let o = quiet(&["inspect", &g]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty(), "{o:?}");
+    let o = quiet(&["inspect", &g, &b]);
+    assert_eq!(o.status.code(), Some(1));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("bad.zip: error missing-member"), "{text}");
+    assert!(!text.contains("good.zip"), "{text}");
+    let o = quiet(&["names", "P0S3-8-12-00", "nonsense"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        "nonsense: not a name loadsmith knows\n"
+    );
+    let root = d.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    let o = quiet(&[
+        "boot",
+        &root.to_string_lossy(),
+        "--mac",
+        "0011BB73AD61",
+        "--model",
+        "7960",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .contains("No Load Specified")
+    );
+}
+
+/// Counts read right: "1 note", "1 file".
+#[test]
+fn counts_read_right() {
+    let d = tempfile::tempdir().unwrap();
+    let fw = d.path().join("sip812.zip");
+    support::zip(&fw, &support::sip812());
+    let out = support::loadsmith().arg("inspect").arg(&fw).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("0 errors, 0 warnings, 1 note\n"), "{text}");
+    let root = d.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(root.join("SIPDefault.cnf"), "image_version: P0S3-8-11-00\n").unwrap();
+    let out = support::loadsmith()
+        .args(["stage", "--dry-run", "--target", "P0S3-8-12-00", "--from"])
+        .arg(&fw)
+        .arg(&root)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("4 files and 2 pointer files would change"), "{text}");
+}

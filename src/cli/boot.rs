@@ -63,7 +63,11 @@ pub(super) fn run(
         };
         out.json(&r, summary).map_err(stdout_err)?;
     } else {
-        out.text(&render(&r, out)).map_err(stdout_err)?;
+        let errors = match r.verdict.kind {
+            Kind::Settles => String::new(),
+            _ => format!("{} {}: {}\n", r.model, r.mac, safe(&r.verdict.message)),
+        };
+        out.result(&render(&r, out), &errors).map_err(stdout_err)?;
     }
     Ok(if r.verdict.kind == Kind::Settles {
         Outcome::Clean

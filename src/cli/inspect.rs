@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::output::{Out, Summary, safe};
+use super::output::{Out, Summary, count, safe};
 use super::{Outcome, stdout_err};
 use crate::check::findings::{Finding, Severity};
 use crate::check::{self, BundleReport, Options};
@@ -103,7 +103,11 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
                 bad
             ));
         }
-        out.text(&text).map_err(stdout_err)?;
+        let errors: String = reports
+            .iter()
+            .map(|r| super::output::error_lines(&r.path, &r.findings))
+            .collect();
+        out.result(&text, &errors).map_err(stdout_err)?;
     }
     for e in &errors {
         eprint!("{}", super::output::error_report(e));
@@ -203,9 +207,9 @@ fn render(r: &BundleReport, out: Out) -> String {
             .collect::<Vec<_>>()
             .join(" ");
             s.push_str(&format!(
-                "    {state} {:<24} {what} · {} files\n",
+                "    {state} {:<24} {what} · {}\n",
                 safe(&set.load),
-                set.files.len()
+                count(set.files.len(), "file", "files")
             ));
             for m in &set.missing {
                 s.push_str(&format!("               missing {}\n", safe(m)));
@@ -259,5 +263,10 @@ pub(crate) fn summary(findings: &[Finding], out: Out) -> String {
     } else {
         out.paint("OK", "32;1")
     };
-    format!("  {verdict}: {e} errors, {w} warnings, {i} notes\n")
+    format!(
+        "  {verdict}: {}, {}, {}\n",
+        count(e, "error", "errors"),
+        count(w, "warning", "warnings"),
+        count(i, "note", "notes")
+    )
 }

@@ -29,7 +29,12 @@ pub(super) fn run(inputs: &[String], out: Out) -> Result<Outcome, Error> {
         for n in &names {
             text.push_str(&render(n, out));
         }
-        out.text(&text).map_err(stdout_err)?;
+        let errors: String = names
+            .iter()
+            .filter(|n| !n.known)
+            .map(|n| format!("{}: not a name loadsmith knows\n", safe(&n.input)))
+            .collect();
+        out.result(&text, &errors).map_err(stdout_err)?;
     }
     Ok(if names.iter().all(|n| n.known) {
         Outcome::Clean

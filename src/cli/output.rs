@@ -58,6 +58,13 @@ impl Out {
         s.write_all(text.as_bytes())
     }
 
+    /// Writes the result: `full` normally, only `errors` (the lines that
+    /// make the exit code 1) with `--quiet`.
+    pub fn result(&self, full: &str, errors: &str) -> io::Result<()> {
+        let text = if self.quiet { errors } else { full };
+        io::stdout().lock().write_all(text.as_bytes())
+    }
+
     /// Wraps `text` in an ANSI colour when colour is on.
     pub fn paint(&self, text: &str, code: &str) -> String {
         if self.color {
@@ -87,6 +94,31 @@ pub fn safe(text: &str) -> String {
         }
     }
     out
+}
+
+/// `n` and the noun, in the right number: "1 note", "2 notes", "0 files".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The error findings of `findings`, one line each, for `--quiet`.
+pub fn error_lines(path: &str, findings: &[Finding]) -> String {
+    findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| {
+            format!(
+                "{}: error {}: {}\n",
+                safe(path),
+                f.code.as_str(),
+                safe(&f.message)
+            )
+        })
+        .collect()
 }
 
 /// The version of every JSON document's layout, bumped on breaking changes.

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::inspect::{default_jobs, render_findings, size, summary};
-use super::output::{Out, Summary, safe};
+use super::output::{Out, Summary, count, safe};
 use super::{Outcome, stdout_err};
 use crate::check::findings::Finding;
 use crate::cli::args::StageArgs;
@@ -99,11 +99,24 @@ fn render(r: &StageReport, out: Out) -> String {
         .filter(|e| e.action != Action::Unchanged)
         .count();
     s.push_str(&if !r.changed {
-        format!("  nothing to do: {} already serves {}\n", safe(&r.root), safe(&r.target))
+        format!(
+            "  nothing to do: {} already serves {}\n",
+            safe(&r.root),
+            safe(&r.target)
+        )
     } else if r.dry_run {
-        format!("  dry run: {written} files and {edited} pointer files would change; nothing was written\n")
+        format!(
+            "  dry run: {} and {} would change; nothing was written\n",
+            count(written, "file", "files"),
+            count(edited, "pointer file", "pointer files")
+        )
     } else {
-        format!("  done: {written} files written, {edited} pointer files changed, {} removed\n", r.pruned.len())
+        format!(
+            "  done: {} written, {} changed, {} removed\n",
+            count(written, "file", "files"),
+            count(edited, "pointer file", "pointer files"),
+            r.pruned.len()
+        )
     });
     s
 }
@@ -114,7 +127,9 @@ pub(super) fn run_check(root: &Path, wait: u64, out: Out) -> Result<Outcome, Err
         let all: Vec<&Finding> = r.findings.iter().collect();
         out.json(&r, Summary::of(&all)).map_err(stdout_err)?;
     } else {
-        out.text(&render_check(&r, out)).map_err(stdout_err)?;
+        let errors = super::output::error_lines(&r.root, &r.findings);
+        out.result(&render_check(&r, out), &errors)
+            .map_err(stdout_err)?;
     }
     Ok(if r.has_errors() {
         Outcome::Problems
@@ -150,9 +165,9 @@ fn render_check(r: &CheckReport, out: Out) -> String {
             "INCOMPLETE"
         };
         s.push_str(&format!(
-            "    {state} {} · {} files\n",
+            "    {state} {} · {}\n",
             safe(&set.load),
-            set.files.len()
+            count(set.files.len(), "file", "files")
         ));
     }
     s.push_str(&render_fleet(&r.fleet, out));
