@@ -48,6 +48,12 @@ pub enum Error {
         /// What to do instead.
         hint: Option<String>,
     },
+    /// Nothing answered where a server was named.
+    #[error("{message}")]
+    Unreachable {
+        /// The sentence: what did not answer, and how long it was asked.
+        message: String,
+    },
     /// A checksum file could not be understood.
     #[error(
         "{path}: line {line} is not a checksum line (want `HEX  NAME` or `SHA512 (NAME) = HEX`)"
@@ -74,6 +80,9 @@ impl Error {
                 "give a .zip, .cop, .cop.sgn, .tar, .tar.gz, a signed firmware file, or a folder holding them".into(),
             ),
             Error::Refused { hint, .. } => hint.clone(),
+            Error::Unreachable { .. } => Some(
+                "check the address and port, that the server runs (in.tftpd, dnsmasq, tftpd32) and serves on that address, and that no firewall drops UDP".into(),
+            ),
             Error::Open {
                 path,
                 source: crate::files::OpenError::NotRegular(_),
@@ -119,7 +128,7 @@ impl Error {
             | Error::Open { path, .. }
             | Error::NotABundle { path }
             | Error::BadChecksums { path, .. } => Some(path),
-            Error::Usage { .. } | Error::Refused { .. } => None,
+            Error::Usage { .. } | Error::Refused { .. } | Error::Unreachable { .. } => None,
         }
     }
 

@@ -297,3 +297,47 @@ fn a_server_error_other_than_not_found_stops_the_hunt() {
     assert_eq!(doc["requests"].as_array().unwrap().len(), 1);
     assert_eq!(doc["requests"][0]["status"], "error");
 }
+
+/// No server answering is not a phone verdict: exit 2, saying so, after the
+/// documented 10 s; a bad port or a path in the URL is a usage error.
+#[test]
+fn no_server_and_bad_urls_are_said_as_such() {
+    // A port nothing answers on (a bound socket that never replies).
+    let quiet = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = quiet.local_addr().unwrap().port();
+    let start = std::time::Instant::now();
+    let out = loadsmith()
+        .args([
+            "boot",
+            &format!("tftp://127.0.0.1:{port}"),
+            "--mac",
+            MAC,
+            "--model",
+            "7960",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("no TFTP server answered at 127.0.0.1:{port}")),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "no verdict is printed");
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(15),
+        "{:?}",
+        start.elapsed()
+    );
+    for (url, says) in [
+        ("tftp://127.0.0.1:99999", "is not a port"),
+        ("tftp://127.0.0.1/srv/tftp", "without a path"),
+    ] {
+        let out = loadsmith()
+            .args(["boot", url, "--mac", MAC, "--model", "7960"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{url}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says), "{url}");
+    }
+}

@@ -344,7 +344,11 @@ fn counts_read_right() {
     let d = tempfile::tempdir().unwrap();
     let fw = d.path().join("sip812.zip");
     support::zip(&fw, &support::sip812());
-    let out = support::loadsmith().arg("inspect").arg(&fw).output().unwrap();
+    let out = support::loadsmith()
+        .arg("inspect")
+        .arg(&fw)
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("0 errors, 0 warnings, 1 note\n"), "{text}");
     let root = d.path().join("root");
@@ -357,5 +361,8 @@ fn counts_read_right() {
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("4 files and 2 pointer files would change"), "{text}");
+    assert!(
+        text.contains("4 files and 2 pointer files would change"),
+        "{text}"
+    );
 }

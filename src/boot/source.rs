@@ -30,6 +30,11 @@ pub trait FileSource {
     fn fetch(&mut self, name: &str) -> Fetch;
     /// How the source is shown.
     fn describe(&self) -> String;
+    /// Why nothing could be asked at all (no server answered), if so: then
+    /// there is no phone verdict to give.
+    fn unreachable(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A TFTP root on disk.

@@ -34,6 +34,10 @@ pub struct TftpSource {
     pub retries: u32,
     /// The longest one file's transfer may take, whatever the server does.
     pub deadline: Duration,
+    /// A packet came from the server at some point.
+    answered: std::cell::Cell<bool>,
+    /// A request had no answer at all.
+    timed_out: std::cell::Cell<bool>,
 }
 
 impl TftpSource {
@@ -43,14 +47,27 @@ impl TftpSource {
             message: format!("{url}: want tftp://host[:port]"),
         })?;
         let host = rest.trim_end_matches('/');
-        let with_port = if host
+        if host.contains('/') {
+            return Err(Error::Usage {
+                message: format!(
+                    "{url}: a TFTP server is named without a path (tftp://HOST[:PORT]); phones ask the server's root for each file by name"
+                ),
+            });
+        }
+        // A port is what follows the last colon, unless the colon is inside
+        // an IPv6 address in brackets.
+        let port = host
             .rsplit_once(':')
-            .is_some_and(|(_, p)| p.parse::<u16>().is_ok())
-            && !host.ends_with(']')
-        {
-            host.to_string()
-        } else {
-            format!("{host}:69")
+            .filter(|(h, _)| !h.contains(':') || h.ends_with(']'))
+            .map(|(_, p)| p);
+        let with_port = match port {
+            Some(p) if p.parse::<u16>().is_ok_and(|n| n > 0) => host.to_string(),
+            Some(p) => {
+                return Err(Error::Usage {
+                    message: format!("{url}: {p:?} is not a port (1 to 65535)"),
+                });
+            }
+            None => format!("{host}:69"),
         };
         let addr = with_port
             .to_socket_addrs()
@@ -65,6 +82,8 @@ impl TftpSource {
             timeout: Duration::from_secs(2),
             retries: 4,
             deadline: DEADLINE,
+            answered: std::cell::Cell::new(false),
+            timed_out: std::cell::Cell::new(false),
         })
     }
 
@@ -109,6 +128,7 @@ impl TftpSource {
                 {
                     tries += 1;
                     if tries > self.retries {
+                        self.timed_out.set(server.is_none());
                         return Ok(Fetch::Error(format!(
                             "timeout: no answer from {} after {} tries",
                             self.addr, tries
@@ -123,6 +143,7 @@ impl TftpSource {
                 continue; // not our server's transfer
             }
             server = Some(from);
+            self.answered.set(true);
             t.dest = from;
             match t.on_packet(&buf[..n]) {
                 Step::Send(reset) => {
@@ -261,5 +282,16 @@ impl FileSource for TftpSource {
 
     fn describe(&self) -> String {
         self.url.clone()
+    }
+
+    fn unreachable(&self) -> Option<String> {
+        (self.timed_out.get() && !self.answered.get()).then(|| {
+            format!(
+                "no TFTP server answered at {} (each request was sent {} times over {} s)",
+                self.addr,
+                self.retries + 1,
+                self.timeout.as_secs() * u64::from(self.retries + 1)
+            )
+        })
     }
 }

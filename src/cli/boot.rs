@@ -50,6 +50,9 @@ pub(super) fn run(
             factory_reset,
         },
     );
+    if let Some(message) = src.unreachable() {
+        return Err(Error::Unreachable { message });
+    }
     if out.json {
         let summary = match r.verdict.kind {
             Kind::Settles => Summary::exit(0),

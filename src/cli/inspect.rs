@@ -127,13 +127,9 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
 }
 
 fn error_path(e: &Error) -> String {
-    match e {
-        Error::Io { path, .. }
-        | Error::Open { path, .. }
-        | Error::NotABundle { path }
-        | Error::BadChecksums { path, .. } => path.display().to_string(),
-        Error::Usage { .. } | Error::Refused { .. } => String::new(),
-    }
+    e.path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
 }
 
 /// Human size: `650 B`, `2.9 MB`.
