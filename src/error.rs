@@ -70,9 +70,27 @@ impl Error {
     /// A one-line fix, when one is known.
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+            Error::Io {
+                source,
+                action: "read",
+                ..
+            } if source.kind() == std::io::ErrorKind::NotFound => {
                 Some("check the path; loadsmith reads bundles, loose firmware files and folders".into())
             }
+            Error::Io {
+                source,
+                action: "read the checksum list",
+                ..
+            } if source.kind() == std::io::ErrorKind::NotFound => Some(
+                "check the path of the checksum list (sha256sum/sha512sum output, or the lines copied from the download page)".into(),
+            ),
+            Error::Io {
+                source,
+                action: "open the root",
+                ..
+            } if source.kind() == std::io::ErrorKind::NotFound => Some(
+                "give the folder the TFTP server serves (for tftpd-hpa, the last argument of in.tftpd; often /srv/tftp)".into(),
+            ),
             Error::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => {
                 Some("run as a user that can read (or write) that path".into())
             }

@@ -366,3 +366,58 @@ fn counts_read_right() {
         "{text}"
     );
 }
+
+/// `stage` into a folder that does not exist makes it (a dry run says it
+/// would); a missing `check` root or checksum list gets a hint about that.
+#[test]
+fn missing_folders_and_lists_are_made_or_named() {
+    let d = tempfile::tempdir().unwrap();
+    let fw = d.path().join("sip812.zip");
+    support::zip(&fw, &support::sip812());
+    let root = d.path().join("srv/tftp");
+    let stage = |dry: bool| {
+        let mut c = support::loadsmith();
+        c.args(["stage", "--target", "P0S3-8-12-00", "--from"])
+            .arg(&fw);
+        if dry {
+            c.arg("--dry-run");
+        }
+        c.arg(&root).output().unwrap()
+    };
+    let o = stage(true);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("would create the folder"));
+    assert!(!root.exists(), "a dry run made the folder");
+    let o = stage(false);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("created the folder"));
+    assert!(root.join("P0S3-8-12-00.sb2").is_file());
+    let o = support::loadsmith()
+        .arg("check")
+        .arg(d.path().join("nowhere"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the folder the TFTP server serves") && !err.contains("bundles"),
+        "{err}"
+    );
+    let o = support::loadsmith()
+        .args(["inspect", "--checksums"])
+        .arg(d.path().join("SHA512SUMS"))
+        .arg(&fw)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("checksum list") && !err.contains("bundles"),
+        "{err}"
+    );
+}

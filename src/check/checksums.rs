@@ -27,7 +27,8 @@ pub struct Expected {
 
 /// Parses a checksum file; blank lines and `#` comments are skipped.
 pub fn load(path: &Path) -> Result<Vec<Expected>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| Error::io("read the checksum list", path, e))?;
     parse(&text).map_err(|line| Error::BadChecksums {
         path: path.to_path_buf(),
         line,

@@ -98,6 +98,13 @@ fn render(r: &StageReport, out: Out) -> String {
         .iter()
         .filter(|e| e.action != Action::Unchanged)
         .count();
+    if r.create_root {
+        s.push_str(&format!(
+            "  {} the folder {}\n",
+            if r.dry_run { "would create" } else { "created" },
+            safe(&r.root)
+        ));
+    }
     s.push_str(&if !r.changed {
         format!(
             "  nothing to do: {} already serves {}\n",

@@ -98,6 +98,9 @@ fn resolve(value: &str, rep: &BundleReport) -> std::result::Result<(), String> {
 /// holds the root against stages while it reads, so it never sees a root
 /// half changed.
 pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
+    if let Err(e) = std::fs::read_dir(root) {
+        return Err(crate::error::Error::io("open the root", root, e));
+    }
     let _hold = ReadLock::take(root, wait)?;
     let view = RootView::read(root)?;
     let rep = check::inspect(

@@ -43,10 +43,20 @@ pub struct Pointer {
 }
 
 impl RootView {
-    /// Lists a root.
+    /// Lists a root; a root that does not exist yet (a stage will make it)
+    /// is empty.
     pub fn read(dir: &Path) -> Result<RootView> {
         let mut names = Vec::new();
-        for e in fs::read_dir(dir).map_err(|e| Error::io("read", dir, e))? {
+        let entries = match fs::read_dir(dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(RootView {
+                    dir: dir.to_path_buf(),
+                    names,
+                });
+            }
+            r => r.map_err(|e| Error::io("open the root", dir, e))?,
+        };
+        for e in entries {
             let e = e.map_err(|e| Error::io("read", dir, e))?;
             let n = e.file_name().to_string_lossy().into_owned();
             if n.starts_with('.') || n == STATE_DIR {

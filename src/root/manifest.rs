@@ -270,7 +270,30 @@ fn lock_within(f: &File, p: &Path, wait: Duration, shared: bool) -> Result<bool>
     }
 }
 
+/// The refusal when another stage holds the root.
+pub fn another_stage(root: &Path) -> Error {
+    Error::Refused {
+        details: Vec::new(),
+        message: format!(
+            "another loadsmith stage is working on {}; two stages never interleave",
+            root.display()
+        ),
+        hint: Some("wait for it to finish, then run this stage again".into()),
+    }
+}
+
 impl Lock {
+    /// True when a stage holds the root now (asked without creating or
+    /// changing anything in it).
+    pub fn busy(root: &Path) -> bool {
+        let p = root.join(STATE_DIR).join("lock");
+        crate::files::open_regular(&p).is_ok_and(|f| {
+            let held = matches!(f.try_lock_shared(), Err(fs::TryLockError::WouldBlock));
+            let _ = f.unlock();
+            held
+        })
+    }
+
     /// Takes the stage lock or refuses at once, saying why; then waits for
     /// running checks to finish.
     pub fn take(root: &Path) -> Result<Lock> {
@@ -293,14 +316,7 @@ impl Lock {
         let p = dir.join("lock");
         let stage = open_lock_file(&p)?;
         if !lock_within(&stage, &p, Duration::ZERO, false)? {
-            return Err(Error::Refused {
-                details: Vec::new(),
-                message: format!(
-                    "another loadsmith stage is working on {}; two stages never interleave",
-                    root.display()
-                ),
-                hint: Some("wait for it to finish, then run this stage again".into()),
-            });
+            return Err(another_stage(root));
         }
         let q = dir.join("readers");
         let readers = open_lock_file(&q)?;

@@ -94,6 +94,8 @@ pub struct StageReport {
     pub changed: bool,
     /// True for `--dry-run`.
     pub dry_run: bool,
+    /// The root did not exist: the stage makes it (a dry run would).
+    pub create_root: bool,
 }
 
 /// Runs a stage.
@@ -104,21 +106,41 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
             message: format!("--target {}: not a load name loadsmith knows", opts.target),
         });
     }
-    let meta = fs::metadata(&opts.root).map_err(|e| Error::io("open", &opts.root, e))?;
-    if !meta.is_dir() {
-        return Err(Error::Usage {
-            message: format!("{} is not a folder", opts.root.display()),
-        });
-    }
+    // A root that does not exist yet is made (a dry run says it would be).
+    let create_root = match fs::metadata(&opts.root) {
+        Ok(m) if m.is_dir() => false,
+        Ok(_) => {
+            return Err(Error::Usage {
+                message: format!("{} is not a folder", opts.root.display()),
+            });
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+        Err(e) => return Err(Error::io("open the root", &opts.root, e)),
+    };
     let chosen = choose(opts, &target)?;
-    // Plan read-only first: a refusal leaves the root exactly as it was.
-    let report = plan(opts, &chosen)?;
+    // Plan read-only first: a refusal leaves the root exactly as it was. A
+    // stage running meanwhile may show this plan a root half changed: then
+    // that stage is the reason to refuse, not what the plan saw.
+    if !opts.dry_run && Lock::busy(&opts.root) {
+        return Err(manifest::another_stage(&opts.root));
+    }
+    let mut report = match plan(opts, &chosen) {
+        Err(_) if !opts.dry_run && Lock::busy(&opts.root) => {
+            return Err(manifest::another_stage(&opts.root));
+        }
+        r => r?,
+    };
+    report.create_root = create_root;
+    if create_root && !opts.dry_run {
+        fs::create_dir_all(&opts.root).map_err(|e| Error::io("create", &opts.root, e))?;
+    }
     if opts.dry_run || !report.changed {
         return Ok(report);
     }
     let _lock = Lock::take(&opts.root)?;
     // Plan again under the lock: another stage may have finished meanwhile.
     let mut report = plan(opts, &chosen)?;
+    report.create_root = create_root;
     if !report.changed {
         return Ok(report);
     }
@@ -288,6 +310,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         phones,
         changed,
         dry_run: opts.dry_run,
+        create_root: false,
     })
 }
 
