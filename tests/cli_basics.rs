@@ -421,3 +421,18 @@ fn missing_folders_and_lists_are_made_or_named() {
         "{err}"
     );
 }
+
+/// Each subcommand's --help stands alone: what it does, an example, exit codes.
+#[test]
+fn every_subcommand_help_has_an_example_and_exit_codes() {
+    for cmd in [
+        "names", "plan", "matrix", "inspect", "stage", "check", "boot",
+    ] {
+        let out = support::loadsmith().args([cmd, "--help"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{cmd}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("Example"), "{cmd}: {text}");
+        assert!(text.contains("Exit status: 0"), "{cmd}: {text}");
+        assert!(text.contains(&format!("loadsmith {cmd}")), "{cmd}: {text}");
+    }
+}
