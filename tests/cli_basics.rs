@@ -436,3 +436,45 @@ fn every_subcommand_help_has_an_example_and_exit_codes() {
         assert!(text.contains(&format!("loadsmith {cmd}")), "{cmd}: {text}");
     }
 }
+
+/// `--brief`: one line per bundle or root, with the first error.
+#[test]
+fn brief_prints_one_line_per_bundle_or_root() {
+    let d = tempfile::tempdir().unwrap();
+    let good = d.path().join("good.zip");
+    support::zip(&good, &support::sip812());
+    let bad = d.path().join("bad.zip");
+    support::zip(
+        &bad,
+        &support::without(support::sip812(), "P0S3-8-12-00.sb2"),
+    );
+    let out = support::loadsmith()
+        .args(["--brief", "inspect"])
+        .arg(&good)
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(
+        lines[0].ends_with("good.zip\tzip\tOK\t0 errors, 0 warnings, 1 note"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("bad.zip\tzip\tFAIL\t1 error")
+            && lines[1].contains("missing-member: P0S3-8-12-00.sb2"),
+        "{text}"
+    );
+    let root = d.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    let out = support::loadsmith()
+        .args(["--brief", "check"])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("\troot\tOK\t"), "{text}");
+}

@@ -14,6 +14,9 @@ pub struct Cli {
     /// Print nothing but errors (and the JSON document, with --json).
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// One line per bundle or root: path, format, verdict, counts, the first error.
+    #[arg(long, global = true, conflicts_with = "json")]
+    pub brief: bool,
     /// When to colour human output (NO_COLOR is honoured).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -92,9 +92,17 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
     } else {
         let mut text = String::new();
         for r in &reports {
-            text.push_str(&render(r, out));
+            if out.brief {
+                text.push_str(&super::output::brief_line(
+                    &r.path,
+                    r.format.label(),
+                    &r.findings,
+                ));
+            } else {
+                text.push_str(&render(r, out));
+            }
         }
-        if reports.len() > 1 {
+        if reports.len() > 1 && !out.brief {
             let bad = reports.iter().filter(|r| r.has_errors()).count();
             text.push_str(&format!(
                 "{} bundles: {} clean, {} with errors\n",

@@ -15,6 +15,8 @@ pub struct Out {
     pub json: bool,
     /// Nothing but errors.
     pub quiet: bool,
+    /// One line per bundle or root.
+    pub brief: bool,
     /// Colour human output.
     pub color: bool,
     /// Stderr is a terminal (progress bars allowed).
@@ -33,6 +35,7 @@ impl Out {
         Out {
             json: cli.json,
             quiet: cli.quiet,
+            brief: cli.brief,
             color,
             stderr_tty: io::stderr().is_terminal(),
         }
@@ -103,6 +106,26 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     } else {
         format!("{n} {many}")
     }
+}
+
+/// One line for a bundle or root (`--brief`): path, format, verdict,
+/// counts, and the first error.
+pub fn brief_line(path: &str, format: &str, findings: &[Finding]) -> String {
+    let c = |s| findings.iter().filter(|f| f.severity == s).count();
+    let (e, w, n) = (c(Severity::Error), c(Severity::Warning), c(Severity::Info));
+    let first = findings
+        .iter()
+        .find(|f| f.severity == Severity::Error)
+        .map(|f| format!("  {}: {}", f.code.as_str(), safe(&f.message)))
+        .unwrap_or_default();
+    format!(
+        "{}\t{format}\t{}\t{}, {}, {}{first}\n",
+        safe(path),
+        if e > 0 { "FAIL" } else { "OK" },
+        count(e, "error", "errors"),
+        count(w, "warning", "warnings"),
+        count(n, "note", "notes")
+    )
 }
 
 /// The error findings of `findings`, one line each, for `--quiet`.

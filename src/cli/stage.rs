@@ -135,8 +135,12 @@ pub(super) fn run_check(root: &Path, wait: u64, out: Out) -> Result<Outcome, Err
         out.json(&r, Summary::of(&all)).map_err(stdout_err)?;
     } else {
         let errors = super::output::error_lines(&r.root, &r.findings);
-        out.result(&render_check(&r, out), &errors)
-            .map_err(stdout_err)?;
+        let full = if out.brief {
+            super::output::brief_line(&r.root, "root", &r.findings)
+        } else {
+            render_check(&r, out)
+        };
+        out.result(&full, &errors).map_err(stdout_err)?;
     }
     Ok(if r.has_errors() {
         Outcome::Problems
