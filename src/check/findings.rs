@@ -81,6 +81,7 @@ codes! {
     UnknownHeader => "unknown-header", Info, "A signed format loadsmith does not decode (e.g. 78xx); not an error of the bundle.";
     UnknownMember => "unknown-member", Info, "A member whose name loadsmith does not know (release notes, scripts).";
     UnsignedImage => "unsigned-image", Info, "An unsigned `.bin` image: accepted only by phones below 5.x.";
+    WeakChecksum => "weak-checksum", Info, "The bundle matches a published MD5 sum and no SHA-2 sum: MD5 is verified, but it is a weak hash.";
     ChecksumVerified => "checksum-verified", Info, "The bundle's digest matches `--checksums`.";
     ChecksumUnlisted => "checksum-unlisted", Info, "`--checksums` was given but does not list this bundle.";
 }

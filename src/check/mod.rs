@@ -82,6 +82,10 @@ pub struct BundleReport {
     /// SHA-512, when `--checksums` holds SHA-512 sums.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha512: Option<String>,
+    /// What the published checksums said of the bundle, one entry per
+    /// listed digest (empty without `--checksums` or when not listed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checksums: Vec<Checked>,
     /// Every member, in bundle order.
     pub members: Vec<MemberReport>,
     /// The sets each `.loads` (or loose pre-loader image) needs.
@@ -216,12 +220,14 @@ struct FileDigests {
     size: u64,
     sha256: String,
     sha512: Option<String>,
+    md5: Option<String>,
 }
 
-fn digest_file(path: &Path, sha512: bool) -> io::Result<FileDigests> {
+fn digest_file(path: &Path, sha512: bool, md5: bool) -> io::Result<FileDigests> {
     let mut f = File::open(path)?;
     let mut a = Sha256::new();
     let mut b = sha512.then(Sha512::new);
+    let mut m = md5.then(md5::Md5::new);
     let mut buf = vec![0u8; 256 * 1024];
     let mut size = 0u64;
     loop {
@@ -234,11 +240,15 @@ fn digest_file(path: &Path, sha512: bool) -> io::Result<FileDigests> {
         if let Some(b) = &mut b {
             b.update(&buf[..n]);
         }
+        if let Some(m) = &mut m {
+            m.update(&buf[..n]);
+        }
     }
     Ok(FileDigests {
         size,
         sha256: hex(&a.finalize()),
         sha512: b.map(|b| hex(&b.finalize())),
+        md5: m.map(|m| hex(&m.finalize())),
     })
 }
 
@@ -293,6 +303,7 @@ fn read_zip_parallel(path: &Path, opts: &Options, scanner: &mut Scanner) -> Resu
 /// Inspects one source; a zip's members are read on `opts.jobs` threads.
 pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
     let mut scanner = Scanner::new(opts.deep);
+    let mut checked = Vec::new();
     let (format, digests) = match source {
         Source::Bundle { path, format } => {
             let base = path
@@ -301,9 +312,10 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
                 .unwrap_or_default();
             let expected: Vec<&Expected> =
                 opts.checksums.iter().filter(|e| e.name == base).collect();
-            let want512 = expected.iter().any(|e| e.algorithm == Algorithm::Sha512);
+            let want = |a| expected.iter().any(|e| e.algorithm == a);
+            let (want512, want_md5) = (want(Algorithm::Sha512), want(Algorithm::Md5));
             let (walked, digests) = std::thread::scope(|s| {
-                let h = s.spawn(|| digest_file(path, want512));
+                let h = s.spawn(|| digest_file(path, want512, want_md5));
                 let walked = if *format == Format::Zip && opts.jobs > 1 {
                     read_zip_parallel(path, opts, &mut scanner)
                 } else {
@@ -337,7 +349,7 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
                     ),
                 ));
             }
-            checksum_findings(&base, &expected, &digests, &mut scanner.findings);
+            checked = checksum_findings(&base, &expected, &digests, &mut scanner.findings);
             (*format, Some(digests))
         }
         _ => {
@@ -367,6 +379,7 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
         size,
         sha256: digests.as_ref().map(|d| d.sha256.clone()),
         sha512: digests.and_then(|d| d.sha512),
+        checksums: checked,
         members: scanner.members,
         sets,
         findings: all,
@@ -388,13 +401,35 @@ fn holds_firmware(members: &[MemberReport]) -> bool {
     })
 }
 
-fn checksum_findings(base: &str, expected: &[&Expected], d: &FileDigests, out: &mut Vec<Finding>) {
+/// One published digest compared with the bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct Checked {
+    /// The algorithm.
+    pub algorithm: Algorithm,
+    /// True when the bundle's digest is the published one.
+    pub ok: bool,
+}
+
+fn checksum_findings(
+    base: &str,
+    expected: &[&Expected],
+    d: &FileDigests,
+    out: &mut Vec<Finding>,
+) -> Vec<Checked> {
+    let mut checked = Vec::new();
     for e in expected {
-        let (have, alg) = match e.algorithm {
-            Algorithm::Sha256 => (Some(&d.sha256), "SHA-256"),
-            Algorithm::Sha512 => (d.sha512.as_ref(), "SHA-512"),
+        let have = match e.algorithm {
+            Algorithm::Sha256 => Some(&d.sha256),
+            Algorithm::Sha512 => d.sha512.as_ref(),
+            Algorithm::Md5 => d.md5.as_ref(),
         };
-        if have == Some(&e.hex) {
+        let alg = e.algorithm.label();
+        let ok = have == Some(&e.hex);
+        checked.push(Checked {
+            algorithm: e.algorithm,
+            ok,
+        });
+        if ok {
             out.push(Finding::new(
                 Code::ChecksumVerified,
                 None,
@@ -408,6 +443,21 @@ fn checksum_findings(base: &str, expected: &[&Expected], d: &FileDigests, out: &
             ));
         }
     }
+    let strong = checked
+        .iter()
+        .any(|c| c.ok && c.algorithm != Algorithm::Md5);
+    if !strong
+        && checked
+            .iter()
+            .any(|c| c.ok && c.algorithm == Algorithm::Md5)
+    {
+        out.push(Finding::new(
+            Code::WeakChecksum,
+            None,
+            format!("{base}: verified by MD5 alone, a weak hash that a crafted file can match; check the SHA-512 sum from the download page too"),
+        ));
+    }
+    checked
 }
 
 /// Inspects every source on `opts.jobs` threads; results keep input order.

@@ -127,12 +127,15 @@ pub enum Command {
 /// Arguments of `inspect`.
 #[derive(Debug, clap::Args)]
 pub struct InspectArgs {
-    /// Bundles, loose firmware files, or folders (searched recursively).
-    #[arg(required = true)]
+    /// Bundles, loose firmware files, or folders (searched recursively);
+    /// with --checksums and no path, the files the lists name, beside them.
+    #[arg(required_unless_present = "checksums")]
     pub paths: Vec<PathBuf>,
-    /// A checksum file (sha512sum/sha256sum or BSD style) to verify bundles against.
+    /// A checksum list to verify bundles against, like `sha256sum -c`:
+    /// sha512sum/sha256sum/md5sum output, the BSD form, or the lines copied
+    /// from the vendor's download page. May be given more than once.
     #[arg(long, value_name = "FILE")]
-    pub checksums: Option<PathBuf>,
+    pub checksums: Vec<PathBuf>,
     /// Also list the entries of CNU_File_Archive_3.0 bodies inside .sbn files.
     #[arg(long)]
     pub deep: bool,

@@ -18,6 +18,9 @@ struct InputError {
 #[derive(Serialize)]
 struct Doc<'a> {
     bundles: Vec<&'a BundleReport>,
+    /// With --checksums: one verdict per file, like `sha256sum -c`.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    checksums: &'a [crate::check::checksums::FileVerdict],
     errors: Vec<InputError>,
 }
 
@@ -29,18 +32,15 @@ pub(crate) fn default_jobs() -> usize {
 }
 
 pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
-    let checksums = match &args.checksums {
-        Some(p) => check::checksums::load(p)?,
-        None => Vec::new(),
-    };
+    let (expected, paths) = super::verify::lists(&args.checksums, &args.paths)?;
     let opts = Options {
         deep: args.deep,
-        checksums,
+        checksums: expected.clone(),
         jobs: args.jobs.unwrap_or_else(default_jobs).max(1),
         limits: args.limits.limits(),
     };
-    let (sources, mut errors) = check::collect(&args.paths);
-    if sources.is_empty() && errors.is_empty() {
+    let (sources, mut errors) = check::collect(&paths);
+    if sources.is_empty() && errors.is_empty() && expected.is_empty() {
         return Err(Error::Usage {
             message: "no bundles or firmware files found in the paths given".into(),
         });
@@ -70,10 +70,13 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
             Err(e) => errors.push(e),
         }
     }
-    let problems = reports.iter().any(BundleReport::has_errors);
+    let verdicts = super::verify::verdicts(&expected, &reports);
+    let problems =
+        reports.iter().any(BundleReport::has_errors) || verdicts.iter().any(super::verify::fails);
     if out.json {
         let doc = Doc {
             bundles: reports.iter().collect(),
+            checksums: &verdicts,
             errors: errors
                 .iter()
                 .map(|e| InputError {
@@ -84,6 +87,14 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         };
         let all: Vec<&Finding> = reports.iter().flat_map(|r| &r.findings).collect();
         let mut summary = Summary::of(&all);
+        let missing = verdicts
+            .iter()
+            .filter(|v| v.status == crate::check::checksums::Status::ListedNotFound)
+            .count();
+        summary.errors += missing;
+        if missing > 0 {
+            summary.exit = 1;
+        }
         if !errors.is_empty() {
             summary.errors += errors.len();
             summary.exit = 2;
@@ -111,10 +122,14 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
                 bad
             ));
         }
-        let errors: String = reports
+        if !verdicts.is_empty() {
+            text.push_str(&super::verify::render(&verdicts, false));
+        }
+        let mut errors: String = reports
             .iter()
             .map(|r| super::output::error_lines(&r.path, &r.findings))
             .collect();
+        errors.push_str(&super::verify::render(&verdicts, true));
         out.result(&text, &errors).map_err(stdout_err)?;
     }
     for e in &errors {

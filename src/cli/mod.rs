@@ -12,6 +12,7 @@ mod names;
 pub mod output;
 mod plan;
 mod stage;
+mod verify;
 
 use std::io::{self, Write};
 use std::process::ExitCode;
