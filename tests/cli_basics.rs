@@ -478,3 +478,64 @@ fn brief_prints_one_line_per_bundle_or_root() {
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(text.contains("\troot\tOK\t"), "{text}");
 }
+
+/// `names` explains vendor bundle names and the other files of a root;
+/// `inspect` checks that a bundle's name agrees with what it holds.
+#[test]
+fn bundle_names_are_explained_and_checked() {
+    let (doc, code) = support::json(&[
+        "names",
+        "cmterm-7941_7961-sccp.9-4-2SR3-1.zip",
+        "cmterm-7970_7971-sccp.8-3-3.cop.sgn",
+        "P0S3-8-12-00.zip",
+        "cmterm-7911_7906-sip.8-5-4.zip",
+        "dialplan.xml",
+        "RINGLIST.XML",
+        "SEP0011BB73AD61.cnf.xml",
+        "CTLSEP0011BB73AD61.tlv",
+    ]);
+    assert_eq!(code, 0, "{doc}");
+    let roles: Vec<&str> = doc["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            "bundle",
+            "bundle",
+            "bundle",
+            "bundle",
+            "support",
+            "support",
+            "configuration",
+            "trust-list"
+        ]
+    );
+    assert_eq!(doc["names"][0]["stem"], "SCCP41.9-4-2SR3-1S");
+    let d = tempfile::tempdir().unwrap();
+    let right = d.path().join("cmterm-7941_7961-sccp.9-4-2SR3-1.zip");
+    support::zip(&right, &support::sccp41());
+    let (doc, _) = support::json(&["inspect", &right.to_string_lossy()]);
+    assert!(support::finding(&doc, 0, "bundle-name").is_none(), "{doc}");
+    for wrong in [
+        "cmterm-7941_7961-sccp.9-4-2SR1-1.zip",
+        "cmterm-7941_7961-sip.9-4-2SR3-1.zip",
+    ] {
+        let p = d.path().join(wrong);
+        std::fs::copy(&right, &p).unwrap();
+        let (doc, _) = support::json(&["inspect", &p.to_string_lossy()]);
+        let f =
+            support::finding(&doc, 0, "bundle-name").unwrap_or_else(|| panic!("{wrong}: {doc}"));
+        assert_eq!(f["severity"], "warning");
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("holds SCCP41.9-4-2SR3-1S"),
+            "{f}"
+        );
+    }
+}

@@ -74,6 +74,7 @@ codes! {
     CaseCollision => "case-collision", Warning, "Two files of a TFTP root equal but for case: a case-insensitive TFTP server serves only one.";
     BodyMismatch => "body-mismatch", Warning, "The loader `.sbn` body differs from its `.bin`, or a `term<MM>.default.loads` body differs from the load it stands for.";
     Os79xxFormat => "os79xx-format", Warning, "`OS79XX.TXT` has trailing white space, several lines, a BOM, or names an image the bundle does not hold.";
+    BundleName => "bundle-name", Warning, "A bundle's file name names another load than the one it holds (`…9-4-2SR3-1…` holding 9.4(2)SR1, `…sccp…` holding a SIP load): a renamed download, or the wrong file.";
     WrongExtension => "wrong-extension", Warning, "The file's bytes say another format than its extension.";
     HuntShadow => "hunt-shadow", Warning, "A configuration file earlier in the phone's hunt order (a per-phone file, another protocol's file) keeps phones off the staged target.";
     InterruptedStage => "interrupted-stage", Warning, "The last `stage` was stopped (killed, power cut, disk full) before it finished; every pointer still names a complete set; run it again to finish.";

@@ -191,7 +191,12 @@ fn collect_dir(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>) {
         r.known
             && !matches!(
                 r.role,
-                Role::Configuration | Role::DeviceDefaults | Role::Other
+                Role::Configuration
+                    | Role::DeviceDefaults
+                    | Role::Other
+                    | Role::TrustList
+                    | Role::Bundle
+                    | Role::Support
             )
     });
     if firmware {
@@ -365,6 +370,9 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
             "the bundle holds no firmware file (.loads, .sbn, .sb2, .bin): nothing here can be staged",
         ));
     }
+    if let Source::Bundle { path, .. } = source {
+        set_findings.extend(name_agrees(path, &sets));
+    }
     let mut all = scanner.findings;
     all.append(&mut set_findings);
     all.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
@@ -383,6 +391,35 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
         members: scanner.members,
         sets,
         findings: all,
+    })
+}
+
+/// A bundle whose name says one load and whose `.loads` say another.
+fn name_agrees(path: &Path, sets: &[SetReport]) -> Option<Finding> {
+    let base = path.file_name()?.to_string_lossy().into_owned();
+    let named = ImageName::parse(&base);
+    if named.role != Role::Bundle {
+        return None;
+    }
+    let loads: Vec<&str> = sets
+        .iter()
+        .filter(|s| s.stands_for.is_none())
+        .map(|s| s.load.as_str())
+        .collect();
+    let agrees = loads.is_empty()
+        || loads
+            .iter()
+            .any(|l| *l == named.stem || ImageName::parse(l).same_image(&named));
+    (!agrees).then(|| {
+        Finding::new(
+            Code::BundleName,
+            None,
+            format!(
+                "{base} is named for {} but holds {}: a renamed download, or the wrong file",
+                named.stem,
+                loads.join(", ")
+            ),
+        )
     })
 }
 

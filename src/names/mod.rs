@@ -11,6 +11,7 @@
 //! Every other module (inspect, stage, check, boot, plan) reads names through
 //! this one record; nothing else parses a name.
 
+mod bundle;
 pub mod models;
 pub mod version;
 
@@ -65,6 +66,12 @@ pub enum Role {
     Os79xx,
     /// A configuration file a phone hunts for.
     Configuration,
+    /// A certificate trust list (`CTLSEP<MAC>.tlv`, `ITLFile.tlv`).
+    TrustList,
+    /// A vendor bundle (`.zip`, `.cop`, `.cop.sgn`): the load it holds.
+    Bundle,
+    /// Another file phones read (dial plan, ring list, soft keys).
+    Support,
     /// Anything else.
     Other,
 }
@@ -147,10 +154,14 @@ impl ImageName {
             Some("bin") => Some(false),
             _ => None,
         };
+        if bundle::parse_bundle(&mut rec, base) {
+            return rec;
+        }
         let parsed = parse_legacy(&mut rec, ext)
             || parse_java_load(&mut rec, ext)
             || parse_component(&mut rec, ext)
-            || parse_support_file(&mut rec, ext);
+            || parse_support_file(&mut rec, ext)
+            || bundle::parse_other(&mut rec, &base.to_ascii_lowercase());
         rec.known = parsed;
         if let Some(f) = rec.family {
             rec.models = f.models().map(|m| m.name).collect();
@@ -207,6 +218,9 @@ pub fn role_label(r: Role) -> &'static str {
         Role::DeviceDefaults => "device-defaults file",
         Role::Os79xx => "OS79XX.TXT",
         Role::Configuration => "configuration file",
+        Role::TrustList => "trust list",
+        Role::Bundle => "vendor bundle",
+        Role::Support => "phone support file",
         Role::Other => "other file",
     }
 }
@@ -528,7 +542,11 @@ fn parse_support_file(rec: &mut ImageName, ext: Option<&str>) -> bool {
         rec.mac = Some(mac.to_ascii_uppercase());
     }
     rec.protocol = proto;
-    rec.role = Role::Configuration;
+    rec.role = if ext == Some("tlv") {
+        Role::TrustList
+    } else {
+        Role::Configuration
+    };
     true
 }
 

@@ -89,7 +89,7 @@ fn roles_follow_extensions() {
     );
     assert_eq!(p("SIPDefault.cnf").protocol, Some(Protocol::Sip));
     assert_eq!(p("MGC003094C25D2E.cnf").protocol, Some(Protocol::Mgcp));
-    assert_eq!(p("CTLSEP003094C25D2E.tlv").role, Role::Configuration);
+    assert_eq!(p("CTLSEP003094C25D2E.tlv").role, Role::TrustList);
 }
 
 #[test]
@@ -195,4 +195,27 @@ fn field_guide_examples_parse() {
     let r = p("SCCP40.8-3-1S");
     assert!(!r.known);
     assert!(r.notes.iter().any(|n| n.contains("40")));
+}
+
+#[test]
+fn bundle_names_say_what_they_hold() {
+    let b = p("cmterm-7941_7961-sccp.9-4-2SR3-1.zip");
+    assert!(b.known && b.role == Role::Bundle, "{b:?}");
+    assert_eq!(b.stem, "SCCP41.9-4-2SR3-1S");
+    assert_eq!(b.family, Some(Family::Java(41)));
+    let b = p("cmterm-7970_7971-sccp.8-3-3.cop.sgn");
+    assert_eq!(
+        (b.stem.as_str(), b.extension.as_deref()),
+        ("SCCP70.8-3-3S", Some("cop.sgn"))
+    );
+    let b = p("cmterm-7911_7906-sip.8-5-4.zip");
+    assert_eq!(
+        (b.stem.as_str(), b.protocol),
+        ("SIP11.8-5-4S", Some(Protocol::Sip))
+    );
+    let b = p("P0S3-8-12-00.zip");
+    assert_eq!((b.role, b.stem.as_str()), (Role::Bundle, "P0S3-8-12-00"));
+    assert_eq!(p("dialplan.xml").role, Role::Support);
+    assert_eq!(p("RINGLIST.XML").role, Role::Support);
+    assert!(!p("holiday-photos.zip").known);
 }
