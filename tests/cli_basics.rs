@@ -539,3 +539,51 @@ fn bundle_names_are_explained_and_checked() {
         );
     }
 }
+
+/// `man --dir` writes the main page and one per subcommand, each with
+/// EXAMPLES, EXIT STATUS, ENVIRONMENT and FILES.
+#[test]
+fn man_writes_a_page_per_subcommand() {
+    let d = tempfile::tempdir().unwrap();
+    let out = support::loadsmith()
+        .args(["man", "--dir"])
+        .arg(d.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for page in [
+        "loadsmith",
+        "loadsmith-inspect",
+        "loadsmith-stage",
+        "loadsmith-check",
+        "loadsmith-boot",
+        "loadsmith-plan",
+        "loadsmith-names",
+        "loadsmith-matrix",
+    ] {
+        let text = std::fs::read_to_string(d.path().join(format!("{page}.1")))
+            .unwrap_or_else(|e| panic!("{page}: {e}"));
+        for section in [
+            ".SH EXAMPLES",
+            ".SH \"EXIT STATUS\"",
+            ".SH ENVIRONMENT",
+            ".SH FILES",
+        ] {
+            assert!(text.contains(section), "{page} lacks {section}");
+        }
+        assert!(
+            text.contains("NO_COLOR") && text.contains(".loadsmith/"),
+            "{page}"
+        );
+    }
+    let stage = std::fs::read_to_string(d.path().join("loadsmith-stage.1")).unwrap();
+    assert!(stage.contains(".TH loadsmith-stage"), "{stage}");
+    assert!(stage.contains("dry\\-run"), "{stage}");
+    let main = support::loadsmith().arg("man").output().unwrap();
+    assert!(String::from_utf8_lossy(&main.stdout).contains(".TH loadsmith"));
+}

@@ -40,18 +40,14 @@ pub enum ColorChoice {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Parse firmware image or file names and explain them.
-    #[command(
-        after_help = "Example:\n  loadsmith names P0S3-08-12-00 cvm41sccp.9-4-2ES26.sbn term61.default.loads\n\nExit status: 0 every name is known, 1 a name is not, 2 usage error."
-    )]
+    #[command(after_help = crate::cli::help::after("names"))]
     Names {
         /// Image names (P0S3-08-12-00) or file names (cvm41sccp.9-4-2ES26.sbn, OS79XX.TXT).
         #[arg(required = true)]
         names: Vec<String>,
     },
     /// Plan the upgrade of a 7940/7960 phone from one image to another (vendor Table 3).
-    #[command(
-        after_help = "Each step names the vendor's procedure, the load the phone runs after it and what to write in which file; --bundles spells every name as the vendor's files do.\n\nExample:\n  loadsmith plan --from P0S3-05-3-00 --to P0S3-08-12-00 --model 7960 --bundles ~/fw\n\nExit status: 0 a plan, 1 the matrix forbids the move, 2 usage error."
-    )]
+    #[command(after_help = crate::cli::help::after("plan"))]
     Plan {
         /// The image the phone runs now (e.g. P0S3-05-3-00).
         #[arg(long)]
@@ -67,22 +63,16 @@ pub enum Command {
         bundles: Vec<PathBuf>,
     },
     /// Show the known 7940/7960 firmware catalogue (vendor Table 2).
-    #[command(after_help = "Example:\n  loadsmith matrix\n\nExit status: 0.")]
+    #[command(after_help = crate::cli::help::after("matrix"))]
     Matrix,
     /// Inspect bundles (.zip, .cop, .cop.sgn, .tar, .tar.gz) or folders: members, digests, sets, findings.
-    #[command(
-        after_help = "Every finding has a stable code (docs/findings.md); a limit passed names the flag that raises it.\n\nExamples:\n  loadsmith inspect cmterm-7941_7961-sccp.9-4-2SR3-1.zip\n  loadsmith inspect --checksums SHA512SUMS ~/downloads/cisco/\n\nExit status: 0 clean, 1 an error finding, 2 an input that cannot be read or a usage error."
-    )]
+    #[command(after_help = crate::cli::help::after("inspect"))]
     Inspect(InspectArgs),
     /// Stage a target's whole set into a TFTP root, straight from the vendor bundle, and point the root at it.
-    #[command(
-        after_help = "Before writing, a phone of every model concerned is walked through the root as planned (docs/boot.md); a phone that would not reach the target, or would lose its load, refuses the stage unless --force. Files are written under temporary names, flushed and renamed: images first, pointer files last.\n\nExamples:\n  loadsmith stage --target P0S3-08-12-00 --from ~/fw --dry-run /srv/tftp\n  loadsmith stage --target P0S3-8-12-00 --running P00305000500 --from ~/fw /srv/tftp\n\nExit status: 0 staged (or nothing to do), 1 refused (nothing was written), 2 usage error or an input that cannot be read."
-    )]
+    #[command(after_help = crate::cli::help::after("stage"))]
     Stage(StageArgs),
     /// Check a TFTP root: every pointer resolves to a complete set; nothing drifted since the last stage.
-    #[command(
-        after_help = "Also shows what a phone of every model the root concerns does there (settles, error, loops, uncertain: docs/boot.md).\n\nExample:\n  loadsmith check /srv/tftp\n\nExit status: 0 no error, 1 an error finding (or a stage kept changing the root past --wait), 2 the root cannot be read or usage error."
-    )]
+    #[command(after_help = crate::cli::help::after("check"))]
     Check {
         /// The TFTP root.
         root: PathBuf,
@@ -92,9 +82,7 @@ pub enum Command {
         wait: u64,
     },
     /// Predict what a phone does against a TFTP root (a folder) or a live server (tftp://host[:port]).
-    #[command(
-        after_help = "The walk follows the vendor's rules (docs/boot.md): every request in order, each reboot, and the verdict.\n\nExamples:\n  loadsmith boot /srv/tftp --mac 00:11:BB:73:AD:61 --model 7960 --running P0S3-06-3-00\n  loadsmith boot tftp://10.0.0.5 --mac 0011bb73ad61 --model 7961 --factory-reset\n\nExit status: 0 the phone settles, 1 it does not (an error, a loop, or uncertain), 2 usage error or no TFTP server answered (after 10 s)."
-    )]
+    #[command(after_help = crate::cli::help::after("boot"))]
     Boot {
         /// A folder or tftp://host[:port].
         source: String,
@@ -120,8 +108,12 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff) on stdout.
-    Man,
+    /// Print the man page (roff) on stdout, or write every page to a folder.
+    Man {
+        /// Write loadsmith.1 and a page per subcommand (loadsmith-inspect.1, …) here.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 /// Arguments of `inspect`.

@@ -6,7 +6,9 @@
 
 pub mod args;
 mod boot;
+pub mod help;
 mod inspect;
+mod man;
 mod matrix;
 mod names;
 pub mod output;
@@ -127,10 +129,6 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             clap_complete::generate(shell, &mut cmd, "loadsmith", &mut io::stdout());
             Ok(Outcome::Clean)
         }
-        Command::Man => {
-            let man = clap_mangen::Man::new(Cli::command());
-            man.render(&mut io::stdout()).map_err(stdout_err)?;
-            Ok(Outcome::Clean)
-        }
+        Command::Man { dir } => man::run(dir.as_deref()),
     }
 }

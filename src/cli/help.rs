@@ -1,0 +1,98 @@
+//! The help every subcommand gives beyond its flags: what else it does, its
+//! examples and its exit codes. `--help` and the man pages both read it.
+
+/// One subcommand's help.
+pub struct Help {
+    /// The subcommand.
+    pub name: &'static str,
+    /// What it does beyond its one-line summary ("" when nothing).
+    pub details: &'static str,
+    /// Example command lines.
+    pub examples: &'static [&'static str],
+    /// Its exit codes, in a sentence.
+    pub exit: &'static str,
+}
+
+/// Every subcommand's help.
+pub const HELP: &[Help] = &[
+    Help {
+        name: "names",
+        details: "",
+        examples: &["loadsmith names P0S3-08-12-00 cvm41sccp.9-4-2ES26.sbn term61.default.loads"],
+        exit: "0 every name is known, 1 a name is not, 2 usage error.",
+    },
+    Help {
+        name: "plan",
+        details: "Each step names the vendor's procedure, the load the phone runs after it and what to write in which file; --bundles spells every name as the vendor's files do.",
+        examples: &[
+            "loadsmith plan --from P0S3-05-3-00 --to P0S3-08-12-00 --model 7960 --bundles ~/fw",
+        ],
+        exit: "0 a plan, 1 the matrix forbids the move, 2 usage error.",
+    },
+    Help {
+        name: "matrix",
+        details: "",
+        examples: &["loadsmith matrix"],
+        exit: "0.",
+    },
+    Help {
+        name: "inspect",
+        details: "Every finding has a stable code (docs/findings.md); a limit passed names the flag that raises it.",
+        examples: &[
+            "loadsmith inspect cmterm-7941_7961-sccp.9-4-2SR3-1.zip",
+            "loadsmith inspect --checksums SHA512SUMS ~/downloads/cisco/",
+        ],
+        exit: "0 clean, 1 an error finding, 2 an input that cannot be read or a usage error.",
+    },
+    Help {
+        name: "stage",
+        details: "Before writing, a phone of every model concerned is walked through the root as planned (docs/boot.md); a phone that would not reach the target, or would lose its load, refuses the stage unless --force. Files are written under temporary names, flushed and renamed: images first, pointer files last.",
+        examples: &[
+            "loadsmith stage --target P0S3-08-12-00 --from ~/fw --dry-run /srv/tftp",
+            "loadsmith stage --target P0S3-8-12-00 --running P00305000500 --from ~/fw /srv/tftp",
+        ],
+        exit: "0 staged (or nothing to do), 1 refused (nothing was written), 2 usage error or an input that cannot be read.",
+    },
+    Help {
+        name: "check",
+        details: "Also shows what a phone of every model the root concerns does there (settles, error, loops, uncertain: docs/boot.md).",
+        examples: &["loadsmith check /srv/tftp"],
+        exit: "0 no error, 1 an error finding (or a stage kept changing the root past --wait), 2 the root cannot be read or usage error.",
+    },
+    Help {
+        name: "boot",
+        details: "The walk follows the vendor's rules (docs/boot.md): every request in order, each reboot, and the verdict.",
+        examples: &[
+            "loadsmith boot /srv/tftp --mac 00:11:BB:73:AD:61 --model 7960 --running P0S3-06-3-00",
+            "loadsmith boot tftp://10.0.0.5 --mac 0011bb73ad61 --model 7961 --factory-reset",
+        ],
+        exit: "0 the phone settles, 1 it does not (an error, a loop, or uncertain), 2 usage error or no TFTP server answered (after 10 s).",
+    },
+];
+
+/// The help of `name`.
+pub fn of(name: &str) -> Option<&'static Help> {
+    HELP.iter().find(|h| h.name == name)
+}
+
+/// The text after the flags in `loadsmith NAME --help`.
+pub fn after(name: &str) -> String {
+    let Some(h) = of(name) else {
+        return String::new();
+    };
+    let mut s = String::new();
+    if !h.details.is_empty() {
+        s.push_str(h.details);
+        s.push_str("\n\n");
+    }
+    s.push_str(if h.examples.len() == 1 {
+        "Example:\n"
+    } else {
+        "Examples:\n"
+    });
+    for e in h.examples {
+        s.push_str(&format!("  {e}\n"));
+    }
+    s.push_str(&format!("\nExit status: {}", h.exit));
+    s
+}
