@@ -587,3 +587,54 @@ fn man_writes_a_page_per_subcommand() {
     let main = support::loadsmith().arg("man").output().unwrap();
     assert!(String::from_utf8_lossy(&main.stdout).contains(".TH loadsmith"));
 }
+
+/// Asks loadsmith for completions as the bash registration does.
+fn complete(dir: &std::path::Path, words: &[&str]) -> Vec<String> {
+    let out = support::loadsmith()
+        .current_dir(dir)
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", (words.len() - 1).to_string())
+        .env("_CLAP_IFS", "\n")
+        .arg("--")
+        .args(words)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// Completions offer model names for --model and the loads of the current
+/// folder's bundles for --target; flags that do nothing are not offered.
+#[test]
+fn completions_offer_models_targets_and_only_useful_flags() {
+    let d = tempfile::tempdir().unwrap();
+    support::zip(&d.path().join("P0S3-8-12-00.zip"), &support::sip812());
+    support::zip(&d.path().join("fw.zip"), &support::sccp41());
+    let models = complete(d.path(), &["loadsmith", "boot", "root", "--model", "796"]);
+    assert!(
+        models.contains(&"7960".to_string()) && models.contains(&"7961".to_string()),
+        "{models:?}"
+    );
+    assert!(!models.contains(&"7940".to_string()), "{models:?}");
+    let targets = complete(d.path(), &["loadsmith", "stage", "--target", ""]);
+    assert_eq!(targets, ["P0S3-8-12-00", "SCCP41.9-4-2SR3-1S"]);
+    let flags = complete(d.path(), &["loadsmith", "completions", "--"]);
+    assert!(
+        !flags.iter().any(|f| f == "--json" || f == "--brief"),
+        "{flags:?}"
+    );
+    let flags = complete(d.path(), &["loadsmith", "inspect", "--"]);
+    assert!(flags.iter().any(|f| f == "--json"), "{flags:?}");
+    let out = support::loadsmith()
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    let script = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        script.contains("COMPLETE=\"bash\"") && script.contains("complete -o nospace"),
+        "{script}"
+    );
+}

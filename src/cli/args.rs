@@ -56,7 +56,7 @@ pub enum Command {
         #[arg(long)]
         to: String,
         /// The phone model (7940 or 7960); both when omitted.
-        #[arg(long)]
+        #[arg(long, add = clap_complete::ArgValueCandidates::new(crate::cli::complete::legacy_models))]
         model: Option<String>,
         /// Bundles or folders to take the vendor's spelling of every name from.
         #[arg(long, value_name = "PATH")]
@@ -90,7 +90,7 @@ pub enum Command {
         #[arg(long)]
         mac: String,
         /// The model: 7960, CP-7960G, IP Phone 7961, …
-        #[arg(long)]
+        #[arg(long, add = clap_complete::ArgValueCandidates::new(crate::cli::complete::models))]
         model: String,
         /// The image in the phone's flash now.
         #[arg(long)]
@@ -103,10 +103,11 @@ pub enum Command {
         #[arg(long, value_name = "SECONDS", default_value_t = 300)]
         deadline: u64,
     },
-    /// Print shell completions.
+    /// Print the shell's completion registration (bash, elvish, fish, powershell, zsh).
     Completions {
         /// The shell.
-        shell: clap_complete::Shell,
+        #[arg(value_parser = ["bash", "elvish", "fish", "powershell", "zsh"])]
+        shell: String,
     },
     /// Print the man page (roff) on stdout, or write every page to a folder.
     Man {
@@ -191,7 +192,7 @@ fn parse_size(s: &str) -> Result<u64, String> {
 #[derive(Debug, clap::Args)]
 pub struct StageArgs {
     /// The load to stage, in either spelling (P0S3-08-12-00, SCCP41.9-4-2SR3-1S).
-    #[arg(long)]
+    #[arg(long, add = clap_complete::ArgValueCandidates::new(crate::cli::complete::targets))]
     pub target: String,
     /// Bundles or folders to find it in (default: the current folder). Repeatable.
     #[arg(long, value_name = "PATH")]

@@ -6,6 +6,7 @@
 
 pub mod args;
 mod boot;
+mod complete;
 pub mod help;
 mod inspect;
 mod man;
@@ -19,7 +20,7 @@ mod verify;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::Parser;
 
 use crate::error::Error;
 use args::{Cli, Command};
@@ -39,6 +40,7 @@ pub enum Outcome {
 
 /// Runs the program: parse, run, map the outcome to the exit code.
 pub fn main() -> ExitCode {
+    complete::answer_if_asked();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -124,11 +126,7 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             deadline,
             out,
         ),
-        Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(shell, &mut cmd, "loadsmith", &mut io::stdout());
-            Ok(Outcome::Clean)
-        }
+        Command::Completions { shell } => complete::run(&shell),
         Command::Man { dir } => man::run(dir.as_deref()),
     }
 }
