@@ -20,7 +20,6 @@ mod verify;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
 
 use crate::error::Error;
 use args::{Cli, Command};
@@ -41,7 +40,7 @@ pub enum Outcome {
 /// Runs the program: parse, run, map the outcome to the exit code.
 pub fn main() -> ExitCode {
     complete::answer_if_asked();
-    let cli = match Cli::try_parse() {
+    let cli = match <Cli as clap::Parser>::try_parse() {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
