@@ -20,7 +20,6 @@ mod verify;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-
 use crate::error::Error;
 use args::{Cli, Command};
 use output::Out;
