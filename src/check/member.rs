@@ -158,6 +158,10 @@ pub fn hex(bytes: &[u8]) -> String {
 
 impl Sink for Scanner {
     fn member(&mut self, info: &MemberInfo, data: &mut dyn Read) -> io::Result<()> {
+        // `tar -C dir .` starts with the folder itself, `./`: nothing to write.
+        if info.kind == EntryKind::Dir && info.path.trim_end_matches('/') == "." {
+            return Ok(());
+        }
         let (name, safe_err) = match safe::base_name(&info.path) {
             Ok(b) => (b.to_string(), None),
             Err(e) => (info.path.clone(), Some(e)),

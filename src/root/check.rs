@@ -80,7 +80,7 @@ fn resolve(value: &str, rep: &BundleReport) -> std::result::Result<(), String> {
     let near = rep
         .members
         .iter()
-        .find(|m| m.usable && m.image.stem.eq_ignore_ascii_case(value))
+        .find(|m| m.usable && m.image.stem != value && m.image.stem.eq_ignore_ascii_case(value))
         .map(|m| format!(" (the root has {}, which differs in case)", m.name));
     let v = ImageName::parse(value);
     let other = rep
@@ -88,10 +88,43 @@ fn resolve(value: &str, rep: &BundleReport) -> std::result::Result<(), String> {
         .iter()
         .find(|m| m.usable && m.image.role == Role::Loads && v.same_image(&m.image))
         .map(|m| format!(" (the root has {}: write that spelling)", m.name));
+    let close = || {
+        nearest(value, rep.sets.iter().map(|s| s.load.as_str()))
+            .map(|l| format!(" (did you mean {l}?)"))
+    };
     Err(format!(
         "the root holds no {value}.loads or image{}",
-        near.or(other).unwrap_or_default()
+        near.or(other).or_else(close).unwrap_or_default()
     ))
+}
+
+/// The load among `loads` closest to `value`, when it is close: a few
+/// characters away (`SCCP11.9-4-2-1S` → `SCCP11.9-4-2SR1-1S`).
+fn nearest<'a>(value: &str, loads: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = 3.max(value.len() / 5);
+    loads
+        .map(|l| (edit_distance(value, l), l))
+        .filter(|(d, _)| *d > 0 && *d <= limit)
+        .min()
+        .map(|(_, l)| l)
+}
+
+/// Levenshtein distance over bytes (names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (prev + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// Checks a root. Waits up to `wait` for a running stage to finish and

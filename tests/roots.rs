@@ -1,0 +1,99 @@
+//! Roots as people have them: tarballs made with `tar -C dir .`, pointers
+//! that are almost right, case that really differs.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use support::*;
+
+#[test]
+fn a_tarball_made_with_tar_c_dot_stages() {
+    let mut b = tar::Builder::new(Vec::new());
+    let mut h = tar::Header::new_ustar();
+    h.set_entry_type(tar::EntryType::Directory);
+    h.set_mode(0o755);
+    h.set_size(0);
+    h.set_cksum();
+    b.append_data(&mut h, "./", std::io::empty()).unwrap();
+    for (n, data) in sip812() {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        b.append_data(&mut h, format!("./{n}"), &data[..]).unwrap();
+    }
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("dot.tar.gz");
+    std::fs::write(&p, gz(&b.into_inner().unwrap())).unwrap();
+    let (doc, code) = json(&["inspect", &p.to_string_lossy()]);
+    assert_eq!(code, 0, "{doc}");
+    let root = d.path().join("root");
+    loadsmith()
+        .args(["stage", "--target", "P0S3-8-12-00", "--from"])
+        .arg(&p)
+        .arg(&root)
+        .assert()
+        .success();
+}
+
+fn dangling(root: &std::path::Path) -> Vec<String> {
+    let (c, _) = json(&["check", &root.to_string_lossy()]);
+    c["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "dangling-pointer")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn a_dangling_pointer_suggests_the_nearest_load_and_case_only_when_it_differs() {
+    let d = tempfile::tempdir().unwrap();
+    for (n, b) in family_load(
+        "SCCP11.9-4-2SR1-1S",
+        "11",
+        "sccp",
+        "9-4-2ES9",
+        &["06", "11"],
+    ) {
+        std::fs::write(d.path().join(n), b).unwrap();
+    }
+    std::fs::write(
+        d.path().join("XMLDefault.cnf.xml"),
+        "<Default><loadInformation307 model=\"IP Phone 7911\">SCCP11.9-4-2-1S</loadInformation307></Default>",
+    )
+    .unwrap();
+    let m = dangling(d.path());
+    assert!(
+        m.iter()
+            .any(|m| m.contains("did you mean SCCP11.9-4-2SR1-1S?")),
+        "{m:?}"
+    );
+    // The root holds a .loads of that very name, unreadable: no case hint.
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("P0S3-8-12-00.loads"),
+        signed("P0S3-8-12-00.loads", &[0xFF, 0x00, 0xFE, 0x01].repeat(40)),
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("SIPDefault.cnf"),
+        "image_version: P0S3-8-12-00\n",
+    )
+    .unwrap();
+    let m = dangling(d.path());
+    assert!(!m.is_empty(), "the pointer dangles");
+    assert!(!m.iter().any(|m| m.contains("differs in case")), "{m:?}");
+    // A file that really differs in case is named.
+    std::fs::write(
+        d.path().join("SIPDefault.cnf"),
+        "image_version: p0s3-8-12-00\n",
+    )
+    .unwrap();
+    let m = dangling(d.path());
+    assert!(
+        m.iter().any(|m| m.contains("which differs in case")),
+        "{m:?}"
+    );
+}
