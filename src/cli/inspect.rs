@@ -85,8 +85,7 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
                 })
                 .collect(),
         };
-        let all: Vec<&Finding> = reports.iter().flat_map(|r| &r.findings).collect();
-        let mut summary = Summary::of(&all);
+        let mut summary = Summary::of(reports.iter().map(|r| r.findings.as_slice()));
         let missing = verdicts
             .iter()
             .filter(|v| v.status == crate::check::checksums::Status::ListedNotFound)

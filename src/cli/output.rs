@@ -111,8 +111,7 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 /// One line for a bundle or root (`--brief`): path, format, verdict,
 /// counts, and the first error.
 pub fn brief_line(path: &str, format: &str, findings: &[Finding]) -> String {
-    let c = |s| findings.iter().filter(|f| f.severity == s).count();
-    let (e, w, n) = (c(Severity::Error), c(Severity::Warning), c(Severity::Info));
+    let (e, w, n) = crate::check::tally(findings);
     let first = findings
         .iter()
         .find(|f| f.severity == Severity::Error)
@@ -161,14 +160,18 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The counts of `findings`, with the exit code they imply (1 on any error).
-    pub fn of(findings: &[&Finding]) -> Summary {
-        let c = |s| findings.iter().filter(|f| f.severity == s).count();
-        let errors = c(Severity::Error);
+    /// The counts of the findings of every report, with the exit code they
+    /// imply (1 on any error).
+    pub fn of<'a>(reports: impl IntoIterator<Item = &'a [Finding]>) -> Summary {
+        let (mut errors, mut warnings, mut notes) = (0, 0, 0);
+        for findings in reports {
+            let (e, w, n) = crate::check::tally(findings);
+            (errors, warnings, notes) = (errors + e, warnings + w, notes + n);
+        }
         Summary {
             errors,
-            warnings: c(Severity::Warning),
-            notes: c(Severity::Info),
+            warnings,
+            notes,
             exit: u8::from(errors > 0),
         }
     }

@@ -5,7 +5,6 @@ use std::path::Path;
 use super::inspect::{default_jobs, render_findings, size, summary};
 use super::output::{Out, Summary, count, safe};
 use super::{Outcome, stdout_err};
-use crate::check::findings::Finding;
 use crate::cli::args::StageArgs;
 use crate::error::Error;
 use crate::phone::Kind;
@@ -28,8 +27,7 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
     };
     let r = stage(&opts)?;
     if out.json {
-        let all: Vec<&Finding> = r.findings.iter().collect();
-        let mut summary = Summary::of(&all);
+        let mut summary = Summary::of([r.findings.as_slice()]);
         summary.exit = 0;
         out.json(&r, summary).map_err(stdout_err)?;
     } else {
@@ -131,8 +129,8 @@ fn render(r: &StageReport, out: Out) -> String {
 pub(super) fn run_check(root: &Path, wait: u64, out: Out) -> Result<Outcome, Error> {
     let r = check(root, default_jobs(), std::time::Duration::from_secs(wait))?;
     if out.json {
-        let all: Vec<&Finding> = r.findings.iter().collect();
-        out.json(&r, Summary::of(&all)).map_err(stdout_err)?;
+        out.json(&r, Summary::of([r.findings.as_slice()]))
+            .map_err(stdout_err)?;
     } else {
         let errors = super::output::error_lines(&r.root, &r.findings);
         let full = if out.brief {
