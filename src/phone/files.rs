@@ -7,9 +7,6 @@ use crate::names::{Family, ImageName, Model, Protocol, Role};
 
 pub use crate::pointers::{MGCP_DEFAULT, OS79XX, SIP_DEFAULT, XML_DEFAULT};
 
-/// The pointer files `stage` edits and `check` reads for the whole root.
-pub const SHARED_POINTERS: [&str; 4] = [OS79XX, SIP_DEFAULT, MGCP_DEFAULT, XML_DEFAULT];
-
 /// One file of a hunt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HuntFile {
