@@ -67,6 +67,10 @@ codes! {
     ModelLabel => "model-label", Warning, "An `XMLDefault.cnf.xml` entry whose `model=\"…\"` label names another model than its device-type number, or two entries giving one model different loads: phones read the number, so the entry is not for the model the label says.";
     PhoneFails => "phone-fails", Error, "The phone model, walked through the root, ends in an error or a loop for a model the root concerns (a loader-era phone, or a 79x1-family phone after a factory reset): the message is the verdict `boot` gives.";
     PhoneUncertain => "phone-uncertain", Warning, "The vendor's documents do not say what a phone of a model the root concerns does here (a configuration file that decides but names nothing for the model); the message names the readings and the fix.";
+    ListMismatch => "list-mismatch", Error, "A file a 7921/7925/7926 `.LOADS` lists with a size and MD5 has another size or MD5: damaged, cut, or of another release; phones refuse it.";
+    SelfCheck => "self-check", Error, "A wireless `.SBN` whose own MD5 (its first 32 characters: the MD5 of the file with them set to zero) does not match its bytes: damaged or altered.";
+    NotServed => "not-served", Error, "A file of the root the TFTP server cannot read: not readable by others (tftpd-hpa drops to an unprivileged user), or a folder on the way it cannot enter. Phones get \"access violation\".";
+    RemapDangles => "remap-dangles", Error, "A name phones ask for that the `--map-file` rules turn into a path the root does not hold.";
     Unreadable => "unreadable", Error, "A file of a folder or root that cannot be read: permissions, an I/O error, not a regular file where one is needed, or larger than loadsmith reads of its kind. The message says which and names the file.";
     Corrupt => "corrupt", Error, "The archive's structure is damaged in a way other than truncation.";
     DanglingPointer => "dangling-pointer", Error, "A pointer file (`OS79XX.TXT`, `image_version`, `loadInformation`, `term*.default.loads`) names a load the root does not hold complete.";
@@ -79,6 +83,7 @@ codes! {
     HuntShadow => "hunt-shadow", Warning, "A configuration file earlier in the phone's hunt order (a per-phone file, another protocol's file) keeps phones off the staged target.";
     InterruptedStage => "interrupted-stage", Warning, "The last `stage` was stopped (killed, power cut, disk full) before it finished; every pointer still names a complete set; run it again to finish.";
     LeftoverTemp => "leftover-temp", Warning, "A temporary file from an interrupted `stage` is still in the root.";
+    BootUndocumented => "boot-undocumented", Info, "A model the root concerns whose boot the vendor's documents loadsmith follows do not describe (69xx, 792x, 894x, 7937, 790x, sidecars, 78xx/88xx): its files and lists are checked, its boot is not predicted.";
     UnknownHeader => "unknown-header", Info, "A signed format loadsmith does not decode (e.g. 78xx); not an error of the bundle.";
     UnknownMember => "unknown-member", Info, "A member whose name loadsmith does not know (release notes, scripts).";
     UnsignedImage => "unsigned-image", Info, "An unsigned `.bin` image: accepted only by phones below 5.x.";

@@ -35,6 +35,16 @@ pub struct MemberReport {
     pub size: u64,
     /// SHA-256 of the data, hex.
     pub sha256: Option<String>,
+    /// MD5 of the data, hex: computed for the files wireless lists name
+    /// with an MD5 (upper-case `.SBN`, wireless components).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub md5: Option<String>,
+    /// MD5 of the data with its first 32 bytes set to zero (see `self_check`).
+    #[serde(skip)]
+    pub md5_zeroed: Option<String>,
+    /// For a file that starts with its own MD5 (wireless `.SBN`): whether it holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub self_check: Option<bool>,
     /// The parsed name.
     pub image: ImageName,
     /// The decoded signed header, for signed files.
@@ -95,6 +105,8 @@ impl Scanner {
 /// (`.loads`, `term*.default.loads`) and loaders (`.sbn` against `.bin`).
 struct Digests {
     all: Sha256,
+    md5: Option<md5::Md5>,
+    zeroed: Option<md5::Md5>,
     head: Vec<u8>,
     body: Option<Sha256>,
     want_body: bool,
@@ -104,9 +116,11 @@ struct Digests {
 }
 
 impl Digests {
-    fn new(want_body: bool) -> Digests {
+    fn new(want_body: bool, want_md5: bool) -> Digests {
         Digests {
             all: Sha256::new(),
+            md5: want_md5.then(md5::Md5::new),
+            zeroed: want_md5.then(md5::Md5::new),
             head: Vec::new(),
             body: None,
             want_body,
@@ -118,6 +132,16 @@ impl Digests {
 
     fn feed(&mut self, chunk: &[u8]) {
         self.all.update(chunk);
+        if let (Some(m), Some(z)) = (&mut self.md5, &mut self.zeroed) {
+            m.update(chunk);
+            // The MD5 a wireless `.SBN` carries is over the file with its
+            // first 32 bytes (the digest itself) set to zero.
+            let n = (SELF_MD5_LEN as u64)
+                .saturating_sub(self.size)
+                .min(chunk.len() as u64) as usize;
+            z.update(&[0u8; SELF_MD5_LEN][..n]);
+            z.update(&chunk[n..]);
+        }
         self.size += chunk.len() as u64;
         if self.started {
             if let Some(b) = &mut self.body {
@@ -151,6 +175,27 @@ impl Digests {
     }
 }
 
+/// The first bytes of the 78xx/88xx signed container (`formats.md` §1, §5).
+const CONTAINER_78XX: [u8; 4] = [0xCD, 0x34, 0x12, 0xAB];
+
+/// Length of the MD5 a wireless `.SBN` starts with, in ASCII hex.
+const SELF_MD5_LEN: usize = 32;
+
+/// True when a file's MD5 is worth computing: the upper-case `.SBN` of the
+/// wireless phones and sidecars, and the components wireless lists name.
+fn wants_md5(image: &ImageName) -> bool {
+    image.extension.as_deref() == Some("SBN")
+        || matches!(image.family, Some(crate::names::Family::Named(t)) if t.starts_with("CP79"))
+}
+
+/// The MD5 a file claims for itself (its first 32 bytes, ASCII hex), lower case.
+fn claimed_md5(head: &[u8]) -> Option<String> {
+    let h = head.get(..SELF_MD5_LEN)?;
+    h.iter()
+        .all(u8::is_ascii_hexdigit)
+        .then(|| String::from_utf8_lossy(h).to_ascii_lowercase())
+}
+
 /// Hex of a digest.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -173,6 +218,9 @@ impl Sink for Scanner {
             kind: info.kind,
             size: 0,
             sha256: None,
+            md5: None,
+            md5_zeroed: None,
+            self_check: None,
             signed: None,
             loads: None,
             cnu: None,
@@ -206,7 +254,7 @@ impl Sink for Scanner {
                 return Ok(());
             }
         }
-        let mut d = Digests::new(rep.image.role == Role::Loader);
+        let mut d = Digests::new(rep.image.role == Role::Loader, wants_md5(&rep.image));
         let result = loop {
             match data.read(&mut self.buf) {
                 Ok(0) => break Ok(()),
@@ -221,6 +269,18 @@ impl Sink for Scanner {
         rep.size = d.size;
         if result.is_ok() {
             rep.sha256 = Some(hex(&d.all.finalize()));
+            rep.md5 = d.md5.map(|m| hex(&m.finalize()));
+            rep.md5_zeroed = d.zeroed.map(|z| hex(&z.finalize()));
+            if let (Some(actual), Some(claim)) = (rep.md5_zeroed.clone(), claimed_md5(&d.head)) {
+                rep.self_check = Some(actual == claim);
+                if actual != claim {
+                    self.findings.push(Finding::new(
+                        Code::SelfCheck,
+                        Some(&rep.name),
+                        format!("{}: it carries the MD5 {claim}, but its bytes give {actual}: damaged or altered; download it again", rep.name),
+                    ));
+                }
+            }
             rep.body_sha256 = match (d.body, d.signed_len) {
                 (Some(b), _) => Some(hex(&b.finalize())),
                 (None, None) => rep.sha256.clone(),
@@ -288,7 +348,9 @@ fn analyse(
     out: &mut Vec<Finding>,
 ) {
     let ext = rep.image.extension.as_deref().map(str::to_ascii_lowercase);
-    let want_signed = matches!(ext.as_deref(), Some("sbn" | "sb2" | "loads" | "sgn"));
+    // Wireless `.SBN` start with their own MD5, not the 79xx header.
+    let want_signed = matches!(ext.as_deref(), Some("sbn" | "sb2" | "loads" | "sgn"))
+        && claimed_md5(head).is_none();
     let name = rep.name.clone();
     if want_signed {
         match header::parse(head) {
@@ -303,6 +365,13 @@ fn analyse(
                     ));
                 }
                 rep.signed = Some(h);
+            }
+            Err(header::HeaderError::UnknownFormat(_)) if head.starts_with(&CONTAINER_78XX) => {
+                out.push(Finding::new(
+                    Code::UnknownHeader,
+                    Some(&name),
+                    format!("{name}: the 78xx/88xx signed container (starts CD 34 12 AB), {size} bytes; its grammar is not published, so its list is not read; not an error"),
+                ))
             }
             Err(header::HeaderError::UnknownFormat(s)) => out.push(Finding::new(
                 Code::UnknownHeader,

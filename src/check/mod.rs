@@ -362,7 +362,12 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
             (Format::Directory, None)
         }
     };
-    let (sets, mut set_findings) = sets::analyse(&scanner.members);
+    let holder = if format == Format::Directory {
+        "root"
+    } else {
+        "bundle"
+    };
+    let (sets, mut set_findings) = sets::analyse(&scanner.members, holder);
     if format != Format::Directory && !holds_firmware(&scanner.members) {
         set_findings.push(Finding::new(
             Code::NoFirmware,

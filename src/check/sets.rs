@@ -31,8 +31,9 @@ pub struct SetReport {
     pub stands_for: Option<String>,
 }
 
-/// Builds the sets and the findings over the whole member list.
-pub fn analyse(members: &[MemberReport]) -> (Vec<SetReport>, Vec<Finding>) {
+/// Builds the sets and the findings over the whole member list. `holder`
+/// is what holds the members, for messages: `bundle` or `root`.
+pub fn analyse(members: &[MemberReport], holder: &str) -> (Vec<SetReport>, Vec<Finding>) {
     let mut findings = Vec::new();
     let usable: Vec<&MemberReport> = members.iter().filter(|m| m.usable).collect();
     let by_name: HashMap<&str, &MemberReport> =
@@ -63,7 +64,8 @@ pub fn analyse(members: &[MemberReport]) -> (Vec<SetReport>, Vec<Finding>) {
             }
             files.push(f.clone());
             listed.push(f);
-            if by_name.contains_key(f.as_str()) {
+            if let Some(have) = by_name.get(f.as_str()) {
+                findings.extend(listed_as(m, have));
                 continue;
             }
             let variant = by_lower
@@ -71,16 +73,23 @@ pub fn analyse(members: &[MemberReport]) -> (Vec<SetReport>, Vec<Finding>) {
                 .and_then(|v| v.first());
             let hint = match variant {
                 Some(v) => format!(
-                    " (the bundle has {v}, which differs in case; TFTP servers on Linux match case)"
+                    " (the {holder} has {v}, which differs in case; TFTP servers on Linux match case)"
                 ),
                 None => String::new(),
             };
             findings.push(Finding::new(
                 Code::MissingMember,
                 Some(f),
-                format!("{f} is listed by {} but is not in the bundle{hint}: phones cannot finish loading {}", m.name, m.image.stem),
+                format!("{f} is listed by {} but is not in the {holder}{hint}: phones cannot finish loading {}", m.name, m.image.stem),
             ));
             missing.push(f.clone());
+        }
+        for f in &l.optional {
+            if let Some(have) = by_name.get(f.as_str()) {
+                findings.extend(listed_as(m, have));
+                files.push(f.clone());
+                listed.push(f);
+            }
         }
         sets.push(SetReport {
             load: m.image.stem.clone(),
@@ -100,6 +109,35 @@ pub fn analyse(members: &[MemberReport]) -> (Vec<SetReport>, Vec<Finding>) {
         os79xx(m, &usable, &mut findings);
     }
     (sets, findings)
+}
+
+/// A file a wireless list gives a size and MD5 for, against what it is.
+fn listed_as(list: &MemberReport, have: &MemberReport) -> Option<Finding> {
+    let e = list
+        .loads
+        .as_ref()?
+        .expect
+        .iter()
+        .find(|e| e.name == have.name)?;
+    let why = if have.size != e.size {
+        format!("{} bytes, the list says {}", have.size, e.size)
+    } else if let Some(md5) = have
+        .md5
+        .as_ref()
+        .filter(|m| **m != e.md5 && have.md5_zeroed.as_ref() != Some(&e.md5))
+    {
+        format!("MD5 {md5}, the list says {}", e.md5)
+    } else {
+        return None;
+    };
+    Some(Finding::new(
+        Code::ListMismatch,
+        Some(&have.name),
+        format!(
+            "{}: {why} ({}): damaged, cut, or of another release; phones refuse it",
+            have.name, list.name
+        ),
+    ))
 }
 
 fn duplicates_and_case(

@@ -67,7 +67,7 @@ fn family_bundle(rec: &mut ImageName, stem: &str, end: &str) -> bool {
     };
     let code = match first.family {
         Family::Java(c) => c,
-        Family::Legacy => return false,
+        Family::Legacy | Family::Named(_) => return false,
     };
     let suffix = if version.ends_with(['S', 's']) {
         ""

@@ -13,6 +13,7 @@
 
 mod bundle;
 pub mod models;
+mod others;
 pub mod version;
 
 use serde::{Serialize, Serializer};
@@ -120,7 +121,8 @@ fn version_display<S: Serializer>(v: &Option<Version>, s: S) -> Result<S::Ok, S:
 
 /// Extensions loadsmith knows, longest first so `.cnf.xml` wins over `.xml`.
 const EXTENSIONS: &[&str] = &[
-    ".cnf.xml", ".zz.sgn", ".loads", ".sb2", ".sbn", ".bin", ".txt", ".cnf", ".tlv", ".zz",
+    ".cnf.xml", ".zz.sgn", ".loads", ".sb2", ".sbn", ".sbin", ".bin", ".txt", ".cnf", ".tlv",
+    ".zz", ".sgn", ".zup",
 ];
 
 /// Service releases whose names (`P003xxyySRnn`) omit the maintenance number
@@ -150,7 +152,7 @@ impl ImageName {
         let ext = extension.map(str::to_ascii_lowercase);
         let ext = ext.as_deref();
         rec.signed = match ext {
-            Some("loads" | "sb2" | "sbn" | "zz.sgn") => Some(true),
+            Some("loads" | "sb2" | "sbn" | "zz.sgn" | "sgn") => Some(true),
             Some("bin") => Some(false),
             _ => None,
         };
@@ -160,6 +162,7 @@ impl ImageName {
         let parsed = parse_legacy(&mut rec, ext)
             || parse_java_load(&mut rec, ext)
             || parse_component(&mut rec, ext)
+            || others::parse(&mut rec, ext)
             || parse_support_file(&mut rec, ext)
             || bundle::parse_other(&mut rec, &base.to_ascii_lowercase());
         rec.known = parsed;

@@ -17,6 +17,13 @@ pub enum Family {
     /// The 79x1/7942/7945/797x/7931/7906/7911 family, by its two-digit family code.
     #[serde(untagged)]
     Java(u8),
+    /// Another family, by the token its load names carry: `69xx`, `6901`,
+    /// `6911`, `6945`, `894x`, `78xx`, `88xx`, `CP7921G`, `CP7925G`,
+    /// `CP7926G`, `7937`, the single images of `7902`/`7905`/`7912`, and
+    /// the sidecars `7914`/`7915`/`7916`. loadsmith reads their names and
+    /// lists; the seeds do not describe how they boot (see `docs/boot.md`).
+    #[serde(untagged)]
+    Named(&'static str),
 }
 
 impl Family {
@@ -38,6 +45,7 @@ impl Family {
         match self {
             Family::Legacy => "7940/7960".to_string(),
             Family::Java(c) => format!("79x1 code {c:02}"),
+            Family::Named(t) => t.to_string(),
         }
     }
 }
@@ -94,7 +102,46 @@ pub static MODELS: &[Model] = &[
     m("7971", 119, Family::Java(70), Some("71")),
     m("7975", 437, Family::Java(75), Some("75")),
     m("7931", 348, Family::Java(31), Some("31")),
+    // The families below: device types from `field-facts.md` where it lists
+    // them (7921, 7925, 7937, 7912, 7905, 7902, 7914), the others from the
+    // public chan-sccp device table (see `docs/boot.md`, "Other families").
+    m("6901", 547, Family::Named("6901"), None),
+    m("6911", 548, Family::Named("6911"), None),
+    m("6921", 495, Family::Named("69xx"), None),
+    m("6941", 496, Family::Named("69xx"), None),
+    m("6961", 497, Family::Named("69xx"), None),
+    m("6945", 564, Family::Named("6945"), None),
+    m("8941", 586, Family::Named("894x"), None),
+    m("8945", 585, Family::Named("894x"), None),
+    m("7921", 365, Family::Named("CP7921G"), None),
+    m("7925", 484, Family::Named("CP7925G"), None),
+    m("7926", 577, Family::Named("CP7926G"), None),
+    m("7937", 431, Family::Named("7937"), None),
+    m("7902", 30008, Family::Named("7902"), None),
+    m("7905", 20000, Family::Named("7905"), None),
+    m("7912", 30007, Family::Named("7912"), None),
+    m("7914", 124, Family::Named("7914"), None),
+    m("7915", 227, Family::Named("7915"), None),
+    m("7916", 229, Family::Named("7916"), None),
+    m("7821", 621, Family::Named("78xx"), None),
+    m("7841", 622, Family::Named("78xx"), None),
+    m("7861", 623, Family::Named("78xx"), None),
+    m("8841", 683, Family::Named("88xx"), None),
+    m("8851", 684, Family::Named("88xx"), None),
+    m("8861", 685, Family::Named("88xx"), None),
 ];
+
+/// The tokens of [`Family::Named`] families that load names carry
+/// (`SCCP69xx.…`, `sip88xx.…`, `BOOT894x.…`), lower case.
+pub const NAMED_TOKENS: &[&str] = &["69xx", "6901", "6911", "6945", "894x", "78xx", "88xx"];
+
+/// The family a token names (`69xx` → `Named("69xx")`), any case.
+pub fn family_by_token(token: &str) -> Option<Family> {
+    MODELS.iter().find_map(|m| match m.family {
+        Family::Named(t) if t.eq_ignore_ascii_case(token) => Some(m.family),
+        _ => None,
+    })
+}
 
 /// Finds a model by any common spelling: `7960`, `CP-7960G`, `IP Phone 7960`,
 /// `7941G-GE`.

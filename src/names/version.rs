@@ -147,6 +147,42 @@ impl Version {
     }
 }
 
+impl Version {
+    /// Parses the spellings of the other families (`1.4.6.3`, `1.4.1SR1`,
+    /// `9-4-1-3SR3`, `9-2-1-a`, `12-4-123-2`): up to four numbers separated
+    /// by `-` or `.`, an optional release tag on the last one, anything
+    /// after that ignored for order. Shown as spelled.
+    pub fn loose(text: &str) -> Option<Version> {
+        let mut nums = Vec::new();
+        let mut release = Release::Plain;
+        for g in text.split(['-', '.']) {
+            let lead: String = g.chars().take_while(|c| c.is_ascii_digit()).collect();
+            let Some(n) = digits(&lead) else { break };
+            nums.push(n);
+            let rest = &g[lead.len()..];
+            if !rest.is_empty() {
+                release = parse_suffix(rest).unwrap_or(Release::Plain);
+                break;
+            }
+            if nums.len() == 4 {
+                break;
+            }
+        }
+        if nums.len() < 2 {
+            return None;
+        }
+        Some(Version {
+            major: nums[0],
+            minor: nums[1],
+            maint: nums.get(2).copied(),
+            sub: nums.get(3).copied(),
+            release,
+            build: Vec::new(),
+            display: text.to_string(),
+        })
+    }
+}
+
 /// `""`, `"S"` (signed marker), `"SR3"`, `"ES26"`, `"TH1"`, `"SR1S"`.
 fn parse_suffix(rest: &str) -> Option<Release> {
     let rest = if rest.len() > 1 {

@@ -154,6 +154,7 @@ pub fn family_words(f: Option<Family>) -> String {
     match f {
         Some(Family::Legacy) => "a 7940/7960 image".into(),
         Some(Family::Java(c)) => format!("a load of family {c}"),
+        Some(Family::Named(t)) => format!("a {t} image"),
         None => "an image of no known family".into(),
     }
 }

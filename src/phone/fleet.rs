@@ -105,8 +105,12 @@ pub const CURRENT: &str = "its current load";
 pub fn rows(src: &mut dyn FileSource, model: &'static Model) -> Vec<Row> {
     let mut out = Vec::new();
     let r = run(src, model, Some(CURRENT.into()), false);
-    out.push(Row::of(model, "loader era".into(), &r));
-    if model.family != Family::Legacy {
+    let state = match model.family {
+        Family::Named(_) => "any",
+        _ => "loader era",
+    };
+    out.push(Row::of(model, state.into(), &r));
+    if matches!(model.family, Family::Java(_)) {
         let r = run(src, model, None, true);
         out.push(Row::of(model, "factory reset".into(), &r));
     }

@@ -124,5 +124,6 @@ pub fn walk(src: &mut dyn FileSource, state: &State) -> BootReport {
     match state.model.family {
         Family::Legacy => legacy::walk(&mut w),
         Family::Java(_) => family::walk(&mut w),
+        Family::Named(_) => w.undocumented(),
     }
 }

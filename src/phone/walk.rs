@@ -312,6 +312,17 @@ impl<'a> Walk<'a> {
         self.end(Kind::Uncertain, running, msg, Some(file))
     }
 
+    /// A model whose boot the vendor's documents loadsmith follows do not
+    /// describe (69xx, 792x, 894x, sidecars…): no prediction, said so.
+    pub fn undocumented(&mut self) -> BootReport {
+        let m = self.state.model;
+        let msg = format!(
+            "uncertain: the vendor's documents loadsmith follows describe how 7940/7960 and 79x1-family phones boot, not the {}; its files and lists are checked, its boot is not predicted",
+            m.name
+        );
+        self.end(Kind::Uncertain, self.state.running.clone(), msg, None)
+    }
+
     /// A phone told to run an image of another family (rule 7).
     pub fn wrong_family(&mut self, file: &str, image: &str, running: Option<String>) -> BootReport {
         let what = files::family_words(ImageName::parse(image).family);

@@ -151,7 +151,7 @@ pub fn plan(view: &RootView, p: &Pointing<'_>) -> Result<Vec<Edit>> {
                 })?);
             }
         }
-        Some(f @ Family::Java(_)) => {
+        Some(f @ (Family::Java(_) | Family::Named(_))) => {
             let entries = entries(f, load);
             let settings = entries
                 .iter()

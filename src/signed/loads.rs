@@ -2,8 +2,11 @@
 //!
 //! 7940/7960 bodies (LF): the loader `.sbn`, the application `.sb2`, then
 //! `LA_VERSION=…`. 79x1-family bodies (CRLF): `#` comments, blank lines, then
-//! one component `.sbn` per line, some with a trailing space. See
-//! `formats.md` §2–3. Completeness is judged from this list, never from names.
+//! one component `.sbn` per line, some with a trailing space. 69xx bodies
+//! may lack the final newline. 7921/7925/7926 bodies list `NAME SIZE MD5`
+//! per component, `#+` lines optional files in the same columns, `#?`
+//! lines hardware facts. See `formats.md` §2, §3 and §5. Completeness is
+//! judged from this list, never from names.
 
 use serde::Serialize;
 
@@ -15,6 +18,12 @@ pub const MAX_LINES: usize = 4096;
 pub struct LoadsBody {
     /// The files listed, in order, trimmed of surrounding white space.
     pub files: Vec<String>,
+    /// Optional files (`#+` lines of the wireless lists): phones take them when present.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub optional: Vec<String>,
+    /// The size and MD5 the list gives for a file (wireless lists), by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expect: Vec<Expected>,
     /// `LA_VERSION` (7940/7960 loader version), if present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub la_version: Option<String>,
@@ -23,6 +32,30 @@ pub struct LoadsBody {
     pub release: Option<String>,
     /// `lf` or `crlf`.
     pub line_ending: &'static str,
+}
+
+/// What a wireless list says of one of its files.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Expected {
+    /// The file.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its MD5, lower-case hex.
+    pub md5: String,
+}
+
+/// `NAME SIZE MD5` → the three columns, when the line has exactly them.
+fn columns(line: &str) -> Option<Expected> {
+    let mut it = line.split_whitespace();
+    let (name, size, md5) = (it.next()?, it.next()?, it.next()?);
+    let md5_ok = md5.len() == 32 && md5.bytes().all(|b| b.is_ascii_hexdigit());
+    (it.next().is_none() && md5_ok).then_some(())?;
+    Some(Expected {
+        name: name.to_string(),
+        size: size.parse().ok()?,
+        md5: md5.to_ascii_lowercase(),
+    })
 }
 
 /// Why a body could not be read as a list.
@@ -48,6 +81,8 @@ pub fn parse(body: &[u8]) -> Result<LoadsBody, LoadsError> {
     let crlf = text.contains("\r\n");
     let mut out = LoadsBody {
         files: Vec::new(),
+        optional: Vec::new(),
+        expect: Vec::new(),
         la_version: None,
         release: None,
         line_ending: if crlf { "crlf" } else { "lf" },
@@ -57,6 +92,13 @@ pub fn parse(body: &[u8]) -> Result<LoadsBody, LoadsError> {
             return Err(LoadsError::TooLong);
         }
         let line = line.trim();
+        if let Some(optional) = line.strip_prefix("#+") {
+            if let Some(e) = columns(optional) {
+                out.optional.push(e.name.clone());
+                out.expect.push(e);
+            }
+            continue;
+        }
         if let Some(comment) = line.strip_prefix('#') {
             if let Some(rel) = comment.trim().strip_prefix("RELEASE load version") {
                 out.release = Some(rel.trim().to_string());
@@ -72,7 +114,13 @@ pub fn parse(body: &[u8]) -> Result<LoadsBody, LoadsError> {
             }
             continue;
         }
-        out.files.push(line.to_string());
+        match columns(line) {
+            Some(e) => {
+                out.files.push(e.name.clone());
+                out.expect.push(e);
+            }
+            None => out.files.push(line.to_string()),
+        }
     }
     Ok(out)
 }
@@ -95,6 +143,15 @@ mod tests {
         assert_eq!(b.files, ["jar41sip.8-5-4TH1-6.sbn", "dsp41.8-5-4TH1-6.sbn"]);
         assert_eq!(b.release.as_deref(), Some("8-5-4TH1-6"));
         assert_eq!(b.line_ending, "crlf");
+    }
+
+    #[test]
+    fn wireless_body_with_sizes_and_digests() {
+        let b = parse(b"# comment\n#? HW_REV 1\nAPPS-1.4.6.3.SBN                     2633404 5F64DD6B81764B05D0F136E0ED1D74F9\n#+ EXTRA-1.SBN 10 00000000000000000000000000000000\n").unwrap();
+        assert_eq!(b.files, ["APPS-1.4.6.3.SBN"]);
+        assert_eq!(b.optional, ["EXTRA-1.SBN"]);
+        assert_eq!(b.expect[0].size, 2633404);
+        assert_eq!(b.expect[0].md5, "5f64dd6b81764b05d0f136e0ed1d74f9");
     }
 
     #[test]
