@@ -231,3 +231,67 @@ fn a_78xx_container_is_listed_without_an_error() {
     assert!(f["message"].as_str().unwrap().contains("78xx/88xx"), "{f}");
     assert_eq!(doc["bundles"][0]["members"][0]["image"]["family"], "78xx");
 }
+
+#[test]
+fn a_term_file_of_another_release_than_the_pointer_is_named_with_both() {
+    let Some(dir) = realworld_loads() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    complete_root(&dir.join("7975"), tmp.path());
+    std::fs::write(
+        tmp.path().join("XMLDefault.cnf.xml"),
+        "<Default>\n<loadInformation437 model=\"IP Phone 7975\">SCCP75.9-4-2SR3-1S</loadInformation437>\n</Default>\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("TERM75.DEFAULT.loads"),
+        signed("TERM75.DEFAULT.loads", b"jar75sccp.8-0-1.sbn\r\n"),
+    )
+    .unwrap();
+    let (doc, _) = json(&["check", tmp.path().to_str().unwrap()]);
+    let findings = doc["findings"].as_array().unwrap();
+    let term = findings
+        .iter()
+        .find(|f| f["code"] == "body-mismatch" && f["member"] == "term75.default.loads")
+        .unwrap_or_else(|| panic!("{doc}"));
+    let m = term["message"].as_str().unwrap();
+    for part in [
+        "carries the list of SCCP75.9-4-2SR4-3S",
+        "names SCCP75.9-4-2SR3-1S (components 9-4-2ES26)",
+        "fetches jar75sccp.9-4-2SR4-3.sbn",
+    ] {
+        assert!(m.contains(part), "{part}: {m}");
+    }
+    let leftover = findings
+        .iter()
+        .find(|f| f["member"] == "TERM75.DEFAULT.loads" && f["code"] == "case-collision")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert!(
+        leftover["message"]
+            .as_str()
+            .unwrap()
+            .contains("upper-case leftover"),
+        "{leftover}"
+    );
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["severity"] == "error" && f["member"] == "TERM75.DEFAULT.loads"),
+        "{doc}"
+    );
+
+    // Pointing at the release the term file carries: no such finding.
+    std::fs::write(
+        tmp.path().join("XMLDefault.cnf.xml"),
+        "<Default>\n<loadInformation437 model=\"IP Phone 7975\">SCCP75.9-4-2SR4-3S</loadInformation437>\n</Default>\n",
+    )
+    .unwrap();
+    let (doc, _) = json(&["check", tmp.path().to_str().unwrap()]);
+    assert!(
+        !doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "body-mismatch"),
+        "{doc}"
+    );
+}

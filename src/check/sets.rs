@@ -45,11 +45,14 @@ pub fn analyse(members: &[MemberReport], holder: &str) -> (Vec<SetReport>, Vec<F
             .or_default()
             .push(m.name.as_str());
     }
-    duplicates_and_case(members, &by_lower, &mut findings);
+    duplicates_and_case(members, &by_lower, holder, &mut findings);
 
     let mut sets = Vec::new();
     let mut listed: Vec<&str> = Vec::new();
-    for m in usable.iter().filter(|m| m.loads.is_some()) {
+    for m in usable
+        .iter()
+        .filter(|m| m.loads.is_some() && !is_leftover(m, holder))
+    {
         let Some(l) = &m.loads else { continue };
         let mut files = vec![m.name.clone()];
         let mut missing = Vec::new();
@@ -102,13 +105,20 @@ pub fn analyse(members: &[MemberReport], holder: &str) -> (Vec<SetReport>, Vec<F
             stands_for: None,
         });
     }
-    term_bodies(&usable, &mut sets, &mut findings);
+    term_bodies(&usable, holder, &mut sets, &mut findings);
     loose_images(&usable, &listed, &mut sets);
     loader_bodies(&usable, &by_name, &mut findings);
     for m in usable.iter().filter(|m| m.image.role == Role::Os79xx) {
         os79xx(m, &usable, &mut findings);
     }
     (sets, findings)
+}
+
+/// An upper-case `TERM<MM>.DEFAULT.loads` in a root: phones never fetch it
+/// (they ask for `term<MM>.default.loads`), so it is no set; the root
+/// checks report it as a leftover.
+fn is_leftover(m: &MemberReport, holder: &str) -> bool {
+    holder == "root" && m.image.role == Role::FactoryDefault && m.name.starts_with("TERM")
 }
 
 /// A file a wireless list gives a size and MD5 for, against what it is.
@@ -143,8 +153,17 @@ fn listed_as(list: &MemberReport, have: &MemberReport) -> Option<Finding> {
 fn duplicates_and_case(
     members: &[MemberReport],
     by_lower: &BTreeMap<String, Vec<&str>>,
+    holder: &str,
     out: &mut Vec<Finding>,
 ) {
+    // In a bundle, names equal but for case are a broken bundle; in a root
+    // served by a case-sensitive server (tftpd-hpa) both are served, and
+    // phones ask for the exact name: a warning for the servers that are not.
+    let case_code = if holder == "root" {
+        Code::CaseCollision
+    } else {
+        Code::DuplicateMember
+    };
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for m in members
         .iter()
@@ -164,8 +183,12 @@ fn duplicates_and_case(
         distinct.sort_unstable();
         distinct.dedup();
         if distinct.len() > 1 {
+            if holder == "root" && distinct.iter().any(|n| n.starts_with("TERM")) {
+                // Reported as an upper-case leftover by the root checks.
+                continue;
+            }
             out.push(Finding::new(
-                Code::DuplicateMember,
+                case_code,
                 Some(distinct[0]),
                 format!("{} differ only in case: a case-insensitive TFTP server or file system keeps just one of them; keep the vendor's spelling", distinct.join(" and ")),
             ));
@@ -174,10 +197,15 @@ fn duplicates_and_case(
 }
 
 /// `term<MM>.default.loads` carries the list of the load it stands for.
-fn term_bodies(usable: &[&MemberReport], sets: &mut [SetReport], out: &mut Vec<Finding>) {
+fn term_bodies(
+    usable: &[&MemberReport],
+    holder: &str,
+    sets: &mut [SetReport],
+    out: &mut Vec<Finding>,
+) {
     for t in usable
         .iter()
-        .filter(|m| m.image.role == Role::FactoryDefault)
+        .filter(|m| m.image.role == Role::FactoryDefault && !is_leftover(m, holder))
     {
         let same_family: Vec<&&MemberReport> = usable
             .iter()

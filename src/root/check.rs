@@ -14,6 +14,7 @@ use super::hunt::{self, Pointer, RootView};
 use super::manifest::{Manifest, ReadLock};
 use crate::boot::source::DirSource;
 use crate::check::findings::{Code, Finding};
+use crate::check::member::MemberReport;
 use crate::check::sets::SetReport;
 use crate::check::{self, BundleReport, Options, Source};
 use crate::error::Result;
@@ -148,6 +149,10 @@ pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
     let mut findings = rep.findings.clone();
     let pointers = pointer_reports(&view, &rep, &mut findings);
     findings.extend(incomplete_terms(&rep.sets));
+    let terms = term_versus_pointers(&rep, &pointers);
+    findings
+        .retain(|f| !(f.code == Code::BodyMismatch && terms.iter().any(|t| t.member == f.member)));
+    findings.extend(terms);
     let manifest = Manifest::load(root).unwrap_or_else(|e| {
         findings.push(Finding::new(
             Code::Unreadable,
@@ -234,6 +239,77 @@ fn incomplete_terms(sets: &[SetReport]) -> Vec<Finding> {
             format!("{}.loads lists files the root lacks ({}): phones reset to factory defaults will loop asking for them", s.load, s.missing.join(", ")),
         ))
         .collect()
+}
+
+/// The release a list stands for: the `.loads` of the root with the same
+/// body, else the release its comment names.
+fn release_of(list: &MemberReport, rep: &BundleReport) -> String {
+    let twin = rep.members.iter().find(|m| {
+        m.image.role == Role::Loads && m.body_sha256.is_some() && m.body_sha256 == list.body_sha256
+    });
+    let comment = list.loads.as_ref().and_then(|l| l.release.clone());
+    match (twin, comment) {
+        (Some(t), Some(r)) => format!("{} (components {r})", t.image.stem),
+        (Some(t), None) => t.image.stem.clone(),
+        (None, Some(r)) => format!("components {r}"),
+        (None, None) => "a release the root does not hold".into(),
+    }
+}
+
+/// A `term<MM>.default.loads` whose list is not the one of the family load
+/// the root's pointers name for its models: a later (or older) bundle
+/// overwrote it. A phone reset to factory defaults fetches the term list.
+fn term_versus_pointers(rep: &BundleReport, pointers: &[PointerReport]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let terms = rep.members.iter().filter(|m| {
+        m.usable
+            && m.image.role == Role::FactoryDefault
+            && m.loads.is_some()
+            && !m.name.starts_with("TERM")
+    });
+    for t in terms {
+        for model in t.image.models.iter().filter_map(|n| model_by_name(n)) {
+            let setting = format!("loadInformation{}", model.device_type);
+            let Some(p) = pointers.iter().find(|p| p.setting == setting) else {
+                continue;
+            };
+            let Some(load) = rep
+                .members
+                .iter()
+                .find(|m| m.usable && m.image.role == Role::Loads && m.image.stem == p.value)
+            else {
+                continue;
+            };
+            if load.body_sha256.is_none() || load.body_sha256 == t.body_sha256 {
+                continue;
+            }
+            let fetches = t
+                .loads
+                .as_ref()
+                .map(|l| l.files.join(", "))
+                .unwrap_or_default();
+            out.push(Finding::new(
+                Code::BodyMismatch,
+                Some(&t.name),
+                format!(
+                    "{} carries the list of {}, but {} {} names {}{} for the {}: a {} reset to factory defaults fetches {fetches} first, and only then moves to the configured load",
+                    t.name,
+                    release_of(t, rep),
+                    p.file,
+                    p.setting,
+                    p.value,
+                    load.loads
+                        .as_ref()
+                        .and_then(|l| l.release.as_ref())
+                        .map(|r| format!(" (components {r})"))
+                        .unwrap_or_default(),
+                    model.name,
+                    model.name,
+                ),
+            ));
+        }
+    }
+    out
 }
 
 /// An interrupted stage, and files that differ from what a stage wrote.
