@@ -31,6 +31,10 @@ pub enum OpenError {
         /// The limit.
         limit: u64,
     },
+    /// A TFTP server would refuse it: tftpd-hpa serves only files every
+    /// user may read, through folders every user may enter.
+    #[error("{0}")]
+    NotServed(String),
     /// The system refused (permissions, I/O error).
     #[error("{0}")]
     Io(#[from] io::Error),
@@ -112,6 +116,9 @@ pub fn open_regular(path: &Path) -> Result<File, OpenError> {
 /// link is followed when it leads to a regular file inside the root; a FIFO,
 /// device or folder, or a link out of the root, is not served. Never blocks.
 pub fn open_served(root: &Path, name: &str) -> Result<File, OpenError> {
+    if let Some(why) = folders_unserved(root, name) {
+        return Err(OpenError::NotServed(why));
+    }
     let p = root.join(name);
     let inside = match (fs::canonicalize(&p), fs::canonicalize(root)) {
         (Ok(t), Ok(r)) => t.starts_with(r),
@@ -126,6 +133,9 @@ pub fn open_served(root: &Path, name: &str) -> Result<File, OpenError> {
     if !inside {
         return Err(OpenError::NotRegular("link out of the root"));
     }
+    if let Some(why) = unserved(root, name) {
+        return Err(OpenError::NotServed(why));
+    }
     let mut o = OpenOptions::new();
     o.read(true);
     #[cfg(unix)]
@@ -139,6 +149,65 @@ pub fn open_served(root: &Path, name: &str) -> Result<File, OpenError> {
         return Err(OpenError::NotRegular(kind_word(m.file_type())));
     }
     Ok(f)
+}
+
+/// Why tftpd-hpa would refuse `root/name` for its permissions, if it would:
+/// it serves a file only when others may read it ("File must have global
+/// read permissions" unless started with `--permissive`), and it runs as
+/// an unprivileged user, so every folder from the root down must let
+/// others enter. loadsmith may run as root and read anything: the mode
+/// bits, not our own access, decide.
+pub fn unserved(root: &Path, name: &str) -> Option<String> {
+    if let Some(why) = folders_unserved(root, name) {
+        return Some(why);
+    }
+    let mode = mode_of(&root.join(name))?;
+    (mode & 0o004 == 0).then(|| format!("is not readable by others (mode {mode:04o}): tftpd-hpa serves only files everyone may read (\"File must have global read permissions\")"))
+}
+
+/// Why tftpd-hpa cannot even look for `name`: a folder on its way (the
+/// root included) that others may not enter. It then answers every
+/// request under it with an error, whether the file exists or not.
+pub fn folders_unserved(root: &Path, name: &str) -> Option<String> {
+    let mut dir = root.to_path_buf();
+    if let Some(why) = unsearchable(root, &dir) {
+        return Some(why);
+    }
+    let mut parts: Vec<&str> = name.split('/').filter(|p| !p.is_empty()).collect();
+    parts.pop();
+    for part in parts {
+        dir.push(part);
+        if let Some(why) = unsearchable(root, &dir) {
+            return Some(why);
+        }
+    }
+    None
+}
+
+/// Why others cannot enter `dir` (a folder of `root`, or the root), if they cannot.
+pub fn unsearchable(root: &Path, dir: &Path) -> Option<String> {
+    let mode = mode_of(dir)?;
+    let which = match dir.strip_prefix(root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => format!("the folder {}", rel.display()),
+        _ => "the root folder".to_string(),
+    };
+    (mode & 0o001 == 0).then(|| format!("{which} does not let others enter it (mode {mode:04o}): tftpd-hpa runs as its own user and can serve nothing under it"))
+}
+
+/// The permission bits of `path` (following links), when it can be looked at.
+fn mode_of(path: &Path) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path)
+            .ok()
+            .map(|m| m.permissions().mode() & 0o7777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// Reads a whole regular file of at most `limit` bytes; a larger one is

@@ -53,6 +53,9 @@ impl FileSource for DirSource {
         let f = match crate::files::open_served(&self.dir, name) {
             Ok(f) => f,
             Err(crate::files::OpenError::NotFound) => return Fetch::NotFound,
+            Err(e @ crate::files::OpenError::NotServed(_)) => {
+                return Fetch::Error(format!("access violation ({name}: {e})"));
+            }
             Err(e) => return Fetch::Error(format!("not served: {e}")),
         };
         let size = match f.metadata() {

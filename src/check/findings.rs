@@ -75,6 +75,7 @@ codes! {
     Corrupt => "corrupt", Error, "The archive's structure is damaged in a way other than truncation.";
     DanglingPointer => "dangling-pointer", Error, "A pointer file (`OS79XX.TXT`, `image_version`, `loadInformation`, `term*.default.loads`) names a load the root does not hold complete.";
     Drift => "drift", Error, "A file the last `stage` wrote no longer has the digest its manifest recorded.";
+    CaseSpelling => "case-spelling", Warning, "A configuration file spelled in another case than phones ask for (`sipdefault.cnf`, `xmldefault.cnf.xml`, a lower-case MAC): phones ask for exact names and tftpd-hpa matches case, so it is never fetched.";
     CaseCollision => "case-collision", Warning, "Two files of a TFTP root equal but for case: a case-insensitive TFTP server serves only one.";
     BodyMismatch => "body-mismatch", Warning, "The loader `.sbn` body differs from its `.bin`, or a `term<MM>.default.loads` body differs from the load it stands for.";
     Os79xxFormat => "os79xx-format", Warning, "`OS79XX.TXT` has trailing white space, several lines, a BOM, or names an image the bundle does not hold.";

@@ -158,3 +158,32 @@ pub fn family_words(f: Option<Family>) -> String {
         None => "an image of no known family".into(),
     }
 }
+
+/// The exact spelling phones ask for a configuration file that `name`
+/// equals but for case (`sipdefault.cnf` → `SIPDefault.cnf`,
+/// `sep0011bb73ad61.cnf.xml` → `SEP0011BB73AD61.cnf.xml`, `term61.DEFAULT.loads`
+/// → `term61.default.loads`), when it differs from `name`. Phones ask for
+/// exact names and tftpd-hpa matches case, so such a file is never fetched.
+pub fn requested_spelling(name: &str) -> Option<String> {
+    let img = ImageName::parse(name);
+    let exact = match img.role {
+        Role::Os79xx => OS79XX.to_string(),
+        Role::FactoryDefault => name.to_ascii_lowercase(),
+        Role::Configuration => {
+            let lower = name.to_ascii_lowercase();
+            let mut fixed = [XML_DEFAULT, SIP_DEFAULT, MGCP_DEFAULT]
+                .into_iter()
+                .find(|d| d.eq_ignore_ascii_case(name))
+                .map(str::to_string);
+            if let (None, Some(mac)) = (&fixed, &img.mac) {
+                fixed = loader_hunt(mac)
+                    .into_iter()
+                    .map(|h| h.name)
+                    .find(|h| h.to_ascii_lowercase() == lower);
+            }
+            fixed?
+        }
+        _ => return None,
+    };
+    (exact != name).then_some(exact)
+}

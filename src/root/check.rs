@@ -175,6 +175,8 @@ pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
         findings.extend(hunt::term_leftovers(&view));
     }
     findings.extend(hunt::leftover_findings(root)?);
+    findings.extend(not_served(root, &rep));
+    findings.extend(hunt::case_spellings(&view));
     let fleet = fleet_of(root, &pointers, &rep.sets);
     findings.extend(fleet.iter().filter_map(super::proof::verdict_finding));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
@@ -238,6 +240,33 @@ fn incomplete_terms(sets: &[SetReport]) -> Vec<Finding> {
             Some(&format!("{}.loads", s.load)),
             format!("{}.loads lists files the root lacks ({}): phones reset to factory defaults will loop asking for them", s.load, s.missing.join(", ")),
         ))
+        .collect()
+}
+
+/// Files phones may ask for that tftpd-hpa would refuse for their
+/// permissions; one finding for the root when others cannot enter it.
+fn not_served(root: &Path, rep: &BundleReport) -> Vec<Finding> {
+    if let Some(why) = crate::files::unsearchable(root, root) {
+        return vec![Finding::new(
+            Code::NotServed,
+            None,
+            format!("{why}; every phone gets \"access violation\""),
+        )];
+    }
+    rep.members
+        .iter()
+        .filter(|m| m.usable && m.image.known)
+        .filter_map(|m| {
+            let why = crate::files::unserved(root, &m.name)?;
+            Some(Finding::new(
+                Code::NotServed,
+                Some(&m.name),
+                format!(
+                    "{} {why}; phones asking for it get \"access violation\"",
+                    m.name
+                ),
+            ))
+        })
         .collect()
 }
 

@@ -219,6 +219,29 @@ pub fn warnings(
     Ok(out)
 }
 
+/// Configuration files spelled in another case than phones ask for
+/// (`sipdefault.cnf`): never fetched from a case-sensitive server. Upper-case
+/// `TERM…` leftovers are reported by [`term_leftovers`].
+pub fn case_spellings(view: &RootView) -> Vec<Finding> {
+    view.names
+        .iter()
+        .filter(|n| !n.starts_with("TERM"))
+        .filter_map(|n| {
+            let exact = crate::phone::files::requested_spelling(n)?;
+            let also = if view.names.contains(&exact) {
+                format!("; the root also has {exact}, which is the one phones get")
+            } else {
+                format!("; rename it to {exact}")
+            };
+            Some(Finding::new(
+                Code::CaseSpelling,
+                Some(n),
+                format!("{n} is never requested: phones ask for {exact} exactly, and tftpd-hpa matches case{also}"),
+            ))
+        })
+        .collect()
+}
+
 /// Upper-case `TERM<MM>.DEFAULT.loads` left by old CUCM installs.
 pub fn term_leftovers(view: &RootView) -> Vec<Finding> {
     view.names

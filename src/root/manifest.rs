@@ -48,10 +48,18 @@ impl Entry {
     }
 }
 
+/// The last component of a path as given (`/home/me/dl/x.zip` → `x.zip`).
+pub fn base_name(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
 /// Where a stage's files came from.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Origin {
-    /// The bundle's path as given.
+    /// The bundle's path as given (in the manifest: its file name only).
     pub path: String,
     /// Its SHA-256 (null for a folder).
     pub sha256: Option<String>,

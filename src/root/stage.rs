@@ -511,7 +511,13 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
         manifest::sync_dir(root)?;
     }
     m.target = Some(report.target.clone());
-    m.source = Some(report.source.clone());
+    // The manifest lives in the served root, where a phone (or anyone) can
+    // fetch it: it records the bundle's file name, never a path of the
+    // admin's machine (`docs/security.md`).
+    m.source = Some(Origin {
+        path: manifest::base_name(&report.source.path),
+        sha256: report.source.sha256.clone(),
+    });
     m.save(root)?;
     Ok(())
 }

@@ -283,6 +283,15 @@ pub fn finding<'a>(
         .find(|f| f["code"] == code)
 }
 
+/// True when the tests run as root (tftpd-hpa can then drop to `nobody`).
+pub fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout.starts_with(b"0\n"))
+        .unwrap_or(false)
+}
+
 /// A tftpd-hpa serving `dir` on 127.0.0.1 at a free port; killed when dropped.
 pub struct Tftpd {
     child: std::process::Child,
@@ -299,9 +308,20 @@ impl Drop for Tftpd {
 
 /// Starts tftpd-hpa on `dir`, or `None` when it is not installed (the caller skips, saying so).
 pub fn tftpd(dir: &Path) -> Option<Tftpd> {
+    tftpd_with(dir, "root", &[])
+}
+
+/// Starts tftpd-hpa on `dir` as `user` (it drops to that user after
+/// `chroot`, as installed servers do) with `extra` options (`-m FILE`,
+/// `-v`), or `None` when it is not installed or this is not root (it must
+/// start as root to `chroot`); the caller skips, saying so.
+pub fn tftpd_with(dir: &Path, user: &str, extra: &[&str]) -> Option<Tftpd> {
     let bin = ["/usr/sbin/in.tftpd", "/usr/bin/in.tftpd"]
         .into_iter()
         .find(|p| Path::new(p).exists())?;
+    if user != "root" && !is_root() {
+        return None;
+    }
     let port = std::net::UdpSocket::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -314,10 +334,10 @@ pub fn tftpd(dir: &Path) -> Option<Tftpd> {
             "--address",
             &format!("127.0.0.1:{port}"),
             "--user",
-            "root",
-            "--secure",
-            dir.to_str().unwrap(),
+            user,
         ])
+        .args(extra)
+        .args(["--secure", dir.to_str().unwrap()])
         .stderr(std::process::Stdio::null())
         .spawn()
         .ok()?;
