@@ -54,6 +54,16 @@ pub enum Error {
         /// The sentence: what did not answer, and how long it was asked.
         message: String,
     },
+    /// A remap rules file (`--map-file`) that in.tftpd would refuse to start with.
+    #[error("{path}: line {line}: {reason}; in.tftpd refuses to start with this file")]
+    BadRules {
+        /// The rules file.
+        path: PathBuf,
+        /// The 1-based line.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A checksum file could not be understood.
     #[error(
         "{path}: line {line} is not a checksum line (want `HEX  NAME` or `SHA512 (NAME) = HEX`)"
@@ -98,6 +108,9 @@ impl Error {
                 "give a .zip, .cop, .cop.sgn, .tar, .tar.gz, a signed firmware file, or a folder holding them".into(),
             ),
             Error::Refused { hint, .. } => hint.clone(),
+            Error::BadRules { .. } => Some(
+                "fix that line: loadsmith reads the rules as in.tftpd -m does (flags r g i e s a ~ G P, a regular expression, a replacement)".into(),
+            ),
             Error::Unreachable { .. } => Some(
                 "check the address and port, that the server runs (in.tftpd, dnsmasq, tftpd32) and serves on that address, and that no firewall drops UDP".into(),
             ),
@@ -145,7 +158,8 @@ impl Error {
             Error::Io { path, .. }
             | Error::Open { path, .. }
             | Error::NotABundle { path }
-            | Error::BadChecksums { path, .. } => Some(path),
+            | Error::BadChecksums { path, .. }
+            | Error::BadRules { path, .. } => Some(path),
             Error::Usage { .. } | Error::Refused { .. } | Error::Unreachable { .. } => None,
         }
     }

@@ -17,6 +17,7 @@ pub mod files;
 pub mod names;
 pub mod phone;
 pub mod pointers;
+pub mod remap;
 pub mod root;
 pub mod signed;
 pub mod upgrade;

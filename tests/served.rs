@@ -205,3 +205,308 @@ fn the_manifest_in_the_root_names_no_path_of_this_machine() {
         "{manifest}"
     );
 }
+
+/// One test at a time binds `/dev/log`.
+static SYSLOG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+const RULES: &str = "\
+# settings/ holds the configuration files
+r ^(XMLDefault\\.cnf\\.xml)$ settings/\\1
+ri ^(SEP[0-9A-F]{12}\\.cnf\\.xml)$ settings/\\U\\1
+# one folder per family
+re ^(term(41|61)\\.default\\.loads)$ firmware/7941/\\1
+re ^(SCCP41\\..*\\.loads)$ firmware/7941/\\1
+re ^((jar|cnu|apps|dsp|cvm)41.*\\.sbn)$ firmware/7941/\\1
+# this one drops part of the name
+r ^(P00308)01SR02\\.loads$ firmware/7940/\\1.loads
+a ^secret
+";
+
+const XML_TREE: &str = "<Default>\n<loadInformation30018 model=\"IP Phone 7961\">SCCP41.9-4-2SR3-1S</loadInformation30018>\n<loadInformation8 model=\"IP Phone 7940\">P0030801SR02</loadInformation8>\n</Default>\n";
+
+/// A chan-sccp style tree: `firmware/<model>/` and `settings/`, and the rules file beside it.
+fn tree() -> (tempfile::TempDir, tempfile::TempDir, std::path::PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let fw = root.path().join("firmware/7941");
+    std::fs::create_dir_all(&fw).unwrap();
+    std::fs::create_dir_all(root.path().join("firmware/7940")).unwrap();
+    std::fs::create_dir_all(root.path().join("settings")).unwrap();
+    write_root(&fw, &sccp41(), &[]);
+    std::fs::write(
+        root.path().join("firmware/7940/P0030801SR02.loads"),
+        support::signed(
+            "P0030801SR02.loads",
+            b"P003-08-12-00.sbn\nP0030801SR02.sb2\n",
+        ),
+    )
+    .unwrap();
+    std::fs::write(root.path().join("settings/XMLDefault.cnf.xml"), XML_TREE).unwrap();
+    std::fs::write(
+        root.path().join("settings/SEP0011BB73AD61.cnf.xml"),
+        "<device/>\n",
+    )
+    .unwrap();
+    let rules_dir = tempfile::tempdir().unwrap();
+    let rules = rules_dir.path().join("tftpd.remap");
+    std::fs::write(&rules, RULES).unwrap();
+    (root, rules_dir, rules)
+}
+
+#[test]
+fn check_with_the_map_file_sees_the_root_the_server_serves() {
+    let (root, _keep, rules) = tree();
+    let r = root.path().to_str().unwrap();
+    // Without the rules: nothing at the top, so nothing to say about phones.
+    let (plain, _) = json(&["check", r]);
+    assert!(plain["pointers"].as_array().unwrap().is_empty(), "{plain}");
+
+    let (doc, code) = json(&["check", r, "--map-file", rules.to_str().unwrap()]);
+    assert_eq!(code, 1, "{doc}");
+    let pointers = doc["pointers"].as_array().unwrap();
+    let p7961 = pointers
+        .iter()
+        .find(|p| p["setting"] == "loadInformation30018")
+        .unwrap();
+    assert_eq!(p7961["resolves"], true, "{doc}");
+    let set = doc["sets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["load"] == "SCCP41.9-4-2SR3-1S")
+        .unwrap();
+    assert_eq!(set["complete"], true, "{doc}");
+    let (_, msg) = codes(&doc)
+        .into_iter()
+        .find(|(c, m)| c == "remap-dangles" && m.contains("P0030801SR02.loads"))
+        .unwrap_or_else(|| panic!("{doc}"));
+    for part in [
+        "phones ask for P0030801SR02.loads",
+        "line 9: r ^(P00308)01SR02",
+        "firmware/7940/P00308.loads",
+        "the root has it at firmware/7940/P0030801SR02.loads",
+    ] {
+        assert!(msg.contains(part), "{part}: {msg}");
+    }
+    // The 7961 factory-reset row settles, as the live server shows below.
+    let row = doc["fleet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["model"] == "7961" && f["state"] == "factory reset")
+        .unwrap();
+    assert_eq!(row["kind"], "settles", "{doc}");
+}
+
+#[test]
+fn the_rules_resolve_as_the_real_in_tftpd_resolves_them() {
+    let _one = SYSLOG.lock().unwrap_or_else(|e| e.into_inner());
+    let (root, _keep, rules) = tree();
+    let names = [
+        "XMLDefault.cnf.xml",
+        "SEP0011bb73ad61.cnf.xml",
+        "term61.default.loads",
+        "SCCP41.9-4-2SR3-1S.loads",
+        "jar41sccp.9-4-2ES26.sbn",
+        "P0030801SR02.loads",
+        "OS79XX.TXT",
+        "secret.txt",
+    ];
+    let parsed = loadsmith::remap::Rules::load(&rules).unwrap();
+    let served = loadsmith::root::served::Served {
+        root: root.path().to_path_buf(),
+        rules: Some(parsed),
+    };
+    let log = support::Syslog::capture();
+    let Some(server) = tftpd_with(
+        root.path(),
+        "nobody",
+        &["-v", "-v", "-v", "-m", rules.to_str().unwrap()],
+    ) else {
+        eprintln!("skipped: the comparison needs in.tftpd and root (.ci/run installs it)");
+        return;
+    };
+    for name in names {
+        let ours = served.resolve(name);
+        let got = support::tftp_get(server.port, name);
+        let expect = ours
+            .path
+            .as_ref()
+            .and_then(|p| std::fs::read(root.path().join(p)).ok());
+        assert_eq!(got, expect, "{name}: loadsmith says {ours:?}");
+    }
+    // Each booted phone: the folder with the rules and the live server agree.
+    let folder = json(&[
+        "boot",
+        root.path().to_str().unwrap(),
+        "--map-file",
+        rules.to_str().unwrap(),
+        "--mac",
+        MAC,
+        "--model",
+        "7961",
+        "--factory-reset",
+    ])
+    .0;
+    let live = boot(&format!("tftp://127.0.0.1:{}", server.port));
+    assert_eq!(seen(&folder), seen(&live), "folder: {folder}\nlive: {live}");
+    assert_eq!(folder["verdict"]["kind"], "settles");
+    assert_eq!(live["verdict"]["kind"], "settles");
+    let remapped: Vec<_> = folder["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["remapped"].as_str())
+        .collect();
+    assert!(
+        remapped.contains(&"settings/XMLDefault.cnf.xml"),
+        "{folder}"
+    );
+    drop(server);
+    let Some(log) = log else {
+        eprintln!(
+            "skipped: the remapped-to comparison needs /dev/log free (a syslog daemon owns it)"
+        );
+        return;
+    };
+    let lines = log.lines();
+    for name in names {
+        let ours = served.resolve(name);
+        let line = lines
+            .iter()
+            .find(|l| l.contains(&format!("filename {name}")));
+        match (&ours.path, line) {
+            (Some(p), Some(l)) if ours.remapped(name) => {
+                assert!(l.ends_with(&format!("remapped to {p}")), "{name}: {l}");
+            }
+            (Some(_), Some(l)) => assert!(!l.contains("remapped to"), "{name}: {l}"),
+            (None, _) => {}
+            (_, None) => panic!("{name}: no log line among {lines:#?}"),
+        }
+    }
+}
+
+#[test]
+fn stage_with_the_map_file_writes_where_the_rules_send_each_name() {
+    let work = tempfile::tempdir().unwrap();
+    let bundle = work.path().join("cmterm-7961-sccp.9-4-2SR3-1.zip");
+    support::zip(&bundle, &sccp41());
+    let rules = work.path().join("tftpd.remap");
+    std::fs::write(&rules, RULES).unwrap();
+    let root = work.path().join("tftp");
+    std::fs::create_dir_all(&root).unwrap();
+    let stage = |extra: &[&str]| {
+        support::loadsmith()
+            .args([
+                "stage",
+                "--from",
+                bundle.to_str().unwrap(),
+                "--target",
+                "SCCP41.9-4-2SR3-1S",
+            ])
+            .args(extra)
+            .arg(&root)
+            .output()
+            .unwrap()
+    };
+    let out = stage(&["--map-file", rules.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in [
+        "firmware/7941/SCCP41.9-4-2SR3-1S.loads",
+        "firmware/7941/jar41sccp.9-4-2ES26.sbn",
+        "firmware/7941/term61.default.loads",
+        "settings/XMLDefault.cnf.xml",
+    ] {
+        assert!(root.join(f).is_file(), "{f} not written");
+    }
+    let top: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert_eq!(
+        top.len(),
+        2,
+        "only firmware/ and settings/ at the top: {top:?}"
+    );
+    let (doc, code) = json(&[
+        "check",
+        root.to_str().unwrap(),
+        "--map-file",
+        rules.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{doc}");
+    assert!(
+        !doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "drift"),
+        "{doc}"
+    );
+    let Some(server) = tftpd_with(&root, "nobody", &["-m", rules.to_str().unwrap()]) else {
+        eprintln!("skipped: the live comparison needs in.tftpd and root (.ci/run installs it)");
+        return;
+    };
+    let live = boot(&format!("tftp://127.0.0.1:{}", server.port));
+    assert_eq!(live["verdict"]["kind"], "settles", "{live}");
+    assert_eq!(live["verdict"]["image"], "SCCP41.9-4-2SR3-1S", "{live}");
+}
+
+#[test]
+fn stage_refuses_when_the_rules_send_a_file_nowhere() {
+    let work = tempfile::tempdir().unwrap();
+    let bundle = work.path().join("cmterm-7961-sccp.9-4-2SR3-1.zip");
+    support::zip(&bundle, &sccp41());
+    let root = work.path().join("tftp");
+    std::fs::create_dir_all(&root).unwrap();
+    for (rules, says) in [
+        ("a ^dsp no\\ dsp\\ here\n", "refuse dsp41.9-4-2ES26.sbn"),
+        ("r ^(.*)$ .hidden/\\1\n", "inside a hidden folder"),
+    ] {
+        let file = work.path().join("rules");
+        std::fs::write(&file, rules).unwrap();
+        let out = support::loadsmith()
+            .args([
+                "stage",
+                "--from",
+                bundle.to_str().unwrap(),
+                "--target",
+                "SCCP41.9-4-2SR3-1S",
+                "--map-file",
+                file.to_str().unwrap(),
+            ])
+            .arg(&root)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{rules}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(says) && err.contains("nothing was written"),
+            "{rules}: {err}"
+        );
+        assert_eq!(
+            std::fs::read_dir(&root).unwrap().count(),
+            0,
+            "{rules}: the root stays empty"
+        );
+    }
+    // A rules file in.tftpd would refuse to start with is a usage error, naming the line.
+    let bad = work.path().join("bad");
+    std::fs::write(&bad, "r ok ok\nrq x y\n").unwrap();
+    let out = support::loadsmith()
+        .args([
+            "check",
+            root.to_str().unwrap(),
+            "--map-file",
+            bad.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2") && err.contains("\"q\""), "{err}");
+    assert_eq!(out.status.code(), Some(2));
+}

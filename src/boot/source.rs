@@ -35,12 +35,33 @@ pub trait FileSource {
     fn unreachable(&self) -> Option<String> {
         None
     }
+    /// The path the server opens for `name`, when its remap rules change it.
+    fn remapped(&self, _name: &str) -> Option<String> {
+        None
+    }
 }
 
-/// A TFTP root on disk.
+/// A TFTP root on disk, served as tftpd-hpa serves it (with its remap
+/// rules when given).
 pub struct DirSource {
     /// The folder.
     pub dir: PathBuf,
+    /// The server's remap rules, if any.
+    pub rules: Option<crate::remap::Rules>,
+}
+
+impl DirSource {
+    /// A root served without remap rules.
+    pub fn new(dir: PathBuf) -> DirSource {
+        DirSource { dir, rules: None }
+    }
+
+    fn served(&self) -> crate::root::served::Served {
+        crate::root::served::Served {
+            root: self.dir.clone(),
+            rules: self.rules.clone(),
+        }
+    }
 }
 
 impl FileSource for DirSource {
@@ -48,9 +69,22 @@ impl FileSource for DirSource {
         if name.contains('/') || name.contains('\\') || name.starts_with('.') {
             return Fetch::Error("access violation".into());
         }
+        // The remap rules first, as the server applies them.
+        let r = self.served().resolve(name);
+        let path = match (&r.path, &r.refused) {
+            (Some(p), None) => p.clone(),
+            (_, why) => {
+                let why = why.clone().unwrap_or_default();
+                let rule = r
+                    .rule
+                    .map(|l| format!(" by the remap rule at {l}"))
+                    .unwrap_or_default();
+                return Fetch::Error(format!("access violation ({name} refused{rule}: {why})"));
+            }
+        };
         // As a server chrooted into the root: regular files only (a link to
         // one inside the root is followed); a FIFO cannot stall us.
-        let f = match crate::files::open_served(&self.dir, name) {
+        let f = match crate::files::open_served(&self.dir, &path) {
             Ok(f) => f,
             Err(crate::files::OpenError::NotFound) => return Fetch::NotFound,
             Err(e @ crate::files::OpenError::NotServed(_)) => {
@@ -71,6 +105,12 @@ impl FileSource for DirSource {
 
     fn describe(&self) -> String {
         self.dir.display().to_string()
+    }
+
+    fn remapped(&self, name: &str) -> Option<String> {
+        self.rules.as_ref()?;
+        let r = self.served().resolve(name);
+        r.remapped(name).then(|| r.path.unwrap_or_default())
     }
 }
 

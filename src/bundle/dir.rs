@@ -46,12 +46,30 @@ pub fn walk(dir: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> 
 
 /// Reads the given files into `sink`, each under its base name, within `limits`.
 pub fn walk_files(files: &[PathBuf], limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
+    let named: Vec<(String, PathBuf)> = files
+        .iter()
+        .map(|p| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (name, p.clone())
+        })
+        .collect();
+    walk_named(&named, limits, sink)
+}
+
+/// Reads the given files into `sink`, each under the name given with it
+/// (a root seen through remap rules: the name phones ask for, the file the
+/// server opens), within `limits`.
+pub fn walk_named(
+    files: &[(String, PathBuf)],
+    limits: &Limits,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
     let budget = Budget::new();
-    for p in files {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    for (name, p) in files {
+        let name = name.clone();
         let meta = match fs::symlink_metadata(p) {
             Ok(m) => m,
             Err(e) => {

@@ -42,13 +42,23 @@ pub enum Source {
     Directory(PathBuf),
     /// Loose files named on the command line, taken together.
     Files(Vec<PathBuf>),
+    /// A root seen through its server's remap rules: each name phones ask
+    /// for, and the file it opens.
+    Served {
+        /// The root.
+        root: PathBuf,
+        /// Name and file, sorted by name.
+        files: Vec<(String, PathBuf)>,
+    },
 }
 
 impl Source {
     /// The path shown for the source.
     pub fn display(&self) -> String {
         match self {
-            Source::Bundle { path, .. } | Source::Directory(path) => path.display().to_string(),
+            Source::Bundle { path, .. }
+            | Source::Directory(path)
+            | Source::Served { root: path, .. } => path.display().to_string(),
             Source::Files(f) if f.len() == 1 => f[0].display().to_string(),
             Source::Files(_) => "(files given on the command line)".to_string(),
         }
@@ -268,6 +278,9 @@ pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink
         }
         Source::Files(files) => bundle::dir::walk_files(files, limits, sink)
             .map_err(|e| Error::io("read", "a file given", e)),
+        Source::Served { root, files } => {
+            bundle::dir::walk_named(files, limits, sink).map_err(|e| Error::io("read", root, e))
+        }
     }
 }
 

@@ -80,6 +80,10 @@ pub enum Command {
         /// (check never reads a root while a stage changes it).
         #[arg(long, value_name = "SECONDS", default_value_t = 30)]
         wait: u64,
+        /// tftpd-hpa's remap rules (the file given to in.tftpd -m): see
+        /// the root as that server serves it.
+        #[arg(long, value_name = "FILE")]
+        map_file: Option<PathBuf>,
     },
     /// Predict what a phone does against a TFTP root (a folder) or a live server (tftp://host[:port]).
     #[command(after_help = crate::cli::help::after("boot"))]
@@ -102,6 +106,10 @@ pub enum Command {
         /// server that never ends a transfer is stopped there).
         #[arg(long, value_name = "SECONDS", default_value_t = 300)]
         deadline: u64,
+        /// tftpd-hpa's remap rules (the file given to in.tftpd -m): see
+        /// the root as that server serves it.
+        #[arg(long, value_name = "FILE")]
+        map_file: Option<PathBuf>,
     },
     /// Print the shell's completion registration (bash, elvish, fish, powershell, zsh).
     Completions {
@@ -213,6 +221,10 @@ pub struct StageArgs {
     /// Worker threads for reading the candidate bundles (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
+    /// tftpd-hpa's remap rules (the file given to in.tftpd -m): write each
+    /// file where the rules send its name.
+    #[arg(long, value_name = "FILE")]
+    pub map_file: Option<PathBuf>,
     /// Limits on what a bundle may make loadsmith read.
     #[command(flatten)]
     pub limits: LimitArgs,

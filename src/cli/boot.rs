@@ -13,7 +13,7 @@ pub(super) fn run(
     mac: &str,
     model: &str,
     (running, factory_reset): (Option<String>, bool),
-    deadline: u64,
+    (deadline, map_file): (u64, Option<&std::path::Path>),
     out: Out,
 ) -> Result<Outcome, Error> {
     let mac = parse_mac(mac).ok_or_else(|| Error::Usage {
@@ -26,6 +26,11 @@ pub(super) fn run(
             "--model {model}: not a model loadsmith knows (7940, 7960, CP-7961G, IP Phone 7906, …)"
         ),
     })?;
+    if source.starts_with("tftp://") && map_file.is_some() {
+        return Err(Error::Usage {
+            message: "--map-file applies to a folder: a live server applies its own rules".into(),
+        });
+    }
     let mut src: Box<dyn FileSource> = if source.starts_with("tftp://") {
         let mut t = TftpSource::parse(source)?;
         t.deadline = std::time::Duration::from_secs(deadline);
@@ -39,7 +44,8 @@ pub(super) fn run(
                 std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
             ));
         }
-        Box::new(DirSource { dir })
+        let rules = map_file.map(crate::remap::Rules::load).transpose()?;
+        Box::new(DirSource { dir, rules })
     };
     let r = boot(
         src.as_mut(),

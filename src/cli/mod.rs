@@ -108,7 +108,11 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
         Command::Matrix => matrix::run(out),
         Command::Inspect(args) => inspect::run(&args, out),
         Command::Stage(args) => stage::run(&args, out),
-        Command::Check { root, wait } => stage::run_check(&root, wait, out),
+        Command::Check {
+            root,
+            wait,
+            map_file,
+        } => stage::run_check(&root, wait, map_file.as_deref(), out),
         Command::Boot {
             source,
             mac,
@@ -116,12 +120,13 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             running,
             factory_reset,
             deadline,
+            map_file,
         } => boot::run(
             &source,
             &mac,
             &model,
             (running, factory_reset),
-            deadline,
+            (deadline, map_file.as_deref()),
             out,
         ),
         Command::Completions { shell } => complete::run(&shell),

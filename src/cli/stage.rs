@@ -24,6 +24,11 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
         running: a.running.clone(),
         jobs: a.jobs.unwrap_or_else(default_jobs),
         limits: a.limits.limits(),
+        rules: a
+            .map_file
+            .as_deref()
+            .map(crate::remap::Rules::load)
+            .transpose()?,
     };
     let r = stage(&opts)?;
     if out.json {
@@ -126,8 +131,19 @@ fn render(r: &StageReport, out: Out) -> String {
     s
 }
 
-pub(super) fn run_check(root: &Path, wait: u64, out: Out) -> Result<Outcome, Error> {
-    let r = check(root, default_jobs(), std::time::Duration::from_secs(wait))?;
+pub(super) fn run_check(
+    root: &Path,
+    wait: u64,
+    map_file: Option<&Path>,
+    out: Out,
+) -> Result<Outcome, Error> {
+    let rules = map_file.map(crate::remap::Rules::load).transpose()?;
+    let r = check(
+        root,
+        default_jobs(),
+        std::time::Duration::from_secs(wait),
+        rules,
+    )?;
     if out.json {
         out.json(&r, Summary::of([r.findings.as_slice()]))
             .map_err(stdout_err)?;

@@ -60,6 +60,9 @@ pub struct Request {
     /// Why the bytes are wrong, or the server's error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The path the server's remap rules opened instead (`--map-file`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remapped: Option<String>,
 }
 
 /// How the boot ends.

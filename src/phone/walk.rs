@@ -83,6 +83,7 @@ impl<'a> Walk<'a> {
             status,
             pass: self.pass,
             detail,
+            remapped: self.src.remapped(file),
         });
         f
     }

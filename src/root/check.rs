@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::hunt::{self, Pointer, RootView};
 use super::manifest::{Manifest, ReadLock};
+use super::served::Served;
 use crate::boot::source::DirSource;
 use crate::check::findings::{Code, Finding};
 use crate::check::member::MemberReport;
@@ -21,6 +22,7 @@ use crate::error::Result;
 use crate::names::models::{model_by_device_type, model_by_name};
 use crate::names::{ImageName, Role};
 use crate::phone::fleet::{self, Row};
+use crate::remap::Rules;
 
 /// One pointer and where it leads.
 #[derive(Debug, Clone, Serialize)]
@@ -131,14 +133,34 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// Checks a root. Waits up to `wait` for a running stage to finish and
 /// holds the root against stages while it reads, so it never sees a root
 /// half changed.
-pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
+pub fn check(
+    root: &Path,
+    jobs: usize,
+    wait: Duration,
+    rules: Option<Rules>,
+) -> Result<CheckReport> {
     if let Err(e) = std::fs::read_dir(root) {
         return Err(crate::error::Error::io("open the root", root, e));
     }
     let _hold = ReadLock::take(root, wait)?;
-    let view = RootView::read(root)?;
+    let served = Served {
+        root: root.to_path_buf(),
+        rules,
+    };
+    let view = RootView::served(&served)?;
+    let source = match served.rules {
+        None => Source::Directory(root.to_path_buf()),
+        Some(_) => Source::Served {
+            root: root.to_path_buf(),
+            files: view
+                .paths
+                .iter()
+                .map(|(n, p)| (n.clone(), root.join(p)))
+                .collect(),
+        },
+    };
     let rep = check::inspect(
-        &Source::Directory(root.to_path_buf()),
+        &source,
         &Options {
             deep: false,
             checksums: Vec::new(),
@@ -175,9 +197,11 @@ pub fn check(root: &Path, jobs: usize, wait: Duration) -> Result<CheckReport> {
         findings.extend(hunt::term_leftovers(&view));
     }
     findings.extend(hunt::leftover_findings(root)?);
-    findings.extend(not_served(root, &rep));
+    findings.extend(not_served(&view, &rep));
+    let remapped = super::mapcheck::findings(&served, &pointers, &mut findings)?;
+    findings.extend(remapped);
     findings.extend(hunt::case_spellings(&view));
-    let fleet = fleet_of(root, &pointers, &rep.sets);
+    let fleet = fleet_of(&served, &pointers, &rep.sets);
     findings.extend(fleet.iter().filter_map(super::proof::verdict_finding));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
     findings.dedup();
@@ -245,7 +269,8 @@ fn incomplete_terms(sets: &[SetReport]) -> Vec<Finding> {
 
 /// Files phones may ask for that tftpd-hpa would refuse for their
 /// permissions; one finding for the root when others cannot enter it.
-fn not_served(root: &Path, rep: &BundleReport) -> Vec<Finding> {
+fn not_served(view: &RootView, rep: &BundleReport) -> Vec<Finding> {
+    let root = view.dir.as_path();
     if let Some(why) = crate::files::unsearchable(root, root) {
         return vec![Finding::new(
             Code::NotServed,
@@ -257,7 +282,8 @@ fn not_served(root: &Path, rep: &BundleReport) -> Vec<Finding> {
         .iter()
         .filter(|m| m.usable && m.image.known)
         .filter_map(|m| {
-            let why = crate::files::unserved(root, &m.name)?;
+            let at = view.paths.get(&m.name).unwrap_or(&m.name);
+            let why = crate::files::unserved(root, at)?;
             Some(Finding::new(
                 Code::NotServed,
                 Some(&m.name),
@@ -419,7 +445,7 @@ fn conflicting_entries(found: &[Pointer]) -> Vec<Finding> {
 }
 
 /// Every model the root's pointers and loads concern, walked through it.
-fn fleet_of(root: &Path, pointers: &[PointerReport], sets: &[SetReport]) -> Vec<Row> {
+fn fleet_of(served: &Served, pointers: &[PointerReport], sets: &[SetReport]) -> Vec<Row> {
     let models = fleet::models_concerned(
         pointers
             .iter()
@@ -427,7 +453,8 @@ fn fleet_of(root: &Path, pointers: &[PointerReport], sets: &[SetReport]) -> Vec<
         sets.iter().map(|s| s.load.as_str()),
     );
     let mut src = DirSource {
-        dir: root.to_path_buf(),
+        dir: served.root.clone(),
+        rules: served.rules.clone(),
     };
     models
         .into_iter()

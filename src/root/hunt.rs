@@ -23,8 +23,11 @@ pub const MAX_CONFIG: u64 = 16 * 1024 * 1024;
 pub struct RootView {
     /// The root folder.
     pub dir: PathBuf,
-    /// Regular files at the top level, sorted; hidden names excluded.
+    /// Regular files at the top level, sorted; hidden names excluded. With
+    /// remap rules: the names the server serves.
     pub names: Vec<String>,
+    /// With remap rules: the path (relative to the root) each name opens.
+    pub paths: std::collections::BTreeMap<String, String>,
 }
 
 /// One pointer: a file (and setting) naming a load.
@@ -52,6 +55,7 @@ impl RootView {
                 return Ok(RootView {
                     dir: dir.to_path_buf(),
                     names,
+                    paths: Default::default(),
                 });
             }
             r => r.map_err(|e| Error::io("open the root", dir, e))?,
@@ -70,7 +74,30 @@ impl RootView {
         Ok(RootView {
             dir: dir.to_path_buf(),
             names,
+            paths: Default::default(),
         })
+    }
+
+    /// The root as its server serves it: with remap rules, the names the
+    /// rules send to a file, wherever it lies.
+    pub fn served(s: &super::served::Served) -> Result<RootView> {
+        if s.rules.is_none() {
+            return RootView::read(&s.root);
+        }
+        let paths = s
+            .listing()
+            .map_err(|e| Error::io("open the root", &s.root, e))?;
+        Ok(RootView {
+            dir: s.root.clone(),
+            names: paths.keys().cloned().collect(),
+            paths,
+        })
+    }
+
+    /// The file a name opens.
+    pub fn path_of(&self, name: &str) -> PathBuf {
+        self.dir
+            .join(self.paths.get(name).map(String::as_str).unwrap_or(name))
     }
 
     /// True when the root holds `name` exactly.
@@ -84,7 +111,7 @@ impl RootView {
     /// file that is not a regular file, or is over [`MAX_CONFIG`], is an
     /// error: never a part of it.
     pub fn read_small(&self, name: &str) -> Result<Option<Vec<u8>>> {
-        let p = self.dir.join(name);
+        let p = self.path_of(name);
         match files::read_capped(&p, MAX_CONFIG) {
             Ok(v) => Ok(Some(v)),
             Err(OpenError::NotFound) => Ok(None),

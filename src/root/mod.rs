@@ -6,6 +6,8 @@ pub mod edits;
 pub mod fault;
 pub mod hunt;
 pub mod manifest;
+mod mapcheck;
 pub mod proof;
+pub mod served;
 pub mod stage;
 mod stager;

@@ -6,9 +6,9 @@
 //! would not after, makes the stage refuse (unless `--force`).
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use super::edits::{Action, Edit};
+use super::served::Served;
 use crate::boot::source::{DirSource, Fetch, FileSource};
 use crate::check::findings::{Code, Finding};
 use crate::check::member::MemberReport;
@@ -25,7 +25,7 @@ pub struct Planned {
 
 impl Planned {
     /// The root at `root`, with `set` written, `edits` made and `pruned` removed.
-    pub fn new(root: &Path, set: &[MemberReport], edits: &[Edit], pruned: &[String]) -> Planned {
+    pub fn new(root: &Served, set: &[MemberReport], edits: &[Edit], pruned: &[String]) -> Planned {
         let mut files = HashMap::new();
         for m in set {
             let head = m
@@ -40,7 +40,8 @@ impl Planned {
         }
         Planned {
             dir: DirSource {
-                dir: root.to_path_buf(),
+                dir: root.root.clone(),
+                rules: root.rules.clone(),
             },
             files,
             gone: pruned.to_vec(),
@@ -77,7 +78,7 @@ pub struct Proof {
 
 /// Walks the served models and the models the root concerns.
 pub fn prove(
-    root: &Path,
+    root: &Served,
     planned: &mut Planned,
     target: &ImageName,
     running: Option<&str>,
@@ -122,7 +123,8 @@ pub fn prove(
         }
     }
     let mut before = DirSource {
-        dir: root.to_path_buf(),
+        dir: root.root.clone(),
+        rules: root.rules.clone(),
     };
     for m in concerned
         .into_iter()

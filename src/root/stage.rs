@@ -27,6 +27,7 @@ use super::edits::{self, Action, Edit, Pointing};
 use super::hunt::{self, RootView};
 use super::manifest::{self, Entry, Lock, Manifest, Origin};
 use super::proof;
+use super::served::{Placement, Served};
 use super::stager::Stager;
 use crate::check;
 use crate::check::findings::Finding;
@@ -56,6 +57,8 @@ pub struct StageOptions {
     pub jobs: usize,
     /// What a bundle may make loadsmith read.
     pub limits: crate::bundle::Limits,
+    /// The server's remap rules (`--map-file`): files go where they send each name.
+    pub rules: Option<crate::remap::Rules>,
 }
 
 /// One file of the set.
@@ -149,6 +152,27 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     Ok(report)
 }
 
+fn served(opts: &StageOptions) -> Served {
+    Served {
+        root: opts.root.clone(),
+        rules: opts.rules.clone(),
+    }
+}
+
+/// Where each of the set's files and each pointer file goes.
+fn placement(opts: &StageOptions, c: &Chosen, edits: &[String]) -> Result<Placement> {
+    let names = c
+        .files
+        .iter()
+        .map(|f| f.name.as_str())
+        .chain(edits.iter().map(String::as_str));
+    Placement::of(&served(opts), names).map_err(|message| Error::Refused {
+        details: Vec::new(),
+        message: format!("{message}; nothing was written"),
+        hint: Some("fix the rules file, or stage without --map-file".into()),
+    })
+}
+
 /// What `path` is when it exists and is not a regular file: a link (whatever
 /// it points at), a FIFO, a device, a folder.
 fn not_regular(path: &Path) -> Option<&'static str> {
@@ -183,6 +207,7 @@ fn file_plans(
     opts: &StageOptions,
     c: &Chosen,
     manifest: &Manifest,
+    place: &Placement,
 ) -> Result<(Vec<FilePlan>, Vec<String>)> {
     let root = &opts.root;
     let mut files = Vec::new();
@@ -190,11 +215,12 @@ fn file_plans(
     let mut links = Vec::new();
     for m in &c.files {
         let sha = m.sha256.clone().unwrap_or_default();
-        if let Some(kind) = not_regular(&root.join(&m.name)) {
+        let at = root.join(place.rel(&m.name));
+        if let Some(kind) = not_regular(&at) {
             links.push(format!("{} (a {kind})", m.name));
             continue;
         }
-        let action = match file_sha(&root.join(&m.name))? {
+        let action = match file_sha(&at)? {
             None => Action::Create,
             Some(h) if h == sha => Action::Unchanged,
             Some(h) => {
@@ -229,8 +255,9 @@ fn file_plans(
 fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     let root = &opts.root;
     let manifest = Manifest::load(root)?;
-    let view = RootView::read(root)?;
-    let (files, mut links) = file_plans(opts, c, &manifest)?;
+    let view = RootView::served(&served(opts))?;
+    let place = placement(opts, c, &[])?;
+    let (files, mut links) = file_plans(opts, c, &manifest, &place)?;
     let running = opts.running.as_deref().map(ImageName::parse);
     let sccp_loader = match (&running, c.load.protocol) {
         (Some(r), Some(Protocol::Sip | Protocol::Mgcp))
@@ -253,12 +280,14 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
             sccp_loader,
         },
     )?;
+    let edited: Vec<String> = edits.iter().map(|e| e.file.clone()).collect();
+    let place = placement(opts, c, &edited)?;
     links.extend(
         edits
             .iter()
             .filter(|e| e.action != Action::Unchanged)
             .filter_map(|e| {
-                not_regular(&root.join(&e.file)).map(|k| format!("{} (a {k})", e.file))
+                not_regular(&root.join(place.rel(&e.file))).map(|k| format!("{} (a {k})", e.file))
             }),
     );
     if !links.is_empty() {
@@ -317,7 +346,11 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
 /// Renames the written files into place: images first, then load lists,
 /// then factory-reset defaults (pointers come after, in the caller), then
 /// syncs the folder.
-fn commit_all(root: &Path, written: &std::collections::BTreeMap<String, PathBuf>) -> Result<()> {
+fn commit_all(
+    root: &Path,
+    place: &Placement,
+    written: &std::collections::BTreeMap<String, PathBuf>,
+) -> Result<()> {
     let rank = |n: &str| match ImageName::parse(n).role {
         Role::Loads => 1,
         Role::FactoryDefault => 2,
@@ -326,9 +359,13 @@ fn commit_all(root: &Path, written: &std::collections::BTreeMap<String, PathBuf>
     let mut order: Vec<(&String, &PathBuf)> = written.iter().collect();
     order.sort_by_key(|(n, _)| (rank(n), n.to_string()));
     for (name, tmp) in order {
-        manifest::commit_tmp(tmp, root, name)?;
+        let (dir, base) = place.split(root, name);
+        manifest::commit_tmp(tmp, &dir, &base)?;
     }
-    manifest::sync_dir(root)
+    for dir in place.folders(root) {
+        manifest::sync_dir(&dir)?;
+    }
+    Ok(())
 }
 
 /// Walks the phones through the root as planned; refuses (unless
@@ -355,9 +392,9 @@ fn prove(
             .map(|p| (p.file.as_str(), p.setting.as_str(), p.value.as_str())),
         loads.iter().map(String::as_str),
     );
-    let mut planned = proof::Planned::new(&opts.root, &c.files, edits, pruned);
+    let mut planned = proof::Planned::new(&served(opts), &c.files, edits, pruned);
     let p = proof::prove(
-        &opts.root,
+        &served(opts),
         &mut planned,
         &c.load,
         opts.running.as_deref(),
@@ -423,7 +460,13 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
         .filter(|f| f.action != Action::Unchanged)
         .map(|f| (f.name.clone(), f.sha256.clone()))
         .collect();
-    let mut stager = Stager::new(root, wanted);
+    let mut others: Vec<String> = report.edits.iter().map(|e| e.file.clone()).collect();
+    others.extend(report.pruned.iter().cloned());
+    let place = placement(opts, c, &others)?;
+    for dir in place.folders(root) {
+        fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+    }
+    let mut stager = Stager::new(root, &place, wanted);
     let walked = check::read_source(&c.source, &opts.limits, &mut stager);
     let missing: Vec<&String> = stager
         .wanted
@@ -467,7 +510,9 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
             e.pending = Some(f.sha256.clone());
         }
     }
-    let committed = m.save(root).and_then(|_| commit_all(root, &stager.written));
+    let committed = m
+        .save(root)
+        .and_then(|_| commit_all(root, &place, &stager.written));
     if let Err(e) = committed {
         for tmp in stager.written.values() {
             let _ = fs::remove_file(tmp);
@@ -490,7 +535,8 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
         .iter()
         .filter(|e| e.action != Action::Unchanged)
     {
-        manifest::write_atomic(root, &e.file, &e.bytes)?;
+        let (dir, base) = place.split(root, &e.file);
+        manifest::write_atomic(&dir, &base, &e.bytes)?;
         m.files.insert(
             e.file.clone(),
             Entry {
@@ -503,8 +549,8 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
     }
     for p in &report.pruned {
         super::fault::point()
-            .and_then(|_| fs::remove_file(root.join(p)))
-            .map_err(|e| Error::io("remove", root.join(p), e))?;
+            .and_then(|_| fs::remove_file(root.join(place.rel(p))))
+            .map_err(|e| Error::io("remove", root.join(place.rel(p)), e))?;
         m.files.remove(p);
     }
     if !report.pruned.is_empty() {

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 /// Streams the wanted members of the bundle into temporary files.
 pub(super) struct Stager<'a> {
     dir: &'a Path,
+    place: &'a super::served::Placement,
     /// Names wanted, with their expected SHA-256.
     pub wanted: HashMap<String, String>,
     /// Names written, with their temporary paths.
@@ -26,9 +27,14 @@ pub(super) struct Stager<'a> {
 
 impl<'a> Stager<'a> {
     /// A stager writing into `dir`.
-    pub fn new(dir: &'a Path, wanted: HashMap<String, String>) -> Stager<'a> {
+    pub fn new(
+        dir: &'a Path,
+        place: &'a super::served::Placement,
+        wanted: HashMap<String, String>,
+    ) -> Stager<'a> {
         Stager {
             dir,
+            place,
             wanted,
             written: BTreeMap::new(),
             error: None,
@@ -36,7 +42,8 @@ impl<'a> Stager<'a> {
     }
 
     fn write(&mut self, name: &str, want: &str, data: &mut dyn Read) -> Result<()> {
-        let (tmp, f) = manifest::create_tmp(self.dir, name)?;
+        let (folder, base) = self.place.split(self.dir, name);
+        let (tmp, f) = manifest::create_tmp(&folder, &base)?;
         self.written.insert(name.to_string(), tmp.clone());
         let mut w = BufWriter::with_capacity(256 * 1024, f);
         let mut h = Sha256::new();

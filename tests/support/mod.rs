@@ -344,3 +344,99 @@ pub fn tftpd_with(dir: &Path, user: &str, extra: &[&str]) -> Option<Tftpd> {
     std::thread::sleep(std::time::Duration::from_millis(300));
     Some(Tftpd { child, port })
 }
+
+/// `/dev/log` bound by a test, so that `in.tftpd` (which logs through
+/// syslog(3)) logs to it; removed when dropped. A thread drains it at once
+/// (a full datagram queue would block the server in syslog(3)). Callers
+/// hold a lock so that one test at a time binds it.
+pub struct Syslog {
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    reader: Option<std::thread::JoinHandle<()>>,
+}
+
+/// The path syslog(3) writes to.
+const DEV_LOG: &str = "/dev/log";
+
+impl Syslog {
+    /// Binds `/dev/log`, or `None` when a syslog daemon owns it (or it
+    /// cannot be bound): the caller then skips the log comparison, saying so.
+    pub fn capture() -> Option<Syslog> {
+        let p = Path::new(DEV_LOG);
+        if p.exists() {
+            // A socket left by an earlier test run that nobody listens on.
+            let stale = std::os::unix::net::UnixDatagram::unbound()
+                .and_then(|s| s.connect(p))
+                .is_err();
+            if !stale {
+                return None;
+            }
+            std::fs::remove_file(p).ok()?;
+        }
+        let sock = std::os::unix::net::UnixDatagram::bind(p).ok()?;
+        sock.set_read_timeout(Some(std::time::Duration::from_millis(100)))
+            .ok()?;
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (l, st) = (lines.clone(), stop.clone());
+        let reader = std::thread::spawn(move || {
+            let mut buf = vec![0u8; 8192];
+            while !st.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(n) = sock.recv(&mut buf) {
+                    let s = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    let s = match (s.starts_with('<'), s.find('>')) {
+                        (true, Some(i)) => s[i + 1..].to_string(),
+                        _ => s,
+                    };
+                    l.lock().unwrap().push(s.trim_end().to_string());
+                }
+            }
+        });
+        Some(Syslog {
+            lines,
+            stop,
+            reader: Some(reader),
+        })
+    }
+
+    /// The messages received so far, syslog priority prefixes (`<30>`)
+    /// removed, after waiting for the server's last lines.
+    pub fn lines(&self) -> Vec<String> {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        self.lines.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Syslog {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(r) = self.reader.take() {
+            let _ = r.join();
+        }
+        let _ = std::fs::remove_file(DEV_LOG);
+    }
+}
+
+/// Fetches `name` from a TFTP server on 127.0.0.1 with the real `tftp`
+/// client: its bytes, or `None` when the server refused it.
+pub fn tftp_get(port: u16, name: &str) -> Option<Vec<u8>> {
+    let dir = tempfile::tempdir().ok()?;
+    let out = dir.path().join("got");
+    let status = std::process::Command::new("tftp")
+        .args([
+            "-m",
+            "binary",
+            "127.0.0.1",
+            &port.to_string(),
+            "-c",
+            "get",
+            name,
+        ])
+        .arg(&out)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    let bytes = std::fs::read(&out).ok()?;
+    (status.success() && !bytes.is_empty()).then_some(bytes)
+}

@@ -1,0 +1,247 @@
+//! A root as the TFTP server serves it: which path each name a phone asks
+//! for opens, through tftpd-hpa's remap rules (`--map-file`) when it has
+//! them, and which names the root therefore serves.
+//!
+//! Without rules a name opens the file of that name at the top of the
+//! root. With rules, a tree laid out as `firmware/<model>/` + `settings/`
+//! serves the names the rules send there: loadsmith offers every base name
+//! of the tree (phones ask for base names) to the rules and keeps those
+//! that open a regular file, so `check`, folder `boot` and `stage` see the
+//! flat root phones see.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::remap::{Mapped, Rules, served_path};
+
+/// Folders walked below the root at most, and entries looked at at most.
+const MAX_DEPTH: usize = 12;
+const MAX_ENTRIES: usize = 2_000_000;
+
+/// A root and the rules its server applies.
+#[derive(Debug, Clone)]
+pub struct Served {
+    /// The root folder.
+    pub root: PathBuf,
+    /// The server's remap rules, if any.
+    pub rules: Option<Rules>,
+}
+
+/// Where one requested name leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// The path opened, relative to the root; `None` when refused.
+    pub path: Option<String>,
+    /// The server's refusal, when the rules refuse the request.
+    pub refused: Option<String>,
+    /// The last rule that acted (`line N: TEXT`), when one did.
+    pub rule: Option<String>,
+}
+
+impl Resolution {
+    /// True when a rule changed the name (or refused it).
+    pub fn remapped(&self, name: &str) -> bool {
+        self.refused.is_some() || self.path.as_deref() != Some(name)
+    }
+}
+
+impl Served {
+    /// A root served without rules.
+    pub fn plain(root: &Path) -> Served {
+        Served {
+            root: root.to_path_buf(),
+            rules: None,
+        }
+    }
+
+    /// Where a request for `name` leads.
+    pub fn resolve(&self, name: &str) -> Resolution {
+        let Some(rules) = &self.rules else {
+            return Resolution {
+                path: Some(name.to_string()),
+                refused: None,
+                rule: None,
+            };
+        };
+        let rw = rules.rewrite(name, None);
+        let rule = rw
+            .last_rule(rules)
+            .map(|r| format!("line {}: {}", r.line, r.text));
+        match rw.mapped {
+            Mapped::Path(p) => Resolution {
+                refused: served_path(&p)
+                    .is_none()
+                    .then(|| "the rules leave no file name".to_string()),
+                path: served_path(&p),
+                rule,
+            },
+            Mapped::Refused(why) => Resolution {
+                path: None,
+                refused: Some(why),
+                rule,
+            },
+        }
+    }
+
+    /// Files of the tree a request for their own name does not reach: the
+    /// rules send the name elsewhere (to a path that does not exist) or
+    /// refuse it. Name, where the file lies, and where the request goes.
+    pub fn stranded(&self) -> std::io::Result<Vec<(String, String, Resolution)>> {
+        if self.rules.is_none() {
+            return Ok(Vec::new());
+        }
+        let mut files = Vec::new();
+        collect(&self.root, "", 0, &mut files)?;
+        let mut out = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (name, at) in files {
+            if name.starts_with('.') || !seen.insert(name.clone()) {
+                continue;
+            }
+            let r = self.resolve(&name);
+            let reaches = r
+                .path
+                .as_ref()
+                .is_some_and(|p| fs::metadata(self.root.join(p)).is_ok_and(|m| m.is_file()));
+            if !reaches {
+                out.push((name, at, r));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every name a phone could ask for that opens a regular file, with the
+    /// path (relative to the root) it opens; hidden names are skipped.
+    pub fn listing(&self) -> std::io::Result<BTreeMap<String, String>> {
+        let mut out = BTreeMap::new();
+        let mut candidates = Vec::new();
+        if self.rules.is_some() {
+            let mut files = Vec::new();
+            collect(&self.root, "", 0, &mut files)?;
+            candidates.extend(files.into_iter().map(|(n, _)| n));
+        } else {
+            for e in fs::read_dir(&self.root)? {
+                let e = e?;
+                if e.file_type()?.is_file() {
+                    candidates.push(e.file_name().to_string_lossy().into_owned());
+                }
+            }
+        }
+        candidates.sort();
+        candidates.dedup();
+        for name in candidates.into_iter().filter(|n| !n.starts_with('.')) {
+            let r = self.resolve(&name);
+            if let Some(p) = r.path
+                && fs::metadata(self.root.join(&p)).is_ok_and(|m| m.is_file())
+            {
+                out.insert(name, p);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The base names of regular files (and links) under `dir` with their
+/// paths relative to the root, hidden folders skipped.
+fn collect(
+    dir: &Path,
+    rel: &str,
+    depth: usize,
+    out: &mut Vec<(String, String)>,
+) -> std::io::Result<()> {
+    if depth > MAX_DEPTH || out.len() > MAX_ENTRIES {
+        return Ok(());
+    }
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let ft = e.file_type()?;
+        let at = if rel.is_empty() {
+            name.clone()
+        } else {
+            format!("{rel}/{name}")
+        };
+        if ft.is_dir() {
+            // A folder others cannot enter is reported by the permission
+            // checks; its files are still offered to the rules.
+            let _ = collect(&e.path(), &at, depth + 1, out);
+        } else if ft.is_file() || ft.is_symlink() {
+            out.push((name, at));
+        }
+    }
+    Ok(())
+}
+
+/// Where `stage` writes each name: where the server's rules send it (the
+/// name itself at the top of the root without rules).
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    /// Names the rules send elsewhere, and where (relative to the root).
+    pub map: BTreeMap<String, String>,
+}
+
+impl Placement {
+    /// Where the rules send each of `names`; a name they refuse, or send
+    /// into a hidden folder (`.loadsmith/`), is a reason to refuse the stage.
+    pub fn of<'a>(
+        served: &Served,
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Placement, String> {
+        let mut map = BTreeMap::new();
+        if served.rules.is_none() {
+            return Ok(Placement { map });
+        }
+        for name in names {
+            let r = served.resolve(name);
+            let rule = r.rule.clone().unwrap_or_default();
+            let path = match (r.path, r.refused) {
+                (Some(p), None) => p,
+                (_, why) => {
+                    return Err(format!(
+                        "the remap rules refuse {name} ({}; {rule}): phones could never fetch it",
+                        why.unwrap_or_default()
+                    ));
+                }
+            };
+            if path.split('/').any(|c| c.starts_with('.')) {
+                return Err(format!(
+                    "the remap rules send {name} to {path} ({rule}), inside a hidden folder loadsmith keeps for itself"
+                ));
+            }
+            if path != name {
+                map.insert(name.to_string(), path);
+            }
+        }
+        Ok(Placement { map })
+    }
+
+    /// The path of `name`, relative to the root.
+    pub fn rel<'a>(&'a self, name: &'a str) -> &'a str {
+        self.map.get(name).map(String::as_str).unwrap_or(name)
+    }
+
+    /// The folder `name` is written in and its file name there.
+    pub fn split(&self, root: &Path, name: &str) -> (PathBuf, String) {
+        let rel = self.rel(name);
+        match rel.rsplit_once('/') {
+            Some((dir, base)) => (root.join(dir), base.to_string()),
+            None => (root.to_path_buf(), rel.to_string()),
+        }
+    }
+
+    /// The folders files are written in (the root first).
+    pub fn folders(&self, root: &Path) -> Vec<PathBuf> {
+        let mut out = vec![root.to_path_buf()];
+        for name in self.map.keys() {
+            let (dir, _) = self.split(root, name);
+            if !out.contains(&dir) {
+                out.push(dir);
+            }
+        }
+        out
+    }
+}
