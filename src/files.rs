@@ -161,7 +161,13 @@ pub fn unserved(root: &Path, name: &str) -> Option<String> {
     if let Some(why) = folders_unserved(root, name) {
         return Some(why);
     }
-    let mode = mode_of(&root.join(name))?;
+    file_unserved(&root.join(name))
+}
+
+/// Why tftpd-hpa would refuse the file at `path` for its own mode bits
+/// (the folders on the way aside), if it would.
+pub fn file_unserved(path: &Path) -> Option<String> {
+    let mode = mode_of(path)?;
     (mode & 0o004 == 0).then(|| format!("is not readable by others (mode {mode:04o}): tftpd-hpa serves only files everyone may read (\"File must have global read permissions\")"))
 }
 

@@ -97,3 +97,65 @@ fn a_dangling_pointer_suggests_the_nearest_load_and_case_only_when_it_differs() 
         "{m:?}"
     );
 }
+
+#[test]
+fn per_phone_files_are_grouped_by_the_load_they_name() {
+    let d = tempfile::tempdir().unwrap();
+    for (n, b) in family_load(
+        "SCCP11.9-4-2SR1-1S",
+        "11",
+        "sccp",
+        "9-4-2ES9",
+        &["06", "11"],
+    ) {
+        std::fs::write(d.path().join(n), b).unwrap();
+    }
+    let n = 2000;
+    for i in 0..n {
+        let load = if i % 500 == 3 {
+            "SCCP11.9-4-2SR9-9S"
+        } else {
+            "SCCP11.9-4-2SR1-1S"
+        };
+        std::fs::write(
+            d.path()
+                .join(format!("SEP{:012X}.cnf.xml", 0x0011_2200_0000_u64 + i)),
+            format!("<device><loadInformation>{load}</loadInformation></device>"),
+        )
+        .unwrap();
+    }
+    let out = support::loadsmith()
+        .args(["check", d.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().count() < 40, "{text}");
+    assert!(
+        text.contains("1996 per-phone files loadInformation = SCCP11.9-4-2SR1-1S (SEP001122000000.cnf.xml, SEP001122000001.cnf.xml, SEP001122000002.cnf.xml and 1993 more)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("DANGLING 4 per-phone files loadInformation = SCCP11.9-4-2SR9-9S"),
+        "{text}"
+    );
+    let (doc, code) = json(&["check", d.path().to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        doc["pointers"].as_array().unwrap().len(),
+        n as usize,
+        "--json keeps every entry"
+    );
+    let dangling: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "dangling-pointer")
+        .collect();
+    assert_eq!(dangling.len(), 1, "{dangling:?}");
+    assert!(
+        dangling[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("4 per-phone files (SEP001122000003.cnf.xml")
+    );
+}

@@ -19,23 +19,39 @@ use super::{Detected, EntryKind, MemberInfo, Problem, Sink, classify, detect};
 /// The loose (non-bundle) entries directly inside `dir`, sorted by name,
 /// skipping hidden names (`.loadsmith/`, editor files).
 pub fn loose_entries(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    Ok(named_entries(dir)?.into_iter().map(|(_, p)| p).collect())
+}
+
+/// The loose entries of `dir` with their names, sorted by name, as
+/// [`walk_named`] takes them.
+pub fn named_entries(dir: &Path) -> io::Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
     for e in fs::read_dir(dir)? {
         let e = e?;
-        let name = e.file_name();
-        if name.to_string_lossy().starts_with('.') {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
             continue;
         }
         let ft = e.file_type()?;
         if ft.is_dir() {
             continue;
         }
-        if ft.is_file() && matches!(detect(&e.path()), Ok(Detected::Bundle(_))) {
+        // A file whose name loadsmith knows (a configuration file, an
+        // image) is read as what it is, not sniffed for a bundle: a root of
+        // tens of thousands of per-phone files is not opened twice. (Should
+        // it be a bundle after all, reading it says so: `nested-bundle`.)
+        let known = {
+            let i = crate::names::ImageName::parse(&name);
+            i.known && i.role != crate::names::Role::Bundle
+        };
+        if ft.is_file() && !known && matches!(detect(&e.path()), Ok(Detected::Bundle(_))) {
             continue;
         }
-        out.push(e.path());
+        out.push((name, e.path()));
     }
-    out.sort();
+    // By name: the same order as sorting the paths of one folder, without
+    // comparing path components (a root may hold tens of thousands of files).
+    out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     Ok(out)
 }
 
@@ -67,7 +83,17 @@ pub fn walk_named(
     limits: &Limits,
     sink: &mut dyn Sink,
 ) -> io::Result<()> {
-    let budget = Budget::new();
+    walk_budgeted(files, limits, &Budget::new(), sink)
+}
+
+/// As [`walk_named`], counting against a `budget` shared with other
+/// threads reading other files of the same folder.
+pub fn walk_budgeted(
+    files: &[(String, PathBuf)],
+    limits: &Limits,
+    budget: &Budget,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
     for (name, p) in files {
         let name = name.clone();
         let meta = match fs::symlink_metadata(p) {
@@ -106,8 +132,13 @@ pub fn walk_named(
                     continue;
                 }
             };
-            let mut f = BufReader::with_capacity(256 * 1024, f);
-            let mut g = Guard::new(&mut f, &info.path, limits, &budget, None, None);
+            // Sized to the file: a root of tens of thousands of small
+            // configuration files must not map and unmap a large buffer each.
+            let cap = usize::try_from(meta.len().saturating_add(1))
+                .unwrap_or(usize::MAX)
+                .clamp(8 * 1024, 256 * 1024);
+            let mut f = BufReader::with_capacity(cap, f);
+            let mut g = Guard::new(&mut f, &info.path, limits, budget, None, None);
             let r = sink
                 .member(&info, &mut g)
                 .and_then(|_| io::copy(&mut g, &mut io::sink()).map(|_| ()));

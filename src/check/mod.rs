@@ -284,6 +284,44 @@ pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink
     }
 }
 
+/// Reads a folder's files on `opts.jobs` threads, each with its own scanner
+/// over a contiguous share of the (sorted) list, merged in order: the same
+/// reports as one thread gives. A root may hold tens of thousands of files.
+fn read_files_parallel(
+    files: &[(String, PathBuf)],
+    opts: &Options,
+    scanner: &mut Scanner,
+) -> io::Result<()> {
+    let budget = bundle::limits::Budget::new();
+    let chunk = files.len().div_ceil(opts.jobs.max(1)).max(1);
+    let parts: Vec<io::Result<(Vec<MemberReport>, Vec<Finding>)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|c| {
+                let budget = &budget;
+                s.spawn(move || {
+                    let mut sc = Scanner::new(opts.deep);
+                    bundle::dir::walk_budgeted(c, &opts.limits, budget, &mut sc)
+                        .map(|_| (sc.members, sc.findings))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(io::Error::other("a reader thread failed")))
+            })
+            .collect()
+    });
+    for part in parts {
+        let (members, findings) = part?;
+        scanner.members.extend(members);
+        scanner.findings.extend(findings);
+    }
+    Ok(())
+}
+
 /// Reads a zip's members on `opts.jobs` threads into `scanner`, in
 /// central-directory order (the same reports as one thread gives).
 fn read_zip_parallel(path: &Path, opts: &Options, scanner: &mut Scanner) -> Result<()> {
@@ -369,6 +407,17 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
             }
             checked = checksum_findings(&base, &expected, &digests, &mut scanner.findings);
             (*format, Some(digests))
+        }
+        Source::Directory(dir) if opts.jobs > 1 => {
+            let files = bundle::dir::named_entries(dir).map_err(|e| Error::io("read", dir, e))?;
+            read_files_parallel(&files, opts, &mut scanner)
+                .map_err(|e| Error::io("read", dir, e))?;
+            (Format::Directory, None)
+        }
+        Source::Served { root, files } if opts.jobs > 1 => {
+            read_files_parallel(files, opts, &mut scanner)
+                .map_err(|e| Error::io("read", root, e))?;
+            (Format::Directory, None)
         }
         _ => {
             read_source(source, &opts.limits, &mut scanner)?;

@@ -44,12 +44,20 @@ impl Out {
     /// Writes one JSON document to stdout, with its `schema` number and
     /// `summary` (`docs/json.md`).
     pub fn json<T: Serialize>(&self, value: &T, summary: Summary) -> io::Result<()> {
-        let mut v = serde_json::to_value(value)?;
-        if let serde_json::Value::Object(m) = &mut v {
-            m.insert("schema".into(), SCHEMA.into());
-            m.insert("summary".into(), serde_json::to_value(summary)?);
+        // Streamed, not built as a tree first: a cluster's root report has
+        // tens of thousands of entries.
+        #[derive(Serialize)]
+        struct Doc<'a, T> {
+            schema: u32,
+            #[serde(flatten)]
+            value: &'a T,
+            summary: Summary,
         }
-        write_json(&v)
+        write_json(&Doc {
+            schema: SCHEMA,
+            value,
+            summary,
+        })
     }
 
     /// Writes human text to stdout, unless quiet.
@@ -187,10 +195,13 @@ impl Summary {
     }
 }
 
-fn write_json(v: &serde_json::Value) -> io::Result<()> {
-    let mut s = io::stdout().lock();
+fn write_json<T: Serialize>(v: &T) -> io::Result<()> {
+    // Buffered: stdout flushes at every newline, and a pretty document of
+    // a large root has hundreds of thousands of them.
+    let mut s = io::BufWriter::with_capacity(256 * 1024, io::stdout().lock());
     serde_json::to_writer_pretty(&mut s, v)?;
-    writeln!(s)
+    writeln!(s)?;
+    s.flush()
 }
 
 /// Prints the JSON document of an error on stdout: `{"schema", "error":

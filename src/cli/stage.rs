@@ -9,9 +9,10 @@ use crate::cli::args::StageArgs;
 use crate::error::Error;
 use crate::phone::Kind;
 use crate::phone::fleet::Row;
-use crate::root::check::{CheckReport, check};
+use crate::root::check::{CheckReport, PointerReport, check, first_few};
 use crate::root::edits::Action;
 use crate::root::stage::{StageOptions, StageReport, stage};
+use std::collections::BTreeMap;
 
 pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
     let opts = StageOptions {
@@ -168,20 +169,7 @@ fn render_check(r: &CheckReport, out: Out) -> String {
     if let Some(t) = &r.target {
         s.push_str(&format!("  last staged: {}\n", safe(t)));
     }
-    s.push_str("  pointers:\n");
-    for p in &r.pointers {
-        let ok = if p.resolves {
-            out.paint("ok      ", "32")
-        } else {
-            out.paint("DANGLING", "31;1")
-        };
-        s.push_str(&format!(
-            "    {ok} {} {} = {}\n",
-            safe(&p.file),
-            p.setting,
-            safe(&p.value)
-        ));
-    }
+    s.push_str(&render_pointers(&r.pointers, out));
     s.push_str("  sets:\n");
     for set in &r.sets {
         let state = if set.complete {
@@ -201,6 +189,45 @@ fn render_check(r: &CheckReport, out: Out) -> String {
         s.push_str(&render_findings(&r.findings, out));
     }
     s.push_str(&summary(&r.findings, out));
+    s
+}
+
+/// The pointers: one line per shared file's entry; per-phone files grouped
+/// by the load they name and whether it resolves (a cluster has tens of
+/// thousands), with a count and the first few names. `--json` keeps every
+/// entry.
+fn render_pointers(pointers: &[PointerReport], out: Out) -> String {
+    let mut s = String::from("  pointers:\n");
+    let mark = |ok: bool| match ok {
+        true => out.paint("ok      ", "32"),
+        false => out.paint("DANGLING", "31;1"),
+    };
+    let mut groups: BTreeMap<(bool, &str, &str), Vec<String>> = BTreeMap::new();
+    for p in pointers {
+        if p.per_phone {
+            groups
+                .entry((!p.resolves, p.value.as_str(), p.setting.as_str()))
+                .or_default()
+                .push(safe(&p.file));
+            continue;
+        }
+        s.push_str(&format!(
+            "    {} {} {} = {}\n",
+            mark(p.resolves),
+            safe(&p.file),
+            p.setting,
+            safe(&p.value)
+        ));
+    }
+    for ((dangling, value, setting), files) in groups {
+        s.push_str(&format!(
+            "    {} {} {setting} = {} ({})\n",
+            mark(!dangling),
+            count(files.len(), "per-phone file", "per-phone files"),
+            safe(value),
+            first_few(&files)
+        ));
+    }
     s
 }
 

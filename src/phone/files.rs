@@ -165,6 +165,17 @@ pub fn family_words(f: Option<Family>) -> String {
 /// → `term61.default.loads`), when it differs from `name`. Phones ask for
 /// exact names and tftpd-hpa matches case, so such a file is never fetched.
 pub fn requested_spelling(name: &str) -> Option<String> {
+    // The common case first, without parsing: a per-phone file spelled as
+    // phones ask for it (a cluster's root holds tens of thousands).
+    let mac_file = ["SEP", "SIP", "MGC"].iter().any(|p| name.starts_with(p))
+        && name.get(3..15).is_some_and(|m| {
+            m.bytes()
+                .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+        })
+        && matches!(name.get(15..), Some(".cnf.xml" | ".cnf"));
+    if mac_file {
+        return None;
+    }
     let img = ImageName::parse(name);
     let exact = match img.role {
         Role::Os79xx => OS79XX.to_string(),

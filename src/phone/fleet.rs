@@ -57,6 +57,8 @@ pub fn models_concerned<'a>(
             }
         }
     };
+    // A cluster's per-phone files name a handful of loads: each value once.
+    let mut seen = std::collections::HashSet::new();
     for (file, setting, value) in pointers {
         if let Some(n) = setting
             .strip_prefix("loadInformation")
@@ -69,7 +71,9 @@ pub fn models_concerned<'a>(
         if [files::OS79XX, files::SIP_DEFAULT, files::MGCP_DEFAULT].contains(&file) {
             add_family(Some(Family::Legacy), &mut out);
         }
-        add_family(ImageName::parse(value).family, &mut out);
+        if seen.insert(value) {
+            add_family(ImageName::parse(value).family, &mut out);
+        }
     }
     for l in loads {
         add_family(ImageName::parse(l).family, &mut out);

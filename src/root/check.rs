@@ -5,6 +5,7 @@
 //! the files the manifest records with their digests, and adds the root
 //! warnings (hunt order, case, leftovers).
 
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use serde::Serialize;
 
 use super::hunt::{self, Pointer, RootView};
 use super::manifest::{Manifest, ReadLock};
+use super::resolve::Resolver;
 use super::served::Served;
 use crate::boot::source::DirSource;
 use crate::check::findings::{Code, Finding};
@@ -35,6 +37,8 @@ pub struct PointerReport {
     pub value: String,
     /// True when the root holds that load complete.
     pub resolves: bool,
+    /// True for a per-phone file (`SEP<MAC>.cnf.xml`, `SIP<MAC>.cnf`, `MGC<MAC>.cnf`).
+    pub per_phone: bool,
 }
 
 /// What `check` found.
@@ -59,75 +63,6 @@ impl CheckReport {
     pub fn has_errors(&self) -> bool {
         crate::check::findings::any_error(&self.findings)
     }
-}
-
-/// Where a pointer leads: `Ok(())` when complete, else why not.
-fn resolve(value: &str, rep: &BundleReport) -> std::result::Result<(), String> {
-    // A term file named as the load (`term70.default`) is its `.loads`, as
-    // the phone reads it.
-    if let Some(s) = rep.sets.iter().find(|s| s.load == value) {
-        return if s.complete {
-            Ok(())
-        } else {
-            Err(format!("its set lacks {}", s.missing.join(", ")))
-        };
-    }
-    let image = rep.members.iter().any(|m| {
-        m.usable
-            && m.image.stem == value
-            && matches!(m.image.role, Role::Application | Role::Loader)
-    });
-    if image {
-        return Ok(());
-    }
-    let near = rep
-        .members
-        .iter()
-        .find(|m| m.usable && m.image.stem != value && m.image.stem.eq_ignore_ascii_case(value))
-        .map(|m| format!(" (the root has {}, which differs in case)", m.name));
-    let v = ImageName::parse(value);
-    let other = rep
-        .members
-        .iter()
-        .find(|m| m.usable && m.image.role == Role::Loads && v.same_image(&m.image))
-        .map(|m| format!(" (the root has {}: write that spelling)", m.name));
-    let close = || {
-        nearest(value, rep.sets.iter().map(|s| s.load.as_str()))
-            .map(|l| format!(" (did you mean {l}?)"))
-    };
-    Err(format!(
-        "the root holds no {value}.loads or image{}",
-        near.or(other).or_else(close).unwrap_or_default()
-    ))
-}
-
-/// The load among `loads` closest to `value`, when it is close: a few
-/// characters away (`SCCP11.9-4-2-1S` → `SCCP11.9-4-2SR1-1S`).
-fn nearest<'a>(value: &str, loads: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = 3.max(value.len() / 5);
-    loads
-        .map(|l| (edit_distance(value, l), l))
-        .filter(|(d, _)| *d > 0 && *d <= limit)
-        .min()
-        .map(|(_, l)| l)
-}
-
-/// Levenshtein distance over bytes (names are ASCII).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (prev + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
-            prev = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
 }
 
 /// Checks a root. Waits up to `wait` for a running stage to finish and
@@ -222,7 +157,15 @@ fn pointer_reports(
     rep: &BundleReport,
     findings: &mut Vec<Finding>,
 ) -> Vec<PointerReport> {
-    let (found, unreadable) = view.pointers_lenient();
+    let whole: HashMap<&str, &[u8]> = rep
+        .members
+        .iter()
+        .filter_map(|m| {
+            let t = m.text.as_deref()?;
+            (m.usable && t.len() as u64 == m.size).then_some((m.name.as_str(), t))
+        })
+        .collect();
+    let (found, unreadable) = view.pointers_cached(&|n| whole.get(n).copied());
     findings.extend(unreadable.into_iter().map(|(file, e)| {
         Finding::new(
             Code::Unreadable,
@@ -233,26 +176,60 @@ fn pointer_reports(
     findings.extend(found.iter().filter_map(label_mismatch));
     findings.extend(conflicting_entries(&found));
     let mut pointers = Vec::new();
+    let mut resolver = Resolver::new(rep);
+    // Per-phone files naming one missing load: one finding for all of them.
+    let mut phones: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for p in found {
-        let r = resolve(&p.value, rep);
-        if let Err(why) = &r {
-            findings.push(Finding::new(
+        let r = resolver.resolve(&p.value);
+        match &r {
+            Err(why) if p.per_phone => phones
+                .entry((p.value.clone(), why.clone()))
+                .or_default()
+                .push(p.file.clone()),
+            Err(why) => findings.push(Finding::new(
                 Code::DanglingPointer,
                 Some(&p.file),
                 format!(
                     "{} {} names {}, but {why}: phones told to load it will fail",
                     p.file, p.setting, p.value
                 ),
-            ));
+            )),
+            Ok(()) => {}
         }
         pointers.push(PointerReport {
             file: p.file,
             setting: p.setting,
             value: p.value,
             resolves: r.is_ok(),
+            per_phone: p.per_phone,
         });
     }
+    for ((value, why), files) in phones {
+        let message = match files.as_slice() {
+            [one] => format!("{one} names {value}, but {why}: that phone will fail to load it"),
+            many => format!(
+                "{} per-phone files ({}) name {value}, but {why}: those phones will fail to load it",
+                many.len(),
+                first_few(many)
+            ),
+        };
+        findings.push(Finding::new(
+            Code::DanglingPointer,
+            Some(&files[0]),
+            message,
+        ));
+    }
     pointers
+}
+
+/// The first three names and how many more: `a, b, c and 16,664 more`.
+pub fn first_few(names: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let head = names[..names.len().min(SHOWN)].join(", ");
+    match names.len().saturating_sub(SHOWN) {
+        0 => head,
+        n => format!("{head} and {n} more"),
+    }
 }
 
 /// Term files whose list the root does not hold whole.
@@ -283,7 +260,11 @@ fn not_served(view: &RootView, rep: &BundleReport) -> Vec<Finding> {
         .filter(|m| m.usable && m.image.known)
         .filter_map(|m| {
             let at = view.paths.get(&m.name).unwrap_or(&m.name);
-            let why = crate::files::unserved(root, at)?;
+            // The root itself was looked at above: a flat name needs its own mode only.
+            let why = match at.contains('/') {
+                true => crate::files::unserved(root, at)?,
+                false => crate::files::file_unserved(&root.join(at))?,
+            };
             Some(Finding::new(
                 Code::NotServed,
                 Some(&m.name),
@@ -429,15 +410,18 @@ fn label_mismatch(p: &Pointer) -> Option<Finding> {
 
 /// Two entries of one file that give one model different loads.
 fn conflicting_entries(found: &[Pointer]) -> Vec<Finding> {
+    let mut first: HashMap<(&str, &str), &str> = HashMap::new();
     let mut out = Vec::new();
-    for (i, a) in found.iter().enumerate() {
-        for b in &found[i + 1..] {
-            if a.file == b.file && a.setting == b.setting && a.value != b.value {
-                out.push(Finding::new(
-                    Code::ModelLabel,
-                    Some(&a.file),
-                    format!("{} has two {} entries naming {} and {}: phones of that model take one of them", a.file, a.setting, a.value, b.value),
-                ));
+    for p in found {
+        match first.get(&(p.file.as_str(), p.setting.as_str())) {
+            Some(v) if *v != p.value => out.push(Finding::new(
+                Code::ModelLabel,
+                Some(&p.file),
+                format!("{} has two {} entries naming {v} and {}: phones of that model take one of them", p.file, p.setting, p.value),
+            )),
+            Some(_) => {}
+            None => {
+                first.insert((p.file.as_str(), p.setting.as_str()), p.value.as_str());
             }
         }
     }

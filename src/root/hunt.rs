@@ -30,6 +30,9 @@ pub struct RootView {
     pub paths: std::collections::BTreeMap<String, String>,
 }
 
+/// Pointers found, and the files that could not be read with why.
+type Found = (Vec<Pointer>, Vec<(String, Error)>);
+
 /// One pointer: a file (and setting) naming a load.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pointer {
@@ -133,23 +136,57 @@ impl RootView {
     /// Every pointer the readable configuration files hold, and the files
     /// that could not be read with why (what `check` reports as findings).
     pub fn pointers_lenient(&self) -> (Vec<Pointer>, Vec<(String, Error)>) {
+        self.pointers_cached(&|_| None)
+    }
+
+    /// As [`RootView::pointers_lenient`], taking a file's whole bytes from
+    /// `cached` when it has them (`check` has read every small
+    /// configuration file once already).
+    pub fn pointers_cached<'a>(
+        &self,
+        cached: &(dyn Fn(&str) -> Option<&'a [u8]> + Sync),
+    ) -> (Vec<Pointer>, Vec<(String, Error)>) {
+        let files: Vec<&String> = self.names.iter().filter(|n| is_pointer_file(n)).collect();
+        // Parsed on two threads: a cluster's root has tens of thousands.
+        let half = files.len().div_ceil(2).max(1);
+        let parts: Vec<Found> = std::thread::scope(|s| {
+            let handles: Vec<_> = files
+                .chunks(half)
+                .map(|c| s.spawn(|| self.pointers_of(c, cached)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
         let mut out = Vec::new();
         let mut unreadable = Vec::new();
-        for n in &self.names {
-            if let Err(e) = self.pointers_of(n, &mut out) {
-                unreadable.push((n.clone(), e));
-            }
+        for (p, u) in parts {
+            out.extend(p);
+            unreadable.extend(u);
         }
         (out, unreadable)
     }
 
-    fn pointers_of(&self, n: &str, out: &mut Vec<Pointer>) -> Result<()> {
-        if is_pointer_file(n)
-            && let Some(bytes) = self.read_small(n)?
-        {
-            out.extend(pointers_in(n, &bytes));
+    fn pointers_of<'a>(
+        &self,
+        files: &[&String],
+        cached: &(dyn Fn(&str) -> Option<&'a [u8]> + Sync),
+    ) -> Found {
+        let mut out = Vec::new();
+        let mut unreadable = Vec::new();
+        for n in files {
+            if let Some(bytes) = cached(n) {
+                out.extend(pointers_in(n, bytes));
+                continue;
+            }
+            match self.read_small(n) {
+                Ok(Some(bytes)) => out.extend(pointers_in(n, &bytes)),
+                Ok(None) => {}
+                Err(e) => unreadable.push(((*n).clone(), e)),
+            }
         }
-        Ok(())
+        (out, unreadable)
     }
 }
 

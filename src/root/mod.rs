@@ -8,6 +8,7 @@ pub mod hunt;
 pub mod manifest;
 mod mapcheck;
 pub mod proof;
+mod resolve;
 pub mod served;
 pub mod stage;
 mod stager;
