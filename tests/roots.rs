@@ -159,3 +159,40 @@ fn per_phone_files_are_grouped_by_the_load_they_name() {
             .starts_with("4 per-phone files (SEP001122000003.cnf.xml")
     );
 }
+
+#[test]
+fn messages_about_a_root_say_root() {
+    let d = tempfile::tempdir().unwrap();
+    for (n, b) in without(sip812(), "P0S3-8-12-00.sb2") {
+        std::fs::write(d.path().join(n), b).unwrap();
+    }
+    std::fs::write(d.path().join("OS79XX.TXT"), "P0S3-8-99-00\r\n").unwrap();
+    let out = support::loadsmith().args(["check", d.path().to_str().unwrap()]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("is not in the root"), "{text}");
+    assert!(text.contains("which the root does not hold"), "{text}");
+    assert!(!text.contains("bundle"), "{text}");
+}
+
+#[test]
+fn zero_padded_device_type_numbers_are_read_as_the_number() {
+    let d = tempfile::tempdir().unwrap();
+    for (n, b) in family_load("SCCP41.9-4-2SR3-1S", "41", "sccp", "9-4-2ES26", &["41", "61"]) {
+        std::fs::write(d.path().join(n), b).unwrap();
+    }
+    std::fs::write(
+        d.path().join("XMLDefault.cnf.xml"),
+        "<Default><loadInformation00115 model=\"IP Phone 7941\">SCCP41.9-4-2SR3-1S</loadInformation00115></Default>",
+    )
+    .unwrap();
+    let (doc, code) = json(&["check", d.path().to_str().unwrap()]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["pointers"][0]["setting"], "loadInformation115", "{doc}");
+    let row = doc["fleet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["model"] == "7941" && r["state"] == "loader era")
+        .unwrap();
+    assert_eq!(row["image"], "SCCP41.9-4-2SR3-1S", "{doc}");
+}

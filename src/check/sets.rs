@@ -109,7 +109,7 @@ pub fn analyse(members: &[MemberReport], holder: &str) -> (Vec<SetReport>, Vec<F
     loose_images(&usable, &listed, &mut sets);
     loader_bodies(&usable, &by_name, &mut findings);
     for m in usable.iter().filter(|m| m.image.role == Role::Os79xx) {
-        os79xx(m, &usable, &mut findings);
+        os79xx(m, &usable, holder, &mut findings);
     }
     (sets, findings)
 }
@@ -291,7 +291,7 @@ fn loader_bodies(
     }
 }
 
-fn os79xx(m: &MemberReport, usable: &[&MemberReport], out: &mut Vec<Finding>) {
+fn os79xx(m: &MemberReport, usable: &[&MemberReport], holder: &str, out: &mut Vec<Finding>) {
     let Some(text) = &m.text else { return };
     let mut problems = Vec::new();
     let mut body = text.as_slice();
@@ -325,7 +325,7 @@ fn os79xx(m: &MemberReport, usable: &[&MemberReport], out: &mut Vec<Finding>) {
                 .iter()
                 .any(|u| u.image.stem == image && u.image.role != Role::Os79xx)
             {
-                problems.push(format!("names {image}, which the bundle does not hold"));
+                problems.push(format!("names {image}, which the {holder} does not hold"));
             }
         }
     }
