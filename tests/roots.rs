@@ -167,7 +167,10 @@ fn messages_about_a_root_say_root() {
         std::fs::write(d.path().join(n), b).unwrap();
     }
     std::fs::write(d.path().join("OS79XX.TXT"), "P0S3-8-99-00\r\n").unwrap();
-    let out = support::loadsmith().args(["check", d.path().to_str().unwrap()]).output().unwrap();
+    let out = support::loadsmith()
+        .args(["check", d.path().to_str().unwrap()])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("is not in the root"), "{text}");
     assert!(text.contains("which the root does not hold"), "{text}");
@@ -177,7 +180,13 @@ fn messages_about_a_root_say_root() {
 #[test]
 fn zero_padded_device_type_numbers_are_read_as_the_number() {
     let d = tempfile::tempdir().unwrap();
-    for (n, b) in family_load("SCCP41.9-4-2SR3-1S", "41", "sccp", "9-4-2ES26", &["41", "61"]) {
+    for (n, b) in family_load(
+        "SCCP41.9-4-2SR3-1S",
+        "41",
+        "sccp",
+        "9-4-2ES26",
+        &["41", "61"],
+    ) {
         std::fs::write(d.path().join(n), b).unwrap();
     }
     std::fs::write(

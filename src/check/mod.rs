@@ -9,6 +9,7 @@
 pub mod checksums;
 pub mod findings;
 pub mod member;
+mod parallel;
 pub mod sets;
 
 use std::fs::File;
@@ -284,78 +285,6 @@ pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink
     }
 }
 
-/// Reads a folder's files on `opts.jobs` threads, each with its own scanner
-/// over a contiguous share of the (sorted) list, merged in order: the same
-/// reports as one thread gives. A root may hold tens of thousands of files.
-fn read_files_parallel(
-    files: &[(String, PathBuf)],
-    opts: &Options,
-    scanner: &mut Scanner,
-) -> io::Result<()> {
-    let budget = bundle::limits::Budget::new();
-    let chunk = files.len().div_ceil(opts.jobs.max(1)).max(1);
-    let parts: Vec<io::Result<(Vec<MemberReport>, Vec<Finding>)>> = std::thread::scope(|s| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|c| {
-                let budget = &budget;
-                s.spawn(move || {
-                    let mut sc = Scanner::new(opts.deep);
-                    bundle::dir::walk_budgeted(c, &opts.limits, budget, &mut sc)
-                        .map(|_| (sc.members, sc.findings))
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(io::Error::other("a reader thread failed")))
-            })
-            .collect()
-    });
-    for part in parts {
-        let (members, findings) = part?;
-        scanner.members.extend(members);
-        scanner.findings.extend(findings);
-    }
-    Ok(())
-}
-
-/// Reads a zip's members on `opts.jobs` threads into `scanner`, in
-/// central-directory order (the same reports as one thread gives).
-fn read_zip_parallel(path: &Path, opts: &Options, scanner: &mut Scanner) -> Result<()> {
-    let parts = bundle::zip::walk_parallel(
-        path,
-        opts.jobs,
-        &opts.limits,
-        &|| Scanner::new(opts.deep),
-        // Exact-size vectors: a slot per member must not keep the spare
-        // capacity a growing vector has (it multiplied memory per member).
-        &|s| {
-            let mut members = std::mem::take(&mut s.members);
-            let mut findings = std::mem::take(&mut s.findings);
-            members.shrink_to_fit();
-            findings.shrink_to_fit();
-            (members, findings)
-        },
-    )
-    .map_err(|e| Error::io("read", path, e))?;
-    match parts {
-        Some(parts) => {
-            scanner.members.reserve_exact(parts.len());
-            for (members, findings) in parts {
-                scanner.members.extend(members);
-                scanner.findings.extend(findings);
-            }
-            Ok(())
-        }
-        None => {
-            bundle::zip::walk(path, &opts.limits, scanner).map_err(|e| Error::io("read", path, e))
-        }
-    }
-}
-
 /// Inspects one source; a zip's members are read on `opts.jobs` threads.
 pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
     let mut scanner = Scanner::new(opts.deep);
@@ -373,7 +302,7 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
             let (walked, digests) = std::thread::scope(|s| {
                 let h = s.spawn(|| digest_file(path, want512, want_md5));
                 let walked = if *format == Format::Zip && opts.jobs > 1 {
-                    read_zip_parallel(path, opts, &mut scanner)
+                    parallel::read_zip(path, opts, &mut scanner)
                 } else {
                     read_source(source, &opts.limits, &mut scanner)
                 };
@@ -410,12 +339,12 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
         }
         Source::Directory(dir) if opts.jobs > 1 => {
             let files = bundle::dir::named_entries(dir).map_err(|e| Error::io("read", dir, e))?;
-            read_files_parallel(&files, opts, &mut scanner)
+            parallel::read_files(&files, opts, &mut scanner)
                 .map_err(|e| Error::io("read", dir, e))?;
             (Format::Directory, None)
         }
         Source::Served { root, files } if opts.jobs > 1 => {
-            read_files_parallel(files, opts, &mut scanner)
+            parallel::read_files(files, opts, &mut scanner)
                 .map_err(|e| Error::io("read", root, e))?;
             (Format::Directory, None)
         }

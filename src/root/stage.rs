@@ -519,6 +519,12 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
         }
         return Err(e);
     }
+    finish(root, &place, report, m)
+}
+
+/// After the set is in place: the manifest records it, the pointer files
+/// are written, pruned files removed, and the manifest saved as done.
+fn finish(root: &Path, place: &Placement, report: &StageReport, mut m: Manifest) -> Result<()> {
     for f in &report.files {
         m.files.insert(
             f.name.clone(),

@@ -1,0 +1,84 @@
+//! Reading a source on several threads: a zip's members, a folder's files.
+//! Each thread has its own scanner; the parts are merged in order, so the
+//! reports are the same as one thread gives, whatever `--jobs` is.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::Options;
+use super::findings::Finding;
+use super::member::{MemberReport, Scanner};
+use crate::bundle;
+use crate::error::{Error, Result};
+
+/// Reads a folder's files on `opts.jobs` threads, each with its own scanner
+/// over a contiguous share of the (sorted) list, merged in order: the same
+/// reports as one thread gives. A root may hold tens of thousands of files.
+pub(super) fn read_files(
+    files: &[(String, PathBuf)],
+    opts: &Options,
+    scanner: &mut Scanner,
+) -> io::Result<()> {
+    let budget = bundle::limits::Budget::new();
+    let chunk = files.len().div_ceil(opts.jobs.max(1)).max(1);
+    let parts: Vec<io::Result<(Vec<MemberReport>, Vec<Finding>)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|c| {
+                let budget = &budget;
+                s.spawn(move || {
+                    let mut sc = Scanner::new(opts.deep);
+                    bundle::dir::walk_budgeted(c, &opts.limits, budget, &mut sc)
+                        .map(|_| (sc.members, sc.findings))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(io::Error::other("a reader thread failed")))
+            })
+            .collect()
+    });
+    for part in parts {
+        let (members, findings) = part?;
+        scanner.members.extend(members);
+        scanner.findings.extend(findings);
+    }
+    Ok(())
+}
+
+/// Reads a zip's members on `opts.jobs` threads into `scanner`, in
+/// central-directory order (the same reports as one thread gives).
+pub(super) fn read_zip(path: &Path, opts: &Options, scanner: &mut Scanner) -> Result<()> {
+    let parts = bundle::zip::walk_parallel(
+        path,
+        opts.jobs,
+        &opts.limits,
+        &|| Scanner::new(opts.deep),
+        // Exact-size vectors: a slot per member must not keep the spare
+        // capacity a growing vector has (it multiplied memory per member).
+        &|s| {
+            let mut members = std::mem::take(&mut s.members);
+            let mut findings = std::mem::take(&mut s.findings);
+            members.shrink_to_fit();
+            findings.shrink_to_fit();
+            (members, findings)
+        },
+    )
+    .map_err(|e| Error::io("read", path, e))?;
+    match parts {
+        Some(parts) => {
+            scanner.members.reserve_exact(parts.len());
+            for (members, findings) in parts {
+                scanner.members.extend(members);
+                scanner.findings.extend(findings);
+            }
+            Ok(())
+        }
+        None => {
+            bundle::zip::walk(path, &opts.limits, scanner).map_err(|e| Error::io("read", path, e))
+        }
+    }
+}
