@@ -14,6 +14,7 @@ pub mod check;
 pub mod cli;
 pub mod error;
 pub mod files;
+pub mod log;
 pub mod names;
 pub mod phone;
 pub mod pointers;

@@ -111,6 +111,21 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         map_file: Option<PathBuf>,
     },
+    /// Explain what each phone did, from the TFTP server's log (tftpd-hpa, dnsmasq, tftpd32).
+    #[command(after_help = crate::cli::help::after("log"))]
+    Log {
+        /// The log file (syslog, journalctl output, dnsmasq or tftpd32 log), or - for stdin.
+        file: PathBuf,
+        /// The TFTP root the server serves: verdicts name the pointer behind a request and what a list lacks.
+        #[arg(long, value_name = "ROOT")]
+        root: Option<PathBuf>,
+        /// tftpd-hpa's remap rules (the file given to in.tftpd -m), with --root.
+        #[arg(long, value_name = "FILE", requires = "root")]
+        map_file: Option<PathBuf>,
+        /// Keep reading as the log grows (and across rotation): one live line per phone.
+        #[arg(long)]
+        follow: bool,
+    },
     /// Print the shell's completion registration (bash, elvish, fish, powershell, zsh).
     Completions {
         /// The shell.

@@ -16,6 +16,16 @@ pub struct Help {
 /// Every subcommand's help.
 pub const HELP: &[Help] = &[
     Help {
+        name: "log",
+        details: "Recognises tftpd-hpa (syslog or journald, -v to -vvv, with remap lines), dnsmasq and tftpd32 lines and skips everything else. Requests are grouped per client and per boot; each phone gets one verdict (settled, loops on a term file, stuck on a refused file, lost after the loader, unclear) and what to do. With --root the verdicts name the pointer behind a refused request and what a term file's list lacks. docs/log.md has an example of each verdict.",
+        examples: &[
+            "loadsmith log /var/log/syslog --root /srv/tftp",
+            "journalctl -u tftpd-hpa -o short | loadsmith log - --root /srv/tftp",
+            "loadsmith log --follow /var/log/syslog --root /srv/tftp --map-file /etc/tftpd.remap",
+        ],
+        exit: "0 no phone in trouble, 1 a phone loops, is stuck or lost its server after the loader, 2 usage error or unreadable log.",
+    },
+    Help {
         name: "names",
         details: "",
         examples: &["loadsmith names P0S3-08-12-00 cvm41sccp.9-4-2ES26.sbn term61.default.loads"],

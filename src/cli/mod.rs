@@ -9,6 +9,7 @@ mod boot;
 mod complete;
 pub mod help;
 mod inspect;
+mod log;
 mod man;
 mod matrix;
 mod names;
@@ -129,6 +130,12 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             (deadline, map_file.as_deref()),
             out,
         ),
+        Command::Log {
+            file,
+            root,
+            map_file,
+            follow,
+        } => log::run(&file, root.as_deref(), map_file.as_deref(), follow, out),
         Command::Completions { shell } => complete::run(&shell),
         Command::Man { dir } => man::run(dir.as_deref()),
     }

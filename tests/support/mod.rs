@@ -405,6 +405,11 @@ impl Syslog {
         std::thread::sleep(std::time::Duration::from_millis(300));
         self.lines.lock().unwrap().clone()
     }
+
+    /// Forgets the messages received so far.
+    pub fn clear(&self) {
+        self.lines.lock().unwrap().clear();
+    }
 }
 
 impl Drop for Syslog {

@@ -1,0 +1,284 @@
+//! `loadsmith log`: read a TFTP server's log and render one block per phone
+//! (or, with `--follow`, one live line per phone as the log grows).
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+use std::time::Duration;
+
+use super::output::{Out, Summary, count, safe};
+use super::{Outcome, stdout_err};
+use crate::error::Error;
+use crate::log::Reader;
+use crate::log::verdict::{Kind, Phone, phones};
+use crate::root::hunt::RootView;
+use crate::root::served::Served;
+
+/// The JSON document.
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    lines: u64,
+    recognised: u64,
+    servers: &'a [crate::log::parse::Server],
+    phones: &'a [Phone],
+}
+
+pub(super) fn run(
+    file: &Path,
+    root: Option<&Path>,
+    map_file: Option<&Path>,
+    follow: bool,
+    out: Out,
+) -> Result<Outcome, Error> {
+    let view = match root {
+        Some(r) => Some(RootView::served(&Served {
+            root: r.to_path_buf(),
+            rules: map_file.map(crate::remap::Rules::load).transpose()?,
+        })?),
+        None => None,
+    };
+    if follow {
+        return follow_log(file, view.as_ref(), out);
+    }
+    let mut reader = Reader::new();
+    read_all(&mut open(file)?, &mut reader).map_err(|e| Error::io("read", file, e))?;
+    let found = phones(&reader, view.as_ref());
+    let trouble = found.iter().filter(|p| p.kind.trouble()).count();
+    if out.json {
+        let summary = Summary {
+            errors: trouble,
+            warnings: 0,
+            notes: 0,
+            exit: u8::from(trouble > 0),
+        };
+        let doc = Report {
+            lines: reader.lines,
+            recognised: reader.recognised,
+            servers: &reader.servers,
+            phones: &found,
+        };
+        out.json(&doc, summary).map_err(stdout_err)?;
+    } else {
+        let text = render(&reader, &found, out);
+        let errors: String = found
+            .iter()
+            .filter(|p| p.kind.trouble())
+            .map(|p| format!("{}: {}\n", safe(&p.client), safe(&p.verdict)))
+            .collect();
+        out.result(&text, &errors).map_err(stdout_err)?;
+    }
+    Ok(if trouble > 0 {
+        Outcome::Problems
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn open(file: &Path) -> Result<Box<dyn Read>, Error> {
+    if file == Path::new("-") {
+        return Ok(Box::new(std::io::stdin()));
+    }
+    let f = crate::files::open_regular(file).map_err(|e| Error::open(file, e))?;
+    Ok(Box::new(f))
+}
+
+/// Reads every line (bytes that are not UTF-8 are replaced, never an error).
+fn read_all(r: &mut dyn Read, reader: &mut Reader) -> std::io::Result<u64> {
+    let mut r = BufReader::with_capacity(256 * 1024, r);
+    let mut buf = Vec::new();
+    let mut n = 0;
+    loop {
+        buf.clear();
+        if r.read_until(b'\n', &mut buf)? == 0 {
+            return Ok(n);
+        }
+        n += 1;
+        reader.line(&String::from_utf8_lossy(&buf));
+    }
+}
+
+fn mark(kind: Kind, out: Out) -> String {
+    match kind {
+        Kind::Settled => out.paint("settled", "32"),
+        Kind::Loops => out.paint("LOOPS", "33;1"),
+        Kind::Stuck => out.paint("STUCK", "31;1"),
+        Kind::LostAfterLoader => out.paint("LOST", "31;1"),
+        Kind::Unclear => out.paint("unclear", "35"),
+    }
+}
+
+fn who(p: &Phone) -> String {
+    let mut s = safe(&p.client);
+    if let Some(m) = &p.mac {
+        s.push_str(&format!(" · SEP{m}"));
+    }
+    if !p.models.is_empty() {
+        s.push_str(&format!(" · {}", p.models.join("/")));
+    }
+    s
+}
+
+fn render(r: &Reader, found: &[Phone], out: Out) -> String {
+    let mut s = format!(
+        "{} lines, {} from a TFTP server, {}\n",
+        r.lines,
+        r.recognised,
+        count(found.len(), "phone", "phones")
+    );
+    for p in found {
+        s.push_str(&format!(
+            "\n{}  {}\n",
+            mark(p.kind, out),
+            out.paint(&who(p), "1")
+        ));
+        if let Some(f) = &p.model_from {
+            s.push_str(&format!("  model from: {}\n", safe(f)));
+        }
+        s.push_str(&format!(
+            "  {}, {}",
+            count(p.boots, "boot", "boots"),
+            count(p.requests as usize, "request", "requests")
+        ));
+        if let Some(l) = &p.last {
+            let how = match &l.outcome {
+                crate::log::Outcome::Served => "sent".to_string(),
+                crate::log::Outcome::NotFound => "not found".to_string(),
+                crate::log::Outcome::Refused(t) => format!("refused: {}", safe(t)),
+                crate::log::Outcome::Unknown if r.answers_logged => "sent".to_string(),
+                crate::log::Outcome::Unknown => "answer not logged".to_string(),
+            };
+            s.push_str(&format!(", last: {} ({how})", safe(&l.file)));
+        }
+        s.push('\n');
+        if p.secure {
+            s.push_str("  secure mode: it asked for trust lists or signed configuration files\n");
+        }
+        s.push_str(&format!("  {}\n", safe(&p.verdict)));
+        if let Some(f) = &p.fix {
+            s.push_str(&format!("  do: {}\n", safe(f)));
+        }
+    }
+    s
+}
+
+/// The live line of a phone: its last boot's files, each marked.
+fn live_line(p: &Phone, out: Out) -> String {
+    let files: Vec<String> = p
+        .last_boot
+        .iter()
+        .map(|a| {
+            let short = a.file.split('.').next().unwrap_or(&a.file).to_string();
+            let m = match a.outcome {
+                crate::log::Outcome::Served => "",
+                crate::log::Outcome::Unknown => "",
+                crate::log::Outcome::NotFound => " ✗",
+                crate::log::Outcome::Refused(_) => " ✗",
+            };
+            format!("{}{m}", safe(&short))
+        })
+        .collect();
+    format!(
+        "{} {} {}: {}\n",
+        mark(p.kind, out),
+        who(p),
+        files.join(" → "),
+        safe(&p.verdict)
+    )
+}
+
+/// Keeps reading as the log grows; reopens it when it is rotated (a new
+/// file under the name, or the file cut shorter).
+fn follow_log(file: &Path, view: Option<&RootView>, out: Out) -> Result<Outcome, Error> {
+    let mut reader = Reader::new();
+    let mut shown: std::collections::HashMap<String, String> = Default::default();
+    let stdin = file == Path::new("-");
+    let mut src = Source::open(file, stdin)?;
+    loop {
+        let got = src
+            .read_lines(&mut reader)
+            .map_err(|e| Error::io("read", file, e))?;
+        if got > 0 {
+            for p in phones(&reader, view) {
+                let line = live_line(&p, out);
+                if shown.get(&p.client) != Some(&line) {
+                    out.text(&line).map_err(stdout_err)?;
+                    shown.insert(p.client.clone(), line);
+                }
+            }
+        } else if stdin && src.eof {
+            return Ok(Outcome::Clean);
+        } else {
+            std::thread::sleep(Duration::from_millis(300));
+            if !stdin && src.rotated(file) {
+                src = Source::open(file, false)?;
+            }
+        }
+    }
+}
+
+/// The followed file: where it was read to, and which file it is.
+struct Source {
+    r: BufReader<Box<dyn Read>>,
+    pos: u64,
+    id: Option<(u64, u64)>,
+    eof: bool,
+    partial: Vec<u8>,
+}
+
+impl Source {
+    fn open(file: &Path, stdin: bool) -> Result<Source, Error> {
+        let r: Box<dyn Read> = if stdin {
+            Box::new(std::io::stdin())
+        } else {
+            Box::new(crate::files::open_regular(file).map_err(|e| Error::open(file, e))?)
+        };
+        Ok(Source {
+            r: BufReader::new(r),
+            pos: 0,
+            id: if stdin { None } else { identity(file) },
+            eof: false,
+            partial: Vec::new(),
+        })
+    }
+
+    /// Reads the whole lines available now; a line still being written is kept for later.
+    fn read_lines(&mut self, reader: &mut Reader) -> std::io::Result<u64> {
+        let mut n = 0;
+        loop {
+            let got = self.r.read_until(b'\n', &mut self.partial)?;
+            if got == 0 {
+                self.eof = true;
+                return Ok(n);
+            }
+            self.pos += got as u64;
+            if self.partial.ends_with(b"\n") {
+                reader.line(&String::from_utf8_lossy(&self.partial));
+                self.partial.clear();
+                n += 1;
+                if n >= 10_000 {
+                    return Ok(n);
+                }
+            }
+        }
+    }
+
+    /// True when the name now holds another file, or a file shorter than what was read.
+    fn rotated(&self, file: &Path) -> bool {
+        let now = identity(file);
+        let len = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        now.is_some() && (now != self.id || len < self.pos)
+    }
+}
+
+/// The device and inode of a file.
+fn identity(file: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(file).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = file;
+        None
+    }
+}

@@ -1,0 +1,440 @@
+//! `loadsmith log` (issue "explain what the phones actually did"): logs made
+//! by the real `in.tftpd -v -v -v` (with and without remap rules) while
+//! scripted phones on 127.0.0.N ask for their files, fixtures in the three
+//! formats, shuffled logs, and `--follow` across a rotation.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::net::UdpSocket;
+use std::path::Path;
+use std::time::Duration;
+
+use support::{Files, family_load, json, sip812, tftpd_with};
+
+/// One test at a time binds `/dev/log`.
+static SYSLOG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Asks a TFTP server for `name` from the address `from`, as a phone
+/// would (RFC 1350 read request, octet mode): true when it was sent.
+fn fetch(from: &str, port: u16, name: &str) -> bool {
+    let s = UdpSocket::bind((from, 0)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    let mut rrq = vec![0, 1];
+    rrq.extend_from_slice(name.as_bytes());
+    rrq.push(0);
+    rrq.extend_from_slice(b"octet\0");
+    s.send_to(&rrq, ("127.0.0.1", port)).unwrap();
+    let mut buf = [0u8; 600];
+    loop {
+        let Ok((n, peer)) = s.recv_from(&mut buf) else {
+            return false;
+        };
+        match buf[1] {
+            3 => {
+                s.send_to(&[0, 4, buf[2], buf[3]], peer).unwrap();
+                if n < 516 {
+                    return true;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+fn write_root(dir: &Path, files: &Files) {
+    for (n, b) in files {
+        std::fs::write(dir.join(n), b).unwrap();
+    }
+}
+
+/// The phones of the test: what each asks for, in order.
+fn play(port: u16) {
+    // A 7961 reset to factory defaults: its term file, the five components,
+    // then the hunt of the new load.
+    for f in [
+        "term61.default.loads",
+        "jar41sccp.9-4-2ES26.sbn",
+        "cnu41.9-4-2ES26.sbn",
+        "apps41.9-4-2ES26.sbn",
+        "dsp41.9-4-2ES26.sbn",
+        "cvm41sccp.9-4-2ES26.sbn",
+    ] {
+        fetch("127.0.0.2", port, f);
+    }
+    for f in [
+        "CTLSEP0011BB73AD62.tlv",
+        "ITLSEP0011BB73AD62.tlv",
+        "SEP0011BB73AD62.cnf.xml",
+        "XMLDefault.cnf.xml",
+    ] {
+        fetch("127.0.0.2", port, f);
+    }
+    // A 7906 asking for its term file again and again: the components are not there.
+    for _ in 0..4 {
+        fetch("127.0.0.3", port, "term06.default.loads");
+    }
+    // A 7940 that fetches the loader and never comes back.
+    for f in [
+        "CTLSEP0011BB73AD61.tlv",
+        "SEP0011BB73AD61.cnf.xml",
+        "SIP0011BB73AD61.cnf",
+        "MGC0011BB73AD61.cnf",
+        "XMLDefault.cnf.xml",
+        "SIPDefault.cnf",
+        "P003-8-12-00.sbn",
+    ] {
+        fetch("127.0.0.4", port, f);
+    }
+    // A 7940 told to load P0030801SR02, whose name a remap rule cuts.
+    for f in [
+        "CTLSEP001122334455.tlv",
+        "SEP001122334455.cnf.xml",
+        "P0030801SR02.loads",
+    ] {
+        fetch("127.0.0.5", port, f);
+    }
+}
+
+fn root() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    write_root(
+        d.path(),
+        &family_load(
+            "SCCP41.9-4-2SR3-1S",
+            "41",
+            "sccp",
+            "9-4-2ES26",
+            &["41", "61"],
+        ),
+    );
+    let terms = family_load("SCCP11.9-4-2SR3-1S", "11", "sccp", "9-4-2ES26", &["06"]);
+    write_root(
+        d.path(),
+        &terms
+            .into_iter()
+            .filter(|(n, _)| n.ends_with(".loads"))
+            .collect::<Files>(),
+    );
+    write_root(d.path(), &sip812());
+    std::fs::write(
+        d.path().join("SIPDefault.cnf"),
+        "image_version: P0S3-8-12-00\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("XMLDefault.cnf.xml"),
+        "<Default><loadInformation30018 model=\"IP Phone 7961\">SCCP41.9-4-2SR3-1S</loadInformation30018></Default>",
+    )
+    .unwrap();
+    std::fs::create_dir(d.path().join("firmware")).unwrap();
+    std::fs::write(
+        d.path().join("firmware/P0030801SR02.loads"),
+        support::signed("P0030801SR02.loads", b"P0030801SR02.sbn\n"),
+    )
+    .unwrap();
+    d
+}
+
+fn kinds(doc: &serde_json::Value) -> Vec<(String, String, String)> {
+    doc["phones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["client"].as_str().unwrap().into(),
+                p["kind"].as_str().unwrap().into(),
+                p["verdict"].as_str().unwrap().into(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_real_in_tftpd_log_of_four_phones_is_explained() {
+    let _one = SYSLOG.lock().unwrap_or_else(|e| e.into_inner());
+    let d = root();
+    let rules_dir = tempfile::tempdir().unwrap();
+    let rules = rules_dir.path().join("rules");
+    std::fs::write(&rules, "r ^(P00308)01SR02\\.loads$ firmware/\\1.loads\n").unwrap();
+    let Some(log) = support::Syslog::capture() else {
+        eprintln!(
+            "skipped: /dev/log is owned by a syslog daemon; the log tests bind it themselves"
+        );
+        return;
+    };
+    for with_rules in [true, false] {
+        let mut args = vec!["-v", "-v", "-v"];
+        if with_rules {
+            args.extend(["-m", rules.to_str().unwrap()]);
+        }
+        let Some(server) = tftpd_with(d.path(), "nobody", &args) else {
+            eprintln!("skipped: needs in.tftpd and root (.ci/run installs it)");
+            return;
+        };
+        play(server.port);
+        drop(server);
+        let lines = log.lines();
+        let file = rules_dir.path().join(format!("syslog-{with_rules}"));
+        std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+        let mut a = vec![
+            "log",
+            file.to_str().unwrap(),
+            "--root",
+            d.path().to_str().unwrap(),
+        ];
+        if with_rules {
+            a.extend(["--map-file", rules.to_str().unwrap()]);
+        }
+        let (doc, code) = json(&a);
+        assert_eq!(code, 1, "{doc}");
+        if std::env::var("SHOW_LOG").is_ok() {
+            let out = support::loadsmith().args(&a).output().unwrap();
+            eprintln!(
+                "{}\n{}",
+                lines.join("\n"),
+                String::from_utf8_lossy(&out.stdout)
+            );
+        }
+        let k = kinds(&doc);
+        let of = |c: &str| {
+            k.iter()
+                .find(|(w, _, _)| w == c)
+                .cloned()
+                .unwrap_or_else(|| panic!("{c}: {doc}"))
+        };
+        assert_eq!(of("127.0.0.2").1, "settled", "{doc}");
+        let (_, kind, v) = of("127.0.0.3");
+        assert_eq!(kind, "loops", "{v}");
+        assert!(
+            v.contains("term06.default.loads") && v.contains("apps11.9-4-2ES26.sbn"),
+            "{v}"
+        );
+        let (_, kind, v) = of("127.0.0.4");
+        assert_eq!(kind, "lost-after-loader", "{v}");
+        assert!(
+            v.contains("P003-8-12-00.sbn") && v.contains("Protocol Application Invalid"),
+            "{v}"
+        );
+        let (_, kind, v) = of("127.0.0.5");
+        assert_eq!(kind, "stuck", "{v}");
+        if with_rules {
+            assert!(v.contains("turned into firmware/P00308.loads"), "{v}");
+        }
+        // Each run's lines only.
+        let _ = log.lines();
+        std::thread::sleep(Duration::from_millis(400));
+        log.clear();
+    }
+}
+
+/// Lines of other daemons, as syslog interleaves them.
+const NOISE: &[&str] = &[
+    "Nov 22 03:00:01 pbx CRON[2211]: (root) CMD (command -v debian-sa1 > /dev/null)",
+    "Nov 22 03:00:02 pbx sshd[881]: Accepted publickey for admin from 10.0.0.9 port 51000",
+    "Nov 22 03:00:02 pbx kernel: [12345.6789] eth0: link up",
+    "Nov 22 03:00:03 pbx asterisk[1200]: chan_sccp: SEP0011BB73AD61 registered",
+    "Nov 22 03:00:04 pbx in.tftpd[",
+    "Nov 22 03:00:04 pbx in.tftpd[9]: RRQ from",
+    "Nov 22 03:00:04 pbx dnsmasq-dhcp[77]: DHCPACK(eth0) 10.0.0.7 00:11:bb:73:ad:61",
+    "garbage \u{0} \u{7f} line",
+];
+
+/// The same four phones in the three servers' formats, interleaved.
+fn hpa_fixture() -> Vec<String> {
+    let mut l = Vec::new();
+    let mut pid = 100;
+    let mut rrq = |who: &str, f: &str, nak: Option<&str>| {
+        pid += 1;
+        l.push(format!(
+            "Nov 22 03:00:{:02} pbx in.tftpd[{pid}]: RRQ from {who} filename {f}",
+            pid % 60
+        ));
+        if let Some(n) = nak {
+            l.push(format!(
+                "Nov 22 03:00:{:02} pbx in.tftpd[{pid}]: sending NAK ({n}) to {who}",
+                pid % 60
+            ));
+        }
+    };
+    for _ in 0..5 {
+        rrq("10.0.0.3", "term06.default.loads", None);
+        rrq(
+            "10.0.0.2",
+            "CTLSEP0011BB73AD62.tlv",
+            Some("1, File not found"),
+        );
+    }
+    rrq("10.0.0.4", "P003-8-12-00.sbn", None);
+    rrq("10.0.0.5", "P0S3-8-12-00.sb2", Some("1, File not found"));
+    l
+}
+
+fn dnsmasq_fixture() -> Vec<String> {
+    let mut l = Vec::new();
+    for _ in 0..4 {
+        l.push(
+            "Nov 22 03:01:00 gw dnsmasq-tftp[77]: sent /srv/tftp/term06.default.loads to 10.0.1.3"
+                .to_string(),
+        );
+    }
+    l.push("Nov 22 03:01:01 gw dnsmasq-tftp[77]: file /srv/tftp/SCCP11.9-4-2SR3-1S.loads not found for 10.0.1.5".into());
+    l
+}
+
+fn tftpd32_fixture() -> Vec<String> {
+    let mut l = Vec::new();
+    for _ in 0..3 {
+        l.push("Connection received from 10.0.2.3 on port 49152 [11/22 03:02:00.100]".to_string());
+        l.push(
+            "Read request for file <term06.default.loads>. Mode octet [11/22 03:02:00.101]".into(),
+        );
+        l.push("<term06.default.loads>: sent 1 blk, 466 bytes in 0 s. 0 blk resent [11/22 03:02:00.120]".into());
+    }
+    l.push("Connection received from 10.0.2.5 on port 49153 [11/22 03:02:01.000]".into());
+    l.push(
+        "Read request for file <jar11sccp.9-4-2ES26.sbn>. Mode octet [11/22 03:02:01.001]".into(),
+    );
+    l.push("File <jar11sccp.9-4-2ES26.sbn> : error 2 in system call CreateFile The system cannot find the file specified. [11/22 03:02:01.002]".into());
+    l
+}
+
+fn verdicts(lines: &[String]) -> Vec<(String, loadsmith::log::verdict::Kind, String)> {
+    let mut r = loadsmith::log::Reader::new();
+    for l in lines {
+        r.line(l);
+    }
+    loadsmith::log::verdict::phones(&r, None)
+        .into_iter()
+        .map(|p| (p.client, p.kind, p.verdict))
+        .collect()
+}
+
+#[test]
+fn the_three_formats_interleaved_with_noise_are_read() {
+    use loadsmith::log::verdict::Kind;
+    let mut lines: Vec<String> = Vec::new();
+    let (h, d, t) = (hpa_fixture(), dnsmasq_fixture(), tftpd32_fixture());
+    let longest = h.len().max(d.len()).max(t.len());
+    for i in 0..longest {
+        for part in [&h, &d, &t] {
+            if let Some(l) = part.get(i) {
+                lines.push(l.clone());
+            }
+        }
+        lines.push(NOISE[i % NOISE.len()].to_string());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mixed.log");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let (doc, code) = json(&["log", file.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let k = kinds(&doc);
+    let of = |c: &str| {
+        k.iter()
+            .find(|(w, _, _)| w == c)
+            .cloned()
+            .unwrap_or_else(|| panic!("{c}: {doc}"))
+    };
+    for looping in ["10.0.0.3", "10.0.1.3", "10.0.2.3"] {
+        assert_eq!(of(looping).1, "loops", "{looping}: {doc}");
+    }
+    assert_eq!(of("10.0.0.4").1, "lost-after-loader");
+    for stuck in ["10.0.0.5", "10.0.1.5", "10.0.2.5"] {
+        assert_eq!(of(stuck).1, "stuck", "{stuck}: {doc}");
+    }
+    assert_eq!(doc["servers"].as_array().unwrap().len(), 3, "{doc}");
+    // The same from the library: shuffling in unrelated lines changes nothing.
+    let v = verdicts(&lines);
+    assert!(v.iter().any(|(_, k, _)| *k == Kind::Loops));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    #[test]
+    fn unrelated_lines_shuffled_in_change_no_verdict(
+        seed in proptest::collection::vec((0usize..400, 0usize..NOISE.len()), 0..200)
+    ) {
+        let mut base = hpa_fixture();
+        base.extend(dnsmasq_fixture());
+        base.extend(tftpd32_fixture());
+        let before = verdicts(&base);
+        let mut mixed = base.clone();
+        for (at, which) in seed {
+            let at = at.min(mixed.len());
+            mixed.insert(at, NOISE[which].to_string());
+        }
+        proptest::prop_assert_eq!(before, verdicts(&mixed));
+    }
+}
+
+#[test]
+fn follow_shows_each_phone_live_and_survives_rotation() {
+    use std::io::{BufRead, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("syslog");
+    std::fs::write(
+        &file,
+        "Nov 22 03:10:00 pbx in.tftpd[1]: RRQ from 10.0.0.3 filename term06.default.loads\n",
+    )
+    .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_loadsmith"))
+        .args(["log", "--follow"])
+        .arg(&file)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for l in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(l);
+        }
+    });
+    let wait_for = |what: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Ok(l) = rx.recv_timeout(Duration::from_millis(200))
+                && l.contains(what)
+            {
+                return l;
+            }
+        }
+        panic!("no line with {what}");
+    };
+    let first = wait_for("10.0.0.3");
+    assert!(first.contains("term06"), "{first}");
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap();
+    for i in 2..6 {
+        writeln!(
+            f,
+            "Nov 22 03:10:0{i} pbx in.tftpd[{i}]: RRQ from 10.0.0.3 filename term06.default.loads"
+        )
+        .unwrap();
+    }
+    drop(f);
+    let looping = wait_for("LOOPS");
+    assert!(
+        looping.contains("10.0.0.3") && looping.contains("term06 → term06"),
+        "{looping}"
+    );
+    // logrotate: the file is renamed and a new one started.
+    std::fs::rename(&file, dir.path().join("syslog.1")).unwrap();
+    std::fs::write(
+        &file,
+        "Nov 22 03:11:00 pbx in.tftpd[9]: RRQ from 10.0.0.9 filename P003-8-12-00.sbn\n",
+    )
+    .unwrap();
+    let after = wait_for("10.0.0.9");
+    assert!(after.contains("P003-8-12-00"), "{after}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
