@@ -207,6 +207,33 @@ fn the_real_in_tftpd_log_of_four_phones_is_explained() {
         assert_eq!(of("127.0.0.2").1, "settled", "{doc}");
         let (_, kind, v) = of("127.0.0.3");
         assert_eq!(kind, "loops", "{v}");
+        let phone = |c: &str| {
+            doc["phones"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["client"] == c)
+                .unwrap()
+                .clone()
+        };
+        // Lined up with the phone model on the root: where the log parts from the walk.
+        let p3 = phone("127.0.0.3")["predicted"].clone();
+        assert_eq!(p3["expected"], "jar11sccp.9-4-2ES26.sbn", "{p3}");
+        assert!(
+            p3["verdict"]
+                .as_str()
+                .unwrap()
+                .starts_with("loops on term06.default.loads"),
+            "{p3}"
+        );
+        let p2 = phone("127.0.0.2")["predicted"].clone();
+        assert!(
+            p2["verdict"]
+                .as_str()
+                .unwrap()
+                .starts_with("settles on SCCP41.9-4-2SR3-1S"),
+            "{p2}"
+        );
         assert!(
             v.contains("term06.default.loads") && v.contains("apps11.9-4-2ES26.sbn"),
             "{v}"

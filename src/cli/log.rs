@@ -9,7 +9,7 @@ use super::output::{Out, Summary, count, safe};
 use super::{Outcome, stdout_err};
 use crate::error::Error;
 use crate::log::Reader;
-use crate::log::verdict::{Kind, Phone, phones};
+use crate::log::verdict::{Kind, Phone, Root, phones};
 use crate::root::hunt::RootView;
 use crate::root::served::Served;
 
@@ -30,10 +30,16 @@ pub(super) fn run(
     out: Out,
 ) -> Result<Outcome, Error> {
     let view = match root {
-        Some(r) => Some(RootView::served(&Served {
-            root: r.to_path_buf(),
-            rules: map_file.map(crate::remap::Rules::load).transpose()?,
-        })?),
+        Some(r) => {
+            let served = Served {
+                root: r.to_path_buf(),
+                rules: map_file.map(crate::remap::Rules::load).transpose()?,
+            };
+            Some(Root {
+                view: RootView::served(&served)?,
+                served,
+            })
+        }
         None => None,
     };
     if follow {
@@ -153,6 +159,26 @@ fn render(r: &Reader, found: &[Phone], out: Out) -> String {
             s.push_str("  secure mode: it asked for trust lists or signed configuration files\n");
         }
         s.push_str(&format!("  {}\n", safe(&p.verdict)));
+        if let Some(w) = &p.predicted {
+            s.push_str(&format!(
+                "  the root predicts ({}, {}): {}\n",
+                w.model,
+                w.state,
+                safe(&w.verdict)
+            ));
+            match (&w.expected, &w.asked) {
+                (Some(e), Some(a)) => s.push_str(&format!(
+                    "  it parts from that at {}: the root predicts {}\n",
+                    safe(a),
+                    safe(e)
+                )),
+                (Some(e), None) => s.push_str(&format!(
+                    "  the log stops where the root predicts {} next\n",
+                    safe(e)
+                )),
+                _ => {}
+            }
+        }
         if let Some(f) = &p.fix {
             s.push_str(&format!("  do: {}\n", safe(f)));
         }
@@ -187,7 +213,7 @@ fn live_line(p: &Phone, out: Out) -> String {
 
 /// Keeps reading as the log grows; reopens it when it is rotated (a new
 /// file under the name, or the file cut shorter).
-fn follow_log(file: &Path, view: Option<&RootView>, out: Out) -> Result<Outcome, Error> {
+fn follow_log(file: &Path, view: Option<&Root>, out: Out) -> Result<Outcome, Error> {
     let mut reader = Reader::new();
     let mut shown: std::collections::HashMap<String, String> = Default::default();
     let stdin = file == Path::new("-");

@@ -12,6 +12,7 @@
 //! last requests only.
 
 pub mod parse;
+pub mod predict;
 pub mod verdict;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};

@@ -59,6 +59,17 @@ pub struct Phone {
     pub fix: Option<String>,
     /// The requests of the last boot.
     pub last_boot: Vec<Attempt>,
+    /// What the phone model predicts on the root (with `--root`, a known model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicted: Option<super::predict::Prediction>,
+}
+
+/// The root the log's server serves, as `log --root` (and `--map-file`) give it.
+pub struct Root {
+    /// Its files, under the names phones ask for.
+    pub view: RootView,
+    /// Its folder and remap rules.
+    pub served: crate::root::served::Served,
 }
 
 fn served(a: &Attempt, answers_logged: bool) -> bool {
@@ -143,10 +154,20 @@ fn named_by(view: &RootView, stem: &str) -> Vec<String> {
 }
 
 /// Explains every client of `r`, with the root (as its server serves it) when given.
-pub fn phones(r: &Reader, root: Option<&RootView>) -> Vec<Phone> {
+pub fn phones(r: &Reader, root: Option<&Root>) -> Vec<Phone> {
     r.clients()
         .iter()
-        .map(|(who, c)| judge(who, c, r.answers_logged, root))
+        .map(|(who, c)| {
+            let mut p = judge(who, c, r.answers_logged, root.map(|x| &x.view));
+            if let (Some(x), Some(m)) = (root, p.models.first()) {
+                let requests: Vec<Attempt> = c.requests.iter().cloned().collect();
+                if let Some(model) = crate::names::models::model_by_name(m) {
+                    let mac = p.mac.as_deref();
+                    p.predicted = Some(super::predict::predict(&x.served, model, mac, &requests));
+                }
+            }
+            p
+        })
         .collect()
 }
 
@@ -174,6 +195,7 @@ fn judge(who: &str, c: &Client, answers: bool, root: Option<&RootView>) -> Phone
         verdict,
         fix,
         last_boot: last,
+        predicted: None,
     }
 }
 

@@ -1,0 +1,78 @@
+//! What the phone model predicts for a phone of the log on the root, and
+//! where the phone's requests part from it: the phone model (`phone`) is
+//! the one place that knows the hunt; this only lines its walk up with
+//! what the log shows.
+
+use serde::Serialize;
+
+use super::Attempt;
+use crate::boot::source::DirSource;
+use crate::names::models::Model;
+use crate::names::{ImageName, Role};
+use crate::phone::fleet;
+use crate::root::served::Served;
+
+/// The phone model's walk for this phone, and how the log compares.
+#[derive(Debug, Clone, Serialize)]
+pub struct Prediction {
+    /// The model walked.
+    pub model: &'static str,
+    /// The starting state walked (`factory reset`, `loader era`).
+    pub state: &'static str,
+    /// The walk's verdict.
+    pub verdict: String,
+    /// The first file where the log parts from the walk: the file the walk
+    /// asks for there (`None` when the log follows the walk to its end).
+    pub expected: Option<String>,
+    /// What the phone asked for there instead (`None`: it asked nothing more).
+    pub asked: Option<String>,
+}
+
+/// Walks `model` through the root and compares it with `requests`.
+pub fn predict(
+    served: &Served,
+    model: &'static Model,
+    mac: Option<&str>,
+    requests: &[Attempt],
+) -> Prediction {
+    let reset = requests
+        .first()
+        .is_some_and(|a| ImageName::parse(&a.file).role == Role::FactoryDefault);
+    let mut src = DirSource {
+        dir: served.root.clone(),
+        rules: served.rules.clone(),
+    };
+    let (running, state) = match reset {
+        true => (None, "factory reset"),
+        false => (Some(fleet::CURRENT.to_string()), "loader era"),
+    };
+    let walk = crate::phone::walk(
+        &mut src,
+        &crate::phone::State {
+            mac: mac.unwrap_or(fleet::ANY_MAC).to_string(),
+            model,
+            running,
+            factory_reset: reset,
+        },
+    );
+    let walked: Vec<&str> = walk.requests.iter().map(|r| r.file.as_str()).collect();
+    // The log starts at the phone's first request that the walk makes too
+    // (a log may begin in the middle of a boot).
+    let start = requests
+        .iter()
+        .position(|a| walked.first() == Some(&a.file.as_str()))
+        .unwrap_or(0);
+    let asked: Vec<&str> = requests[start..].iter().map(|a| a.file.as_str()).collect();
+    let part = walked
+        .iter()
+        .zip(&asked)
+        .position(|(w, a)| w != a)
+        .or((asked.len() < walked.len()).then_some(asked.len()));
+    Prediction {
+        model: model.name,
+        state,
+        verdict: walk.verdict.message,
+        expected: part.and_then(|i| walked.get(i).map(|s| s.to_string())),
+        asked: part.and_then(|i| asked.get(i).map(|s| s.to_string())),
+    }
+}
