@@ -166,6 +166,31 @@ fn dnsmasq(msg: &str) -> Option<Said> {
             },
         ));
     }
+    if let Some(rest) = msg.strip_prefix("error ") {
+        // `error 8 User aborted the transfer received from ADDR`
+        let (head, client) = rest.rsplit_once(" received from ")?;
+        let (_, text) = head.split_once(' ')?;
+        return Some((
+            Some(client.trim().to_string()),
+            What::Refused {
+                code: 0,
+                text: format!("the phone ended the transfer: {text}"),
+                file: None,
+            },
+        ));
+    }
+    if let Some(rest) = msg.strip_prefix("failed sending ") {
+        let (path, client) = rest.rsplit_once(" to ")?;
+        let file = Some(base(path));
+        return Some((
+            Some(client.trim().to_string()),
+            What::Refused {
+                code: 0,
+                text: "the transfer failed".into(),
+                file,
+            },
+        ));
+    }
     if let Some(rest) = msg.strip_prefix("cannot access ") {
         let (path, text) = rest.split_once(": ")?;
         let file = Some(base(path));
@@ -328,6 +353,16 @@ mod tests {
         let e = parse("File <term06.default.loads> : error 2 in system call CreateFile The system cannot find the file specified. [11/22 02:57:15.002]").unwrap();
         assert!(matches!(e.what, What::Refused { code: 1, .. }));
         assert!(parse("<jar41sccp.9-4-2ES26.sbn>: sent 4523 blks, 2315478 bytes in 3 s. 0 blk resent [11/22 02:57:18.777]").is_some());
+        let f = parse("dnsmasq-tftp[77]: failed sending /srv/tftp/a.sbn to 10.0.0.5").unwrap();
+        assert_eq!(f.client.as_deref(), Some("10.0.0.5"));
+        assert!(
+            parse("dnsmasq-tftp[77]: error 8 User aborted the transfer received from 10.0.0.5")
+                .is_some()
+        );
+        // journald -o short-iso
+        let j = parse("2026-11-22T03:00:01+0000 pbx in.tftpd[5]: RRQ from 10.0.0.5 filename a.sbn")
+            .unwrap();
+        assert!(j.at.is_some());
     }
 
     #[test]

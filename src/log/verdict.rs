@@ -281,10 +281,12 @@ fn looping(c: &Client, last: &[Attempt], root: Option<&RootView>) -> Option<Expl
 
 /// The loader fetched, then nothing more: "Protocol Application Invalid".
 fn lost_after_loader(c: &Client, answers: bool) -> Option<Explained> {
-    let i = c
-        .requests
-        .iter()
-        .rposition(|a| ImageName::parse(&a.file).role == Role::Loader && served(a, answers))?;
+    // At tftpd-hpa's `-v` the answer is not logged: a loader asked for
+    // and then silence says the same.
+    let i = c.requests.iter().rposition(|a| {
+        ImageName::parse(&a.file).role == Role::Loader
+            && (served(a, answers) || a.outcome == Outcome::Unknown)
+    })?;
     let loader = &c.requests[i].file;
     let came_back = c.requests.iter().skip(i + 1).any(|a| {
         let r = ImageName::parse(&a.file).role;

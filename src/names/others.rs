@@ -168,7 +168,11 @@ fn sidecar(rec: &mut ImageName, ext: Option<&str>) -> bool {
         return false;
     }
     let up = rec.stem.to_ascii_uppercase();
-    let (token, version) = if let Some(r) = up.strip_prefix("S001").filter(|r| r.len() == 8) {
+    // Digits only before slicing: a name may hold any characters.
+    let (token, version) = if let Some(r) = up
+        .strip_prefix("S001")
+        .filter(|r| r.len() == 8 && all_digits(r))
+    {
         (
             "7914",
             Version::loose(&format!("{}-{}-{}", &r[..2], &r[2..4], &r[4..])),
@@ -180,7 +184,7 @@ fn sidecar(rec: &mut ImageName, ext: Option<&str>) -> bool {
     } else {
         return false;
     };
-    if version.is_none() || (token == "7914" && !up[4..].bytes().all(|b| b.is_ascii_digit())) {
+    if version.is_none() {
         return false;
     }
     rec.family = family_by_token(token);
@@ -320,6 +324,7 @@ mod tests {
     #[test]
     fn near_misses_stay_unknown() {
         for name in [
+            "S001\u{e9}\u{e9}\u{e9}\u{e9}.sbn",
             "CP7999G-1.4.LOADS",
             "FOO-1.2.SBN",
             "SCCP6999.9-1-1.loads",
