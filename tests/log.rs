@@ -481,3 +481,43 @@ fn follow_shows_each_phone_live_and_survives_rotation() {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+#[test]
+fn an_unreadable_log_is_exit_2_and_an_empty_one_has_no_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = support::loadsmith()
+        .args(["log"])
+        .arg(dir.path().join("missing.log"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.log"));
+    let out = support::loadsmith()
+        .args(["log"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a folder is not a log");
+    let empty = dir.path().join("empty.log");
+    std::fs::write(&empty, "").unwrap();
+    let (doc, code) = json(&["log", empty.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(doc["phones"].as_array().unwrap().len(), 0);
+    // Names from the log reach the terminal escaped.
+    let evil = dir.path().join("evil.log");
+    std::fs::write(
+        &evil,
+        "in.tftpd[1]: RRQ from 10.0.0.1 filename \u{1b}[2Jterm06.default.loads\n",
+    )
+    .unwrap();
+    let out = support::loadsmith()
+        .args(["log"])
+        .arg(&evil)
+        .output()
+        .unwrap();
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

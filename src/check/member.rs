@@ -178,6 +178,31 @@ impl Digests {
 /// The first bytes of the 78xx/88xx signed container (`formats.md` §1, §5).
 const CONTAINER_78XX: [u8; 4] = [0xCD, 0x34, 0x12, 0xAB];
 
+impl Digests {
+    /// The digests into `rep` (SHA-256 of the data and of the signed body,
+    /// MD5s when computed), and the finding of a wireless `.SBN` whose own
+    /// MD5 does not hold.
+    fn finish(self, rep: &mut MemberReport, head: &[u8]) -> Option<Finding> {
+        rep.sha256 = Some(hex(&self.all.finalize()));
+        rep.md5 = self.md5.map(|m| hex(&m.finalize()));
+        rep.md5_zeroed = self.zeroed.map(|z| hex(&z.finalize()));
+        rep.body_sha256 = match (self.body, self.signed_len) {
+            (Some(b), _) => Some(hex(&b.finalize())),
+            (None, None) => rep.sha256.clone(),
+            (None, Some(_)) => None,
+        };
+        let (actual, claim) = (rep.md5_zeroed.clone()?, claimed_md5(head)?);
+        rep.self_check = Some(actual == claim);
+        (actual != claim).then(|| {
+            Finding::new(
+                Code::SelfCheck,
+                Some(&rep.name),
+                format!("{}: it carries the MD5 {claim}, but its bytes give {actual}: damaged or altered; download it again", rep.name),
+            )
+        })
+    }
+}
+
 /// Length of the MD5 a wireless `.SBN` starts with, in ASCII hex.
 const SELF_MD5_LEN: usize = 32;
 
@@ -273,38 +298,23 @@ impl Sink for Scanner {
             d.start_body();
         }
         rep.size = d.size;
+        let (signed_len, size) = (d.signed_len, d.size);
+        let head = std::mem::take(&mut d.head);
         if result.is_ok() {
-            rep.sha256 = Some(hex(&d.all.finalize()));
-            rep.md5 = d.md5.map(|m| hex(&m.finalize()));
-            rep.md5_zeroed = d.zeroed.map(|z| hex(&z.finalize()));
-            if let (Some(actual), Some(claim)) = (rep.md5_zeroed.clone(), claimed_md5(&d.head)) {
-                rep.self_check = Some(actual == claim);
-                if actual != claim {
-                    self.findings.push(Finding::new(
-                        Code::SelfCheck,
-                        Some(&rep.name),
-                        format!("{}: it carries the MD5 {claim}, but its bytes give {actual}: damaged or altered; download it again", rep.name),
-                    ));
-                }
-            }
-            rep.body_sha256 = match (d.body, d.signed_len) {
-                (Some(b), _) => Some(hex(&b.finalize())),
-                (None, None) => rep.sha256.clone(),
-                (None, Some(_)) => None,
-            };
+            self.findings.extend(d.finish(&mut rep, &head));
         }
         analyse(
             &mut rep,
-            &d.head,
-            d.signed_len,
-            d.size,
+            &head,
+            signed_len,
+            size,
             self.deep,
             &mut self.findings,
         );
         if rep.usable && rep.loads.is_some() {
-            rep.head = Some(d.head.clone());
+            rep.head = Some(head);
         } else if rep.usable && rep.signed.is_some() {
-            rep.head = Some(d.head[..d.head.len().min(1024)].to_vec());
+            rep.head = Some(head[..head.len().min(1024)].to_vec());
         }
         self.members.push(rep);
         result

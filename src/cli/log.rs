@@ -83,7 +83,8 @@ fn open(file: &Path) -> Result<Box<dyn Read>, Error> {
     if file == Path::new("-") {
         return Ok(Box::new(std::io::stdin()));
     }
-    let f = crate::files::open_regular(file).map_err(|e| Error::open(file, e))?;
+    // An unreadable log is unreadable input (exit 2), whatever the reason.
+    let f = crate::files::open_regular(file).map_err(|e| Error::io("read", file, e.into_io()))?;
     Ok(Box::new(f))
 }
 
@@ -255,7 +256,10 @@ impl Source {
         let r: Box<dyn Read> = if stdin {
             Box::new(std::io::stdin())
         } else {
-            Box::new(crate::files::open_regular(file).map_err(|e| Error::open(file, e))?)
+            Box::new(
+                crate::files::open_regular(file)
+                    .map_err(|e| Error::io("read", file, e.into_io()))?,
+            )
         };
         Ok(Source {
             r: BufReader::new(r),
