@@ -43,9 +43,7 @@ fn fetch(from: &str, port: u16, name: &str) -> bool {
 }
 
 fn write_root(dir: &Path, files: &Files) {
-    for (n, b) in files {
-        std::fs::write(dir.join(n), b).unwrap();
-    }
+    support::write_files(dir, files);
 }
 
 /// The phones of the test: what each asks for, in order.
@@ -136,6 +134,14 @@ fn root() -> tempfile::TempDir {
     d
 }
 
+/// The client's kind and verdict.
+fn kind_of(doc: &serde_json::Value, client: &str) -> (String, String, String) {
+    kinds(doc)
+        .into_iter()
+        .find(|(w, _, _)| w == client)
+        .unwrap_or_else(|| panic!("{client}: {doc}"))
+}
+
 fn kinds(doc: &serde_json::Value) -> Vec<(String, String, String)> {
     doc["phones"]
         .as_array()
@@ -201,13 +207,7 @@ fn the_real_in_tftpd_log_of_four_phones_is_explained() {
                 String::from_utf8_lossy(&out.stdout)
             );
         }
-        let k = kinds(&doc);
-        let of = |c: &str| {
-            k.iter()
-                .find(|(w, _, _)| w == c)
-                .cloned()
-                .unwrap_or_else(|| panic!("{c}: {doc}"))
-        };
+        let of = |c: &str| kind_of(&doc, c);
         // At -v the log does not say what was sent: no "settled" is claimed.
         let want = if quiet { "unclear" } else { "settled" };
         assert_eq!(of("127.0.0.2").1, want, "{doc}");
@@ -373,13 +373,7 @@ fn the_three_formats_interleaved_with_noise_are_read() {
     std::fs::write(&file, lines.join("\n")).unwrap();
     let (doc, code) = json(&["log", file.to_str().unwrap()]);
     assert_eq!(code, 1);
-    let k = kinds(&doc);
-    let of = |c: &str| {
-        k.iter()
-            .find(|(w, _, _)| w == c)
-            .cloned()
-            .unwrap_or_else(|| panic!("{c}: {doc}"))
-    };
+    let of = |c: &str| kind_of(&doc, c);
     for looping in ["10.0.0.3", "10.0.1.3", "10.0.2.3"] {
         assert_eq!(of(looping).1, "loops", "{looping}: {doc}");
     }

@@ -50,15 +50,16 @@ fn dangling(root: &std::path::Path) -> Vec<String> {
 #[test]
 fn a_dangling_pointer_suggests_the_nearest_load_and_case_only_when_it_differs() {
     let d = tempfile::tempdir().unwrap();
-    for (n, b) in family_load(
-        "SCCP11.9-4-2SR1-1S",
-        "11",
-        "sccp",
-        "9-4-2ES9",
-        &["06", "11"],
-    ) {
-        std::fs::write(d.path().join(n), b).unwrap();
-    }
+    support::write_files(
+        d.path(),
+        &family_load(
+            "SCCP11.9-4-2SR1-1S",
+            "11",
+            "sccp",
+            "9-4-2ES9",
+            &["06", "11"],
+        ),
+    );
     std::fs::write(
         d.path().join("XMLDefault.cnf.xml"),
         "<Default><loadInformation307 model=\"IP Phone 7911\">SCCP11.9-4-2-1S</loadInformation307></Default>",
@@ -101,15 +102,16 @@ fn a_dangling_pointer_suggests_the_nearest_load_and_case_only_when_it_differs() 
 #[test]
 fn per_phone_files_are_grouped_by_the_load_they_name() {
     let d = tempfile::tempdir().unwrap();
-    for (n, b) in family_load(
-        "SCCP11.9-4-2SR1-1S",
-        "11",
-        "sccp",
-        "9-4-2ES9",
-        &["06", "11"],
-    ) {
-        std::fs::write(d.path().join(n), b).unwrap();
-    }
+    support::write_files(
+        d.path(),
+        &family_load(
+            "SCCP11.9-4-2SR1-1S",
+            "11",
+            "sccp",
+            "9-4-2ES9",
+            &["06", "11"],
+        ),
+    );
     let n = 2000;
     for i in 0..n {
         let load = if i % 500 == 3 {
@@ -163,9 +165,7 @@ fn per_phone_files_are_grouped_by_the_load_they_name() {
 #[test]
 fn messages_about_a_root_say_root() {
     let d = tempfile::tempdir().unwrap();
-    for (n, b) in without(sip812(), "P0S3-8-12-00.sb2") {
-        std::fs::write(d.path().join(n), b).unwrap();
-    }
+    support::write_files(d.path(), &without(sip812(), "P0S3-8-12-00.sb2"));
     std::fs::write(d.path().join("OS79XX.TXT"), "P0S3-8-99-00\r\n").unwrap();
     let out = support::loadsmith()
         .args(["check", d.path().to_str().unwrap()])
@@ -180,15 +180,16 @@ fn messages_about_a_root_say_root() {
 #[test]
 fn zero_padded_device_type_numbers_are_read_as_the_number() {
     let d = tempfile::tempdir().unwrap();
-    for (n, b) in family_load(
-        "SCCP41.9-4-2SR3-1S",
-        "41",
-        "sccp",
-        "9-4-2ES26",
-        &["41", "61"],
-    ) {
-        std::fs::write(d.path().join(n), b).unwrap();
-    }
+    support::write_files(
+        d.path(),
+        &family_load(
+            "SCCP41.9-4-2SR3-1S",
+            "41",
+            "sccp",
+            "9-4-2ES26",
+            &["41", "61"],
+        ),
+    );
     std::fs::write(
         d.path().join("XMLDefault.cnf.xml"),
         "<Default><loadInformation00115 model=\"IP Phone 7941\">SCCP41.9-4-2SR3-1S</loadInformation00115></Default>",

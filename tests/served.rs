@@ -44,31 +44,11 @@ fn boot(src: &str) -> serde_json::Value {
 
 /// What a phone saw, request by request: name and status.
 fn seen(doc: &serde_json::Value) -> Vec<(String, String)> {
-    doc["requests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["file"].as_str().unwrap().into(),
-                r["status"].as_str().unwrap().into(),
-            )
-        })
-        .collect()
+    support::pairs(doc, "requests", "file", "status")
 }
 
 fn codes(doc: &serde_json::Value) -> Vec<(String, String)> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().into(),
-                f["message"].as_str().unwrap().into(),
-            )
-        })
-        .collect()
+    support::pairs(doc, "findings", "code", "message")
 }
 
 /// Folder and live server agree on every request and on the verdict.

@@ -445,3 +445,25 @@ pub fn tftp_get(port: u16, name: &str) -> Option<Vec<u8>> {
     let bytes = std::fs::read(&out).ok()?;
     (status.success() && !bytes.is_empty()).then_some(bytes)
 }
+
+/// Two string fields of every entry of `doc[array]`: `pairs(doc, "findings", "code", "message")`.
+pub fn pairs(doc: &serde_json::Value, array: &str, a: &str, b: &str) -> Vec<(String, String)> {
+    doc[array]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e[a].as_str().unwrap_or_default().to_string(),
+                e[b].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// Writes `files` into `dir`.
+pub fn write_files(dir: &Path, files: &Files) {
+    for (n, b) in files {
+        std::fs::write(dir.join(n), b).unwrap();
+    }
+}
