@@ -490,3 +490,40 @@ fn stage_refuses_when_the_rules_send_a_file_nowhere() {
     assert!(err.contains("line 2") && err.contains("\"q\""), "{err}");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn check_with_the_map_file_gives_the_verdicts_of_the_live_server() {
+    let _one = SYSLOG.lock().unwrap_or_else(|e| e.into_inner());
+    let (root, _keep, rules) = tree();
+    let r = root.path().to_str().unwrap();
+    let (doc, _) = json(&["check", r, "--map-file", rules.to_str().unwrap()]);
+    let rows = doc["fleet"].as_array().unwrap().clone();
+    assert!(rows.len() >= 4, "{doc}");
+    let Some(server) = tftpd_with(root.path(), "nobody", &["-m", rules.to_str().unwrap()]) else {
+        eprintln!("skipped: the live comparison needs in.tftpd and root (.ci/run installs it)");
+        return;
+    };
+    let live = format!("tftp://127.0.0.1:{}", server.port);
+    for row in rows {
+        let model = row["model"].as_str().unwrap();
+        let mut args = vec![
+            "boot",
+            live.as_str(),
+            "--mac",
+            "000000000000",
+            "--model",
+            model,
+        ];
+        match row["state"].as_str().unwrap() {
+            "factory reset" => args.push("--factory-reset"),
+            _ => args.extend(["--running", "its current load"]),
+        }
+        let (b, _) = json(&args);
+        assert_eq!(
+            b["verdict"]["kind"], row["kind"],
+            "{model} {}: check says {row}, the live server {b}",
+            row["state"]
+        );
+        assert_eq!(b["verdict"]["image"], row["image"], "{model}: {row} / {b}");
+    }
+}
