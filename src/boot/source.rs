@@ -48,19 +48,35 @@ pub struct DirSource {
     pub dir: PathBuf,
     /// The server's remap rules, if any.
     pub rules: Option<crate::remap::Rules>,
+    /// The last request and where it led (asked again for the record).
+    last: std::cell::RefCell<Option<(String, crate::root::served::Resolution)>>,
 }
 
 impl DirSource {
     /// A root served without remap rules.
     pub fn new(dir: PathBuf) -> DirSource {
-        DirSource { dir, rules: None }
+        DirSource::mapped(dir, None)
     }
 
-    fn served(&self) -> crate::root::served::Served {
-        crate::root::served::Served {
-            root: self.dir.clone(),
-            rules: self.rules.clone(),
+    /// A root served with `rules` (`None`: without).
+    pub fn mapped(dir: PathBuf, rules: Option<crate::remap::Rules>) -> DirSource {
+        DirSource {
+            dir,
+            rules,
+            last: Default::default(),
         }
+    }
+
+    /// Where a request for `name` leads (the rules applied once per request).
+    fn resolve(&self, name: &str) -> crate::root::served::Resolution {
+        if let Some((n, r)) = &*self.last.borrow()
+            && n == name
+        {
+            return r.clone();
+        }
+        let r = crate::root::served::resolve(self.rules.as_ref(), name);
+        *self.last.borrow_mut() = Some((name.to_string(), r.clone()));
+        r
     }
 }
 
@@ -70,7 +86,7 @@ impl FileSource for DirSource {
             return Fetch::Error("access violation".into());
         }
         // The remap rules first, as the server applies them.
-        let r = self.served().resolve(name);
+        let r = self.resolve(name);
         let path = match (&r.path, &r.refused) {
             (Some(p), None) => p.clone(),
             (_, why) => {
@@ -109,7 +125,7 @@ impl FileSource for DirSource {
 
     fn remapped(&self, name: &str) -> Option<String> {
         self.rules.as_ref()?;
-        let r = self.served().resolve(name);
+        let r = self.resolve(name);
         r.remapped(name).then(|| r.path.unwrap_or_default())
     }
 }

@@ -45,7 +45,7 @@ pub(super) fn run(
             ));
         }
         let rules = map_file.map(crate::remap::Rules::load).transpose()?;
-        Box::new(DirSource { dir, rules })
+        Box::new(DirSource::mapped(dir, rules))
     };
     let r = boot(
         src.as_mut(),

@@ -10,7 +10,6 @@ use super::{Outcome, stdout_err};
 use crate::error::Error;
 use crate::log::Reader;
 use crate::log::verdict::{Kind, Phone, Root, phones};
-use crate::root::hunt::RootView;
 use crate::root::served::Served;
 
 /// The JSON document.
@@ -30,16 +29,10 @@ pub(super) fn run(
     out: Out,
 ) -> Result<Outcome, Error> {
     let view = match root {
-        Some(r) => {
-            let served = Served {
-                root: r.to_path_buf(),
-                rules: map_file.map(crate::remap::Rules::load).transpose()?,
-            };
-            Some(Root {
-                view: RootView::served(&served)?,
-                served,
-            })
-        }
+        Some(r) => Some(Root::read(Served {
+            root: r.to_path_buf(),
+            rules: map_file.map(crate::remap::Rules::load).transpose()?,
+        })?),
         None => None,
     };
     if follow {

@@ -38,10 +38,7 @@ pub fn predict(
     let reset = requests
         .first()
         .is_some_and(|a| ImageName::parse(&a.file).role == Role::FactoryDefault);
-    let mut src = DirSource {
-        dir: served.root.clone(),
-        rules: served.rules.clone(),
-    };
+    let mut src = DirSource::mapped(served.root.clone(), served.rules.clone());
     let (running, state) = match reset {
         true => (None, "factory reset"),
         false => (Some(fleet::CURRENT.to_string()), "loader era"),

@@ -68,8 +68,23 @@ pub struct Phone {
 pub struct Root {
     /// Its files, under the names phones ask for.
     pub view: RootView,
+    /// Every pointer its configuration files hold (read once, not per phone).
+    pub pointers: Vec<crate::root::hunt::Pointer>,
     /// Its folder and remap rules.
     pub served: crate::root::served::Served,
+}
+
+impl Root {
+    /// Reads the root as its server serves it.
+    pub fn read(served: crate::root::served::Served) -> crate::error::Result<Root> {
+        let view = RootView::served(&served)?;
+        let pointers = view.pointers_lenient().0;
+        Ok(Root {
+            view,
+            pointers,
+            served,
+        })
+    }
 }
 
 fn served(a: &Attempt, answers_logged: bool) -> bool {
@@ -144,10 +159,9 @@ fn listed(view: &RootView, file: &str) -> Option<Vec<String>> {
 }
 
 /// The pointers of the root that name `stem`.
-fn named_by(view: &RootView, stem: &str) -> Vec<String> {
-    view.pointers_lenient()
-        .0
-        .into_iter()
+fn named_by(root: &Root, stem: &str) -> Vec<String> {
+    root.pointers
+        .iter()
         .filter(|p| p.value == stem)
         .map(|p| format!("{} {}", p.file, p.setting))
         .collect()
@@ -158,7 +172,7 @@ pub fn phones(r: &Reader, root: Option<&Root>) -> Vec<Phone> {
     r.clients()
         .iter()
         .map(|(who, c)| {
-            let mut p = judge(who, c, r.answers_logged, root.map(|x| &x.view));
+            let mut p = judge(who, c, r.answers_logged, root);
             if let (Some(x), Some(m)) = (root, p.models.first()) {
                 let requests: Vec<Attempt> = c.requests.iter().cloned().collect();
                 if let Some(model) = crate::names::models::model_by_name(m) {
@@ -171,7 +185,7 @@ pub fn phones(r: &Reader, root: Option<&Root>) -> Vec<Phone> {
         .collect()
 }
 
-fn judge(who: &str, c: &Client, answers: bool, root: Option<&RootView>) -> Phone {
+fn judge(who: &str, c: &Client, answers: bool, root: Option<&Root>) -> Phone {
     let all = boots(c);
     let last: Vec<Attempt> = all
         .last()
@@ -206,8 +220,9 @@ fn explain(
     last: &[Attempt],
     answers: bool,
     models: &[&'static Model],
-    root: Option<&RootView>,
+    with: Option<&Root>,
 ) -> Explained {
+    let root = with.map(|r| &r.view);
     if let Some(e) = mangled(c) {
         return e;
     }
@@ -217,7 +232,7 @@ fn explain(
     if let Some(e) = lost_after_loader(c, answers) {
         return e;
     }
-    if let Some(e) = refused(last, root) {
+    if let Some(e) = refused(last, with) {
         return e;
     }
     let all: Vec<Attempt> = c.requests.iter().cloned().collect();
@@ -302,7 +317,7 @@ fn lost_after_loader(c: &Client, answers: bool) -> Option<Explained> {
 }
 
 /// A firmware file of the last boot that the server refused.
-fn refused(last: &[Attempt], root: Option<&RootView>) -> Option<Explained> {
+fn refused(last: &[Attempt], root: Option<&Root>) -> Option<Explained> {
     let a = last.iter().rev().find(|a| {
         let role = ImageName::parse(&a.file).role;
         matches!(a.outcome, Outcome::NotFound | Outcome::Refused(_))

@@ -436,10 +436,7 @@ fn fleet_of(served: &Served, pointers: &[PointerReport], sets: &[SetReport]) -> 
             .map(|p| (p.file.as_str(), p.setting.as_str(), p.value.as_str())),
         sets.iter().map(|s| s.load.as_str()),
     );
-    let mut src = DirSource {
-        dir: served.root.clone(),
-        rules: served.rules.clone(),
-    };
+    let mut src = DirSource::mapped(served.root.clone(), served.rules.clone());
     models
         .into_iter()
         .flat_map(|m| fleet::rows(&mut src, m))

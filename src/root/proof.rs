@@ -39,10 +39,7 @@ impl Planned {
             files.insert(e.file.clone(), (e.bytes.len() as u64, e.bytes.clone()));
         }
         Planned {
-            dir: DirSource {
-                dir: root.root.clone(),
-                rules: root.rules.clone(),
-            },
+            dir: DirSource::mapped(root.root.clone(), root.rules.clone()),
             files,
             gone: pruned.to_vec(),
         }
@@ -122,10 +119,7 @@ pub fn prove(
             proof.rows.push(Row::of(m, label, &r));
         }
     }
-    let mut before = DirSource {
-        dir: root.root.clone(),
-        rules: root.rules.clone(),
-    };
+    let mut before = DirSource::mapped(root.root.clone(), root.rules.clone());
     for m in concerned
         .into_iter()
         .filter(|m| !served.iter().any(|s| s.name == m.name))

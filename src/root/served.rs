@@ -57,31 +57,7 @@ impl Served {
 
     /// Where a request for `name` leads.
     pub fn resolve(&self, name: &str) -> Resolution {
-        let Some(rules) = &self.rules else {
-            return Resolution {
-                path: Some(name.to_string()),
-                refused: None,
-                rule: None,
-            };
-        };
-        let rw = rules.rewrite(name, None);
-        let rule = rw
-            .last_rule(rules)
-            .map(|r| format!("line {}: {}", r.line, r.text));
-        match rw.mapped {
-            Mapped::Path(p) => Resolution {
-                refused: served_path(&p)
-                    .is_none()
-                    .then(|| "the rules leave no file name".to_string()),
-                path: served_path(&p),
-                rule,
-            },
-            Mapped::Refused(why) => Resolution {
-                path: None,
-                refused: Some(why),
-                rule,
-            },
-        }
+        resolve(self.rules.as_ref(), name)
     }
 
     /// Files of the tree a request for their own name does not reach: the
@@ -139,6 +115,35 @@ impl Served {
             }
         }
         Ok(out)
+    }
+}
+
+/// Where a request for `name` leads under `rules` (none: the name itself).
+pub fn resolve(rules: Option<&Rules>, name: &str) -> Resolution {
+    let Some(rules) = rules else {
+        return Resolution {
+            path: Some(name.to_string()),
+            refused: None,
+            rule: None,
+        };
+    };
+    let rw = rules.rewrite(name, None);
+    let rule = rw
+        .last_rule(rules)
+        .map(|r| format!("line {}: {}", r.line, r.text));
+    match rw.mapped {
+        Mapped::Path(p) => Resolution {
+            refused: served_path(&p)
+                .is_none()
+                .then(|| "the rules leave no file name".to_string()),
+            path: served_path(&p),
+            rule,
+        },
+        Mapped::Refused(why) => Resolution {
+            path: None,
+            refused: Some(why),
+            rule,
+        },
     }
 }
 
