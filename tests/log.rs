@@ -515,3 +515,57 @@ fn an_unreadable_log_is_exit_2_and_an_empty_one_has_no_phone() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn a_log_of_a_million_lines_is_read_in_flat_memory() {
+    use std::io::Write;
+    if !Path::new("/usr/bin/time").exists() {
+        eprintln!("skipped: needs /usr/bin/time (.ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, lines: usize| {
+        let path = dir.path().join(name);
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let mut n = 0;
+        let mut pid = 0u64;
+        while n < lines {
+            for p in 0..300u32 {
+                pid += 1;
+                let file = match p % 3 {
+                    0 => "term06.default.loads",
+                    1 => "P003-8-12-00.sbn",
+                    _ => "SEP0011BB73AD61.cnf.xml",
+                };
+                writeln!(f, "Nov 22 03:{:02}:{:02} pbx in.tftpd[{pid}]: RRQ from 10.9.{}.{} filename {file}", (pid / 60) % 60, pid % 60, p / 200, p % 200 + 1).unwrap();
+                writeln!(f, "Nov 22 03:00:00 pbx CRON[1]: (root) CMD (true)").unwrap();
+                n += 2;
+            }
+        }
+        path
+    };
+    let peak = |path: &Path| -> (u64, serde_json::Value) {
+        let out = std::process::Command::new("/usr/bin/time")
+            .args(["-f", "%M"])
+            .arg(env!("CARGO_BIN_EXE_loadsmith"))
+            .args(["--json", "log"])
+            .arg(path)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let kb = err.lines().last().unwrap_or("").trim().parse().unwrap();
+        (kb, serde_json::from_slice(&out.stdout).unwrap())
+    };
+    let (small_kb, _) = peak(&write("small.log", 100_000));
+    let (big_kb, doc) = peak(&write("big.log", 1_000_000));
+    assert_eq!(doc["lines"], 1_000_200, "{}", doc["lines"]);
+    assert_eq!(doc["phones"].as_array().unwrap().len(), 300);
+    assert_eq!(kind_of(&doc, "10.9.0.1").1, "loops");
+    assert_eq!(kind_of(&doc, "10.9.0.2").1, "lost-after-loader");
+    // Ten times the lines, not ten times the memory: each client keeps
+    // counts and its last requests only.
+    assert!(
+        big_kb < small_kb + 16 * 1024,
+        "{small_kb} KB for 100k lines, {big_kb} KB for 1M"
+    );
+}

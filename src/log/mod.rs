@@ -21,8 +21,9 @@ use serde::Serialize;
 
 use parse::{Line, Server, What};
 
-/// Requests kept per client (the latest); older ones are counted only.
-const KEPT: usize = 400;
+/// Requests kept per client (the latest: several boots); older ones are
+/// counted only.
+const KEPT: usize = 100;
 /// Requests whose answer may still come (tftpd-hpa), at most.
 const PENDING: usize = 4096;
 /// A gap after which a client's next request starts a new boot.
@@ -70,6 +71,32 @@ pub struct Client {
     pub dropped: u64,
     /// How often each name was asked for.
     pub asked: HashMap<String, u32>,
+    /// Boots seen (counted as requests arrive: see [`starts_boot`]).
+    pub boots: u64,
+    /// Whether the current boot asked for anything but term files.
+    boot_other: bool,
+}
+
+/// True for a factory-reset term file (`term61.default.loads`), without
+/// parsing the name: this runs for every request of a long log.
+pub fn is_term(file: &str) -> bool {
+    let f = file.as_bytes();
+    f.len() > 18
+        && f[..4].eq_ignore_ascii_case(b"term")
+        && f[f.len() - 14..].eq_ignore_ascii_case(b".default.loads")
+}
+
+/// True when `next` starts a new boot after `prev`: a phone's first hunt
+/// file (`CTLSEP<MAC>.tlv`), a term file after other files, or a request
+/// after [`BOOT_GAP`] of silence. `other` says whether the current boot
+/// has asked for anything but term files.
+pub fn starts_boot(prev: Option<&Attempt>, next: &Attempt, other: bool) -> bool {
+    let Some(prev) = prev else {
+        return true;
+    };
+    let term = is_term;
+    let gap = matches!((prev.at, next.at), (Some(a), Some(b)) if b.saturating_sub(a) > BOOT_GAP);
+    next.file.starts_with("CTLSEP") || (term(&next.file) && other) || gap
 }
 
 /// Reads a log line by line.
@@ -145,13 +172,21 @@ impl Reader {
         let c = self.clients.entry(who.clone()).or_default();
         c.total += 1;
         *c.asked.entry(file.clone()).or_default() += 1;
-        c.requests.push_back(Attempt {
+        let a = Attempt {
             file,
             remapped: path,
             outcome,
             at: l.at,
             line: n,
-        });
+        };
+        let term = is_term(&a.file);
+        if starts_boot(c.requests.back(), &a, c.boot_other) {
+            c.boots += 1;
+            c.boot_other = !term;
+        } else {
+            c.boot_other |= !term;
+        }
+        c.requests.push_back(a);
         if c.requests.len() > KEPT {
             c.requests.pop_front();
             c.dropped += 1;

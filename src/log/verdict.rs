@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Attempt, BOOT_GAP, Client, Outcome, Reader};
+use super::{Attempt, Client, Outcome, Reader};
 use crate::names::models::{Model, models_by_term_code};
 use crate::names::{ImageName, Role};
 use crate::root::hunt::RootView;
@@ -91,31 +91,29 @@ fn served(a: &Attempt, answers_logged: bool) -> bool {
     a.outcome == Outcome::Served || (a.outcome == Outcome::Unknown && answers_logged)
 }
 
-/// A new boot starts at a phone's first hunt file, at a term file after
-/// other files, or after a long gap.
+/// The kept requests split into boots ([`super::starts_boot`]).
 fn boots(c: &Client) -> Vec<Vec<&Attempt>> {
     let mut out: Vec<Vec<&Attempt>> = Vec::new();
+    let mut other = false;
     for a in &c.requests {
-        let start = a.file.starts_with("CTLSEP")
-            || (is_term(&a.file)
-                && out
-                    .last()
-                    .is_some_and(|b| b.iter().any(|x| !is_term(&x.file))));
-        let gap = out
-            .last()
-            .and_then(|b| b.last())
-            .and_then(|p| Some(a.at?.saturating_sub(p.at?) > BOOT_GAP))
-            .unwrap_or(false);
+        let prev = out.last().and_then(|b| b.last()).copied();
+        let term = is_term(&a.file);
         match out.last_mut() {
-            Some(b) if !start && !gap => b.push(a),
-            _ => out.push(vec![a]),
+            Some(b) if !super::starts_boot(prev, a, other) => {
+                b.push(a);
+                other |= !term;
+            }
+            _ => {
+                out.push(vec![a]);
+                other = !term;
+            }
         }
     }
     out
 }
 
 fn is_term(f: &str) -> bool {
-    ImageName::parse(f).role == Role::FactoryDefault
+    super::is_term(f)
 }
 
 /// The models and MAC the names tell.
@@ -201,7 +199,7 @@ fn judge(who: &str, c: &Client, answers: bool, root: Option<&Root>) -> Phone {
         mac,
         models: models.iter().map(|m| m.name).collect(),
         model_from: from,
-        boots: all.len(),
+        boots: usize::try_from(c.boots).unwrap_or(usize::MAX),
         requests: c.total,
         last: c.requests.back().cloned(),
         secure,
