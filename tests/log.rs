@@ -10,7 +10,7 @@ use std::net::UdpSocket;
 use std::path::Path;
 use std::time::Duration;
 
-use support::{Files, family_load, json, sip812, tftpd_with};
+use support::{Files, family_load, json, sccp41, sip812, tftpd_with};
 
 /// One test at a time binds `/dev/log`.
 static SYSLOG: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -96,16 +96,7 @@ fn play(port: u16) {
 
 fn root() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
-    write_root(
-        d.path(),
-        &family_load(
-            "SCCP41.9-4-2SR3-1S",
-            "41",
-            "sccp",
-            "9-4-2ES26",
-            &["41", "61"],
-        ),
-    );
+    write_root(d.path(), &sccp41());
     let terms = family_load("SCCP11.9-4-2SR3-1S", "11", "sccp", "9-4-2ES26", &["06"]);
     write_root(
         d.path(),

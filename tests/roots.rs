@@ -180,16 +180,7 @@ fn messages_about_a_root_say_root() {
 #[test]
 fn zero_padded_device_type_numbers_are_read_as_the_number() {
     let d = tempfile::tempdir().unwrap();
-    support::write_files(
-        d.path(),
-        &family_load(
-            "SCCP41.9-4-2SR3-1S",
-            "41",
-            "sccp",
-            "9-4-2ES26",
-            &["41", "61"],
-        ),
-    );
+    support::write_files(d.path(), &sccp41());
     std::fs::write(
         d.path().join("XMLDefault.cnf.xml"),
         "<Default><loadInformation00115 model=\"IP Phone 7941\">SCCP41.9-4-2SR3-1S</loadInformation00115></Default>",

@@ -153,13 +153,15 @@ fn configuration_files_in_another_case_are_never_requested() {
     );
 }
 
-#[test]
-fn the_manifest_in_the_root_names_no_path_of_this_machine() {
-    let work = tempfile::tempdir().unwrap();
-    let bundle = work.path().join("cmterm-7961-sccp.9-4-2SR3-1.zip");
+/// A 7961 bundle in `work`, and `loadsmith stage` of its load into `root` with `extra` flags.
+fn bundle_7961(work: &Path) -> std::path::PathBuf {
+    let bundle = work.join("cmterm-7961-sccp.9-4-2SR3-1.zip");
     support::zip(&bundle, &sccp41());
-    let root = work.path().join("tftp");
-    let out = support::loadsmith()
+    bundle
+}
+
+fn stage_7961(bundle: &Path, root: &Path, extra: &[&str]) -> std::process::Output {
+    support::loadsmith()
         .args([
             "stage",
             "--from",
@@ -167,9 +169,18 @@ fn the_manifest_in_the_root_names_no_path_of_this_machine() {
             "--target",
             "SCCP41.9-4-2SR3-1S",
         ])
-        .arg(&root)
+        .args(extra)
+        .arg(root)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn the_manifest_in_the_root_names_no_path_of_this_machine() {
+    let work = tempfile::tempdir().unwrap();
+    let bundle = bundle_7961(work.path());
+    let root = work.path().join("tftp");
+    let out = stage_7961(&bundle, &root, &[]);
     assert!(
         out.status.success(),
         "{}",
@@ -368,27 +379,12 @@ fn the_rules_resolve_as_the_real_in_tftpd_resolves_them() {
 #[test]
 fn stage_with_the_map_file_writes_where_the_rules_send_each_name() {
     let work = tempfile::tempdir().unwrap();
-    let bundle = work.path().join("cmterm-7961-sccp.9-4-2SR3-1.zip");
-    support::zip(&bundle, &sccp41());
+    let bundle = bundle_7961(work.path());
     let rules = work.path().join("tftpd.remap");
     std::fs::write(&rules, RULES).unwrap();
     let root = work.path().join("tftp");
     std::fs::create_dir_all(&root).unwrap();
-    let stage = |extra: &[&str]| {
-        support::loadsmith()
-            .args([
-                "stage",
-                "--from",
-                bundle.to_str().unwrap(),
-                "--target",
-                "SCCP41.9-4-2SR3-1S",
-            ])
-            .args(extra)
-            .arg(&root)
-            .output()
-            .unwrap()
-    };
-    let out = stage(&["--map-file", rules.to_str().unwrap()]);
+    let out = stage_7961(&bundle, &root, &["--map-file", rules.to_str().unwrap()]);
     assert!(
         out.status.success(),
         "{}",
@@ -439,8 +435,7 @@ fn stage_with_the_map_file_writes_where_the_rules_send_each_name() {
 #[test]
 fn stage_refuses_when_the_rules_send_a_file_nowhere() {
     let work = tempfile::tempdir().unwrap();
-    let bundle = work.path().join("cmterm-7961-sccp.9-4-2SR3-1.zip");
-    support::zip(&bundle, &sccp41());
+    let bundle = bundle_7961(work.path());
     let root = work.path().join("tftp");
     std::fs::create_dir_all(&root).unwrap();
     for (rules, says) in [
@@ -449,19 +444,7 @@ fn stage_refuses_when_the_rules_send_a_file_nowhere() {
     ] {
         let file = work.path().join("rules");
         std::fs::write(&file, rules).unwrap();
-        let out = support::loadsmith()
-            .args([
-                "stage",
-                "--from",
-                bundle.to_str().unwrap(),
-                "--target",
-                "SCCP41.9-4-2SR3-1S",
-                "--map-file",
-                file.to_str().unwrap(),
-            ])
-            .arg(&root)
-            .output()
-            .unwrap();
+        let out = stage_7961(&bundle, &root, &["--map-file", file.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(1), "{rules}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
