@@ -382,8 +382,8 @@ fn stage_with_the_map_file_writes_where_the_rules_send_each_name() {
     let bundle = bundle_7961(work.path());
     let rules = work.path().join("tftpd.remap");
     std::fs::write(&rules, RULES).unwrap();
+    // A root that does not exist yet: the stage makes it, as without rules.
     let root = work.path().join("tftp");
-    std::fs::create_dir_all(&root).unwrap();
     let out = stage_7961(&bundle, &root, &["--map-file", rules.to_str().unwrap()]);
     assert!(
         out.status.success(),

@@ -91,6 +91,10 @@ impl Served {
     /// path (relative to the root) it opens; hidden names are skipped.
     pub fn listing(&self) -> std::io::Result<BTreeMap<String, String>> {
         let mut out = BTreeMap::new();
+        // A root that does not exist yet (a stage will make it) serves nothing.
+        if !self.root.exists() {
+            return Ok(out);
+        }
         let mut candidates = Vec::new();
         if self.rules.is_some() {
             let mut files = Vec::new();
