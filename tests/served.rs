@@ -390,6 +390,17 @@ fn stage_with_the_map_file_writes_where_the_rules_send_each_name() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // A temporary file an interrupted stage left in a folder the rules send
+    // files to: the next stage removes it.
+    let stale = root.join("firmware/7941/.loadsmith-tmp.dsp41.9-4-2ES26.sbn.99999");
+    std::fs::write(&stale, b"half").unwrap();
+    let again = stage_7961(&bundle, &root, &["--map-file", rules.to_str().unwrap()]);
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(!stale.exists(), "the leftover is removed");
     for f in [
         "firmware/7941/SCCP41.9-4-2SR3-1S.loads",
         "firmware/7941/jar41sccp.9-4-2ES26.sbn",

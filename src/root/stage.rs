@@ -318,7 +318,11 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     findings.dedup();
     // An interrupted stage left work to finish: temporary files to remove,
     // a manifest with pending files or naming another target.
-    let unfinished = !manifest::leftovers(root)?.is_empty()
+    let mut leftover = false;
+    for dir in place.folders(root) {
+        leftover |= !manifest::leftovers(&dir)?.is_empty();
+    }
+    let unfinished = leftover
         || manifest.files.values().any(|e| e.pending.is_some())
         || (manifest.target.is_some() && manifest.target.as_deref() != Some(c.load.stem.as_str()));
     let changed = files.iter().any(|f| f.action != Action::Unchanged)
@@ -465,6 +469,9 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
     let place = placement(opts, c, &others)?;
     for dir in place.folders(root) {
         fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+        // An interrupted stage with the same rules left its temporary
+        // files here (the root's own were removed before planning).
+        manifest::clean_leftovers(&dir)?;
     }
     let mut stager = Stager::new(root, &place, wanted);
     let walked = check::read_source(&c.source, &opts.limits, &mut stager);
