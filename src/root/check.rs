@@ -82,7 +82,18 @@ pub fn check(
         root: root.to_path_buf(),
         rules,
     };
-    let view = RootView::served(&served)?;
+    // With rules, one walk of the tree says what is served and what the
+    // rules strand (`mapcheck`).
+    let survey = match served.rules {
+        Some(_) => served
+            .survey()
+            .map_err(|e| crate::error::Error::io("open the root", root, e))?,
+        None => Default::default(),
+    };
+    let view = match served.rules {
+        Some(_) => RootView::surveyed(root, survey.served.clone()),
+        None => RootView::read(root)?,
+    };
     let source = match served.rules {
         None => Source::Directory(root.to_path_buf()),
         Some(_) => Source::Served {
@@ -133,7 +144,7 @@ pub fn check(
     }
     findings.extend(hunt::leftover_findings(root)?);
     findings.extend(not_served(&view, &rep));
-    let remapped = super::mapcheck::findings(&served, &pointers, &mut findings)?;
+    let remapped = super::mapcheck::findings(&served, &survey.stranded, &pointers, &mut findings);
     findings.extend(remapped);
     findings.extend(hunt::case_spellings(&view));
     let fleet = fleet_of(&served, &pointers, &rep.sets);

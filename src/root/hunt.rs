@@ -87,14 +87,20 @@ impl RootView {
         if s.rules.is_none() {
             return RootView::read(&s.root);
         }
-        let paths = s
-            .listing()
+        let survey = s
+            .survey()
             .map_err(|e| Error::io("open the root", &s.root, e))?;
-        Ok(RootView {
-            dir: s.root.clone(),
+        Ok(RootView::surveyed(&s.root, survey.served))
+    }
+
+    /// The root as a survey found it served: `paths` maps each name to the
+    /// path it opens.
+    pub fn surveyed(root: &Path, paths: std::collections::BTreeMap<String, String>) -> RootView {
+        RootView {
+            dir: root.to_path_buf(),
             names: paths.keys().cloned().collect(),
             paths,
-        })
+        }
     }
 
     /// The file a name opens.

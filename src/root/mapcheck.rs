@@ -5,7 +5,6 @@
 use super::check::PointerReport;
 use super::served::{Resolution, Served};
 use crate::check::findings::{Code, Finding};
-use crate::error::{Error, Result};
 use crate::names::ImageName;
 
 /// Where a request went, in words: `the rule at line 3: r ^(…)$ x/\1 sends it to x/y`.
@@ -26,26 +25,24 @@ fn went(r: &Resolution) -> String {
 /// `existing` they explain taken out (the remap finding says more).
 pub fn findings(
     served: &Served,
+    stranded: &[(String, String, Resolution)],
     pointers: &[PointerReport],
     existing: &mut Vec<Finding>,
-) -> Result<Vec<Finding>> {
+) -> Vec<Finding> {
     if served.rules.is_none() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
     let mut out: Vec<Finding> = Vec::new();
-    let stranded = served
-        .stranded()
-        .map_err(|e| Error::io("read", &served.root, e))?;
     for (name, at, r) in stranded {
-        if !ImageName::parse(&name).known {
+        if !ImageName::parse(name).known {
             continue;
         }
         out.push(Finding::new(
             Code::RemapDangles,
-            Some(&name),
+            Some(name),
             format!(
                 "phones ask for {name}, and {}; the root has it at {at}",
-                went(&r)
+                went(r)
             ),
         ));
     }
@@ -80,5 +77,5 @@ pub fn findings(
                 .iter()
                 .any(|o| o.member.is_some() && o.member == f.member))
     });
-    Ok(out)
+    out
 }

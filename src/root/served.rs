@@ -60,66 +60,57 @@ impl Served {
         resolve(self.rules.as_ref(), name)
     }
 
-    /// Files of the tree a request for their own name does not reach: the
-    /// rules send the name elsewhere (to a path that does not exist) or
-    /// refuse it. Name, where the file lies, and where the request goes.
-    pub fn stranded(&self) -> std::io::Result<Vec<(String, String, Resolution)>> {
-        if self.rules.is_none() {
-            return Ok(Vec::new());
-        }
-        let mut files = Vec::new();
-        collect(&self.root, "", 0, &mut files)?;
-        let mut out = Vec::new();
-        let mut seen = std::collections::BTreeSet::new();
-        for (name, at) in files {
-            if name.starts_with('.') || !seen.insert(name.clone()) {
-                continue;
-            }
-            let r = self.resolve(&name);
-            let reaches = r
-                .path
-                .as_ref()
-                .is_some_and(|p| fs::metadata(self.root.join(p)).is_ok_and(|m| m.is_file()));
-            if !reaches {
-                out.push((name, at, r));
-            }
-        }
-        Ok(out)
-    }
-
-    /// Every name a phone could ask for that opens a regular file, with the
-    /// path (relative to the root) it opens; hidden names are skipped.
-    pub fn listing(&self) -> std::io::Result<BTreeMap<String, String>> {
-        let mut out = BTreeMap::new();
+    /// What the server makes of the tree, in one walk: every name a phone
+    /// could ask for that opens a regular file (with the path it opens),
+    /// and, with rules, the files a request for their own name does not
+    /// reach (the rules send the name to a path that does not exist, or
+    /// refuse it). Hidden names are skipped.
+    pub fn survey(&self) -> std::io::Result<Survey> {
+        let mut out = Survey::default();
         // A root that does not exist yet (a stage will make it) serves nothing.
         if !self.root.exists() {
             return Ok(out);
         }
-        let mut candidates = Vec::new();
+        let mut files = Vec::new();
         if self.rules.is_some() {
-            let mut files = Vec::new();
             collect(&self.root, "", 0, &mut files)?;
-            candidates.extend(files.into_iter().map(|(n, _)| n));
         } else {
             for e in fs::read_dir(&self.root)? {
                 let e = e?;
                 if e.file_type()?.is_file() {
-                    candidates.push(e.file_name().to_string_lossy().into_owned());
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    files.push((name.clone(), name));
                 }
             }
         }
-        candidates.sort();
-        candidates.dedup();
-        for name in candidates.into_iter().filter(|n| !n.starts_with('.')) {
+        files.sort();
+        files.dedup_by(|a, b| a.0 == b.0);
+        for (name, at) in files.into_iter().filter(|(n, _)| !n.starts_with('.')) {
             let r = self.resolve(&name);
-            if let Some(p) = r.path
-                && fs::metadata(self.root.join(&p)).is_ok_and(|m| m.is_file())
-            {
-                out.insert(name, p);
+            let opens = r
+                .path
+                .clone()
+                .filter(|p| fs::metadata(self.root.join(p)).is_ok_and(|m| m.is_file()));
+            match opens {
+                Some(p) => {
+                    out.served.insert(name, p);
+                }
+                None if self.rules.is_some() => out.stranded.push((name, at, r)),
+                None => {}
             }
         }
         Ok(out)
     }
+}
+
+/// What the server makes of a root's tree ([`Served::survey`]).
+#[derive(Debug, Clone, Default)]
+pub struct Survey {
+    /// Each name served, and the path (relative to the root) it opens.
+    pub served: BTreeMap<String, String>,
+    /// Files a request for their own name does not reach: name, where the
+    /// file lies, and where the request goes.
+    pub stranded: Vec<(String, String, Resolution)>,
 }
 
 /// Where a request for `name` leads under `rules` (none: the name itself).
