@@ -47,8 +47,8 @@ fn dangling(root: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn a_dangling_pointer_suggests_the_nearest_load_and_case_only_when_it_differs() {
+/// A root holding the SCCP 9.4(2)SR1 load of the 7906/7911 and its term files.
+fn sccp11_root() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     support::write_files(
         d.path(),
@@ -60,6 +60,12 @@ fn a_dangling_pointer_suggests_the_nearest_load_and_case_only_when_it_differs() 
             &["06", "11"],
         ),
     );
+    d
+}
+
+#[test]
+fn a_dangling_pointer_suggests_the_nearest_load_and_case_only_when_it_differs() {
+    let d = sccp11_root();
     std::fs::write(
         d.path().join("XMLDefault.cnf.xml"),
         "<Default><loadInformation307 model=\"IP Phone 7911\">SCCP11.9-4-2-1S</loadInformation307></Default>",
@@ -101,17 +107,7 @@ fn a_dangling_pointer_suggests_the_nearest_load_and_case_only_when_it_differs() 
 
 #[test]
 fn per_phone_files_are_grouped_by_the_load_they_name() {
-    let d = tempfile::tempdir().unwrap();
-    support::write_files(
-        d.path(),
-        &family_load(
-            "SCCP11.9-4-2SR1-1S",
-            "11",
-            "sccp",
-            "9-4-2ES9",
-            &["06", "11"],
-        ),
-    );
+    let d = sccp11_root();
     let n = 2000;
     for i in 0..n {
         let load = if i % 500 == 3 {
