@@ -142,7 +142,7 @@ pub fn check(
     } else {
         findings.extend(hunt::term_leftovers(&view));
     }
-    findings.extend(hunt::leftover_findings(root)?);
+    findings.extend(hunt::leftover_findings(root, &survey.leftovers)?);
     findings.extend(not_served(&view, &rep));
     let remapped = super::mapcheck::findings(&served, &survey.stranded, &pointers, &mut findings);
     findings.extend(remapped);

@@ -328,8 +328,19 @@ pub fn term_leftovers(view: &RootView) -> Vec<Finding> {
 }
 
 /// Leftover temporary files, as findings.
-pub fn leftover_findings(dir: &Path) -> Result<Vec<Finding>> {
-    Ok(super::manifest::leftovers(dir)?
+pub fn leftover_findings(root: &Path, below: &[String]) -> Result<Vec<Finding>> {
+    let state = root.join(super::manifest::STATE_DIR);
+    let mut all = super::manifest::leftovers(root)?;
+    // `.loadsmith/` itself (a manifest save cut short), when it is a folder.
+    if std::fs::symlink_metadata(&state).is_ok_and(|m| m.is_dir()) {
+        all.extend(
+            super::manifest::leftovers(&state)?
+                .into_iter()
+                .map(|n| format!("{}/{n}", super::manifest::STATE_DIR)),
+        );
+    }
+    all.extend(below.iter().cloned());
+    Ok(all
         .into_iter()
         .map(|n| {
             Finding::new(

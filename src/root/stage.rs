@@ -27,7 +27,7 @@ use super::edits::{self, Action, Edit, Pointing};
 use super::hunt::{self, RootView};
 use super::manifest::{self, Entry, Lock, Manifest, Origin};
 use super::proof;
-use super::served::{Placement, Served};
+use super::served::{Opened, Placement, Served};
 use super::stager::Stager;
 use crate::check;
 use crate::check::findings::Finding;
@@ -135,7 +135,7 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     };
     report.create_root = create_root;
     if create_root && !opts.dry_run {
-        fs::create_dir_all(&opts.root).map_err(|e| Error::io("create", &opts.root, e))?;
+        make_root(&opts.root)?;
     }
     if opts.dry_run || !report.changed {
         return Ok(report);
@@ -147,9 +147,26 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     if !report.changed {
         return Ok(report);
     }
-    manifest::clean_leftovers(&opts.root)?;
+    let top = super::beneath::Folder::open(&opts.root)
+        .map_err(|e| Error::io("open the root", &opts.root, e))?;
+    manifest::clean_leftovers(&top)?;
+    // A manifest save cut short left its temporary file in `.loadsmith/`.
+    manifest::clean_leftovers(&manifest::state_dir(&opts.root)?)?;
     execute(opts, &chosen, &mut report)?;
     Ok(report)
+}
+
+/// Makes a root that does not exist yet, mode 0755 whatever the umask
+/// (tftpd-hpa runs as its own user and must enter it).
+fn make_root(root: &Path) -> Result<()> {
+    fs::create_dir_all(root).map_err(|e| Error::io("create", root, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::Permissions::from_mode(super::beneath::FOLDER_MODE);
+        fs::set_permissions(root, mode).map_err(|e| Error::io("set mode of", root, e))?;
+    }
+    Ok(())
 }
 
 fn served(opts: &StageOptions) -> Served {
@@ -305,7 +322,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     }
     let staged: Vec<String> = c.files.iter().map(|f| f.name.clone()).collect();
     let mut findings = hunt::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
-    findings.extend(hunt::leftover_findings(root)?);
+    findings.extend(hunt::leftover_findings(root, &[])?);
     let pruned = if opts.prune {
         prune_candidates(&manifest, &view, &staged, &c.load, &edits)?
     } else {
@@ -318,9 +335,9 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     findings.dedup();
     // An interrupted stage left work to finish: temporary files to remove,
     // a manifest with pending files or naming another target.
-    let mut leftover = false;
-    for dir in place.folders(root) {
-        leftover |= !manifest::leftovers(&dir)?.is_empty();
+    let mut leftover = !manifest::leftovers(&root.join(manifest::STATE_DIR))?.is_empty();
+    for dir in place.folders() {
+        leftover |= !manifest::leftovers(&root.join(dir))?.is_empty();
     }
     let unfinished = leftover
         || manifest.files.values().any(|e| e.pending.is_some())
@@ -351,23 +368,23 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
 /// then factory-reset defaults (pointers come after, in the caller), then
 /// syncs the folder.
 fn commit_all(
-    root: &Path,
+    dirs: &Opened,
     place: &Placement,
-    written: &std::collections::BTreeMap<String, PathBuf>,
+    written: &std::collections::BTreeMap<String, String>,
 ) -> Result<()> {
     let rank = |n: &str| match ImageName::parse(n).role {
         Role::Loads => 1,
         Role::FactoryDefault => 2,
         _ => 0,
     };
-    let mut order: Vec<(&String, &PathBuf)> = written.iter().collect();
+    let mut order: Vec<(&String, &String)> = written.iter().collect();
     order.sort_by_key(|(n, _)| (rank(n), n.to_string()));
     for (name, tmp) in order {
-        let (dir, base) = place.split(root, name);
-        manifest::commit_tmp(tmp, &dir, &base)?;
+        let dir = place.folder_of(dirs, name)?;
+        manifest::commit_tmp(dir, tmp, place.split(name).1)?;
     }
-    for dir in place.folders(root) {
-        manifest::sync_dir(&dir)?;
+    for dir in dirs.all() {
+        manifest::sync_dir(dir)?;
     }
     Ok(())
 }
@@ -467,13 +484,19 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
     let mut others: Vec<String> = report.edits.iter().map(|e| e.file.clone()).collect();
     others.extend(report.pruned.iter().cloned());
     let place = placement(opts, c, &others)?;
-    for dir in place.folders(root) {
-        fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+    // Every folder walked from the root, none through a link, and made
+    // (0755) where missing; files are then written inside these alone.
+    let dirs = place.open(root, true).map_err(|e| Error::Refused {
+        details: Vec::new(),
+        message: format!("{}: {e}; nothing was written", root.display()),
+        hint: Some("replace each link by a folder, then stage again".into()),
+    })?;
+    for dir in dirs.all() {
         // An interrupted stage with the same rules left its temporary
         // files here (the root's own were removed before planning).
-        manifest::clean_leftovers(&dir)?;
+        manifest::clean_leftovers(dir)?;
     }
-    let mut stager = Stager::new(root, &place, wanted);
+    let mut stager = Stager::new(&dirs, &place, wanted);
     let walked = check::read_source(&c.source, &opts.limits, &mut stager);
     let missing: Vec<&String> = stager
         .wanted
@@ -497,9 +520,7 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
         _ => None,
     };
     if let Some(e) = failure {
-        for tmp in stager.written.values() {
-            let _ = fs::remove_file(tmp);
-        }
+        remove_tmps(&dirs, &place, &stager.written);
         return Err(e);
     }
     // Say in the manifest what is about to change, so a stage stopped from
@@ -519,19 +540,36 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
     }
     let committed = m
         .save(root)
-        .and_then(|_| commit_all(root, &place, &stager.written));
+        .and_then(|_| commit_all(&dirs, &place, &stager.written));
     if let Err(e) = committed {
-        for tmp in stager.written.values() {
-            let _ = fs::remove_file(tmp);
-        }
+        remove_tmps(&dirs, &place, &stager.written);
         return Err(e);
     }
-    finish(root, &place, report, m)
+    finish(root, &dirs, &place, report, m)
+}
+
+/// Removes the temporary files of a stage that failed (those renamed already are gone).
+fn remove_tmps(
+    dirs: &Opened,
+    place: &Placement,
+    written: &std::collections::BTreeMap<String, String>,
+) {
+    for (name, tmp) in written {
+        if let Ok(dir) = place.folder_of(dirs, name) {
+            let _ = dir.remove(tmp);
+        }
+    }
 }
 
 /// After the set is in place: the manifest records it, the pointer files
 /// are written, pruned files removed, and the manifest saved as done.
-fn finish(root: &Path, place: &Placement, report: &StageReport, mut m: Manifest) -> Result<()> {
+fn finish(
+    root: &Path,
+    dirs: &Opened,
+    place: &Placement,
+    report: &StageReport,
+    mut m: Manifest,
+) -> Result<()> {
     for f in &report.files {
         m.files.insert(
             f.name.clone(),
@@ -548,8 +586,8 @@ fn finish(root: &Path, place: &Placement, report: &StageReport, mut m: Manifest)
         .iter()
         .filter(|e| e.action != Action::Unchanged)
     {
-        let (dir, base) = place.split(root, &e.file);
-        manifest::write_atomic(&dir, &base, &e.bytes)?;
+        let dir = place.folder_of(dirs, &e.file)?;
+        manifest::write_atomic(dir, place.split(&e.file).1, &e.bytes)?;
         m.files.insert(
             e.file.clone(),
             Entry {
@@ -567,7 +605,7 @@ fn finish(root: &Path, place: &Placement, report: &StageReport, mut m: Manifest)
         m.files.remove(p);
     }
     if !report.pruned.is_empty() {
-        manifest::sync_dir(root)?;
+        manifest::sync_dir(place.folder_of(dirs, "")?)?;
     }
     m.target = Some(report.target.clone());
     // The manifest lives in the served root, where a phone (or anyone) can
