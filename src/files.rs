@@ -23,6 +23,9 @@ pub enum OpenError {
     /// A link, FIFO, device, socket or folder: loadsmith opens only regular files there.
     #[error("is a {0}, not a regular file; loadsmith opens only regular files in a root")]
     NotRegular(&'static str),
+    /// An input that is a FIFO, device, socket or folder.
+    #[error("is a {0}, not a regular file")]
+    NotRegularInput(&'static str),
     /// Larger than loadsmith reads of that kind of file.
     #[error("is {size} bytes, more than the {limit} bytes loadsmith reads of such a file")]
     TooLarge {
@@ -254,10 +257,43 @@ fn mode_of(path: &Path) -> Option<u32> {
     }
 }
 
+/// Opens an input named by the user (a rules file, a log): unlike a file
+/// in a root, a link is followed (on some systems all of `/etc` is links),
+/// but what opens must still be a regular file; never blocks on a FIFO.
+pub fn open_input(path: &Path) -> Result<File, OpenError> {
+    let mut o = OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = match o.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::NotFound),
+        Err(e) => return Err(OpenError::Io(e)),
+    };
+    let m = f.metadata()?;
+    if !m.file_type().is_file() {
+        return Err(OpenError::NotRegularInput(kind_word(m.file_type())));
+    }
+    Ok(f)
+}
+
+/// Reads a whole input (see [`open_input`]) of at most `limit` bytes; a
+/// larger one is refused, never read in part.
+pub fn read_input_capped(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
+    read_capped_from(open_input(path)?, limit)
+}
+
 /// Reads a whole regular file of at most `limit` bytes; a larger one is
 /// refused ([`OpenError::TooLarge`]), never read in part.
 pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
-    let f = open_regular(path)?;
+    read_capped_from(open_regular(path)?, limit)
+}
+
+/// Reads the opened file `f` whole, at most `limit` bytes.
+fn read_capped_from(f: File, limit: u64) -> Result<Vec<u8>, OpenError> {
     let size = f.metadata()?.len();
     if size > limit {
         return Err(OpenError::TooLarge { size, limit });
