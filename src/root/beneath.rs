@@ -220,6 +220,15 @@ impl Folder {
     }
 }
 
+/// Makes a root that does not exist yet (and the folders above it), the
+/// root mode [`FOLDER_MODE`] whatever the umask: tftpd-hpa runs as its own
+/// user and must enter it.
+pub fn make_root(root: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(root)?;
+    std::fs::set_permissions(root, std::fs::Permissions::from_mode(FOLDER_MODE))
+}
+
 /// Opens (or, with `create`, makes) the folder `c` in `cur`.
 fn step(cur: &OwnedFd, c: &str, create: bool, at: &str) -> Result<OwnedFd, WalkError> {
     let io = |err: Errno| WalkError::Io {

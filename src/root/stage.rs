@@ -135,7 +135,7 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     };
     report.create_root = create_root;
     if create_root && !opts.dry_run {
-        make_root(&opts.root)?;
+        super::beneath::make_root(&opts.root).map_err(|e| Error::io("create", &opts.root, e))?;
     }
     if opts.dry_run || !report.changed {
         return Ok(report);
@@ -154,19 +154,6 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     manifest::clean_leftovers(&manifest::state_dir(&opts.root)?)?;
     execute(opts, &chosen, &mut report)?;
     Ok(report)
-}
-
-/// Makes a root that does not exist yet, mode 0755 whatever the umask
-/// (tftpd-hpa runs as its own user and must enter it).
-fn make_root(root: &Path) -> Result<()> {
-    fs::create_dir_all(root).map_err(|e| Error::io("create", root, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = fs::Permissions::from_mode(super::beneath::FOLDER_MODE);
-        fs::set_permissions(root, mode).map_err(|e| Error::io("set mode of", root, e))?;
-    }
-    Ok(())
 }
 
 fn served(opts: &StageOptions) -> Served {
@@ -520,7 +507,7 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
         _ => None,
     };
     if let Some(e) = failure {
-        remove_tmps(&dirs, &place, &stager.written);
+        stager.remove_tmps();
         return Err(e);
     }
     // Say in the manifest what is about to change, so a stage stopped from
@@ -542,23 +529,10 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
         .save(root)
         .and_then(|_| commit_all(&dirs, &place, &stager.written));
     if let Err(e) = committed {
-        remove_tmps(&dirs, &place, &stager.written);
+        stager.remove_tmps();
         return Err(e);
     }
     finish(root, &dirs, &place, report, m)
-}
-
-/// Removes the temporary files of a stage that failed (those renamed already are gone).
-fn remove_tmps(
-    dirs: &Opened,
-    place: &Placement,
-    written: &std::collections::BTreeMap<String, String>,
-) {
-    for (name, tmp) in written {
-        if let Ok(dir) = place.folder_of(dirs, name) {
-            let _ = dir.remove(tmp);
-        }
-    }
 }
 
 /// After the set is in place: the manifest records it, the pointer files

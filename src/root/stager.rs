@@ -41,6 +41,15 @@ impl<'a> Stager<'a> {
         }
     }
 
+    /// Removes the temporary files written (those renamed already are gone).
+    pub fn remove_tmps(&self) {
+        for (name, tmp) in &self.written {
+            if let Ok(dir) = self.place.folder_of(self.dirs, name) {
+                let _ = dir.remove(tmp);
+            }
+        }
+    }
+
     fn write(&mut self, name: &str, want: &str, data: &mut dyn Read) -> Result<()> {
         let folder = self.place.folder_of(self.dirs, name)?;
         let (tmp, f) = manifest::create_tmp(folder, self.place.split(name).1)?;
