@@ -71,10 +71,14 @@ fn render(r: &StageReport, out: Out) -> String {
     }
     s.push_str("  pointers:\n");
     for e in &r.edits {
+        let at = match &e.path {
+            Some(p) => format!(" at {}", safe(p)),
+            None => String::new(),
+        };
         s.push_str(&format!(
-            "    {:<10} {} ({} = {})\n",
+            "    {:<10} {}{at} ({} = {})\n",
             action(e.action),
-            e.file,
+            safe(&e.file),
             e.settings.join(", "),
             safe(&e.value)
         ));

@@ -1,5 +1,6 @@
 //! The TFTP root: pointer files, the manifest and lock, staging, and checks.
 
+mod asked;
 pub mod check;
 mod choose;
 pub mod edits;

@@ -1,0 +1,246 @@
+//! Round 3 of the hostile corpus, pointers and prune (issue "Hostile input,
+//! round 3", points 2 and 6): pointer files the remap rules serve under
+//! another name on disk are edited where the server finds them, and
+//! `--prune` deletes only what it staged and nothing still needs.
+
+use std::path::{Path, PathBuf};
+
+use super::support::*;
+
+struct Work {
+    d: tempfile::TempDir,
+}
+
+impl Work {
+    fn new() -> Work {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("root")).unwrap();
+        Work { d }
+    }
+    fn root(&self) -> PathBuf {
+        self.d.path().join("root")
+    }
+    fn r(&self) -> String {
+        self.root().to_string_lossy().into_owned()
+    }
+    fn path(&self, name: &str) -> String {
+        self.d.path().join(name).to_string_lossy().into_owned()
+    }
+    fn put(&self, rel: &str, bytes: &[u8]) {
+        let p = self.root().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, bytes).unwrap();
+    }
+    fn get(&self, rel: &str) -> Vec<u8> {
+        std::fs::read(self.root().join(rel)).unwrap()
+    }
+    fn rules(&self, text: &str) -> String {
+        let p = self.path("tftpd.remap");
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+    fn bundle(&self, name: &str, files: &Files) -> String {
+        let p = self.path(name);
+        zip(Path::new(&p), files);
+        p
+    }
+}
+
+/// `loadsmith stage` (human output): stdout, stderr, exit code.
+fn stage(args: &[&str]) -> (String, String, i32) {
+    let out = loadsmith().arg("stage").args(args).output().unwrap();
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+const SIP_SETTINGS: &[u8] = b"# site SIP defaults\r\nproxy1_address: \"10.0.0.1\"\r\nproxy1_port: 5060\r\nline1_name: \"4001\"\r\nline1_authname: \"4001\"\r\nimage_version: \"P0S3-07-4-00\"\r\nmessages_uri: \"55\"\r\n";
+
+/// `loadsmith check --map-file RULES ROOT --json`: the document and the exit code.
+fn check(w: &Work, rules: &str) -> (serde_json::Value, i32) {
+    json(&["check", &w.r(), "--map-file", rules])
+}
+
+/// The findings of a check that are errors or warnings, as `code message`.
+fn complaints(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] != "info")
+        .map(|f| format!("{} {}", f["code"], f["message"]))
+        .collect()
+}
+
+/// Every file under the root but loadsmith's own state, relative paths.
+fn files_in(dir: &Path, rel: &str, out: &mut Vec<String>) {
+    for e in std::fs::read_dir(dir.join(rel)).unwrap().flatten() {
+        let n = e.file_name().to_string_lossy().into_owned();
+        let at = if rel.is_empty() {
+            n.clone()
+        } else {
+            format!("{rel}/{n}")
+        };
+        if n == ".loadsmith" {
+            continue;
+        }
+        match e.file_type().unwrap().is_dir() {
+            true => files_in(dir, &at, out),
+            false => out.push(at),
+        }
+    }
+}
+
+fn tree(w: &Work) -> Vec<String> {
+    let mut v = Vec::new();
+    files_in(&w.root(), "", &mut v);
+    v.sort();
+    v
+}
+
+const LOWER: &str = "r ^(.*)$ \\L\\1\n";
+
+#[test]
+fn lower_casing_rule_edits_sipdefault_where_the_server_finds_it() {
+    let w = Work::new();
+    let b = w.bundle("sip812.zip", &sip812());
+    let rules = w.rules(LOWER);
+    w.put("sipdefault.cnf", SIP_SETTINGS);
+    let (out, err, code) = stage(&[
+        "--target",
+        "P0S3-8-12-00",
+        "--from",
+        &b,
+        "--map-file",
+        &rules,
+        &w.r(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("edit       SIPDefault.cnf at sipdefault.cnf (image_version = P0S3-8-12-00)"),
+        "{out}"
+    );
+    assert!(!out.contains("create     SIPDefault.cnf"), "{out}");
+    // Every other byte kept: only the image_version line changed.
+    let want = String::from_utf8_lossy(SIP_SETTINGS).replace("P0S3-07-4-00", "P0S3-8-12-00");
+    assert_eq!(w.get("sipdefault.cnf"), want.as_bytes());
+    assert_eq!(
+        tree(&w),
+        [
+            "os79xx.txt",
+            "p003-8-12-00.bin",
+            "p003-8-12-00.sbn",
+            "p0s3-8-12-00.loads",
+            "p0s3-8-12-00.sb2",
+            "sipdefault.cnf"
+        ],
+        "no second SIPDefault.cnf beside it"
+    );
+    // check sees what the server serves: no file "not held", no rename to fix.
+    let (doc, code) = check(&w, &rules);
+    assert_eq!(code, 0, "{doc}");
+    assert!(complaints(&doc).is_empty(), "{:#?}", complaints(&doc));
+    let p = &doc["pointers"].as_array().unwrap();
+    assert!(
+        p.iter()
+            .any(|p| p["file"] == "SIPDefault.cnf" && p["resolves"] == true),
+        "{doc}"
+    );
+    // Staged again: nothing to do, the file untouched.
+    let (out, err, code) = stage(&[
+        "--target",
+        "P0S3-8-12-00",
+        "--from",
+        &b,
+        "--map-file",
+        &rules,
+        &w.r(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("nothing to do"), "{out}");
+    assert_eq!(w.get("sipdefault.cnf"), want.as_bytes());
+}
+
+const XML_SITE: &str = "<Default>\n  <!-- site config -->\n  <callManagerGroup><members><member priority=\"0\"><callManager><ports><ethernetPhonePort>2000</ethernetPhonePort></ports><processNodeName>10.0.0.5</processNodeName></callManager></member></members></callManagerGroup>\n  <loadInformation115 model=\"IP Phone 7941\">SCCP41.8-5-2S</loadInformation115>\n</Default>\n";
+
+#[test]
+fn lower_casing_rule_keeps_the_call_manager_group_of_xmldefault() {
+    let w = Work::new();
+    let b = w.bundle("sccp41.zip", &sccp41());
+    let rules = w.rules(LOWER);
+    w.put("xmldefault.cnf.xml", XML_SITE.as_bytes());
+    let (out, err, code) = stage(&[
+        "--target",
+        "SCCP41.9-4-2SR3-1S",
+        "--from",
+        &b,
+        "--map-file",
+        &rules,
+        &w.r(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("edit       XMLDefault.cnf.xml at xmldefault.cnf.xml"),
+        "{out}"
+    );
+    let xml = String::from_utf8(w.get("xmldefault.cnf.xml")).unwrap();
+    // Every byte kept but the 7941 value; the family's other models added.
+    let kept = XML_SITE
+        .replace("SCCP41.8-5-2S", "SCCP41.9-4-2SR3-1S")
+        .replace("</Default>\n", "");
+    assert!(xml.starts_with(&kept), "{xml}");
+    assert!(
+        xml.contains("<loadInformation30018 model=\"IP Phone 7961\">SCCP41.9-4-2SR3-1S</loadInformation30018>"),
+        "{xml}"
+    );
+    assert!(!tree(&w).contains(&"XMLDefault.cnf.xml".to_string()));
+    let (doc, code) = check(&w, &rules);
+    assert_eq!(code, 0, "{doc}");
+    assert!(complaints(&doc).is_empty(), "{:#?}", complaints(&doc));
+}
+
+#[test]
+fn a_rule_that_renames_sipdefault_edits_the_file_it_names() {
+    let w = Work::new();
+    let b = w.bundle("sip812.zip", &sip812());
+    let rules = w.rules("r ^SIPDefault\\.cnf$ settings/sip.cnf\n");
+    w.put("settings/sip.cnf", SIP_SETTINGS);
+    let (out, err, code) = stage(&[
+        "--target",
+        "P0S3-8-12-00",
+        "--from",
+        &b,
+        "--map-file",
+        &rules,
+        &w.r(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(
+            "edit       SIPDefault.cnf at settings/sip.cnf (image_version = P0S3-8-12-00)"
+        ),
+        "{out}"
+    );
+    let want = String::from_utf8_lossy(SIP_SETTINGS).replace("P0S3-07-4-00", "P0S3-8-12-00");
+    assert_eq!(w.get("settings/sip.cnf"), want.as_bytes());
+    assert!(!w.root().join("SIPDefault.cnf").exists(), "{:?}", tree(&w));
+    let (doc, code) = json(&[
+        "stage",
+        "--target",
+        "P0S3-8-12-00",
+        "--from",
+        &b,
+        "--map-file",
+        &rules,
+        "--dry-run",
+        &w.r(),
+    ]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["edits"][0]["file"], "SIPDefault.cnf", "{doc}");
+    assert_eq!(doc["edits"][0]["path"], "settings/sip.cnf", "{doc}");
+    let (doc, code) = check(&w, &rules);
+    assert_eq!(code, 0, "{doc}");
+    assert!(complaints(&doc).is_empty(), "{:#?}", complaints(&doc));
+}
