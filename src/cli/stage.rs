@@ -91,6 +91,14 @@ fn render(r: &StageReport, out: Out) -> String {
     for p in &r.pruned {
         s.push_str(&format!("    {:<10} {}\n", "remove", safe(p)));
     }
+    for k in &r.kept {
+        s.push_str(&format!(
+            "    {:<10} {}: {}\n",
+            "keep",
+            safe(&k.file),
+            safe(&k.reason)
+        ));
+    }
     s.push_str(&render_fleet(&r.phones, out));
     if !r.findings.is_empty() {
         s.push_str("  findings:\n");

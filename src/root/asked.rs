@@ -43,9 +43,11 @@ pub fn widen(served: &Served, survey: &mut Survey) {
         asked.extend(m.files.into_keys());
     }
     let mut tried = BTreeSet::new();
+    // What the files served under their own names send phones on to, too.
+    let mut read: Vec<String> = survey.served.keys().cloned().collect();
     for _ in 0..ROUNDS {
         let fresh: Vec<String> = asked.difference(&tried).cloned().collect();
-        if fresh.is_empty() {
+        if fresh.is_empty() && read.is_empty() {
             break;
         }
         for name in &fresh {
@@ -58,7 +60,8 @@ pub fn widen(served: &Served, survey: &mut Survey) {
                 survey.served.insert(name.clone(), p);
             }
         }
-        let named = fresh
+        read.extend(fresh);
+        let named = std::mem::take(&mut read)
             .iter()
             .filter_map(|n| survey.served.get(n).map(|p| (n, p)))
             .flat_map(|(n, p)| names_in(served, n, p))

@@ -9,6 +9,7 @@ pub mod hunt;
 pub mod manifest;
 mod mapcheck;
 pub mod proof;
+pub mod prune;
 mod resolve;
 pub mod served;
 pub mod stage;

@@ -89,6 +89,8 @@ pub struct StageReport {
     pub edits: Vec<Edit>,
     /// Files removed by `--prune`.
     pub pruned: Vec<String>,
+    /// Files earlier stages wrote that `--prune` leaves, with why.
+    pub kept: Vec<super::prune::Kept>,
     /// Warnings about the root (hunt order, per-phone files, case, leftovers).
     pub findings: Vec<Finding>,
     /// What a phone of every model concerned does in the root as planned.
@@ -182,7 +184,7 @@ fn not_regular(path: &Path) -> Option<&'static str> {
         .map(|m| crate::files::kind_word(m.file_type()))
 }
 
-fn file_sha(path: &Path) -> Result<Option<String>> {
+pub(super) fn file_sha(path: &Path) -> Result<Option<String>> {
     let mut f = match crate::files::open_regular(path) {
         Ok(f) => f,
         Err(crate::files::OpenError::NotFound) => return Ok(None),
@@ -306,11 +308,11 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     let staged: Vec<String> = c.files.iter().map(|f| f.name.clone()).collect();
     let mut findings = hunt::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
     findings.extend(hunt::leftover_findings(root)?);
-    let pruned = if opts.prune {
-        prune_candidates(&manifest, &view, &staged, &c.load, &edits)?
-    } else {
-        Vec::new()
+    let pruning = match opts.prune {
+        true => super::prune::select(&manifest, &view, &staged, &c.load, &edits)?,
+        false => Default::default(),
     };
+    let (pruned, kept) = (pruning.remove, pruning.kept);
     let phones = prove(opts, &view, c, &edits, &pruned)?;
     // What a forced stage leaves, or a root already had: said, not hidden.
     findings.extend(phones.iter().filter_map(proof::verdict_finding));
@@ -339,6 +341,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         files,
         edits,
         pruned,
+        kept,
         findings,
         phones,
         changed,
@@ -417,43 +420,6 @@ fn prove(
         });
     }
     Ok(p.rows)
-}
-
-/// Files earlier stages wrote that neither the new set nor any pointer (after the edits) needs.
-fn prune_candidates(
-    manifest: &Manifest,
-    view: &RootView,
-    staged: &[String],
-    target: &ImageName,
-    edits: &[Edit],
-) -> Result<Vec<String>> {
-    // What every pointer names once the edits are made: the edited files'
-    // new bytes, the others as they are.
-    let mut pointed: Vec<String> = view
-        .pointers()?
-        .into_iter()
-        .filter(|p| !edits.iter().any(|e| e.file == p.file))
-        .map(|p| p.value)
-        .collect();
-    for e in edits {
-        pointed.extend(
-            hunt::pointers_in(&e.file, &e.bytes)
-                .into_iter()
-                .map(|p| p.value),
-        );
-    }
-    pointed.push(target.stem.clone());
-    Ok(manifest
-        .files
-        .iter()
-        .filter(|(name, e)| {
-            e.kind == "image"
-                && !staged.contains(name)
-                && !pointed.contains(&e.load)
-                && view.has(name)
-        })
-        .map(|(n, _)| n.clone())
-        .collect())
 }
 
 fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<()> {

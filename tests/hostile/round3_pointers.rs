@@ -244,3 +244,159 @@ fn a_rule_that_renames_sipdefault_edits_the_file_it_names() {
     assert_eq!(code, 0, "{doc}");
     assert!(complaints(&doc).is_empty(), "{:#?}", complaints(&doc));
 }
+
+fn sip41() -> Files {
+    family_load("SIP41.9-4-2SR3-1S", "41", "sip", "9-4-2ES27", &["41", "61"])
+}
+
+/// A root that served SCCP41 and now serves SIP41 (staged without
+/// `--prune`), and the SIP41 bundle to stage again.
+fn sccp_then_sip(w: &Work) -> String {
+    let sccp = w.bundle("sccp41.zip", &sccp41());
+    let sip = w.bundle("sip41.zip", &sip41());
+    for (t, b) in [("SCCP41.9-4-2SR3-1S", &sccp), ("SIP41.9-4-2SR3-1S", &sip)] {
+        let (out, err, code) = stage(&["--target", t, "--from", b, &w.r()]);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    sip
+}
+
+/// The manifest, edited by `f`.
+fn edit_manifest(w: &Work, f: impl FnOnce(&mut serde_json::Value)) {
+    let p = w.root().join(".loadsmith/manifest.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+    f(&mut m);
+    std::fs::write(&p, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+}
+
+/// `stage --prune --json` of SIP41: the document.
+fn prune_sip41(w: &Work, bundle: &str) -> serde_json::Value {
+    let (doc, code) = json(&[
+        "stage",
+        "--prune",
+        "--target",
+        "SIP41.9-4-2SR3-1S",
+        "--from",
+        bundle,
+        &w.r(),
+    ]);
+    assert_eq!(code, 0, "{doc}");
+    doc
+}
+
+fn kept(doc: &serde_json::Value) -> Vec<(String, String)> {
+    pairs(doc, "kept", "file", "reason")
+}
+
+#[test]
+fn prune_leaves_a_staged_image_replaced_by_hand() {
+    let w = Work::new();
+    let sip = sccp_then_sip(&w);
+    let mine = b"the user's own cvm build".to_vec();
+    w.put("cvm41sccp.9-4-2ES26.sbn", &mine);
+    let doc = prune_sip41(&w, &sip);
+    assert_eq!(w.get("cvm41sccp.9-4-2ES26.sbn"), mine, "{doc}");
+    // What nothing needs and still has the bytes staged goes.
+    assert!(!w.root().join("jar41sccp.9-4-2ES26.sbn").exists(), "{doc}");
+    assert!(!w.root().join("SCCP41.9-4-2SR3-1S.loads").exists(), "{doc}");
+    let k = kept(&doc);
+    assert!(
+        k.iter().any(|(f, r)| f == "cvm41sccp.9-4-2ES26.sbn"
+            && r.contains("bytes are not those the stage of SCCP41.9-4-2SR3-1S wrote")),
+        "{doc}"
+    );
+    // The human output names it too.
+    let (out, _, code) = stage(&[
+        "--prune",
+        "--target",
+        "SIP41.9-4-2SR3-1S",
+        "--from",
+        &sip,
+        &w.r(),
+    ]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("keep       cvm41sccp.9-4-2ES26.sbn: its bytes are not those"),
+        "{out}"
+    );
+    assert_eq!(w.get("cvm41sccp.9-4-2ES26.sbn"), mine);
+}
+
+#[test]
+fn prune_leaves_a_user_file_a_hand_edited_manifest_lists() {
+    let w = Work::new();
+    let sip = sccp_then_sip(&w);
+    let mine = signed("P0S3-8-11-00.sb2", b"a SIP image the user keeps");
+    w.put("P0S3-8-11-00.sb2", &mine);
+    edit_manifest(&w, |m| {
+        m["files"]["P0S3-8-11-00.sb2"] = serde_json::json!({
+            "sha256": "0".repeat(64),
+            "kind": "image",
+            "load": "P0S3-8-11-00",
+        });
+    });
+    let doc = prune_sip41(&w, &sip);
+    assert_eq!(w.get("P0S3-8-11-00.sb2"), mine, "{doc}");
+    assert!(
+        !doc["pruned"]
+            .as_array()
+            .unwrap()
+            .contains(&"P0S3-8-11-00.sb2".into()),
+        "{doc}"
+    );
+    assert!(
+        kept(&doc)
+            .iter()
+            .any(|(f, r)| f == "P0S3-8-11-00.sb2" && r.contains("bytes are not those")),
+        "{doc}"
+    );
+}
+
+#[test]
+fn prune_never_removes_pointer_files_a_manifest_lists_as_images() {
+    let w = Work::new();
+    let b812 = w.bundle("sip812.zip", &sip812());
+    let (out, err, code) = stage(&["--target", "P0S3-8-12-00", "--from", &b812, &w.r()]);
+    assert_eq!(code, 0, "{out}{err}");
+    // The 7940/7960 entries a 7941 stage's XMLDefault.cnf.xml must keep.
+    w.put(
+        "XMLDefault.cnf.xml",
+        b"<Default>\n  <loadInformation7 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation7>\n  <loadInformation8 model=\"IP Phone 7940\">P0S3-8-12-00</loadInformation8>\n</Default>\n",
+    );
+    let (sipdefault, os79xx) = (w.get("SIPDefault.cnf"), w.get("OS79XX.TXT"));
+    // The manifest now says both are images of a load nothing names (their
+    // digests are right: only what they are keeps them).
+    edit_manifest(&w, |m| {
+        for f in ["SIPDefault.cnf", "OS79XX.TXT"] {
+            m["files"][f]["kind"] = "image".into();
+            m["files"][f]["load"] = "P0S3-8-11-00".into();
+        }
+    });
+    let sccp = w.bundle("sccp41.zip", &sccp41());
+    let (doc, code) = json(&[
+        "stage",
+        "--prune",
+        "--target",
+        "SCCP41.9-4-2SR3-1S",
+        "--from",
+        &sccp,
+        &w.r(),
+    ]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(w.get("SIPDefault.cnf"), sipdefault, "{doc}");
+    assert_eq!(w.get("OS79XX.TXT"), os79xx, "{doc}");
+    let k = kept(&doc);
+    for f in ["SIPDefault.cnf", "OS79XX.TXT"] {
+        assert!(
+            k.iter()
+                .any(|(n, r)| n == f && r.contains("configuration file phones ask for")),
+            "{f}: {doc}"
+        );
+    }
+    // The 7940/7960 set SIPDefault.cnf names stays whole, and the root checks clean.
+    for (n, b) in sip812().into_iter().filter(|(n, _)| n != "OS79XX.TXT") {
+        assert_eq!(w.get(&n), b, "{n}");
+    }
+    let (c, code) = json(&["check", &w.r()]);
+    assert_eq!(code, 0, "{c}");
+}
