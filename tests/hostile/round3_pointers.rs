@@ -400,3 +400,84 @@ fn prune_never_removes_pointer_files_a_manifest_lists_as_images() {
     let (c, code) = json(&["check", &w.r()]);
     assert_eq!(code, 0, "{c}");
 }
+
+#[test]
+fn prune_through_a_lower_casing_rule_removes_the_files_on_disk() {
+    let w = Work::new();
+    let rules = w.rules(LOWER);
+    let sccp = w.bundle("sccp41.zip", &sccp41());
+    let sip = w.bundle("sip41.zip", &sip41());
+    for (t, b) in [("SCCP41.9-4-2SR3-1S", &sccp), ("SIP41.9-4-2SR3-1S", &sip)] {
+        let (out, err, code) = stage(&["--target", t, "--from", b, "--map-file", &rules, &w.r()]);
+        assert_eq!(code, 0, "{out}{err}");
+    }
+    let mine = b"the user's own dsp build".to_vec();
+    w.put("dsp41.9-4-2es26.sbn", &mine);
+    let (out, err, code) = stage(&[
+        "--prune",
+        "--target",
+        "SIP41.9-4-2SR3-1S",
+        "--from",
+        &sip,
+        "--map-file",
+        &rules,
+        &w.r(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!w.root().join("jar41sccp.9-4-2es26.sbn").exists(), "{out}");
+    assert!(!w.root().join("sccp41.9-4-2sr3-1s.loads").exists(), "{out}");
+    assert_eq!(w.get("dsp41.9-4-2es26.sbn"), mine, "{out}");
+    assert!(
+        out.contains("keep       dsp41.9-4-2ES26.sbn: its bytes are not those"),
+        "{out}"
+    );
+    for (n, b) in sip41() {
+        assert_eq!(w.get(&n.to_lowercase()), b, "{n}");
+    }
+    // What check says of the root is only the file the user replaced.
+    let (doc, code) = check(&w, &rules);
+    assert_eq!(code, 1, "{doc}");
+    let members: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["member"].as_str().unwrap_or_default())
+        .collect();
+    assert!(members.iter().all(|m| *m == "dsp41.9-4-2ES26.sbn"), "{doc}");
+}
+
+#[test]
+fn prune_keeps_a_file_the_rules_still_serve_under_a_needed_name() {
+    let w = Work::new();
+    // old.sbn, which a hand-edited manifest lists as an image with the right
+    // digest, is where the rules send the staged cvm41sip component.
+    let rules = w.rules("r ^old\\.sbn$ cvm41sip.9-4-2ES27.sbn\n");
+    let sip = w.bundle("sip41.zip", &sip41());
+    let args = |prune: bool| {
+        let mut v = vec!["--target", "SIP41.9-4-2SR3-1S", "--from", &sip];
+        v.extend(["--map-file", &rules]);
+        if prune {
+            v.push("--prune");
+        }
+        v
+    };
+    let (out, err, code) = stage(&[args(false), vec![&w.r()]].concat());
+    assert_eq!(code, 0, "{out}{err}");
+    edit_manifest(&w, |m| {
+        let mut e = m["files"]["cvm41sip.9-4-2ES27.sbn"].clone();
+        e["load"] = "SIP41.8-5-2S".into();
+        m["files"]["old.sbn"] = e;
+    });
+    let (out, err, code) = stage(&[args(true), vec![&w.r()]].concat());
+    assert_eq!(code, 0, "{out}{err}");
+    let cvm = sip41()
+        .into_iter()
+        .find(|(n, _)| n == "cvm41sip.9-4-2ES27.sbn")
+        .unwrap()
+        .1;
+    assert_eq!(w.get("cvm41sip.9-4-2ES27.sbn"), cvm, "{out}");
+    assert!(
+        out.contains("keep       old.sbn: still needed: the rules serve cvm41sip.9-4-2ES27.sbn from cvm41sip.9-4-2ES27.sbn"),
+        "{out}"
+    );
+}
