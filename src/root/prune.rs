@@ -228,3 +228,28 @@ fn keep(
         Err(err) => Some(format!("cannot be read: {err}")),
     }
 }
+
+/// Just before removing: each file to remove must still have the bytes the
+/// manifest records (someone may have replaced it while the set was being
+/// written); one that does not is kept and named instead.
+pub fn recheck(
+    m: &Manifest,
+    path: impl Fn(&str) -> std::path::PathBuf,
+    report: &mut super::stage::StageReport,
+) {
+    let (mut remove, mut kept) = (Vec::new(), Vec::new());
+    for name in std::mem::take(&mut report.pruned) {
+        let ours = m.files.get(&name).is_some_and(|e| {
+            super::stage::file_sha(&path(&name)).is_ok_and(|h| h.is_some_and(|h| e.ours(&h)))
+        });
+        match ours {
+            true => remove.push(name),
+            false => kept.push(Kept {
+                file: name,
+                reason: "its bytes changed while this stage ran".into(),
+            }),
+        }
+    }
+    report.pruned = remove;
+    report.kept.extend(kept);
+}

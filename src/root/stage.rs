@@ -492,6 +492,8 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
         }
         return Err(e);
     }
+    // A file replaced by hand while the set was written is no longer ours.
+    super::prune::recheck(&m, |p| root.join(place.rel(p)), report);
     finish(root, &place, report, m)
 }
 
