@@ -292,6 +292,12 @@ pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
     read_capped_from(open_regular(path)?, limit)
 }
 
+/// Reads the file `name` of a root whole (see [`open_inside`]: never
+/// through a link out of the root), at most `limit` bytes.
+pub fn read_inside_capped(root: &Path, name: &str, limit: u64) -> Result<Vec<u8>, OpenError> {
+    read_capped_from(open_inside(root, name)?, limit)
+}
+
 /// Reads the opened file `f` whole, at most `limit` bytes.
 fn read_capped_from(f: File, limit: u64) -> Result<Vec<u8>, OpenError> {
     let size = f.metadata()?.len();

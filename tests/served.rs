@@ -574,3 +574,57 @@ fn folders_a_stage_makes_under_umask_027_are_0755_and_the_real_in_tftpd_serves_t
     let live = boot(&format!("tftp://127.0.0.1:{}", server.port));
     assert_eq!(live["verdict"]["kind"], "settles", "{live}");
 }
+
+/// Hand-written SIP defaults with proxy and line settings.
+const SIP_SITE: &[u8] = b"# site SIP defaults\r\nproxy1_address: \"10.0.0.1\"\r\nline1_name: \"4001\"\r\nimage_version: \"P0S3-07-4-00\"\r\n";
+
+#[test]
+fn a_lower_casing_rule_stage_edits_the_sipdefault_the_live_server_serves() {
+    let work = tempfile::tempdir().unwrap();
+    let bundle = work.path().join("sip812.zip");
+    support::zip(&bundle, &support::sip812());
+    let rules = work.path().join("tftpd.remap");
+    std::fs::write(&rules, "r ^(.*)$ \\L\\1\n").unwrap();
+    let root = work.path().join("tftp");
+    std::fs::create_dir(&root).unwrap();
+    chmod(&root, 0o755);
+    std::fs::write(root.join("sipdefault.cnf"), SIP_SITE).unwrap();
+    let out = support::loadsmith()
+        .args(["stage", "--target", "P0S3-8-12-00", "--from"])
+        .arg(&bundle)
+        .args(["--map-file", rules.to_str().unwrap()])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("edit       SIPDefault.cnf at sipdefault.cnf"),
+        "{said}"
+    );
+    let want = String::from_utf8_lossy(SIP_SITE).replace("P0S3-07-4-00", "P0S3-8-12-00");
+    let Some(server) = tftpd_with(&root, "nobody", &["-m", rules.to_str().unwrap()]) else {
+        eprintln!("skipped: the live comparison needs in.tftpd and root (.ci/run installs it)");
+        return;
+    };
+    let got = support::tftp_get(server.port, "SIPDefault.cnf");
+    assert_eq!(
+        got.as_deref().map(String::from_utf8_lossy).as_deref(),
+        Some(want.as_str()),
+        "what the live server serves for SIPDefault.cnf"
+    );
+    let (live, _) = json(&[
+        "boot",
+        &format!("tftp://127.0.0.1:{}", server.port),
+        "--mac",
+        MAC,
+        "--model",
+        "7960",
+    ]);
+    assert_eq!(live["verdict"]["kind"], "settles", "{live}");
+    assert_eq!(live["verdict"]["image"], "P0S3-8-12-00", "{live}");
+}

@@ -202,6 +202,14 @@ impl Folder {
         Ok(rustix::fs::unlinkat(&self.fd, name, AtFlags::empty())?)
     }
 
+    /// Removes the file `rel` below this folder, walking to its folder
+    /// without following a link (the file itself, if a link, is removed).
+    pub fn remove_at(&self, rel: &str) -> io::Result<()> {
+        let (dir, base) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let folder = self.walk(dir, false).map_err(io::Error::other)?;
+        folder.remove(base)
+    }
+
     /// Flushes the folder, so renames in it survive a power cut.
     pub fn sync(&self) -> io::Result<()> {
         Ok(rustix::fs::fsync(&self.fd)?)

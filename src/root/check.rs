@@ -91,7 +91,7 @@ pub fn check(
         None => Default::default(),
     };
     let view = match served.rules {
-        Some(_) => RootView::surveyed(root, survey.served.clone()),
+        Some(_) => RootView::surveyed(&served, survey.served.clone()),
         None => RootView::read(root)?,
     };
     let source = match served.rules {

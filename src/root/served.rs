@@ -102,6 +102,8 @@ impl Served {
                 None => {}
             }
         }
+        // Names phones ask for that reach a file spelled otherwise on disk.
+        super::asked::widen(self, &mut out);
         Ok(out)
     }
 }

@@ -89,6 +89,8 @@ pub struct StageReport {
     pub edits: Vec<Edit>,
     /// Files removed by `--prune`.
     pub pruned: Vec<String>,
+    /// Files earlier stages wrote that `--prune` leaves, with why.
+    pub kept: Vec<super::prune::Kept>,
     /// Warnings about the root (hunt order, per-phone files, case, leftovers).
     pub findings: Vec<Finding>,
     /// What a phone of every model concerned does in the root as planned.
@@ -186,12 +188,33 @@ fn not_regular(path: &Path) -> Option<&'static str> {
         .map(|m| crate::files::kind_word(m.file_type()))
 }
 
-fn file_sha(path: &Path) -> Result<Option<String>> {
-    let mut f = match crate::files::open_regular(path) {
-        Ok(f) => f,
-        Err(crate::files::OpenError::NotFound) => return Ok(None),
-        Err(e) => return Err(Error::open(path, e)),
-    };
+pub(super) fn file_sha(path: &Path) -> Result<Option<String>> {
+    match crate::files::open_regular(path) {
+        Ok(f) => read_sha(f, path).map(Some),
+        Err(crate::files::OpenError::NotFound) => Ok(None),
+        Err(e) => Err(Error::open(path, e)),
+    }
+}
+
+/// The SHA-256 of the file `rel` of `root`, opened as the server reaches
+/// it ([`crate::files::open_inside`]); `None` when it is not there.
+pub(super) fn file_sha_inside(root: &Path, rel: &str) -> Result<Option<String>> {
+    match crate::files::open_inside(root, rel) {
+        Ok(f) => read_sha(f, &root.join(rel)).map(Some),
+        Err(crate::files::OpenError::NotFound) => Ok(None),
+        Err(e) => Err(Error::open(root.join(rel), e)),
+    }
+}
+
+/// The SHA-256 of the regular file `rel` below `top`, opened without
+/// following a link; `None` when it cannot be opened or read.
+fn digest_beneath(top: &super::beneath::Folder, rel: &str) -> Option<String> {
+    let f = top.open_file(rel).ok()?;
+    read_sha(f, &top.path_of(rel)).ok()
+}
+
+/// The SHA-256 of what `f` holds (`path` for messages).
+fn read_sha(mut f: fs::File, path: &Path) -> Result<String> {
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
@@ -201,7 +224,7 @@ fn file_sha(path: &Path) -> Result<Option<String>> {
         }
         h.update(&buf[..n]);
     }
-    Ok(Some(hex(&h.finalize())))
+    Ok(hex(&h.finalize()))
 }
 
 /// What happens to each file of the set; files that are not regular files
@@ -310,11 +333,11 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     let staged: Vec<String> = c.files.iter().map(|f| f.name.clone()).collect();
     let mut findings = hunt::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
     findings.extend(hunt::leftover_findings(root, &[])?);
-    let pruned = if opts.prune {
-        prune_candidates(&manifest, &view, &staged, &c.load, &edits)?
-    } else {
-        Vec::new()
+    let pruning = match opts.prune {
+        true => super::prune::select(&manifest, &view, &staged, &c.load, &edits)?,
+        false => Default::default(),
     };
+    let (pruned, kept) = (pruning.remove, pruning.kept);
     let phones = prove(opts, &view, c, &edits, &pruned)?;
     // What a forced stage leaves, or a root already had: said, not hidden.
     findings.extend(phones.iter().filter_map(proof::verdict_finding));
@@ -343,6 +366,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         files,
         edits,
         pruned,
+        kept,
         findings,
         phones,
         changed,
@@ -423,43 +447,6 @@ fn prove(
     Ok(p.rows)
 }
 
-/// Files earlier stages wrote that neither the new set nor any pointer (after the edits) needs.
-fn prune_candidates(
-    manifest: &Manifest,
-    view: &RootView,
-    staged: &[String],
-    target: &ImageName,
-    edits: &[Edit],
-) -> Result<Vec<String>> {
-    // What every pointer names once the edits are made: the edited files'
-    // new bytes, the others as they are.
-    let mut pointed: Vec<String> = view
-        .pointers()?
-        .into_iter()
-        .filter(|p| !edits.iter().any(|e| e.file == p.file))
-        .map(|p| p.value)
-        .collect();
-    for e in edits {
-        pointed.extend(
-            hunt::pointers_in(&e.file, &e.bytes)
-                .into_iter()
-                .map(|p| p.value),
-        );
-    }
-    pointed.push(target.stem.clone());
-    Ok(manifest
-        .files
-        .iter()
-        .filter(|(name, e)| {
-            e.kind == "image"
-                && !staged.contains(name)
-                && !pointed.contains(&e.load)
-                && view.has(name)
-        })
-        .map(|(n, _)| n.clone())
-        .collect())
-}
-
 fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<()> {
     let root = &opts.root;
     let wanted: HashMap<String, String> = report
@@ -532,6 +519,9 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
         stager.remove_tmps();
         return Err(e);
     }
+    // A file replaced by hand while the set was written is no longer ours.
+    let top = place.folder_of(&dirs, "")?;
+    super::prune::recheck(&m, |p| digest_beneath(top, place.rel(p)), report);
     finish(root, &dirs, &place, report, m)
 }
 
@@ -572,9 +562,10 @@ fn finish(
             },
         );
     }
+    let top = place.folder_of(dirs, "")?;
     for p in &report.pruned {
         super::fault::point()
-            .and_then(|_| fs::remove_file(root.join(place.rel(p))))
+            .and_then(|_| top.remove_at(place.rel(p)))
             .map_err(|e| Error::io("remove", root.join(place.rel(p)), e))?;
         m.files.remove(p);
     }
