@@ -141,18 +141,25 @@ pub fn open_served(root: &Path, name: &str) -> Result<File, OpenError> {
 /// and that path is then walked the same way, so whatever opens is in the
 /// root whatever changes meanwhile. Never blocks.
 pub fn open_inside(root: &Path, name: &str) -> Result<File, OpenError> {
-    use crate::root::beneath::{Folder, WalkError};
-    let dir = match Folder::open(root) {
-        Ok(d) => d,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::NotFound),
-        Err(e) => return Err(OpenError::Io(e)),
-    };
+    match crate::root::beneath::Folder::open(root) {
+        Ok(dir) => open_within(&dir, name),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(OpenError::NotFound),
+        Err(e) => Err(OpenError::Io(e)),
+    }
+}
+
+/// As [`open_inside`], from the root's descriptor `dir` already open (a
+/// reader of many files of one root opens it once).
+pub fn open_within(dir: &crate::root::beneath::Folder, name: &str) -> Result<File, OpenError> {
+    use crate::root::beneath::WalkError;
+    let root = dir.path.as_path();
     // `None`: a link (or a `..`) on the way.
     let walked = |rel: &str| match dir.open_file(rel) {
         Ok(f) => Some(Ok(f)),
         Err(WalkError::Missing { .. } | WalkError::NotFolder { .. }) => {
             Some(Err(OpenError::NotFound))
         }
+        Err(WalkError::NotFile { kind, .. }) => Some(Err(OpenError::NotRegular(kind))),
         Err(WalkError::Io { err, .. }) => Some(Err(OpenError::Io(err))),
         Err(WalkError::Link { .. } | WalkError::Leaves { .. }) => None,
     };
@@ -181,6 +188,31 @@ pub fn open_inside(root: &Path, name: &str) -> Result<File, OpenError> {
             }
         }
     };
+    let m = f.metadata()?;
+    if !m.file_type().is_file() {
+        return Err(OpenError::NotRegular(kind_word(m.file_type())));
+    }
+    Ok(f)
+}
+
+/// Opens the regular file `rel` (a path relative to `root`) from the
+/// root's descriptor, following no link at all, neither on the way nor
+/// the file itself (loadsmith's own files, a root's top level). Never
+/// blocks.
+pub fn open_beneath(root: &Path, rel: &str) -> Result<File, OpenError> {
+    use crate::root::beneath::{Folder, WalkError};
+    let dir = match Folder::open(root) {
+        Ok(d) => d,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::NotFound),
+        Err(e) => return Err(OpenError::Io(e)),
+    };
+    let f = dir.open_file(rel).map_err(|e| match e {
+        WalkError::Missing { .. } | WalkError::NotFolder { .. } => OpenError::NotFound,
+        WalkError::Link { .. } => OpenError::NotRegular("link"),
+        WalkError::Leaves { .. } => OpenError::NotRegular("path out of the root"),
+        WalkError::NotFile { kind, .. } => OpenError::NotRegular(kind),
+        WalkError::Io { err, .. } => OpenError::Io(err),
+    })?;
     let m = f.metadata()?;
     if !m.file_type().is_file() {
         return Err(OpenError::NotRegular(kind_word(m.file_type())));
@@ -292,8 +324,9 @@ pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
     read_capped_from(open_regular(path)?, limit)
 }
 
-/// Reads the opened file `f` whole, at most `limit` bytes.
-fn read_capped_from(f: File, limit: u64) -> Result<Vec<u8>, OpenError> {
+/// Reads the opened file `f` whole, at most `limit` bytes; a larger one
+/// is refused, never read in part.
+pub fn read_capped_from(f: File, limit: u64) -> Result<Vec<u8>, OpenError> {
     let size = f.metadata()?.len();
     if size > limit {
         return Err(OpenError::TooLarge { size, limit });

@@ -94,6 +94,9 @@ pub fn check(
         Some(_) => RootView::surveyed(root, survey.served.clone()),
         None => RootView::read(root)?,
     };
+    // Tests change the tree here: whatever it is now, every file below is
+    // opened from the root's descriptor, never through a link out of it.
+    super::fault::pause("check-read");
     let source = match served.rules {
         None => Source::Directory(root.to_path_buf()),
         Some(_) => Source::Served {
