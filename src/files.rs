@@ -230,13 +230,21 @@ pub fn unserved(root: &Path, name: &str) -> Option<String> {
     if let Some(why) = folders_unserved(root, name) {
         return Some(why);
     }
-    file_unserved(&root.join(name))
+    file_unserved(root, name)
 }
 
-/// Why tftpd-hpa would refuse the file at `path` for its own mode bits
-/// (the folders on the way aside), if it would.
-pub fn file_unserved(path: &Path) -> Option<String> {
-    mode_unserved(mode_of(path)?)
+/// Why tftpd-hpa would refuse the file `name` of `root` for its own mode
+/// bits (the folders on the way aside), if it would. The file is looked at
+/// as it opens ([`open_inside`]): never through a link out of the root.
+pub fn file_unserved(root: &Path, name: &str) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = open_inside(root, name)
+        .ok()?
+        .metadata()
+        .ok()?
+        .permissions()
+        .mode();
+    mode_unserved(mode & 0o7777)
 }
 
 /// Why tftpd-hpa would refuse a file of mode `mode`, if it would.
@@ -246,21 +254,46 @@ fn mode_unserved(mode: u32) -> Option<String> {
 
 /// Why tftpd-hpa cannot even look for `name`: a folder on its way (the
 /// root included) that others may not enter. It then answers every
-/// request under it with an error, whether the file exists or not.
+/// request under it with an error, whether the file exists or not. The
+/// folders are opened from the root's descriptor, never through a link;
+/// a link on the way is judged by where it leads when that is inside the
+/// root (as the server follows it), not at all when it leads out.
 pub fn folders_unserved(root: &Path, name: &str) -> Option<String> {
-    let mut dir = root.to_path_buf();
-    if let Some(why) = unsearchable(root, &dir) {
+    use crate::root::beneath::{Folder, WalkError};
+    if let Some(why) = unsearchable(root, root) {
         return Some(why);
     }
-    let mut parts: Vec<&str> = name.split('/').filter(|p| !p.is_empty()).collect();
-    parts.pop();
-    for part in parts {
-        dir.push(part);
-        if let Some(why) = unsearchable(root, &dir) {
-            return Some(why);
+    let top = Folder::open(root).ok()?;
+    let dir = name.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let dir = match top.walk(dir, false) {
+        Ok(_) => dir.to_string(),
+        // Where the link leads, when that is inside the root.
+        Err(WalkError::Link { .. }) => {
+            let t = fs::canonicalize(root.join(dir)).ok()?;
+            let r = fs::canonicalize(root).ok()?;
+            t.strip_prefix(&r).ok()?.to_string_lossy().into_owned()
+        }
+        Err(_) => return None,
+    };
+    let mut at = String::new();
+    for part in dir.split('/').filter(|p| !p.is_empty()) {
+        if !at.is_empty() {
+            at.push('/');
+        }
+        at.push_str(part);
+        let mode = top.walk(&at, false).ok()?.mode().ok()?;
+        if mode & 0o001 == 0 {
+            return Some(not_enterable(&format!("the folder {at}"), mode));
         }
     }
     None
+}
+
+/// Why others cannot enter a folder of mode `mode`, named `which`.
+fn not_enterable(which: &str, mode: u32) -> String {
+    format!(
+        "{which} does not let others enter it (mode {mode:04o}): tftpd-hpa runs as its own user and can serve nothing under it"
+    )
 }
 
 /// Why others cannot enter `dir` (a folder of `root`, or the root), if they cannot.
@@ -270,7 +303,7 @@ pub fn unsearchable(root: &Path, dir: &Path) -> Option<String> {
         Ok(rel) if !rel.as_os_str().is_empty() => format!("the folder {}", rel.display()),
         _ => "the root folder".to_string(),
     };
-    (mode & 0o001 == 0).then(|| format!("{which} does not let others enter it (mode {mode:04o}): tftpd-hpa runs as its own user and can serve nothing under it"))
+    (mode & 0o001 == 0).then(|| not_enterable(&which, mode))
 }
 
 /// The permission bits of `path` (following links), when it can be looked at.

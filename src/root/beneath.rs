@@ -243,6 +243,11 @@ impl Folder {
         }
     }
 
+    /// This folder's permission bits.
+    pub fn mode(&self) -> io::Result<u32> {
+        Ok(rustix::fs::fstat(&self.fd)?.st_mode & 0o7777)
+    }
+
     /// The path of `name` in this folder, for messages.
     pub fn path_of(&self, name: &str) -> PathBuf {
         self.path.join(name)

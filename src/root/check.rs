@@ -277,7 +277,7 @@ fn not_served(view: &RootView, rep: &BundleReport) -> Vec<Finding> {
             // The root itself was looked at above: a flat name needs its own mode only.
             let why = match at.contains('/') {
                 true => crate::files::unserved(root, at)?,
-                false => crate::files::file_unserved(&root.join(at))?,
+                false => crate::files::file_unserved(root, at)?,
             };
             Some(Finding::new(
                 Code::NotServed,

@@ -186,3 +186,44 @@ fn plain_check_never_reads_a_file_swapped_for_a_link_after_listing() {
         "{doc}"
     );
 }
+
+#[test]
+fn folder_boot_judges_no_folder_out_of_the_root_by_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let (root, outside) = (d.path().join("root"), d.path().join("outside"));
+    let rules = d.path().join("tftpd.remap");
+    std::fs::write(&rules, "r ^(.*\\.(sbn|sb2|bin|loads))$ firmware/\\1\n").unwrap();
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("SIPDefault.cnf"),
+        b"image_version: P0S3-8-12-00\n",
+    )
+    .unwrap();
+    outside_copies(&outside, &sip812());
+    std::fs::set_permissions(&outside, std::fs::Permissions::from_mode(0o700)).unwrap();
+    symlink("../outside", root.join("firmware")).unwrap();
+    let (boot, _) = json(&[
+        "boot",
+        root.to_str().unwrap(),
+        "--map-file",
+        rules.to_str().unwrap(),
+        "--mac",
+        "0011BB73AD61",
+        "--model",
+        "7960",
+        "--running",
+        "P0S3-08-11-00",
+    ]);
+    let loads = boot["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["file"] == "P0S3-8-12-00.loads")
+        .unwrap_or_else(|| panic!("{boot}"));
+    let detail = loads["detail"].as_str().unwrap_or("");
+    // The outside folder's mode is not looked at: the link is refused as such.
+    assert!(detail.contains("link out of the root"), "{loads}");
+    assert!(!detail.contains("0700"), "{loads}");
+    std::fs::set_permissions(&outside, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
