@@ -21,11 +21,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use serde::Serialize;
 use sha2::{Digest, Sha256, Sha512};
 
-use crate::bundle::dir::Base;
 use crate::bundle::{self, Detected, Format, Sink};
 use crate::error::{Error, Result};
 use crate::names::{ImageName, Role};
-use crate::root::beneath::Folder;
 use checksums::{Algorithm, Expected};
 use findings::{Code, Finding, Severity};
 use member::{MemberReport, Scanner, hex};
@@ -283,8 +281,9 @@ pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink
         Source::Files(files) => bundle::dir::walk_files(files, limits, sink)
             .map_err(|e| Error::io("read", "a file given", e)),
         Source::Served { root, files } => {
-            let dir = Folder::open(root).map_err(|e| Error::io("open the root", root, e))?;
-            bundle::dir::walk_named(files, Base::Root(&dir), limits, sink)
+            let dir = crate::root::beneath::Folder::open(root)
+                .map_err(|e| Error::io("open the root", root, e))?;
+            bundle::dir::walk_named(files, bundle::dir::Base::Root(&dir), limits, sink)
                 .map_err(|e| Error::io("read", root, e))
         }
     }
@@ -344,14 +343,16 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
         }
         Source::Directory(dir) if opts.jobs > 1 => {
             let files = bundle::dir::named_entries(dir).map_err(|e| Error::io("read", dir, e))?;
-            let folder = Folder::open(dir).map_err(|e| Error::io("read", dir, e))?;
-            parallel::read_files(&files, Base::Root(&folder), opts, &mut scanner)
+            let folder =
+                crate::root::beneath::Folder::open(dir).map_err(|e| Error::io("read", dir, e))?;
+            parallel::read_files(&files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
                 .map_err(|e| Error::io("read", dir, e))?;
             (Format::Directory, None)
         }
         Source::Served { root, files } if opts.jobs > 1 => {
-            let folder = Folder::open(root).map_err(|e| Error::io("open the root", root, e))?;
-            parallel::read_files(files, Base::Root(&folder), opts, &mut scanner)
+            let folder = crate::root::beneath::Folder::open(root)
+                .map_err(|e| Error::io("open the root", root, e))?;
+            parallel::read_files(files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
                 .map_err(|e| Error::io("read", root, e))?;
             (Format::Directory, None)
         }
