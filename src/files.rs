@@ -230,15 +230,17 @@ pub fn unserved(root: &Path, name: &str) -> Option<String> {
     if let Some(why) = folders_unserved(root, name) {
         return Some(why);
     }
-    file_unserved(root, name)
+    let dir = crate::root::beneath::Folder::open(root).ok()?;
+    file_unserved(&dir, name)
 }
 
-/// Why tftpd-hpa would refuse the file `name` of `root` for its own mode
-/// bits (the folders on the way aside), if it would. The file is looked at
-/// as it opens ([`open_inside`]): never through a link out of the root.
-pub fn file_unserved(root: &Path, name: &str) -> Option<String> {
+/// Why tftpd-hpa would refuse the file `name` of the root open as `dir`
+/// for its own mode bits (the folders on the way aside), if it would. The
+/// file is looked at as it opens ([`open_within`]): never through a link
+/// out of the root.
+pub fn file_unserved(dir: &crate::root::beneath::Folder, name: &str) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
-    let mode = open_inside(root, name)
+    let mode = open_within(dir, name)
         .ok()?
         .metadata()
         .ok()?

@@ -186,7 +186,14 @@ impl Folder {
     /// link is not followed, nor is any link on the way).
     pub fn look(&self, rel: &str) -> Result<Look, WalkError> {
         let (dir, base) = rel.rsplit_once('/').unwrap_or(("", rel));
-        let folder = self.walk(dir, false)?;
+        let walked;
+        let folder = match dir {
+            "" => self,
+            _ => {
+                walked = self.walk(dir, false)?;
+                &walked
+            }
+        };
         let st = match rustix::fs::statat(&folder.fd, base, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) => st,
             Err(Errno::NOENT) => return Err(WalkError::Missing { at: rel.into() }),
@@ -216,7 +223,15 @@ impl Folder {
     /// never blocks. The caller checks the opened file's own type.
     pub fn open_file(&self, rel: &str) -> Result<File, WalkError> {
         let (dir, base) = rel.rsplit_once('/').unwrap_or(("", rel));
-        let folder = self.walk(dir, false)?;
+        // At the top, this folder's own descriptor (no copy of it per file).
+        let walked;
+        let folder = match dir {
+            "" => self,
+            _ => {
+                walked = self.walk(dir, false)?;
+                &walked
+            }
+        };
         let at = || rel.to_string();
         match rustix::fs::statat(&folder.fd, base, AtFlags::SYMLINK_NOFOLLOW).map(|st| kind_of(&st))
         {
@@ -392,5 +407,40 @@ mod tests {
             Err(WalkError::Link { .. })
         ));
         assert!(!d.path().join("out/z").exists());
+    }
+
+    #[test]
+    fn reads_look_at_what_is_there_and_open_only_regular_files() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("out")).unwrap();
+        std::fs::write(d.path().join("out/f"), b"x").unwrap();
+        std::os::unix::fs::symlink("out", d.path().join("fw")).unwrap();
+        let root = Folder::open(d.path()).unwrap();
+        rustix::fs::mknodat(
+            &root.fd,
+            "pipe",
+            rustix::fs::FileType::Fifo,
+            Mode::from_raw_mode(0o644),
+            0,
+        )
+        .unwrap();
+        let l = root.look("fw").unwrap();
+        assert_eq!(l.kind, rustix::fs::FileType::Symlink);
+        assert_eq!(l.target.as_deref(), Some("out"));
+        assert!(matches!(root.look("fw/f"), Err(WalkError::Link { at }) if at == "fw"));
+        assert!(matches!(
+            root.open_file("fw/f"),
+            Err(WalkError::Link { .. })
+        ));
+        assert!(matches!(root.open_file("fw"), Err(WalkError::Link { .. })));
+        assert!(matches!(
+            root.open_file("pipe"),
+            Err(WalkError::NotFile { kind: "FIFO", .. })
+        ));
+        assert!(matches!(
+            root.open_file("out"),
+            Err(WalkError::NotFile { kind: "folder", .. })
+        ));
+        assert!(root.open_file("out/f").is_ok());
     }
 }

@@ -269,6 +269,9 @@ fn not_served(view: &RootView, rep: &BundleReport) -> Vec<Finding> {
             format!("{why}; every phone gets \"access violation\""),
         )];
     }
+    let Ok(dir) = super::beneath::Folder::open(root) else {
+        return Vec::new();
+    };
     rep.members
         .iter()
         .filter(|m| m.usable && m.image.known)
@@ -277,7 +280,7 @@ fn not_served(view: &RootView, rep: &BundleReport) -> Vec<Finding> {
             // The root itself was looked at above: a flat name needs its own mode only.
             let why = match at.contains('/') {
                 true => crate::files::unserved(root, at)?,
-                false => crate::files::file_unserved(root, at)?,
+                false => crate::files::file_unserved(&dir, at)?,
             };
             Some(Finding::new(
                 Code::NotServed,
