@@ -141,18 +141,25 @@ pub fn open_served(root: &Path, name: &str) -> Result<File, OpenError> {
 /// and that path is then walked the same way, so whatever opens is in the
 /// root whatever changes meanwhile. Never blocks.
 pub fn open_inside(root: &Path, name: &str) -> Result<File, OpenError> {
-    use crate::root::beneath::{Folder, WalkError};
-    let dir = match Folder::open(root) {
-        Ok(d) => d,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::NotFound),
-        Err(e) => return Err(OpenError::Io(e)),
-    };
+    match crate::root::beneath::Folder::open(root) {
+        Ok(dir) => open_within(&dir, name),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(OpenError::NotFound),
+        Err(e) => Err(OpenError::Io(e)),
+    }
+}
+
+/// As [`open_inside`], from the root's descriptor `dir` already open (a
+/// reader of many files of one root opens it once).
+pub fn open_within(dir: &crate::root::beneath::Folder, name: &str) -> Result<File, OpenError> {
+    use crate::root::beneath::WalkError;
+    let root = dir.path.as_path();
     // `None`: a link (or a `..`) on the way.
     let walked = |rel: &str| match dir.open_file(rel) {
         Ok(f) => Some(Ok(f)),
         Err(WalkError::Missing { .. } | WalkError::NotFolder { .. }) => {
             Some(Err(OpenError::NotFound))
         }
+        Err(WalkError::NotFile { kind, .. }) => Some(Err(OpenError::NotRegular(kind))),
         Err(WalkError::Io { err, .. }) => Some(Err(OpenError::Io(err))),
         Err(WalkError::Link { .. } | WalkError::Leaves { .. }) => None,
     };
@@ -188,6 +195,31 @@ pub fn open_inside(root: &Path, name: &str) -> Result<File, OpenError> {
     Ok(f)
 }
 
+/// Opens the regular file `rel` (a path relative to `root`) from the
+/// root's descriptor, following no link at all, neither on the way nor
+/// the file itself (loadsmith's own files, a root's top level). Never
+/// blocks.
+pub fn open_beneath(root: &Path, rel: &str) -> Result<File, OpenError> {
+    use crate::root::beneath::{Folder, WalkError};
+    let dir = match Folder::open(root) {
+        Ok(d) => d,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::NotFound),
+        Err(e) => return Err(OpenError::Io(e)),
+    };
+    let f = dir.open_file(rel).map_err(|e| match e {
+        WalkError::Missing { .. } | WalkError::NotFolder { .. } => OpenError::NotFound,
+        WalkError::Link { .. } => OpenError::NotRegular("link"),
+        WalkError::Leaves { .. } => OpenError::NotRegular("path out of the root"),
+        WalkError::NotFile { kind, .. } => OpenError::NotRegular(kind),
+        WalkError::Io { err, .. } => OpenError::Io(err),
+    })?;
+    let m = f.metadata()?;
+    if !m.file_type().is_file() {
+        return Err(OpenError::NotRegular(kind_word(m.file_type())));
+    }
+    Ok(f)
+}
+
 /// Why tftpd-hpa would refuse `root/name` for its permissions, if it would:
 /// it serves a file only when others may read it ("File must have global
 /// read permissions" unless started with `--permissive`), and it runs as
@@ -198,13 +230,23 @@ pub fn unserved(root: &Path, name: &str) -> Option<String> {
     if let Some(why) = folders_unserved(root, name) {
         return Some(why);
     }
-    file_unserved(&root.join(name))
+    let dir = crate::root::beneath::Folder::open(root).ok()?;
+    file_unserved(&dir, name)
 }
 
-/// Why tftpd-hpa would refuse the file at `path` for its own mode bits
-/// (the folders on the way aside), if it would.
-pub fn file_unserved(path: &Path) -> Option<String> {
-    mode_unserved(mode_of(path)?)
+/// Why tftpd-hpa would refuse the file `name` of the root open as `dir`
+/// for its own mode bits (the folders on the way aside), if it would. The
+/// file is looked at as it opens ([`open_within`]): never through a link
+/// out of the root.
+pub fn file_unserved(dir: &crate::root::beneath::Folder, name: &str) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = open_within(dir, name)
+        .ok()?
+        .metadata()
+        .ok()?
+        .permissions()
+        .mode();
+    mode_unserved(mode & 0o7777)
 }
 
 /// Why tftpd-hpa would refuse a file of mode `mode`, if it would.
@@ -214,21 +256,46 @@ fn mode_unserved(mode: u32) -> Option<String> {
 
 /// Why tftpd-hpa cannot even look for `name`: a folder on its way (the
 /// root included) that others may not enter. It then answers every
-/// request under it with an error, whether the file exists or not.
+/// request under it with an error, whether the file exists or not. The
+/// folders are opened from the root's descriptor, never through a link;
+/// a link on the way is judged by where it leads when that is inside the
+/// root (as the server follows it), not at all when it leads out.
 pub fn folders_unserved(root: &Path, name: &str) -> Option<String> {
-    let mut dir = root.to_path_buf();
-    if let Some(why) = unsearchable(root, &dir) {
+    use crate::root::beneath::{Folder, WalkError};
+    if let Some(why) = unsearchable(root, root) {
         return Some(why);
     }
-    let mut parts: Vec<&str> = name.split('/').filter(|p| !p.is_empty()).collect();
-    parts.pop();
-    for part in parts {
-        dir.push(part);
-        if let Some(why) = unsearchable(root, &dir) {
-            return Some(why);
+    let top = Folder::open(root).ok()?;
+    let dir = name.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let dir = match top.walk(dir, false) {
+        Ok(_) => dir.to_string(),
+        // Where the link leads, when that is inside the root.
+        Err(WalkError::Link { .. }) => {
+            let t = fs::canonicalize(root.join(dir)).ok()?;
+            let r = fs::canonicalize(root).ok()?;
+            t.strip_prefix(&r).ok()?.to_string_lossy().into_owned()
+        }
+        Err(_) => return None,
+    };
+    let mut at = String::new();
+    for part in dir.split('/').filter(|p| !p.is_empty()) {
+        if !at.is_empty() {
+            at.push('/');
+        }
+        at.push_str(part);
+        let mode = top.walk(&at, false).ok()?.mode().ok()?;
+        if mode & 0o001 == 0 {
+            return Some(not_enterable(&format!("the folder {at}"), mode));
         }
     }
     None
+}
+
+/// Why others cannot enter a folder of mode `mode`, named `which`.
+fn not_enterable(which: &str, mode: u32) -> String {
+    format!(
+        "{which} does not let others enter it (mode {mode:04o}): tftpd-hpa runs as its own user and can serve nothing under it"
+    )
 }
 
 /// Why others cannot enter `dir` (a folder of `root`, or the root), if they cannot.
@@ -238,7 +305,7 @@ pub fn unsearchable(root: &Path, dir: &Path) -> Option<String> {
         Ok(rel) if !rel.as_os_str().is_empty() => format!("the folder {}", rel.display()),
         _ => "the root folder".to_string(),
     };
-    (mode & 0o001 == 0).then(|| format!("{which} does not let others enter it (mode {mode:04o}): tftpd-hpa runs as its own user and can serve nothing under it"))
+    (mode & 0o001 == 0).then(|| not_enterable(&which, mode))
 }
 
 /// The permission bits of `path` (following links), when it can be looked at.
@@ -298,8 +365,9 @@ pub fn read_inside_capped(root: &Path, name: &str, limit: u64) -> Result<Vec<u8>
     read_capped_from(open_inside(root, name)?, limit)
 }
 
-/// Reads the opened file `f` whole, at most `limit` bytes.
-fn read_capped_from(f: File, limit: u64) -> Result<Vec<u8>, OpenError> {
+/// Reads the opened file `f` whole, at most `limit` bytes; a larger one
+/// is refused, never read in part.
+pub fn read_capped_from(f: File, limit: u64) -> Result<Vec<u8>, OpenError> {
     let size = f.metadata()?.len();
     if size > limit {
         return Err(OpenError::TooLarge { size, limit });

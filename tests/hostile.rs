@@ -10,6 +10,8 @@ mod roots;
 mod round2;
 #[path = "hostile/round3_paths.rs"]
 mod round3_paths;
+#[path = "hostile/round3_paths2.rs"]
+mod round3_paths2;
 #[path = "hostile/round3_pointers.rs"]
 mod round3_pointers;
 mod support;

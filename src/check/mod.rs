@@ -44,7 +44,8 @@ pub enum Source {
     /// Loose files named on the command line, taken together.
     Files(Vec<PathBuf>),
     /// A root seen through its server's remap rules: each name phones ask
-    /// for, and the file it opens.
+    /// for, and the file it opens (in the root; opened from the root's
+    /// descriptor, never through a link out of it).
     Served {
         /// The root.
         root: PathBuf,
@@ -280,7 +281,10 @@ pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink
         Source::Files(files) => bundle::dir::walk_files(files, limits, sink)
             .map_err(|e| Error::io("read", "a file given", e)),
         Source::Served { root, files } => {
-            bundle::dir::walk_named(files, limits, sink).map_err(|e| Error::io("read", root, e))
+            let dir = crate::root::beneath::Folder::open(root)
+                .map_err(|e| Error::io("open the root", root, e))?;
+            bundle::dir::walk_named(files, bundle::dir::Base::Root(&dir), limits, sink)
+                .map_err(|e| Error::io("read", root, e))
         }
     }
 }
@@ -339,12 +343,16 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
         }
         Source::Directory(dir) if opts.jobs > 1 => {
             let files = bundle::dir::named_entries(dir).map_err(|e| Error::io("read", dir, e))?;
-            parallel::read_files(&files, opts, &mut scanner)
+            let folder =
+                crate::root::beneath::Folder::open(dir).map_err(|e| Error::io("read", dir, e))?;
+            parallel::read_files(&files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
                 .map_err(|e| Error::io("read", dir, e))?;
             (Format::Directory, None)
         }
         Source::Served { root, files } if opts.jobs > 1 => {
-            parallel::read_files(files, opts, &mut scanner)
+            let folder = crate::root::beneath::Folder::open(root)
+                .map_err(|e| Error::io("open the root", root, e))?;
+            parallel::read_files(files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
                 .map_err(|e| Error::io("read", root, e))?;
             (Format::Directory, None)
         }

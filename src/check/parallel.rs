@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 /// reports as one thread gives. A root may hold tens of thousands of files.
 pub(super) fn read_files(
     files: &[(String, PathBuf)],
+    base: bundle::dir::Base,
     opts: &Options,
     scanner: &mut Scanner,
 ) -> io::Result<()> {
@@ -28,7 +29,7 @@ pub(super) fn read_files(
                 let budget = &budget;
                 s.spawn(move || {
                     let mut sc = Scanner::new(opts.deep);
-                    bundle::dir::walk_budgeted(c, &opts.limits, budget, &mut sc)
+                    bundle::dir::walk_budgeted(c, base, &opts.limits, budget, &mut sc)
                         .map(|_| (sc.members, sc.findings))
                 })
             })

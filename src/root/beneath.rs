@@ -47,6 +47,15 @@ pub enum WalkError {
         /// Its path, relative to the root.
         at: String,
     },
+    /// The last component is a FIFO, device, socket or folder where a
+    /// regular file is read.
+    #[error("{at} is a {kind}, not a regular file")]
+    NotFile {
+        /// Its path, relative to the root.
+        at: String,
+        /// What it is.
+        kind: &'static str,
+    },
     /// A `..` that would climb out of the root.
     #[error("{at} leaves the root")]
     Leaves {
@@ -61,6 +70,17 @@ pub enum WalkError {
         /// Why.
         err: io::Error,
     },
+}
+
+/// What a path's last component is ([`Folder::look`]).
+#[derive(Debug, Clone)]
+pub struct Look {
+    /// Its type (a link's own).
+    pub kind: rustix::fs::FileType,
+    /// Its size in bytes.
+    pub size: u64,
+    /// A link's target.
+    pub target: Option<String>,
 }
 
 /// An open folder and its path (for messages).
@@ -162,21 +182,85 @@ impl Folder {
         }
     }
 
+    /// What the last component of `rel` below this folder is, itself (a
+    /// link is not followed, nor is any link on the way).
+    pub fn look(&self, rel: &str) -> Result<Look, WalkError> {
+        let (dir, base) = rel.rsplit_once('/').unwrap_or(("", rel));
+        let walked;
+        let folder = match dir {
+            "" => self,
+            _ => {
+                walked = self.walk(dir, false)?;
+                &walked
+            }
+        };
+        let st = match rustix::fs::statat(&folder.fd, base, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) => st,
+            Err(Errno::NOENT) => return Err(WalkError::Missing { at: rel.into() }),
+            Err(e) => {
+                return Err(WalkError::Io {
+                    at: rel.into(),
+                    err: e.into(),
+                });
+            }
+        };
+        let kind = rustix::fs::FileType::from_raw_mode(st.st_mode);
+        let target = (kind == rustix::fs::FileType::Symlink).then(|| {
+            rustix::fs::readlinkat(&folder.fd, base, Vec::new())
+                .map(|t| t.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        Ok(Look {
+            kind,
+            size: u64::try_from(st.st_size).unwrap_or(0),
+            target,
+        })
+    }
+
     /// Opens the regular file `rel` below this folder for reading, no
-    /// component followed if it is a link; never blocks on a FIFO.
+    /// component followed if it is a link; what is not a regular file
+    /// (a FIFO, a device) is refused before it is opened, and the open
+    /// never blocks. The caller checks the opened file's own type.
     pub fn open_file(&self, rel: &str) -> Result<File, WalkError> {
         let (dir, base) = rel.rsplit_once('/').unwrap_or(("", rel));
-        let folder = self.walk(dir, false)?;
+        // At the top, this folder's own descriptor (no copy of it per file).
+        let walked;
+        let folder = match dir {
+            "" => self,
+            _ => {
+                walked = self.walk(dir, false)?;
+                &walked
+            }
+        };
+        let at = || rel.to_string();
+        match rustix::fs::statat(&folder.fd, base, AtFlags::SYMLINK_NOFOLLOW).map(|st| kind_of(&st))
+        {
+            Ok("regular file") => {}
+            Ok("link") => return Err(WalkError::Link { at: at() }),
+            Ok(kind) => return Err(WalkError::NotFile { at: at(), kind }),
+            Err(Errno::NOENT) => return Err(WalkError::Missing { at: at() }),
+            Err(e) => {
+                return Err(WalkError::Io {
+                    at: at(),
+                    err: e.into(),
+                });
+            }
+        }
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
         match rustix::fs::openat(&folder.fd, base, flags, Mode::empty()) {
             Ok(fd) => Ok(File::from(fd)),
-            Err(Errno::NOENT) => Err(WalkError::Missing { at: rel.into() }),
-            Err(Errno::LOOP) => Err(WalkError::Link { at: rel.into() }),
+            Err(Errno::NOENT) => Err(WalkError::Missing { at: at() }),
+            Err(Errno::LOOP) => Err(WalkError::Link { at: at() }),
             Err(e) => Err(WalkError::Io {
-                at: rel.into(),
+                at: at(),
                 err: e.into(),
             }),
         }
+    }
+
+    /// This folder's permission bits.
+    pub fn mode(&self) -> io::Result<u32> {
+        Ok(rustix::fs::fstat(&self.fd)?.st_mode & 0o7777)
     }
 
     /// The path of `name` in this folder, for messages.
@@ -213,6 +297,30 @@ impl Folder {
     /// Flushes the folder, so renames in it survive a power cut.
     pub fn sync(&self) -> io::Result<()> {
         Ok(rustix::fs::fsync(&self.fd)?)
+    }
+
+    /// The entries of this folder with their own types (a link's is
+    /// "link"), `.` and `..` left out.
+    pub fn entries(&self) -> io::Result<Vec<(String, rustix::fs::FileType)>> {
+        use rustix::fs::FileType;
+        let mut out = Vec::new();
+        for e in rustix::fs::Dir::read_from(self.fd.as_fd())? {
+            let e = e?;
+            let n = e.file_name().to_string_lossy().into_owned();
+            if n == "." || n == ".." {
+                continue;
+            }
+            let ft = match e.file_type() {
+                // Some file systems do not say in the listing.
+                FileType::Unknown => {
+                    rustix::fs::statat(&self.fd, e.file_name(), AtFlags::SYMLINK_NOFOLLOW)
+                        .map(|st| FileType::from_raw_mode(st.st_mode))?
+                }
+                ft => ft,
+            };
+            out.push((n, ft));
+        }
+        Ok(out)
     }
 
     /// The names in this folder (`.` and `..` left out).
@@ -307,5 +415,40 @@ mod tests {
             Err(WalkError::Link { .. })
         ));
         assert!(!d.path().join("out/z").exists());
+    }
+
+    #[test]
+    fn reads_look_at_what_is_there_and_open_only_regular_files() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("out")).unwrap();
+        std::fs::write(d.path().join("out/f"), b"x").unwrap();
+        std::os::unix::fs::symlink("out", d.path().join("fw")).unwrap();
+        let root = Folder::open(d.path()).unwrap();
+        rustix::fs::mknodat(
+            &root.fd,
+            "pipe",
+            rustix::fs::FileType::Fifo,
+            Mode::from_raw_mode(0o644),
+            0,
+        )
+        .unwrap();
+        let l = root.look("fw").unwrap();
+        assert_eq!(l.kind, rustix::fs::FileType::Symlink);
+        assert_eq!(l.target.as_deref(), Some("out"));
+        assert!(matches!(root.look("fw/f"), Err(WalkError::Link { at }) if at == "fw"));
+        assert!(matches!(
+            root.open_file("fw/f"),
+            Err(WalkError::Link { .. })
+        ));
+        assert!(matches!(root.open_file("fw"), Err(WalkError::Link { .. })));
+        assert!(matches!(
+            root.open_file("pipe"),
+            Err(WalkError::NotFile { kind: "FIFO", .. })
+        ));
+        assert!(matches!(
+            root.open_file("out"),
+            Err(WalkError::NotFile { kind: "folder", .. })
+        ));
+        assert!(root.open_file("out/f").is_ok());
     }
 }

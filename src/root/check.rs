@@ -94,6 +94,9 @@ pub fn check(
         Some(_) => RootView::surveyed(&served, survey.served.clone()),
         None => RootView::read(root)?,
     };
+    // Tests change the tree here: whatever it is now, every file below is
+    // opened from the root's descriptor, never through a link out of it.
+    super::fault::pause("check-read");
     let source = match served.rules {
         None => Source::Directory(root.to_path_buf()),
         Some(_) => Source::Served {
@@ -266,6 +269,9 @@ fn not_served(view: &RootView, rep: &BundleReport) -> Vec<Finding> {
             format!("{why}; every phone gets \"access violation\""),
         )];
     }
+    let Ok(dir) = super::beneath::Folder::open(root) else {
+        return Vec::new();
+    };
     rep.members
         .iter()
         .filter(|m| m.usable && m.image.known)
@@ -274,7 +280,7 @@ fn not_served(view: &RootView, rep: &BundleReport) -> Vec<Finding> {
             // The root itself was looked at above: a flat name needs its own mode only.
             let why = match at.contains('/') {
                 true => crate::files::unserved(root, at)?,
-                false => crate::files::file_unserved(&root.join(at))?,
+                false => crate::files::file_unserved(&dir, at)?,
             };
             Some(Finding::new(
                 Code::NotServed,

@@ -108,6 +108,14 @@ pub fn diff(old: &[u8], new: &[u8]) -> Vec<String> {
 }
 
 /// The edits for a target.
+/// Every pointer file [`plan`] may read or edit.
+pub const CANDIDATES: [&str; 4] = [
+    files::OS79XX,
+    files::SIP_DEFAULT,
+    files::MGCP_DEFAULT,
+    files::XML_DEFAULT,
+];
+
 pub fn plan(view: &RootView, p: &Pointing<'_>) -> Result<Vec<Edit>> {
     let load = &p.load.stem;
     let mut out = Vec::new();

@@ -48,3 +48,22 @@ pub fn point() -> io::Result<()> {
 pub fn point() -> io::Result<()> {
     Ok(())
 }
+
+/// A place where a reader of a root stops, in debug builds, when
+/// `LOADSMITH_PAUSE` names it: it prints `loadsmith: paused at NAME` on
+/// standard error and waits until its standard input closes. A test
+/// changes the tree there (`check-read`: after `check` listed the root,
+/// before it reads a file) and then lets it go on: on an event, not a clock.
+#[cfg(debug_assertions)]
+pub fn pause(name: &str) {
+    if std::env::var("LOADSMITH_PAUSE").is_ok_and(|v| v == name) {
+        eprintln!("loadsmith: paused at {name}");
+        // Whatever comes in is dropped; only the end of input counts.
+        let _ = io::copy(&mut io::stdin().lock(), &mut io::sink());
+    }
+}
+
+/// A place where a reader of a root stops (nothing in release builds).
+#[cfg(not(debug_assertions))]
+#[inline(always)]
+pub fn pause(_: &str) {}

@@ -145,8 +145,15 @@ impl RootView {
         let Some(rel) = self.rel_of(name) else {
             return Ok(None);
         };
-        let p = self.dir.join(rel);
-        match files::read_capped(&p, MAX_CONFIG) {
+        let p = self.dir.join(&rel);
+        let opened = match self.rules.is_some() {
+            // Served through remap rules: as the server opens it, a link
+            // followed only inside the root.
+            true => files::open_inside(&self.dir, &rel),
+            // At the top of the root: no link followed.
+            false => files::open_beneath(&self.dir, &rel),
+        };
+        match opened.and_then(|f| files::read_capped_from(f, MAX_CONFIG)) {
             Ok(v) => Ok(Some(v)),
             Err(OpenError::NotFound) => Ok(None),
             Err(e) => Err(Error::open(p, e)),
@@ -354,12 +361,20 @@ pub fn term_leftovers(view: &RootView) -> Vec<Finding> {
 
 /// Leftover temporary files, as findings.
 pub fn leftover_findings(root: &Path, below: &[String]) -> Result<Vec<Finding>> {
-    let state = root.join(super::manifest::STATE_DIR);
     let mut all = super::manifest::leftovers(root)?;
-    // `.loadsmith/` itself (a manifest save cut short), when it is a folder.
-    if std::fs::symlink_metadata(&state).is_ok_and(|m| m.is_dir()) {
+    // `.loadsmith/` itself (a manifest save cut short), when it is a
+    // folder: opened from the root's descriptor, never through a link.
+    let state = super::beneath::Folder::open(root)
+        .ok()
+        .and_then(|r| r.walk(super::manifest::STATE_DIR, false).ok());
+    if let Some(state) = state {
+        let mut names = state
+            .names()
+            .map_err(|e| Error::io("read", &state.path, e))?;
+        names.retain(|n| is_tmp(n));
+        names.sort();
         all.extend(
-            super::manifest::leftovers(&state)?
+            names
                 .into_iter()
                 .map(|n| format!("{}/{n}", super::manifest::STATE_DIR)),
         );

@@ -94,7 +94,12 @@ impl Manifest {
             ));
         }
         let p = dir.join("manifest.json");
-        match crate::files::read_capped(&p, MAX_MANIFEST) {
+        // From the root's descriptor: `.loadsmith/` swapped for a link
+        // since the look above is not followed.
+        let rel = format!("{STATE_DIR}/manifest.json");
+        let read = crate::files::open_beneath(root, &rel)
+            .and_then(|f| crate::files::read_capped_from(f, MAX_MANIFEST));
+        match read {
             Ok(b) => serde_json::from_slice(&b).map_err(|e| Error::Usage {
                 message: format!(
                     "{} is not a loadsmith manifest ({e}); move it away to start a fresh one",
@@ -374,7 +379,12 @@ impl ReadLock {
     /// creates nothing in the root).
     pub fn take(root: &Path, wait: Duration) -> Result<ReadLock> {
         let q = root.join(STATE_DIR).join("readers");
-        let f = match crate::files::open_regular(&q) {
+        // A `.loadsmith` that is a link: no stage runs there (stages
+        // refuse it), and nothing is opened through it.
+        if fs::symlink_metadata(root.join(STATE_DIR)).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Ok(ReadLock { _readers: None });
+        }
+        let f = match crate::files::open_beneath(root, &format!("{STATE_DIR}/readers")) {
             Ok(f) => f,
             Err(crate::files::OpenError::NotFound) => return Ok(ReadLock { _readers: None }),
             Err(e) => return Err(Error::open(q, e)),

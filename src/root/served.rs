@@ -74,7 +74,8 @@ impl Served {
         }
         let mut files = Vec::new();
         if self.rules.is_some() {
-            collect(&self.root, "", 0, &mut files, &mut out.leftovers)?;
+            let top = Folder::open(&self.root)?;
+            collect(&top, "", 0, &mut files, &mut out.leftovers)?;
         } else {
             for e in fs::read_dir(&self.root)? {
                 let e = e?;
@@ -152,40 +153,46 @@ pub fn resolve(rules: Option<&Rules>, name: &str) -> Resolution {
 
 /// The base names of regular files (and links) under `dir` with their
 /// paths relative to the root, hidden folders skipped, and loadsmith's
-/// temporary files in the folders below the root. A link to a folder is
-/// listed as a name, never walked into.
+/// temporary files in the folders below the root. Each folder is opened
+/// from the one above it without following a link: a link to a folder is
+/// listed as a name, never walked into, even when swapped in meanwhile.
 fn collect(
-    dir: &Path,
+    dir: &Folder,
     rel: &str,
     depth: usize,
     out: &mut Vec<(String, String)>,
     temps: &mut Vec<String>,
 ) -> std::io::Result<()> {
+    use rustix::fs::FileType;
     if depth > MAX_DEPTH || out.len() > MAX_ENTRIES {
         return Ok(());
     }
-    for e in fs::read_dir(dir)? {
-        let e = e?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        let ft = e.file_type()?;
+    for (name, ft) in dir.entries()? {
         let at = if rel.is_empty() {
             name.clone()
         } else {
             format!("{rel}/{name}")
         };
-        if name.starts_with(super::manifest::TMP_PREFIX) && !rel.is_empty() && !ft.is_dir() {
+        if name.starts_with(super::manifest::TMP_PREFIX)
+            && !rel.is_empty()
+            && ft != FileType::Directory
+        {
             temps.push(at);
             continue;
         }
         if name.starts_with('.') {
             continue;
         }
-        if ft.is_dir() {
+        match ft {
             // A folder others cannot enter is reported by the permission
             // checks; its files are still offered to the rules.
-            let _ = collect(&e.path(), &at, depth + 1, out, temps);
-        } else if ft.is_file() || ft.is_symlink() {
-            out.push((name, at));
+            FileType::Directory => {
+                if let Ok(sub) = dir.walk(&name, false) {
+                    let _ = collect(&sub, &at, depth + 1, out, temps);
+                }
+            }
+            FileType::RegularFile | FileType::Symlink => out.push((name, at)),
+            _ => {}
         }
     }
     Ok(())

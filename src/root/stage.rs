@@ -299,14 +299,19 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     // loads it and hunts (Procedure D); a pre-loader target names itself.
     let os79xx = (c.load.family == Some(Family::Legacy))
         .then(|| c.loader.clone().unwrap_or_else(|| c.load.stem.clone()));
-    let edits = edits::plan(
-        &view,
-        &Pointing {
-            load: &c.load,
-            os79xx,
-            sccp_loader,
-        },
-    )?;
+    let pointing = Pointing {
+        load: &c.load,
+        os79xx,
+        sccp_loader,
+    };
+    let edits = edits::plan(&view, &pointing).or_else(|e| {
+        // A pointer file the rules send through a link or onto another
+        // file cannot be read: the rule and the link are the cause to name.
+        for name in edits::CANDIDATES {
+            placement(opts, c, &[name.to_string()])?;
+        }
+        Err(e)
+    })?;
     let edited: Vec<String> = edits.iter().map(|e| e.file.clone()).collect();
     let place = placement(opts, c, &edited)?;
     links.extend(
