@@ -131,13 +131,13 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         out.result(&text, &errors).map_err(stdout_err)?;
     }
     for e in &errors {
-        eprint!("{}", super::output::error_report(e));
+        super::output::eprint(&super::output::error_report(e));
     }
     if !errors.is_empty() {
-        eprintln!(
-            "loadsmith: {} of the inputs could not be read",
+        super::output::eprint(&format!(
+            "loadsmith: {} of the inputs could not be read\n",
             errors.len()
-        );
+        ));
         return Ok(Outcome::Unreadable);
     }
     Ok(if problems {

@@ -201,3 +201,109 @@ fn a_wireless_optional_line_naming_a_configuration_is_the_only_error() {
     assert_eq!(loads["not_firmware"][0], SEP, "{loads}");
     assert!(loads.get("optional").is_none(), "{loads}");
 }
+
+/// Every family whose version is decoded from the name, each carrying a
+/// hostile control: ESC (hide what follows), BEL, a C1 CSI, DEL.
+fn hostile_names() -> Vec<String> {
+    let mut out = Vec::new();
+    for bad in [
+        "\u{1b}[8m",
+        "\u{7}",
+        "\u{9b}8m",
+        "\u{7f}",
+        "\u{1b}]2;owned\u{7}",
+    ] {
+        for name in [
+            "sip69xx.9-4-{}1.loads",
+            "SCCP69xx.9-3-1-{}3.loads",
+            "CP7925G-1.4.{}1.LOADS",
+            "APPSH-1.4.{}1.SBN",
+            "SCCP894x.9-4-2SR1-{}2.loads",
+            "sip78xx.14-1-{}1.loads",
+            "SCCP41.9-4-2SR3-{}1S.loads",
+            "P0S3-8-{}12-00.sb2",
+            "jar41sip.9-4-{}2ES26.sbn",
+        ] {
+            out.push(name.replace("{}", bad));
+        }
+    }
+    out
+}
+
+/// The SGR codes loadsmith's own colours use; nothing else may follow ESC.
+const OWN_COLOURS: &[&str] = &[
+    "0", "1", "31;1", "32", "32;1", "33", "33;1", "35", "35;1", "36",
+];
+
+/// The raw control characters in `bytes` (line feed and tab aside), after
+/// taking out loadsmith's own colours when `colour`.
+fn raw_controls(bytes: &[u8], colour: bool) -> Vec<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut bad = Vec::new();
+    let mut rest = text.as_ref();
+    while let Some(c) = rest.chars().next() {
+        if colour && c == '\u{1b}' {
+            let own = OWN_COLOURS
+                .iter()
+                .find(|code| rest.strip_prefix(&format!("\u{1b}[{code}m")).is_some());
+            if let Some(code) = own {
+                rest = &rest[code.len() + 3..];
+                continue;
+            }
+        }
+        if c.is_control() && c != '\n' && c != '\t' {
+            let at = text.len() - rest.len();
+            bad.push(format!("{:?} in {:?}", c, &text[at.saturating_sub(40)..at]));
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    bad
+}
+
+#[test]
+fn no_decoded_field_reaches_the_terminal_raw() {
+    let d = tempfile::tempdir().unwrap();
+    let names = hostile_names();
+    for n in &names {
+        std::fs::write(d.path().join(n), b"x").unwrap();
+    }
+    let mut failures = Vec::new();
+    for colour in ["never", "always"] {
+        let mut runs: Vec<(String, std::process::Output)> = Vec::new();
+        let inspect = loadsmith()
+            .args(["--color", colour, "inspect"])
+            .arg(d.path())
+            .output()
+            .unwrap();
+        // The version is decoded and shown, escaped.
+        let text = String::from_utf8_lossy(&inspect.stdout);
+        assert!(
+            text.contains("SIP 9-4-\\u{1b}[8m1 load list"),
+            "{colour}: {text}"
+        );
+        runs.push(("inspect".into(), inspect));
+        for n in &names {
+            let out = loadsmith()
+                .args(["--color", colour, "names", n])
+                .output()
+                .unwrap();
+            runs.push((format!("names {n:?}"), out));
+        }
+        let quiet = loadsmith()
+            .args(["--color", colour, "--quiet", "names"])
+            .args(&names)
+            .output()
+            .unwrap();
+        runs.push(("names --quiet".into(), quiet));
+        for (what, out) in runs {
+            let is_colour = colour == "always";
+            for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+                let bad = raw_controls(bytes, is_colour);
+                if !bad.is_empty() {
+                    failures.push(format!("--color {colour} {what}: {stream}: {bad:?}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
