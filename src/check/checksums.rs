@@ -132,7 +132,9 @@ pub enum ListError {
 impl Sums {
     /// Reads the checksum list at `path` (the files it names are looked for
     /// beside it). Blank lines and `#` comments are skipped; a UTF-8
-    /// byte-order mark is allowed.
+    /// byte-order mark is allowed. The list is opened as the user named it,
+    /// a pipe included (`--checksums <(curl …)`): it is read a bounded line
+    /// at a time, so whatever it is, it cannot make loadsmith hold more.
     pub fn read(&mut self, path: &Path) -> Result<()> {
         let f = File::open(path).map_err(|e| Error::io("read the checksum list", path, e))?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -427,28 +429,13 @@ pub fn not_listed(name: &str) -> FileVerdict {
     }
 }
 
-/// Opens a file a list names, beside the list: an input like a bundle, so a
-/// link to it is followed; but only a regular file is read (a FIFO or a
-/// device named like a download neither stalls the open nor is read).
-fn open_input(path: &Path) -> std::io::Result<File> {
-    let mut o = std::fs::OpenOptions::new();
-    o.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.custom_flags(libc::O_NONBLOCK);
-    }
-    let f = o.open(path)?;
-    if !f.metadata()?.is_file() {
-        return Err(std::io::Error::other("not a regular file"));
-    }
-    Ok(f)
-}
-
 /// Compares a file with every sum `l` gives for it, reading it once
 /// (`sha256sum -c` for one line): `(algorithm, matched)` per sum.
 pub fn compare(path: &Path, l: &Listed) -> std::io::Result<Vec<(Algorithm, bool)>> {
-    let mut f = open_input(path)?;
+    // Named by the list, not by the user: a link is followed as for any
+    // input, but only a regular file is read (a FIFO named like a download
+    // neither stalls the open nor is read).
+    let mut f = crate::files::open_input(path).map_err(crate::files::OpenError::into_io)?;
     let want = |a| l.sums.iter().any(|s| s.algorithm == a);
     let mut md5 = want(Algorithm::Md5).then(md5::Md5::new);
     let mut s256 = want(Algorithm::Sha256).then(sha2::Sha256::new);
