@@ -402,3 +402,27 @@ fn a_list_past_its_bounds_is_refused_naming_the_line() {
         assert!(err.contains(want), "{list}: {err}");
     }
 }
+
+#[test]
+fn a_listed_fifo_is_failed_without_blocking() {
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("P0S3-8-12-00.zip");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::write(
+        d.path().join("SUMS"),
+        format!("{}  P0S3-8-12-00.zip\n", "0".repeat(64)),
+    )
+    .unwrap();
+    // Nothing ever writes to the FIFO: opening it to read would block.
+    let (code, text) = run(d.path(), &["inspect", "--checksums", "SUMS"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l == "P0S3-8-12-00.zip: FAILED (SHA-256)"),
+        "{text}"
+    );
+}
