@@ -74,6 +74,16 @@ pub enum Error {
         /// The 1-based line.
         line: usize,
     },
+    /// A checksum list past one of its bounds (`check::checksums`).
+    #[error("{path}: line {line}: {reason}")]
+    ChecksumsTooLarge {
+        /// The checksum file.
+        path: PathBuf,
+        /// The 1-based line.
+        line: usize,
+        /// Which bound, and what it is.
+        reason: String,
+    },
 }
 
 impl Error {
@@ -159,6 +169,7 @@ impl Error {
             | Error::Open { path, .. }
             | Error::NotABundle { path }
             | Error::BadChecksums { path, .. }
+            | Error::ChecksumsTooLarge { path, .. }
             | Error::BadRules { path, .. } => Some(path),
             Error::Usage { .. } | Error::Refused { .. } | Error::Unreachable { .. } => None,
         }

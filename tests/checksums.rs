@@ -159,3 +159,270 @@ fn like_sha256sum_c_one_line_per_file_and_the_exit_code() {
     let (code, text) = run(d.path(), &["inspect", "--checksums", "ONE"]);
     assert_eq!(code, 0, "{text}");
 }
+
+#[test]
+fn a_byte_order_mark_before_the_first_line_is_read() {
+    let (d, a, b) = downloads();
+    // Notepad writes one; so does PowerShell's Out-File.
+    std::fs::write(
+        d.path().join("SHA512SUMS"),
+        format!(
+            "\u{feff}{}  P0S3-8-12-00.zip\r\n{}  cmterm-7941_7961-sccp.9-4-2SR3-1.zip\r\n",
+            hex(&Sha512::digest(&a)),
+            hex(&Sha512::digest(&b))
+        ),
+    )
+    .unwrap();
+    let (code, text) = run(d.path(), &["inspect", "--checksums", "SHA512SUMS"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.lines().any(|l| l == "P0S3-8-12-00.zip: OK (SHA-512)"),
+        "{text}"
+    );
+    // The page form too, and BSD tags.
+    std::fs::write(
+        d.path().join("tagged"),
+        format!(
+            "\u{feff}SHA256 (P0S3-8-12-00.zip) = {}\n",
+            hex(&Sha256::digest(&a))
+        ),
+    )
+    .unwrap();
+    let (code, text) = run(d.path(), &["inspect", "--checksums", "tagged"]);
+    assert_eq!(code, 0, "{text}");
+    // A mark anywhere but at the start is still no checksum line.
+    std::fs::write(
+        d.path().join("late"),
+        format!(
+            "{}  P0S3-8-12-00.zip\n\u{feff}x\n",
+            hex(&Sha256::digest(&a))
+        ),
+    )
+    .unwrap();
+    let out = loadsmith()
+        .current_dir(d.path())
+        .args(["inspect", "--checksums", "late"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 2 is not a checksum line"), "{err}");
+}
+
+#[test]
+fn a_listed_file_that_is_not_firmware_is_checked_like_sha256sum() {
+    let (d, a, _) = downloads();
+    let notes = b"%PDF-1.4 release notes\n".repeat(100);
+    std::fs::write(d.path().join("release-notes.pdf"), &notes).unwrap();
+    let sbn = signed("P003-8-12-00.sbn", &image_body("P003-8-12-00", 3000));
+    std::fs::write(d.path().join("P003-8-12-00.sbn"), &sbn).unwrap();
+    std::fs::write(
+        d.path().join("SHA256SUMS"),
+        format!(
+            "{}  P0S3-8-12-00.zip\n{}  release-notes.pdf\n{}  P003-8-12-00.sbn\n",
+            hex(&Sha256::digest(&a)),
+            hex(&Sha256::digest(&notes)),
+            hex(&Sha256::digest(&sbn)),
+        ),
+    )
+    .unwrap();
+    let (code, text) = run(d.path(), &["inspect", "--checksums", "SHA256SUMS"]);
+    assert_eq!(code, 0, "{text}");
+    for line in [
+        "P0S3-8-12-00.zip: OK (SHA-256)",
+        "release-notes.pdf: OK (SHA-256)",
+        "P003-8-12-00.sbn: OK (SHA-256)",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line}\n{text}");
+    }
+    // Given on the command line, it is checked the same way.
+    let (code, text) = run(
+        d.path(),
+        &["inspect", "--checksums", "SHA256SUMS", "release-notes.pdf"],
+    );
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.lines().any(|l| l == "release-notes.pdf: OK (SHA-256)"),
+        "{text}"
+    );
+    // Damaged: FAILED, exit 1, and counted in the JSON summary.
+    std::fs::write(d.path().join("release-notes.pdf"), b"%PDF-1.4 other\n").unwrap();
+    let (code, text) = run(d.path(), &["inspect", "--checksums", "SHA256SUMS"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l == "release-notes.pdf: FAILED (SHA-256)"),
+        "{text}"
+    );
+    let list = d.path().join("SHA256SUMS");
+    let (doc, code) = json(&["inspect", "--checksums", list.to_str().unwrap()]);
+    assert_eq!(
+        (code, doc["summary"]["exit"].as_u64()),
+        (1, Some(1)),
+        "{doc}"
+    );
+    assert!(doc["summary"]["errors"].as_u64().unwrap() >= 1, "{doc}");
+    let pdf = doc["checksums"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "release-notes.pdf")
+        .unwrap();
+    assert_eq!(pdf["status"], "failed", "{doc}");
+}
+
+/// Peak memory (KiB) and exit code of `loadsmith ARGS` run in `dir`, by
+/// `/usr/bin/time`; `None` when it is not installed.
+fn peak_kib(dir: &std::path::Path, args: &[&str]) -> Option<(u64, i32, String)> {
+    if !std::path::Path::new("/usr/bin/time").exists() {
+        return None;
+    }
+    let out = std::process::Command::new("/usr/bin/time")
+        .current_dir(dir)
+        .args(["-f", "PEAK %M"])
+        .arg(assert_cmd::cargo::cargo_bin("loadsmith"))
+        .args(args)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let peak = err
+        .lines()
+        .find_map(|l| l.strip_prefix("PEAK "))
+        .and_then(|v| v.trim().parse().ok())?;
+    Some((peak, out.status.code().unwrap_or(-1), err))
+}
+
+#[test]
+fn a_list_of_nuls_is_refused_at_line_one_without_reading_it_whole() {
+    let (d, a, _) = downloads();
+    // 384 MiB of NULs (sparse: no disk is used).
+    let f = std::fs::File::create(d.path().join("NULS")).unwrap();
+    f.set_len(384 << 20).unwrap();
+    drop(f);
+    std::fs::write(
+        d.path().join("SMALL"),
+        format!("{}  P0S3-8-12-00.zip\n", hex(&Sha256::digest(&a))),
+    )
+    .unwrap();
+    // Under a 256 MiB address-space cap: reading the list whole cannot fit.
+    let out = std::process::Command::new("sh")
+        .current_dir(d.path())
+        .arg("-c")
+        .arg("ulimit -v 262144 && exec \"$0\" inspect --checksums NULS")
+        .arg(assert_cmd::cargo::cargo_bin("loadsmith"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("NULS: line 1: longer than 8192 bytes"),
+        "{err}"
+    );
+    let Some((small, code, _)) = peak_kib(d.path(), &["inspect", "--checksums", "SMALL"]) else {
+        println!("SKIPPED the peak comparison: /usr/bin/time is not installed");
+        return;
+    };
+    assert_eq!(code, 0);
+    let (big, code, err) = peak_kib(d.path(), &["inspect", "--checksums", "NULS"]).unwrap();
+    assert_eq!(code, 2, "{err}");
+    println!("peak memory: a one-line list {small} KiB, 384 MiB of NULs {big} KiB");
+    assert!(
+        big < small + 8 * 1024,
+        "memory grew with the list: {small} KiB → {big} KiB"
+    );
+}
+
+#[test]
+fn a_list_of_100000_lines_is_checked() {
+    let (d, a, _) = downloads();
+    let mut list = format!("{}  P0S3-8-12-00.zip\n", hex(&Sha256::digest(&a)));
+    for i in 0..100_000 {
+        list.push_str(&format!("{:064x}  cmterm-{i:06}.zip\n", i));
+    }
+    std::fs::write(d.path().join("BIG"), list).unwrap();
+    let started = std::time::Instant::now();
+    let (code, text) = run(d.path(), &["inspect", "--checksums", "BIG"]);
+    println!("100,000 lines checked in {:?}", started.elapsed());
+    assert_eq!(code, 1);
+    assert!(
+        text.lines().any(|l| l == "P0S3-8-12-00.zip: OK (SHA-256)"),
+        "{}",
+        &text[..2000.min(text.len())]
+    );
+    let missing = text
+        .lines()
+        .filter(|l| l.ends_with(": listed, not found (SHA-256)"))
+        .count();
+    assert_eq!(missing, 100_000);
+    // Named twice (another list, or the same line again): one verdict.
+    std::fs::copy(d.path().join("BIG"), d.path().join("AGAIN")).unwrap();
+    let (_, text) = run(
+        d.path(),
+        &["inspect", "--checksums", "BIG", "--checksums", "AGAIN"],
+    );
+    let ok = text
+        .lines()
+        .filter(|l| l.starts_with("P0S3-8-12-00.zip: "))
+        .count();
+    assert_eq!(ok, 1, "one verdict per file");
+}
+
+#[test]
+fn a_list_past_its_bounds_is_refused_naming_the_line() {
+    let d = tempfile::tempdir().unwrap();
+    let sum = "0".repeat(32);
+    let long = format!(
+        "{sum}  # ok\n{sum}  a.zip\n{sum}  {}.zip\n",
+        "n".repeat(9000)
+    );
+    std::fs::write(d.path().join("LONG"), long).unwrap();
+    let name = format!("{sum}  {}.zip\n", "n".repeat(300));
+    std::fs::write(d.path().join("NAME"), name).unwrap();
+    let mut many = String::new();
+    for i in 0..200_001 {
+        many.push_str(&format!("{sum}  f{i}.zip\n"));
+    }
+    std::fs::write(d.path().join("MANY"), many).unwrap();
+    for (list, want) in [
+        ("LONG", "LONG: line 3: longer than 8192 bytes"),
+        ("NAME", "NAME: line 1: names a file of 304 bytes"),
+        (
+            "MANY",
+            "MANY: line 200001: the lists give more than 200000 sums",
+        ),
+    ] {
+        let out = loadsmith()
+            .current_dir(d.path())
+            .args(["inspect", "--checksums", list])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{list}: {err}");
+        assert!(err.contains(want), "{list}: {err}");
+    }
+}
+
+#[test]
+fn a_listed_fifo_is_failed_without_blocking() {
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("P0S3-8-12-00.zip");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::fs::write(
+        d.path().join("SUMS"),
+        format!("{}  P0S3-8-12-00.zip\n", "0".repeat(64)),
+    )
+    .unwrap();
+    // Nothing ever writes to the FIFO: opening it to read would block.
+    let (code, text) = run(d.path(), &["inspect", "--checksums", "SUMS"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l == "P0S3-8-12-00.zip: FAILED (SHA-256)"),
+        "{text}"
+    );
+}

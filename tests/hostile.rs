@@ -14,6 +14,8 @@ mod round3_paths;
 mod round3_paths2;
 #[path = "hostile/round3_pointers.rs"]
 mod round3_pointers;
+#[path = "hostile/round3_text.rs"]
+mod round3_text;
 mod support;
 
 use std::io::Write;

@@ -3,9 +3,19 @@
 //! (`SHA512 (NAME) = HEX`, `MD5 (NAME) = HEX`), CRLF line ends, and the
 //! lines copied from the vendor's download page (the file name on a line of
 //! its own, then `MD5 Checksum: HEX` and `SHA512 Checksum: HEX` in either
-//! order, with other `Key: value` lines among them).
+//! order, with other `Key: value` lines among them). A UTF-8 byte-order
+//! mark before the first line is skipped.
+//!
+//! A list is read a line at a time ([`MAX_LINE`]), never whole, and indexed
+//! by file name ([`Sums`]), so checking costs the same per line whatever the
+//! list's length; what is kept is bounded by [`MAX_SUMS`] and [`MAX_NAME`].
 
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+
+use md5::Digest;
 
 use crate::error::{Error, Result};
 
@@ -50,7 +60,24 @@ impl Algorithm {
     }
 }
 
-/// One entry: a file name and its expected digest.
+/// The longest line a checksum list may have, in bytes: a digest of 128
+/// hex digits, a separator and a path of `PATH_MAX` (4096) fit with room
+/// to spare. A longer line (a list of NULs, a binary given by mistake) is
+/// refused after reading this much of it: a list is read line by line,
+/// never whole.
+pub const MAX_LINE: usize = 8192;
+
+/// The longest file name a list may give, in bytes (`NAME_MAX`): no file
+/// of a longer name can exist.
+pub const MAX_NAME: usize = 255;
+
+/// Most distinct sums all the lists of one run may give together (a line
+/// repeated, here or in another list, counts once). Real lists give a
+/// handful; a mirror's whole tree, tens of thousands. What is kept of a
+/// list is this bound times one name and one digest, at most.
+pub const MAX_SUMS: usize = 200_000;
+
+/// One entry of a list: a file name and its expected digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expected {
     /// The file's base name.
@@ -59,24 +86,184 @@ pub struct Expected {
     pub algorithm: Algorithm,
     /// Lower-case hex.
     pub hex: String,
-    /// The folder of the list it came from (where the file is looked for
-    /// when no path is given).
-    pub dir: PathBuf,
 }
 
-/// Reads a checksum list; blank lines and `#` comments are skipped.
-pub fn load(path: &Path) -> Result<Vec<Expected>> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Error::io("read the checksum list", path, e))?;
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let mut out = parse(&text).map_err(|line| Error::BadChecksums {
-        path: path.to_path_buf(),
-        line,
-    })?;
-    for e in &mut out {
-        e.dir = dir.clone();
+/// One digest a list gives for a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sum {
+    /// The algorithm.
+    pub algorithm: Algorithm,
+    /// Lower-case hex.
+    pub hex: String,
+}
+
+/// One file the lists name, with every digest they give for it.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    /// The file's base name.
+    pub name: String,
+    /// The digests, in the lists' order, without repeats.
+    pub sums: Vec<Sum>,
+    /// The folder of the first list that names it (an index into `dirs`).
+    dir: usize,
+}
+
+/// Every list read, indexed by file name: looking a file up costs the
+/// same whatever the length of the lists.
+#[derive(Debug, Clone, Default)]
+pub struct Sums {
+    files: Vec<Listed>,
+    index: HashMap<String, usize>,
+    dirs: Vec<PathBuf>,
+    count: usize,
+}
+
+/// Why a list was refused, at which line.
+#[derive(Debug)]
+pub enum ListError {
+    /// A line that is none of the forms (`Sums::read_from`).
+    NotChecksum(usize),
+    /// A bound passed: the line, and what the bound is.
+    TooLarge(usize, String),
+    /// The list could not be read.
+    Io(std::io::Error),
+}
+
+impl Sums {
+    /// Reads the checksum list at `path` (the files it names are looked for
+    /// beside it). Blank lines and `#` comments are skipped; a UTF-8
+    /// byte-order mark is allowed. The list is opened as the user named it,
+    /// a pipe included (`--checksums <(curl …)`): it is read a bounded line
+    /// at a time, so whatever it is, it cannot make loadsmith hold more.
+    pub fn read(&mut self, path: &Path) -> Result<()> {
+        let f = File::open(path).map_err(|e| Error::io("read the checksum list", path, e))?;
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        self.read_from(BufReader::new(f), dir).map_err(|e| match e {
+            ListError::NotChecksum(line) => Error::BadChecksums {
+                path: path.to_path_buf(),
+                line,
+            },
+            ListError::TooLarge(line, reason) => Error::ChecksumsTooLarge {
+                path: path.to_path_buf(),
+                line,
+                reason,
+            },
+            ListError::Io(e) => Error::io("read the checksum list", path, e),
+        })
     }
-    Ok(out)
+
+    /// Reads one list from `r`, a line at a time, each bounded by [`MAX_LINE`].
+    pub fn read_from(
+        &mut self,
+        mut r: impl BufRead,
+        dir: PathBuf,
+    ) -> std::result::Result<(), ListError> {
+        let dir_at = self.dirs.len();
+        self.dirs.push(dir);
+        let mut parser = Parser::default();
+        let mut buf = Vec::with_capacity(256);
+        for line in 1.. {
+            buf.clear();
+            let n = r
+                .by_ref()
+                .take(MAX_LINE as u64 + 1)
+                .read_until(b'\n', &mut buf)
+                .map_err(ListError::Io)?;
+            if n == 0 {
+                break;
+            }
+            if buf.len() > MAX_LINE && buf.last() != Some(&b'\n') {
+                return Err(ListError::TooLarge(
+                    line,
+                    format!(
+                        "longer than {MAX_LINE} bytes; a checksum line is a digest and a file name, so this is not a checksum list"
+                    ),
+                ));
+            }
+            let mut bytes = buf.as_slice();
+            if line == 1 {
+                bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+            }
+            let text = String::from_utf8_lossy(bytes);
+            if let Some(e) = parser
+                .line(&text)
+                .map_err(|()| ListError::NotChecksum(line))?
+            {
+                self.add(e, dir_at, line)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn add(&mut self, e: Expected, dir: usize, line: usize) -> std::result::Result<(), ListError> {
+        if e.name.len() > MAX_NAME {
+            return Err(ListError::TooLarge(
+                line,
+                format!(
+                    "names a file of {} bytes; no file name is longer than {MAX_NAME}",
+                    e.name.len()
+                ),
+            ));
+        }
+        let sum = Sum {
+            algorithm: e.algorithm,
+            hex: e.hex,
+        };
+        let known = self.index.get(&e.name).copied();
+        if known.is_some_and(|i| self.files[i].sums.contains(&sum)) {
+            return Ok(()); // the same line again, or in another list
+        }
+        self.count += 1;
+        if self.count > MAX_SUMS {
+            return Err(ListError::TooLarge(
+                line,
+                format!(
+                    "the lists give more than {MAX_SUMS} sums, the most loadsmith checks in one run; split the list"
+                ),
+            ));
+        }
+        match known {
+            Some(i) => self.files[i].sums.push(sum),
+            None => {
+                self.index.insert(e.name.clone(), self.files.len());
+                self.files.push(Listed {
+                    name: e.name,
+                    sums: vec![sum],
+                    dir,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// True when no list gave a sum.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The file named `name`, when a list names it.
+    pub fn get(&self, name: &str) -> Option<&Listed> {
+        self.index.get(name).map(|&i| &self.files[i])
+    }
+
+    /// Every file named, in the order the lists first name them.
+    pub fn iter(&self) -> impl Iterator<Item = &Listed> {
+        self.files.iter()
+    }
+
+    /// Where a listed file is looked for: beside the list that names it.
+    pub fn path_of(&self, l: &Listed) -> PathBuf {
+        self.dirs[l.dir].join(&l.name)
+    }
+
+    /// The files the lists name that are present beside them.
+    pub fn listed_files(&self) -> Vec<PathBuf> {
+        self.files
+            .iter()
+            .map(|l| self.path_of(l))
+            .filter(|p| p.is_file())
+            .collect()
+    }
 }
 
 fn is_hex(s: &str) -> bool {
@@ -89,7 +276,6 @@ fn entry(name: &str, algorithm: Algorithm, hex: &str) -> Expected {
         name: name.rsplit(['/', '\\']).next().unwrap_or(name).to_string(),
         algorithm,
         hex: hex.to_ascii_lowercase(),
-        dir: PathBuf::new(),
     }
 }
 
@@ -112,10 +298,13 @@ fn bsd(line: &str) -> Option<Expected> {
 /// `MD5 Checksum: HEX` (the vendor's download page), for the file named before.
 fn page(line: &str) -> Option<(Algorithm, String)> {
     let (key, hex) = line.split_once(':')?;
-    let alg = Algorithm::by_name(key.split_whitespace().next()?)?;
-    let rest = key.split_whitespace().skip(1).collect::<Vec<_>>().join(" ");
+    let mut words = key.split_whitespace();
+    let alg = Algorithm::by_name(words.next()?)?;
+    let checksum = words
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("checksum"));
     let hex = hex.trim();
-    (rest.eq_ignore_ascii_case("checksum") && Algorithm::by_len(hex) == Some(alg) && is_hex(hex))
+    (checksum && words.next().is_none() && Algorithm::by_len(hex) == Some(alg) && is_hex(hex))
         .then(|| (alg, hex.to_string()))
 }
 
@@ -124,27 +313,49 @@ fn file_name(line: &str) -> bool {
     !line.contains(char::is_whitespace) && line.contains('.') && !line.ends_with(':')
 }
 
+/// Reads a list one line at a time: the only state kept between lines is
+/// the file name the download page's form gave last.
+#[derive(Default)]
+struct Parser {
+    named: Option<String>,
+}
+
+impl Parser {
+    /// The entry a line gives, if any; `Err` for a line that is none of the forms.
+    fn line(&mut self, line: &str) -> std::result::Result<Option<Expected>, ()> {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            return Ok(None);
+        }
+        if let Some(e) = coreutils(line).or_else(|| bsd(line)) {
+            return Ok(Some(e));
+        }
+        if let Some((alg, hex)) = page(line) {
+            let name = self.named.as_deref().ok_or(())?;
+            return Ok(Some(entry(name, alg, &hex)));
+        }
+        if file_name(line) {
+            self.named = Some(line.to_string());
+        } else if self.named.is_none() || !line.contains(':') {
+            // Other `Key: value` lines of the download page are skipped.
+            return Err(());
+        }
+        Ok(None)
+    }
+}
+
 /// Parses checksum text; `Err(line)` names the first line that is none of
 /// the forms above.
 pub fn parse(text: &str) -> std::result::Result<Vec<Expected>, usize> {
+    let mut parser = Parser::default();
     let mut out = Vec::new();
-    let mut named: Option<String> = None;
     for (i, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if let Some(e) = coreutils(line).or_else(|| bsd(line)) {
-            out.push(e);
-        } else if let Some((alg, hex)) = page(line) {
-            let name = named.as_deref().ok_or(i + 1)?;
-            out.push(entry(name, alg, &hex));
-        } else if file_name(line) {
-            named = Some(line.to_string());
-        } else if named.is_none() || !line.contains(':') {
-            // Other `Key: value` lines of the download page are skipped.
-            return Err(i + 1);
-        }
+        let line = if i == 0 {
+            line.strip_prefix('\u{feff}').unwrap_or(line)
+        } else {
+            line
+        };
+        out.extend(parser.line(line).map_err(|()| i + 1)?);
     }
     Ok(out)
 }
@@ -186,68 +397,76 @@ pub struct FileVerdict {
     pub algorithms: Vec<Algorithm>,
 }
 
-/// The verdict of every file inspected (`(base name, [(algorithm, matched)])`)
-/// and of every listed file that was not: in the lists' order, then the
-/// unlisted ones.
-pub fn verdicts(
-    expected: &[Expected],
-    inspected: &[(String, Vec<(Algorithm, bool)>)],
-) -> Vec<FileVerdict> {
-    let mut out: Vec<FileVerdict> = Vec::new();
-    for e in expected {
-        if out.iter().any(|v| v.name == e.name) {
-            continue;
-        }
-        let v = match inspected.iter().find(|(n, _)| *n == e.name) {
-            Some((_, checks)) => FileVerdict {
-                name: e.name.clone(),
-                status: if checks.iter().all(|c| c.1) {
-                    Status::Ok
-                } else {
-                    Status::Failed
-                },
-                algorithms: checks.iter().map(|c| c.0).collect(),
-            },
-            None => FileVerdict {
-                name: e.name.clone(),
-                status: Status::ListedNotFound,
-                algorithms: expected
-                    .iter()
-                    .filter(|x| x.name == e.name)
-                    .map(|x| x.algorithm)
-                    .collect(),
-            },
-        };
-        out.push(v);
+/// The verdict of one listed file whose digests were compared:
+/// `(algorithm, matched)` for each sum the lists give.
+pub fn verdict(l: &Listed, checks: &[(Algorithm, bool)]) -> FileVerdict {
+    FileVerdict {
+        name: l.name.clone(),
+        status: if checks.iter().all(|c| c.1) {
+            Status::Ok
+        } else {
+            Status::Failed
+        },
+        algorithms: checks.iter().map(|c| c.0).collect(),
     }
-    for (n, _) in inspected
-        .iter()
-        .filter(|(n, _)| !expected.iter().any(|e| e.name == *n))
-    {
-        out.push(FileVerdict {
-            name: n.clone(),
-            status: Status::NotListed,
-            algorithms: Vec::new(),
-        });
-    }
-    out
 }
 
-/// The files the lists name, looked up beside each list: those present,
-/// and the names of those that are not.
-pub fn listed_files(expected: &[Expected]) -> (Vec<PathBuf>, Vec<String>) {
-    let (mut present, mut missing) = (Vec::new(), Vec::new());
-    for e in expected {
-        let p = e.dir.join(&e.name);
-        if p.is_file() {
-            if !present.contains(&p) {
-                present.push(p);
-            }
-        } else if !missing.contains(&e.name) {
-            missing.push(e.name.clone());
-        }
+/// The verdict of a listed file that is not there.
+pub fn not_found(l: &Listed) -> FileVerdict {
+    FileVerdict {
+        name: l.name.clone(),
+        status: Status::ListedNotFound,
+        algorithms: l.sums.iter().map(|s| s.algorithm).collect(),
     }
-    (present, missing)
+}
+
+/// The verdict of a file no list names.
+pub fn not_listed(name: &str) -> FileVerdict {
+    FileVerdict {
+        name: name.to_string(),
+        status: Status::NotListed,
+        algorithms: Vec::new(),
+    }
+}
+
+/// Compares a file with every sum `l` gives for it, reading it once
+/// (`sha256sum -c` for one line): `(algorithm, matched)` per sum.
+pub fn compare(path: &Path, l: &Listed) -> std::io::Result<Vec<(Algorithm, bool)>> {
+    // Named by the list, not by the user: a link is followed as for any
+    // input, but only a regular file is read (a FIFO named like a download
+    // neither stalls the open nor is read).
+    let mut f = crate::files::open_input(path).map_err(crate::files::OpenError::into_io)?;
+    let want = |a| l.sums.iter().any(|s| s.algorithm == a);
+    let mut md5 = want(Algorithm::Md5).then(md5::Md5::new);
+    let mut s256 = want(Algorithm::Sha256).then(sha2::Sha256::new);
+    let mut s512 = want(Algorithm::Sha512).then(sha2::Sha512::new);
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let b = &buf[..n];
+        md5.iter_mut().for_each(|h| h.update(b));
+        s256.iter_mut().for_each(|h| h.update(b));
+        s512.iter_mut().for_each(|h| h.update(b));
+    }
+    let hex = |d: &[u8]| d.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let got = [
+        (Algorithm::Md5, md5.map(|h| hex(&h.finalize()))),
+        (Algorithm::Sha256, s256.map(|h| hex(&h.finalize()))),
+        (Algorithm::Sha512, s512.map(|h| hex(&h.finalize()))),
+    ];
+    Ok(l.sums
+        .iter()
+        .map(|s| {
+            let have = got
+                .iter()
+                .find(|g| g.0 == s.algorithm)
+                .and_then(|g| g.1.as_ref());
+            (s.algorithm, have == Some(&s.hex))
+        })
+        .collect())
 }
 
 #[cfg(test)]

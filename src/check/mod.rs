@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256, Sha512};
 use crate::bundle::{self, Detected, Format, Sink};
 use crate::error::{Error, Result};
 use crate::names::{ImageName, Role};
-use checksums::{Algorithm, Expected};
+use checksums::{Algorithm, Sum, Sums};
 use findings::{Code, Finding, Severity};
 use member::{MemberReport, Scanner, hex};
 use sets::SetReport;
@@ -72,8 +72,8 @@ impl Source {
 pub struct Options {
     /// List CNU archive entries.
     pub deep: bool,
-    /// Published digests to compare bundles with.
-    pub checksums: Vec<Expected>,
+    /// Published digests to compare bundles with, by file name.
+    pub checksums: Sums,
     /// Worker threads (at least 1).
     pub jobs: usize,
     /// What a bundle may make loadsmith read.
@@ -299,8 +299,11 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let expected: Vec<&Expected> =
-                opts.checksums.iter().filter(|e| e.name == base).collect();
+            let expected: &[Sum] = opts
+                .checksums
+                .get(&base)
+                .map(|l| l.sums.as_slice())
+                .unwrap_or_default();
             let want = |a| expected.iter().any(|e| e.algorithm == a);
             let (want512, want_md5) = (want(Algorithm::Sha512), want(Algorithm::Md5));
             let (walked, digests) = std::thread::scope(|s| {
@@ -338,7 +341,7 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
                     ),
                 ));
             }
-            checked = checksum_findings(&base, &expected, &digests, &mut scanner.findings);
+            checked = checksum_findings(&base, expected, &digests, &mut scanner.findings);
             (*format, Some(digests))
         }
         Source::Directory(dir) if opts.jobs > 1 => {
@@ -453,7 +456,7 @@ pub struct Checked {
 
 fn checksum_findings(
     base: &str,
-    expected: &[&Expected],
+    expected: &[Sum],
     d: &FileDigests,
     out: &mut Vec<Finding>,
 ) -> Vec<Checked> {

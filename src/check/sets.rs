@@ -56,15 +56,14 @@ pub fn analyse(members: &[MemberReport], holder: &str) -> (Vec<SetReport>, Vec<F
         let Some(l) = &m.loads else { continue };
         let mut files = vec![m.name.clone()];
         let mut missing = Vec::new();
+        for f in &l.not_firmware {
+            findings.push(Finding::new(
+                Code::NotFirmwareInSet,
+                Some(f),
+                format!("{} lists {f}, which is not a firmware file: a set holds firmware only, and configuration files are written by loadsmith's editors alone, so nothing of {} is staged", m.name, m.image.stem),
+            ));
+        }
         for f in &l.files {
-            if !crate::names::is_firmware_file(f) {
-                findings.push(Finding::new(
-                    Code::NotFirmwareInSet,
-                    Some(f),
-                    format!("{} lists {f}, which is not a firmware file: a set holds firmware only, and configuration files are written by loadsmith's editors alone, so nothing of {} is staged", m.name, m.image.stem),
-                ));
-                continue;
-            }
             files.push(f.clone());
             listed.push(f);
             if let Some(have) = by_name.get(f.as_str()) {

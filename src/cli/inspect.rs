@@ -32,15 +32,17 @@ pub(crate) fn default_jobs() -> usize {
 }
 
 pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
-    let (expected, paths) = super::verify::lists(&args.checksums, &args.paths)?;
+    let (sums, paths) = super::verify::lists(&args.checksums, &args.paths)?;
     let opts = Options {
         deep: args.deep,
-        checksums: expected.clone(),
+        checksums: sums,
         jobs: args.jobs.unwrap_or_else(default_jobs).max(1),
         limits: args.limits.limits(),
     };
     let (sources, mut errors) = check::collect(&paths);
-    if sources.is_empty() && errors.is_empty() && expected.is_empty() {
+    // A file a list names that is no bundle (release notes) is checked by its sums.
+    errors.retain(|e| !super::verify::listed_plain_file(&opts.checksums, e));
+    if sources.is_empty() && errors.is_empty() && opts.checksums.is_empty() {
         return Err(Error::Usage {
             message: "no bundles or firmware files found in the paths given".into(),
         });
@@ -70,7 +72,7 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
             Err(e) => errors.push(e),
         }
     }
-    let verdicts = super::verify::verdicts(&expected, &reports);
+    let (verdicts, uncounted) = super::verify::verdicts(&opts.checksums, &reports, &paths);
     let problems =
         reports.iter().any(BundleReport::has_errors) || verdicts.iter().any(super::verify::fails);
     if out.json {
@@ -86,12 +88,9 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
                 .collect(),
         };
         let mut summary = Summary::of(reports.iter().map(|r| r.findings.as_slice()));
-        let missing = verdicts
-            .iter()
-            .filter(|v| v.status == crate::check::checksums::Status::ListedNotFound)
-            .count();
-        summary.errors += missing;
-        if missing > 0 {
+        // Failing verdicts no bundle's findings count (missing files, plain files).
+        summary.errors += uncounted;
+        if uncounted > 0 {
             summary.exit = 1;
         }
         if !errors.is_empty() {
@@ -132,13 +131,13 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         out.result(&text, &errors).map_err(stdout_err)?;
     }
     for e in &errors {
-        eprint!("{}", super::output::error_report(e));
+        super::output::eprint(&super::output::error_report(e));
     }
     if !errors.is_empty() {
-        eprintln!(
-            "loadsmith: {} of the inputs could not be read",
+        super::output::eprint(&format!(
+            "loadsmith: {} of the inputs could not be read\n",
             errors.len()
-        );
+        ));
         return Ok(Outcome::Unreadable);
     }
     Ok(if problems {

@@ -18,7 +18,7 @@ mod plan;
 mod stage;
 mod verify;
 
-use std::io::{self, Write};
+use std::io;
 use std::process::ExitCode;
 
 use crate::error::Error;
@@ -86,9 +86,7 @@ fn report(e: &Error) -> ExitCode {
     if is_broken_pipe(e) {
         return ExitCode::SUCCESS;
     }
-    let _ = io::stderr()
-        .lock()
-        .write_all(output::error_report(e).as_bytes());
+    output::eprint(&output::error_report(e));
     ExitCode::from(e.exit_code())
 }
 

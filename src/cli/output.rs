@@ -1,6 +1,17 @@
 //! Where output goes: JSON or human text on stdout, messages on stderr, colour rules.
+//!
+//! Human text reaches a terminal only through [`Out::text`], [`Out::result`]
+//! and [`eprint`], which all pass it through [`terminal`]: every control
+//! character in it (C0 but line feed and tab, DEL, C1, and the invisible
+//! bidi and zero-width marks) is shown escaped, `\u{1b}`, whoever built the
+//! text and whatever it quotes (a name, a version decoded from a name, a
+//! line of a log). The only escape sequences that reach the terminal are the
+//! colours [`Out::paint`] asks for: paint marks them with a key made at
+//! start from the system's randomness, which no outside text can contain,
+//! and the sink turns marked codes, and nothing else, into SGR sequences.
 
 use std::io::{self, IsTerminal, Write};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -60,26 +71,29 @@ impl Out {
         })
     }
 
-    /// Writes human text to stdout, unless quiet.
+    /// Writes human text to stdout (through [`terminal`]), unless quiet.
     pub fn text(&self, text: &str) -> io::Result<()> {
         if self.quiet {
             return Ok(());
         }
         let mut s = io::stdout().lock();
-        s.write_all(text.as_bytes())
+        s.write_all(terminal(text).as_bytes())
     }
 
-    /// Writes the result: `full` normally, only `errors` (the lines that
-    /// make the exit code 1) with `--quiet`.
+    /// Writes the result (through [`terminal`]): `full` normally, only
+    /// `errors` (the lines that make the exit code 1) with `--quiet`.
     pub fn result(&self, full: &str, errors: &str) -> io::Result<()> {
         let text = if self.quiet { errors } else { full };
-        io::stdout().lock().write_all(text.as_bytes())
+        io::stdout().lock().write_all(terminal(text).as_bytes())
     }
 
-    /// Wraps `text` in an ANSI colour when colour is on.
+    /// Wraps `text` in an ANSI colour (`code`: SGR parameters such as
+    /// `31;1`) when colour is on. The colour is marked for the sink, which
+    /// emits it; `text` itself is escaped there like any other.
     pub fn paint(&self, text: &str, code: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+        if self.color && !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit() || b == b';') {
+            let key = key();
+            format!("{key}{code}{END}{text}{key}0{END}")
         } else {
             text.to_string()
         }
@@ -92,19 +106,85 @@ impl Out {
 }
 
 /// Escapes control characters in a name from an archive, so it cannot drive
-/// the terminal: `\x1b[31m` is shown as `\u{1b}[31m`.
+/// the terminal: `\x1b[31m` is shown as `\u{1b}[31m`. Line breaks too, so a
+/// name stays on its line ([`terminal`] keeps those of the text around it).
 pub fn safe(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control()
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
-        }
+        push_escaped(&mut out, c, false);
     }
     out
+}
+
+/// True for what must not reach a terminal raw: C0 and C1 controls, DEL,
+/// the bidi overrides and zero-width marks, and the colour key's markers.
+fn hostile(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || c == START
+        || c == END
+}
+
+fn push_escaped(out: &mut String, c: char, keep_lines: bool) {
+    if hostile(c) && !(keep_lines && matches!(c, '\n' | '\t')) {
+        out.push_str(&c.escape_unicode().to_string());
+    } else {
+        out.push(c);
+    }
+}
+
+/// Opens a colour mark: private-use characters, never printed raw.
+const START: char = '\u{f8f0}';
+const END: char = '\u{f8f1}';
+
+/// The colour key: [`START`] and 32 hex digits of the system's randomness,
+/// made once per process and never printed.
+fn key() -> &'static str {
+    static KEY: OnceLock<String> = OnceLock::new();
+    KEY.get_or_init(|| {
+        use std::hash::{BuildHasher, Hasher};
+        let word = |i: u64| {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(i);
+            h.finish()
+        };
+        format!("{START}{:016x}{:016x}", word(1), word(2))
+    })
+}
+
+/// The one way to a terminal: `text` with every hostile character escaped
+/// ([`hostile`]; line feeds and tabs kept), and the colours [`Out::paint`]
+/// marked turned into SGR sequences. A mark without the key is escaped.
+pub fn terminal(text: &str) -> String {
+    let key = key();
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(key) {
+        rest[..at]
+            .chars()
+            .for_each(|c| push_escaped(&mut out, c, true));
+        let after = &rest[at + key.len()..];
+        match after.split_once(END) {
+            Some((code, tail))
+                if (1..=16).contains(&code.len())
+                    && code.bytes().all(|b| b.is_ascii_digit() || b == b';') =>
+            {
+                out.push_str(&format!("\x1b[{code}m"));
+                rest = tail;
+            }
+            _ => {
+                push_escaped(&mut out, START, true);
+                rest = after;
+            }
+        }
+    }
+    rest.chars().for_each(|c| push_escaped(&mut out, c, true));
+    out
+}
+
+/// Writes human text to stderr, through [`terminal`].
+pub fn eprint(text: &str) {
+    let _ = io::stderr().lock().write_all(terminal(text).as_bytes());
 }
 
 /// `n` and the noun, in the right number: "1 note", "2 notes", "0 files".
@@ -234,4 +314,46 @@ pub fn error_report(e: &Error) -> String {
         s.push_str(&format!("hint: {}\n", safe(&h)));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(color: bool) -> Out {
+        Out {
+            json: false,
+            quiet: false,
+            brief: false,
+            color,
+            stderr_tty: false,
+        }
+    }
+
+    #[test]
+    fn the_sink_escapes_every_control_but_line_feeds_and_tabs() {
+        let t = terminal("a\u{1b}[8mb\u{7}c\u{9b}d\u{7f}e\r\u{202e}f\n\tg");
+        assert_eq!(
+            t,
+            "a\\u{1b}[8mb\\u{7}c\\u{9b}d\\u{7f}e\\u{d}\\u{202e}f\n\tg"
+        );
+    }
+
+    #[test]
+    fn only_the_colours_paint_marks_reach_the_terminal() {
+        let painted = out(true).paint("FAIL\u{1b}[8m", "31;1");
+        assert_eq!(
+            terminal(&format!("x {painted} y\n")),
+            "x \u{1b}[31;1mFAIL\\u{1b}[8m\u{1b}[0m y\n"
+        );
+        assert_eq!(out(false).paint("OK", "32"), "OK");
+        // A mark without the key (outside text cannot know it) stays text.
+        let forged = format!("{START}0123456789abcdef0123456789abcdef8{END}hidden");
+        assert!(!terminal(&forged).contains('\u{1b}'));
+        // The key itself is never printed, even when a mark is cut short.
+        let cut = format!("{}8", key());
+        assert!(!terminal(&cut).contains(&key()[START.len_utf8()..]));
+        // Codes paint is asked for must be SGR parameters.
+        assert_eq!(out(true).paint("x", "8m\u{1b}[2J"), "x");
+    }
 }

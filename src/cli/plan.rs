@@ -87,8 +87,11 @@ pub(super) fn run(
                 )
                 .map_err(stdout_err)?;
             }
-            eprintln!("loadsmith: refused: {}", safe(&r.reason));
-            eprintln!("hint: {}", safe(&r.hint));
+            super::output::eprint(&format!(
+                "loadsmith: refused: {}\nhint: {}\n",
+                safe(&r.reason),
+                safe(&r.hint)
+            ));
             Ok(Outcome::Problems)
         }
     }

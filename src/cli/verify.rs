@@ -1,51 +1,100 @@
 //! `inspect --checksums`: the lists' files, and one line per file like
 //! `sha256sum -c` (`OK`, `FAILED`, `not listed`, `listed, not found`).
+//!
+//! Every file a list names gets a verdict: a bundle inspected by the
+//! digests its report already holds; any other file (loose firmware, the
+//! release notes, a `.pdf`) by reading it once here, given on the command
+//! line or found beside the list, like `sha256sum -c` would.
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use super::output::safe;
 use crate::check::BundleReport;
-use crate::check::checksums::{self, Expected, FileVerdict, Status};
+use crate::check::checksums::{self, FileVerdict, Status, Sums};
 use crate::error::Error;
 
-/// The lists' entries, and the paths to inspect: those given, or (none
-/// given) the files the lists name, found beside them.
-pub(super) fn lists(
-    lists: &[PathBuf],
-    paths: &[PathBuf],
-) -> Result<(Vec<Expected>, Vec<PathBuf>), Error> {
-    let mut expected = Vec::new();
+/// The lists' sums, and the paths to inspect: those given, or (none given)
+/// the files the lists name, found beside them.
+pub(super) fn lists(lists: &[PathBuf], paths: &[PathBuf]) -> Result<(Sums, Vec<PathBuf>), Error> {
+    let mut sums = Sums::default();
     for l in lists {
-        expected.extend(checksums::load(l)?);
+        sums.read(l)?;
     }
     let paths = if paths.is_empty() {
-        checksums::listed_files(&expected).0
+        sums.listed_files()
     } else {
         paths.to_vec()
     };
-    Ok((expected, paths))
+    Ok((sums, paths))
 }
 
-/// The verdict of every file: the bundles inspected and the files listed.
-pub(super) fn verdicts(expected: &[Expected], reports: &[BundleReport]) -> Vec<FileVerdict> {
-    if expected.is_empty() {
-        return Vec::new();
+fn base(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// True when `e` says a file is not a bundle while a list names it: such a
+/// file is checked by its sums alone, not an unreadable input.
+pub(super) fn listed_plain_file(sums: &Sums, e: &Error) -> bool {
+    matches!(e, Error::NotABundle { path } if sums.get(&base(path)).is_some())
+}
+
+/// The verdict of every file (in the lists' order, then the bundles no list
+/// names), and how many failing verdicts no bundle report counts already.
+pub(super) fn verdicts(
+    sums: &Sums,
+    reports: &[BundleReport],
+    given: &[PathBuf],
+) -> (Vec<FileVerdict>, usize) {
+    if sums.is_empty() {
+        return (Vec::new(), 0);
     }
-    let inspected: Vec<(String, Vec<(checksums::Algorithm, bool)>)> = reports
+    let bundles: HashMap<String, &BundleReport> = reports
         .iter()
         .filter(|r| r.sha256.is_some())
-        .map(|r| {
-            let base = std::path::Path::new(&r.path)
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            (
-                base,
-                r.checksums.iter().map(|c| (c.algorithm, c.ok)).collect(),
-            )
-        })
+        .map(|r| (base(Path::new(&r.path)), r))
         .collect();
-    checksums::verdicts(expected, &inspected)
+    let given: HashMap<String, &PathBuf> = given
+        .iter()
+        .filter(|p| p.is_file())
+        .map(|p| (base(p), p))
+        .collect();
+    let mut out = Vec::new();
+    let mut uncounted = 0;
+    for l in sums.iter() {
+        if let Some(r) = bundles.get(&l.name) {
+            let checks: Vec<_> = r.checksums.iter().map(|c| (c.algorithm, c.ok)).collect();
+            out.push(checksums::verdict(l, &checks));
+            continue;
+        }
+        let path = given
+            .get(&l.name)
+            .map_or_else(|| sums.path_of(l), |p| p.to_path_buf());
+        let v = match checksums::compare(&path, l) {
+            Ok(checks) => checksums::verdict(l, &checks),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => checksums::not_found(l),
+            Err(_) => FileVerdict {
+                status: Status::Failed,
+                ..checksums::not_found(l)
+            },
+        };
+        uncounted += usize::from(fails(&v));
+        out.push(v);
+    }
+    for name in bundles.keys().filter(|n| sums.get(n).is_none()) {
+        out.push(checksums::not_listed(name));
+    }
+    // The unlisted ones in the order the bundles were inspected.
+    let order: HashMap<String, usize> = reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (base(Path::new(&r.path)), i))
+        .collect();
+    let listed = out.len() - out.iter().filter(|v| v.status == Status::NotListed).count();
+    out[listed..].sort_by_key(|v| order.get(&v.name).copied());
+    (out, uncounted)
 }
 
 /// True when a verdict makes the run fail (like `sha256sum -c`).

@@ -112,7 +112,7 @@ pub fn check(
         &source,
         &Options {
             deep: false,
-            checksums: Vec::new(),
+            checksums: Default::default(),
             jobs,
             limits: crate::bundle::Limits::default(),
         },

@@ -110,7 +110,7 @@ fn candidates(opts: &StageOptions, target: &ImageName) -> Result<Vec<Candidate>>
         .collect();
     let copts = Options {
         deep: false,
-        checksums: Vec::new(),
+        checksums: Default::default(),
         jobs: opts.jobs.max(1),
         limits: opts.limits,
     };

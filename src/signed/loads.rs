@@ -7,6 +7,13 @@
 //! per component, `#+` lines optional files in the same columns, `#?`
 //! lines hardware facts. See `formats.md` §2, §3 and §5. Completeness is
 //! judged from this list, never from names.
+//!
+//! Every name a list yields, whatever its line (required, `#+` optional,
+//! with or without columns) and whatever the family, passes one gate here,
+//! [`LoadsBody::add`]: a name that is not firmware
+//! ([`crate::names::is_firmware_file`]) never reaches `files`, `optional`
+//! or `expect`, only `not_firmware`, which the set checks report as
+//! `not-firmware-in-set`.
 
 use serde::Serialize;
 
@@ -24,6 +31,10 @@ pub struct LoadsBody {
     /// The size and MD5 the list gives for a file (wireless lists), by name.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<Expected>,
+    /// Names the list gives (on any line) that are not firmware files: no
+    /// part of any set, and an error of the list.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_firmware: Vec<String>,
     /// `LA_VERSION` (7940/7960 loader version), if present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub la_version: Option<String>,
@@ -43,6 +54,26 @@ pub struct Expected {
     pub size: u64,
     /// Its MD5, lower-case hex.
     pub md5: String,
+}
+
+impl LoadsBody {
+    /// The one way a name gets out of a list: firmware goes to `files` (or
+    /// `optional`) with what the list says of it; anything else to
+    /// `not_firmware` only.
+    fn add(&mut self, name: &str, optional: bool, expect: Option<Expected>) {
+        if !crate::names::is_firmware_file(name) {
+            if !self.not_firmware.iter().any(|n| n == name) {
+                self.not_firmware.push(name.to_string());
+            }
+            return;
+        }
+        if optional {
+            self.optional.push(name.to_string());
+        } else {
+            self.files.push(name.to_string());
+        }
+        self.expect.extend(expect);
+    }
 }
 
 /// `NAME SIZE MD5` → the three columns, when the line has exactly them.
@@ -83,6 +114,7 @@ pub fn parse(body: &[u8]) -> Result<LoadsBody, LoadsError> {
         files: Vec::new(),
         optional: Vec::new(),
         expect: Vec::new(),
+        not_firmware: Vec::new(),
         la_version: None,
         release: None,
         line_ending: if crlf { "crlf" } else { "lf" },
@@ -94,8 +126,7 @@ pub fn parse(body: &[u8]) -> Result<LoadsBody, LoadsError> {
         let line = line.trim();
         if let Some(optional) = line.strip_prefix("#+") {
             if let Some(e) = columns(optional) {
-                out.optional.push(e.name.clone());
-                out.expect.push(e);
+                out.add(&e.name.clone(), true, Some(e));
             }
             continue;
         }
@@ -115,11 +146,8 @@ pub fn parse(body: &[u8]) -> Result<LoadsBody, LoadsError> {
             continue;
         }
         match columns(line) {
-            Some(e) => {
-                out.files.push(e.name.clone());
-                out.expect.push(e);
-            }
-            None => out.files.push(line.to_string()),
+            Some(e) => out.add(&e.name.clone(), false, Some(e)),
+            None => out.add(line, false, None),
         }
     }
     Ok(out)
@@ -152,6 +180,20 @@ mod tests {
         assert_eq!(b.optional, ["EXTRA-1.SBN"]);
         assert_eq!(b.expect[0].size, 2633404);
         assert_eq!(b.expect[0].md5, "5f64dd6b81764b05d0f136e0ed1d74f9");
+    }
+
+    #[test]
+    fn no_line_of_any_list_yields_a_name_that_is_not_firmware() {
+        let md5 = "0".repeat(32);
+        let b = parse(format!("P003-8-12-00.sbn\nSIPDefault.cnf\nAPPS-1.SBN 10 {md5}\nSEP001122334455.cnf.xml 10 {md5}\n#+ SEP001122334455.cnf.xml 10 {md5}\n#+ OS79XX.TXT 3 {md5}\n#+ EXTRA-1.SBN 10 {md5}\n").as_bytes()).unwrap();
+        assert_eq!(b.files, ["P003-8-12-00.sbn", "APPS-1.SBN"]);
+        assert_eq!(b.optional, ["EXTRA-1.SBN"]);
+        let expected: Vec<&str> = b.expect.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(expected, ["APPS-1.SBN", "EXTRA-1.SBN"]);
+        assert_eq!(
+            b.not_firmware,
+            ["SIPDefault.cnf", "SEP001122334455.cnf.xml", "OS79XX.TXT"]
+        );
     }
 
     #[test]
