@@ -107,7 +107,6 @@ pub fn diff(old: &[u8], new: &[u8]) -> Vec<String> {
     out
 }
 
-/// The edits for a target.
 /// Every pointer file [`plan`] may read or edit.
 pub const CANDIDATES: [&str; 4] = [
     files::OS79XX,
@@ -116,6 +115,7 @@ pub const CANDIDATES: [&str; 4] = [
     files::XML_DEFAULT,
 ];
 
+/// The edits for a target.
 pub fn plan(view: &RootView, p: &Pointing<'_>) -> Result<Vec<Edit>> {
     let load = &p.load.stem;
     let mut out = Vec::new();
