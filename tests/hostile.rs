@@ -12,6 +12,8 @@ mod round2;
 mod round3_paths;
 #[path = "hostile/round3_pointers.rs"]
 mod round3_pointers;
+#[path = "hostile/round3_bounds.rs"]
+mod round3_bounds;
 mod support;
 
 use std::io::Write;
