@@ -4,8 +4,9 @@
 //! process. Each runs the real binary under a memory cap (`ulimit -v`) or
 //! compares its peak memory (`/usr/bin/time -v`), never the clock.
 
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use super::support::*;
 
@@ -155,4 +156,121 @@ fn rules_that_compile_into_huge_automata_are_refused_naming_the_line() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("16384 KiB for the file"), "{err}");
     assert!(!err.contains("line 1:"), "{err}");
+}
+
+/// Runs `loadsmith --json log -` on what `feed` writes to its stdin; the
+/// document and the peak resident memory in KiB (`/usr/bin/time`), under
+/// a cap of `kib` of address space.
+fn log_fed(kib: u64, feed: impl FnOnce(&mut dyn Write)) -> (serde_json::Value, u64) {
+    let mut c = Command::new("/usr/bin/time");
+    c.args(["-f", "%M", "sh", "-c"])
+        .arg(format!("ulimit -v {kib} && exec \"$@\""))
+        .arg("sh")
+        .arg(env!("CARGO_BIN_EXE_loadsmith"))
+        .args(["--json", "log", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut stdin = std::io::BufWriter::new(child.stdin.take().unwrap());
+    feed(&mut stdin);
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() || out.status.code() == Some(1),
+        "{err}"
+    );
+    let kb = err.lines().last().unwrap_or("").trim().parse().unwrap();
+    (serde_json::from_slice(&out.stdout).unwrap(), kb)
+}
+
+fn has_time() -> bool {
+    let there = Path::new("/usr/bin/time").exists();
+    if !there {
+        eprintln!("skipped: needs /usr/bin/time (.ci/run installs it)");
+    }
+    there
+}
+
+#[test]
+fn a_log_line_of_128_mib_is_skipped_within_the_memory_cap() {
+    if !has_time() {
+        return;
+    }
+    let (doc, kb) = log_fed(256 * 1024, |w| {
+        writeln!(
+            w,
+            "in.tftpd[1]: RRQ from 10.0.0.5 filename term61.default.loads"
+        )
+        .unwrap();
+        w.write_all(b"in.tftpd[2]: RRQ from 10.0.0.5 filename ")
+            .unwrap();
+        let chunk = vec![b'x'; 1 << 20];
+        for _ in 0..128 {
+            w.write_all(&chunk).unwrap();
+        }
+        writeln!(w).unwrap();
+        writeln!(
+            w,
+            "in.tftpd[3]: RRQ from 10.0.0.5 filename term61.default.loads"
+        )
+        .unwrap();
+    });
+    assert_eq!(doc["lines"], 3, "{doc}");
+    assert_eq!(doc["unreadable"], 1, "{doc}");
+    assert_eq!(doc["recognised"], 2, "{doc}");
+    assert_eq!(doc["phones"][0]["requests"], 2, "{doc}");
+    // Far below the line: what is kept is bounded, not the line.
+    assert!(kb < 64 * 1024, "{kb} KiB for a 128 MiB line");
+}
+
+/// The peak memory of `log` on `lines` lines written by `line(i)`.
+fn peak_for(lines: u64, line: fn(u64) -> String) -> (serde_json::Value, u64) {
+    log_fed(1024 * 1024, |w| {
+        for i in 0..lines {
+            writeln!(w, "{}", line(i)).unwrap();
+        }
+    })
+}
+
+#[test]
+fn one_client_asking_for_a_new_name_each_time_is_read_in_flat_memory() {
+    if !has_time() {
+        return;
+    }
+    let line = |i: u64| {
+        format!(
+            "Nov 22 02:57:14 pbx in.tftpd[{}]: RRQ from 10.0.0.5 filename junk{i:07}.bin",
+            1000 + i % 30_000
+        )
+    };
+    let (_, small) = peak_for(100_000, line);
+    let (doc, big) = peak_for(500_000, line);
+    assert_eq!(doc["phones"][0]["requests"], 500_000, "{}", doc["lines"]);
+    // Before the bound the names cost about 160 bytes each: 64 MiB more here.
+    assert!(
+        big < small + 8 * 1024,
+        "{small} KiB for 100k names, {big} KiB for 500k"
+    );
+}
+
+#[test]
+fn remap_input_lines_of_many_processes_are_read_in_flat_memory() {
+    if !has_time() {
+        return;
+    }
+    let line = |i: u64| {
+        format!(
+            "Nov 22 02:57:14 pbx in.tftpd[{}]: remap: input: junk{i:07}.bin",
+            100 + i
+        )
+    };
+    let (_, small) = peak_for(100_000, line);
+    let (doc, big) = peak_for(500_000, line);
+    assert_eq!(doc["recognised"], 500_000, "{}", doc["lines"]);
+    assert!(
+        big < small + 8 * 1024,
+        "{small} KiB for 100k processes, {big} KiB for 500k"
+    );
 }
