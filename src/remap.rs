@@ -68,7 +68,7 @@ const DFA_CACHE: usize = 256 * 1024;
 const MAX_REWRITES: usize = 4096;
 
 /// Rule steps kept in [`Rewrite::steps`]: the first ones, and always the last.
-const KEPT_STEPS: usize = 64;
+pub const KEPT_STEPS: usize = 64;
 
 /// Phone names every rules file is tried on when read: a file that makes
 /// one of them longer than [`MAX_NAME`] is an error naming the rule.
@@ -326,6 +326,11 @@ impl Rules {
             }
         }
         Ok(rules)
+    }
+
+    /// What the compiled expressions take, in bytes (at most [`MAX_RULES_SIZE`]).
+    pub fn memory_usage(&self) -> usize {
+        self.rules.iter().map(|r| r.regex.memory_usage()).sum()
     }
 
     /// What the server makes of a read request for `name` from `client`.
