@@ -236,11 +236,16 @@ fn compile(expr: &str, icase: bool, line: usize, room: usize) -> std::result::Re
         .build(&translate(expr));
     let too_big = |size: String| Bad {
         line,
-        reason: format!(
-            "the expression {expr} compiles to {size}, past loadsmith's bound of {} for one rule and {} for the file (in.tftpd would take the memory; no real rule comes near)",
-            kib(MAX_RULE_SIZE),
-            kib(MAX_RULES_SIZE)
-        ),
+        reason: match limit < MAX_RULE_SIZE {
+            false => format!(
+                "the expression {expr} compiles to {size}, past loadsmith's bound of {} for one rule (in.tftpd would take the memory; no real rule comes near)",
+                kib(MAX_RULE_SIZE)
+            ),
+            true => format!(
+                "the expressions up to this one ({expr}) compile to more than {} together, past loadsmith's bound for a rules file (in.tftpd would take the memory; no real file comes near)",
+                kib(MAX_RULES_SIZE)
+            ),
+        },
         bound: true,
     };
     match built {
@@ -660,7 +665,7 @@ mod tests {
         let r = "r \\w{8}N x\n".repeat(400);
         let (l, why) = Rules::parse(&r).unwrap_err();
         assert!(l > 1 && l < 400, "{l}");
-        assert!(why.contains("16384 KiB"), "{why}");
+        assert!(why.contains("more than 16384 KiB together"), "{why}");
         // The rules people write are far below.
         let real = "ri ^(sep[0-9a-f]{12}\\.cnf\\.xml)$ settings/\\1\nr ^(.*\\.(sbn|loads|bin))$ firmware/\\1\nri ^(.*)$ \\L\\1\n";
         let rules = Rules::parse(real).unwrap();

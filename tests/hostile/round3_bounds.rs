@@ -144,7 +144,10 @@ fn rules_that_compile_into_huge_automata_are_refused_naming_the_line() {
     ));
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("line 1:") && err.contains("KiB"), "{err}");
+    assert!(
+        err.contains("line 1:") && err.contains("past loadsmith's bound of 1024 KiB for one rule"),
+        "{err}"
+    );
     // Rules each under the bound of one, together past the bound of the file.
     let text = "r ^a$ b\n".to_string() + &"r \\w{8}N x\n".repeat(400);
     std::fs::write(&rules, &text).unwrap();
@@ -154,7 +157,7 @@ fn rules_that_compile_into_huge_automata_are_refused_naming_the_line() {
     ));
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("16384 KiB for the file"), "{err}");
+    assert!(err.contains("more than 16384 KiB together"), "{err}");
     assert!(!err.contains("line 1:"), "{err}");
 }
 
