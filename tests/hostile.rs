@@ -8,12 +8,12 @@
 mod roots;
 #[path = "hostile/round2.rs"]
 mod round2;
+#[path = "hostile/round3_bounds.rs"]
+mod round3_bounds;
 #[path = "hostile/round3_paths.rs"]
 mod round3_paths;
 #[path = "hostile/round3_pointers.rs"]
 mod round3_pointers;
-#[path = "hostile/round3_bounds.rs"]
-mod round3_bounds;
 mod support;
 
 use std::io::Write;
