@@ -29,10 +29,11 @@
 //! error naming the line.
 //!
 //! The expressions are POSIX extended expressions in the server; loadsmith
-//! compiles them with the `regex` crate, translating GNU `\<` and `\>` to
-//! `\b`. Where POSIX picks the longest of several alternatives that match
-//! at one place, `regex` picks the first: rules that depend on that are
-//! rare, and the tests compare both on every rule shape documented here.
+//! compiles them with the `regex` crate's engine (`regex-automata`),
+//! translating GNU `\<` and `\>` to `\b`. Where POSIX picks the longest
+//! of several alternatives that match at one place, `regex` picks the
+//! first: rules that depend on that are rare, and the tests compare both
+//! on every rule shape documented here.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
