@@ -64,6 +64,17 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A remap rules file past loadsmith's bounds (a rule that grows names
+    /// past `remap::MAX_NAME`, or compiles past `remap::MAX_RULE_SIZE`).
+    #[error("{path}: line {line}: {reason}")]
+    RulesPastBound {
+        /// The rules file.
+        path: PathBuf,
+        /// The 1-based line.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A checksum file could not be understood.
     #[error(
         "{path}: line {line} is not a checksum line (want `HEX  NAME` or `SHA512 (NAME) = HEX`)"
@@ -121,6 +132,9 @@ impl Error {
             Error::BadRules { .. } => Some(
                 "fix that line: loadsmith reads the rules as in.tftpd -m does (flags r g i e s a ~ G P, a regular expression, a replacement)".into(),
             ),
+            Error::RulesPastBound { .. } => Some(
+                "fix or remove that rule: loadsmith refuses rules past its bounds (docs/roots.md, \"Remap rules\")".into(),
+            ),
             Error::Unreachable { .. } => Some(
                 "check the address and port, that the server runs (in.tftpd, dnsmasq, tftpd32) and serves on that address, and that no firewall drops UDP".into(),
             ),
@@ -170,7 +184,8 @@ impl Error {
             | Error::NotABundle { path }
             | Error::BadChecksums { path, .. }
             | Error::ChecksumsTooLarge { path, .. }
-            | Error::BadRules { path, .. } => Some(path),
+            | Error::BadRules { path, .. }
+            | Error::RulesPastBound { path, .. } => Some(path),
             Error::Usage { .. } | Error::Refused { .. } | Error::Unreachable { .. } => None,
         }
     }

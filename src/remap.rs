@@ -21,17 +21,27 @@
 //! - at most [`DEADMAN`] rule steps per request (the server's loop guard),
 //!   after which the request is refused.
 //!
+//! Bounds the server does not have (it would run out of memory): a
+//! rewritten name longer than [`MAX_NAME`] bytes is refused, naming the rule
+//! that passed it, and a rules file that does so to an ordinary phone name
+//! ([`PROBES`]) is an error naming the line; an expression that compiles
+//! past [`MAX_RULE_SIZE`], or rules past [`MAX_RULES_SIZE`] together, are an
+//! error naming the line.
+//!
 //! The expressions are POSIX extended expressions in the server; loadsmith
-//! compiles them with the `regex` crate, translating GNU `\<` and `\>` to
-//! `\b`. Where POSIX picks the longest of several alternatives that match
-//! at one place, `regex` picks the first: rules that depend on that are
-//! rare, and the tests compare both on every rule shape documented here.
+//! compiles them with the `regex` crate's engine (`regex-automata`),
+//! translating GNU `\<` and `\>` to `\b`. Where POSIX picks the longest
+//! of several alternatives that match at one place, `regex` picks the
+//! first: rules that depend on that are rare, and the tests compare both
+//! on every rule shape documented here.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
 use std::path::Path;
 
-use regex::{Regex, RegexBuilder};
+use regex_automata::meta::{self, Regex};
+use regex_automata::util::captures::Captures;
+use regex_automata::util::syntax;
 
 use crate::error::{Error, Result};
 
@@ -39,9 +49,38 @@ use crate::error::{Error, Result};
 /// `DEADMAN_MAX_STEPS`; later versions allow 4096).
 pub const DEADMAN: usize = 1024;
 
-/// Rewrites of one `g` rule before loadsmith calls it endless (the server
-/// itself has no such guard on a `g` rule and would spin forever).
-const MAX_GLOBAL: usize = 4096;
+/// The longest name a rewrite may make, in bytes (Linux's `PATH_MAX`; no
+/// real path comes near). A rule that passes it refuses the request.
+pub const MAX_NAME: usize = 4096;
+
+/// The most one compiled expression may take, in bytes (its automaton; the
+/// rules people write take a few KiB). A rule past it is an error.
+pub const MAX_RULE_SIZE: usize = 1024 * 1024;
+
+/// The most all compiled expressions of a file may take together, in bytes.
+pub const MAX_RULES_SIZE: usize = 16 * 1024 * 1024;
+
+/// The lazy DFA cache of one expression, at most (beyond it the search
+/// falls back to slower engines, never to more memory).
+const DFA_CACHE: usize = 256 * 1024;
+
+/// Rewrites of one request in all rules (each rewrite may make a name of
+/// [`MAX_NAME`]): a `g` rule, steps of `s` rules.
+const MAX_REWRITES: usize = 4096;
+
+/// Rule steps kept in [`Rewrite::steps`]: the first ones, and always the last.
+pub const KEPT_STEPS: usize = 64;
+
+/// Phone names every rules file is tried on when read: a file that makes
+/// one of them longer than [`MAX_NAME`] is an error naming the rule.
+pub const PROBES: [&str; 6] = [
+    "SEP0011BB73AD61.cnf.xml",
+    "term61.default.loads",
+    "SIPDefault.cnf",
+    "OS79XX.TXT",
+    "jar41sccp.9-4-2ES26.sbn",
+    "P0S3-8-12-00.loads",
+];
 
 /// The largest rules file read (the server truncates lines at 16 KiB; real
 /// rule files are a few KiB).
@@ -122,86 +161,204 @@ fn translate(posix: &str) -> String {
     posix.replace("\\<", "\\b").replace("\\>", "\\b")
 }
 
+/// A line the rules file cannot have: its line, why, and whether the server
+/// would take it (a loadsmith bound) or refuse to start with it.
+struct Bad {
+    line: usize,
+    reason: String,
+    bound: bool,
+}
+
+impl Bad {
+    fn server(line: usize, reason: String) -> Bad {
+        Bad {
+            line,
+            reason,
+            bound: false,
+        }
+    }
+}
+
+/// The flags of a rule, as parsed.
+#[derive(Default)]
+struct Flags {
+    rewrite: bool,
+    global: bool,
+    exit: bool,
+    restart: bool,
+    abort: bool,
+    icase: bool,
+    inverse: bool,
+    writes_only: bool,
+}
+
+fn flags(text: &str, line: usize) -> std::result::Result<Flags, Bad> {
+    let mut f = Flags::default();
+    for c in text.chars() {
+        match c {
+            'r' => f.rewrite = true,
+            'g' => f.global = true,
+            'e' => f.exit = true,
+            's' => f.restart = true,
+            'a' => f.abort = true,
+            'i' => f.icase = true,
+            '~' => f.inverse = true,
+            'G' => f.writes_only = false,
+            'P' => f.writes_only = true,
+            other => {
+                return Err(Bad::server(
+                    line,
+                    format!("the flags \"{text}\" contain \"{other}\", which is not a remap flag"),
+                ));
+            }
+        }
+    }
+    if f.rewrite && f.inverse {
+        return Err(Bad::server(
+            line,
+            "an r rule cannot be inverted with ~".into(),
+        ));
+    }
+    Ok(f)
+}
+
+/// Compiles an expression within [`MAX_RULE_SIZE`] and the `room` left of
+/// [`MAX_RULES_SIZE`].
+fn compile(expr: &str, icase: bool, line: usize, room: usize) -> std::result::Result<Regex, Bad> {
+    let limit = MAX_RULE_SIZE.min(room);
+    let built = meta::Builder::new()
+        .syntax(syntax::Config::new().case_insensitive(icase))
+        .configure(
+            meta::Config::new()
+                .nfa_size_limit(Some(limit))
+                .onepass_size_limit(Some(limit))
+                .hybrid_cache_capacity(DFA_CACHE),
+        )
+        .build(&translate(expr));
+    let too_big = |size: String| Bad {
+        line,
+        reason: match limit < MAX_RULE_SIZE {
+            false => format!(
+                "the expression {expr} compiles to {size}, past loadsmith's bound of {} for one rule (in.tftpd would take the memory; no real rule comes near)",
+                kib(MAX_RULE_SIZE)
+            ),
+            true => format!(
+                "the expressions up to this one ({expr}) compile to more than {} together, past loadsmith's bound for a rules file (in.tftpd would take the memory; no real file comes near)",
+                kib(MAX_RULES_SIZE)
+            ),
+        },
+        bound: true,
+    };
+    match built {
+        Err(e) if e.size_limit().is_some() => Err(too_big(format!("more than {}", kib(limit)))),
+        Err(e) => Err(Bad::server(
+            line,
+            format!("the expression {expr} cannot be compiled ({e})"),
+        )),
+        Ok(r) if r.memory_usage() > limit => Err(too_big(kib(r.memory_usage()))),
+        Ok(r) => Ok(r),
+    }
+}
+
+fn kib(n: usize) -> String {
+    format!("{} KiB", n.div_ceil(1024))
+}
+
 impl Rules {
-    /// Reads a rules file; a rule the server would reject is an error naming its line.
+    /// Reads a rules file; a rule the server would reject, or one past
+    /// loadsmith's bounds, is an error naming its line.
     pub fn load(path: &Path) -> Result<Rules> {
         let bytes = crate::files::read_input_capped(path, MAX_FILE)
             .map_err(|e| Error::io("read the remap rules", path, e.into_io()))?;
-        Rules::parse(&String::from_utf8_lossy(&bytes)).map_err(|(line, reason)| Error::BadRules {
-            path: path.to_path_buf(),
-            line,
-            reason,
+        Rules::parse_checked(&String::from_utf8_lossy(&bytes)).map_err(|b| match b.bound {
+            false => Error::BadRules {
+                path: path.to_path_buf(),
+                line: b.line,
+                reason: b.reason,
+            },
+            true => Error::RulesPastBound {
+                path: path.to_path_buf(),
+                line: b.line,
+                reason: b.reason,
+            },
         })
     }
 
-    /// Parses rules text; `Err((line, why))` for a line the server rejects.
+    /// Parses rules text; `Err((line, why))` for a line the server rejects
+    /// or one past loadsmith's bounds.
     pub fn parse(text: &str) -> std::result::Result<Rules, (usize, String)> {
+        Rules::parse_checked(text).map_err(|b| (b.line, b.reason))
+    }
+
+    fn parse_checked(text: &str) -> std::result::Result<Rules, Bad> {
         let mut rules = Vec::new();
+        let mut used = 0usize;
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
             let mut rest = raw;
-            let Some(flags) = token(&mut rest) else {
+            let Some(flag_text) = token(&mut rest) else {
                 continue;
             };
-            let mut r = (false, false, false, false, false, false, false, false);
-            for c in flags.chars() {
-                match c {
-                    'r' => r.0 = true,
-                    'g' => r.1 = true,
-                    'e' => r.2 = true,
-                    's' => r.3 = true,
-                    'a' => r.4 = true,
-                    'i' => r.5 = true,
-                    '~' => r.6 = true,
-                    'G' => r.7 = false,
-                    'P' => r.7 = true,
-                    other => {
-                        return Err((
-                            line,
-                            format!(
-                                "the flags \"{flags}\" contain \"{other}\", which is not a remap flag"
-                            ),
-                        ));
-                    }
-                }
-            }
-            let (rewrite, global, exit, restart, abort, icase, inverse, writes_only) = r;
-            if rewrite && inverse {
-                return Err((line, "an r rule cannot be inverted with ~".into()));
-            }
+            let f = flags(&flag_text, line)?;
             let Some(expr) = token(&mut rest) else {
-                return Err((line, "no regular expression".into()));
+                return Err(Bad::server(line, "no regular expression".into()));
             };
-            let regex = RegexBuilder::new(&translate(&expr))
-                .case_insensitive(icase)
-                .build()
-                .map_err(|e| {
-                    (
-                        line,
-                        format!("the expression {expr} cannot be compiled ({e})"),
-                    )
-                })?;
+            let regex = compile(&expr, f.icase, line, MAX_RULES_SIZE - used)?;
+            used += regex.memory_usage().min(MAX_RULES_SIZE - used);
             rules.push(Rule {
                 line,
                 text: raw.trim().to_string(),
-                rewrite,
-                global: global && rewrite,
-                exit,
-                restart,
-                abort,
-                inverse,
-                writes_only,
+                rewrite: f.rewrite,
+                global: f.global && f.rewrite,
+                exit: f.exit,
+                restart: f.restart,
+                abort: f.abort,
+                inverse: f.inverse,
+                writes_only: f.writes_only,
                 regex,
                 pattern: token(&mut rest).unwrap_or_default(),
             });
         }
-        Ok(Rules { rules })
+        let rules = Rules { rules };
+        for name in PROBES {
+            if let (_, Some(line)) = rules.run(name, None) {
+                return Err(Bad {
+                    line,
+                    reason: format!(
+                        "the rule makes the name {name} longer than {MAX_NAME} bytes (in.tftpd would grow it until it runs out of memory)"
+                    ),
+                    bound: true,
+                });
+            }
+        }
+        Ok(rules)
+    }
+
+    /// What the compiled expressions take, in bytes (at most [`MAX_RULES_SIZE`]).
+    pub fn memory_usage(&self) -> usize {
+        self.rules.iter().map(|r| r.regex.memory_usage()).sum()
     }
 
     /// What the server makes of a read request for `name` from `client`.
+    /// A name longer than [`MAX_NAME`], or one the rules make longer, is
+    /// refused, naming the rule.
     pub fn rewrite(&self, name: &str, client: Option<IpAddr>) -> Rewrite {
-        let mut current = name.to_string();
-        let mut steps = Vec::new();
+        self.run(name, client).0
+    }
+
+    /// [`Rules::rewrite`], and the line of the rule that made the name
+    /// longer than [`MAX_NAME`], if one did.
+    fn run(&self, name: &str, client: Option<IpAddr>) -> (Rewrite, Option<usize>) {
+        let mut w = Walk {
+            current: name.to_string(),
+            steps: Vec::new(),
+            rewrites: 0,
+            client,
+        };
+        if name.len() > MAX_NAME {
+            let msg = format!("the name is longer than {MAX_NAME} bytes");
+            return (refused(&msg, w.steps), None);
+        }
         let mut deadman = DEADMAN;
         let mut i = 0;
         while let Some(rule) = self.rules.get(i) {
@@ -210,43 +367,19 @@ impl Rules {
                 continue;
             }
             if deadman == 0 {
-                return refused(
-                    "Remap table failure (the rules loop: the server breaks off after its step limit)",
-                    steps,
+                return (
+                    refused(
+                        "Remap table failure (the rules loop: the server breaks off after its step limit)",
+                        w.steps,
+                    ),
+                    None,
                 );
             }
             deadman -= 1;
-            let mut matched = false;
-            for _ in 0..MAX_GLOBAL {
-                let caps = rule.regex.captures(&current);
-                if caps.is_some() == rule.inverse {
-                    break;
-                }
-                matched = true;
-                if rule.abort {
-                    let msg = match (&caps, rule.pattern.is_empty()) {
-                        (_, true) => "Access denied".to_string(),
-                        (c, false) => substitute(&rule.pattern, &current, c.as_ref(), client).1,
-                    };
-                    steps.push((rule.line, current.clone()));
-                    return refused(&msg, steps);
-                }
-                if rule.rewrite
-                    && let Some(c) = &caps
-                {
-                    current = substitute(&rule.pattern, &current, Some(c), client).0;
-                    steps.push((rule.line, current.clone()));
-                }
-                if !rule.global {
-                    break;
-                }
-            }
-            if rule.global && matched && rule.regex.is_match(&current) {
-                return refused(
-                    "the rule rewrites without end (in.tftpd would never answer)",
-                    steps,
-                );
-            }
+            let matched = match w.apply(rule) {
+                Ok(m) => m,
+                Err(stop) => return stop,
+            };
             if matched && rule.exit {
                 break;
             }
@@ -254,10 +387,86 @@ impl Rules {
                 i = 0;
             }
         }
-        Rewrite {
-            mapped: Mapped::Path(current),
-            steps,
+        let mapped = Mapped::Path(w.current);
+        let steps = w.steps;
+        (Rewrite { mapped, steps }, None)
+    }
+}
+
+/// A request on its way through the rules.
+struct Walk {
+    current: String,
+    steps: Vec<(usize, String)>,
+    rewrites: usize,
+    client: Option<IpAddr>,
+}
+
+type Stop = (Rewrite, Option<usize>);
+
+impl Walk {
+    /// Keeps a step: the first [`KEPT_STEPS`], then the last in place of the one before.
+    fn step(&mut self, line: usize) {
+        if self.steps.len() >= KEPT_STEPS {
+            self.steps.pop();
         }
+        self.steps.push((line, self.current.clone()));
+    }
+
+    fn stop(&mut self, msg: &str, past: Option<usize>) -> Stop {
+        (refused(msg, std::mem::take(&mut self.steps)), past)
+    }
+
+    /// Applies one rule: whether it matched, or the end of the request.
+    fn apply(&mut self, rule: &Rule) -> std::result::Result<bool, Stop> {
+        let mut matched = false;
+        let mut caps = rule.regex.create_captures();
+        loop {
+            rule.regex.captures(self.current.as_str(), &mut caps);
+            if caps.is_match() == rule.inverse {
+                break;
+            }
+            matched = true;
+            let hit = caps.is_match().then_some(&caps);
+            if rule.abort {
+                let msg = match rule.pattern.is_empty() {
+                    true => "Access denied".to_string(),
+                    false => substitute(&rule.pattern, &self.current, hit, self.client)
+                        .map_or_else(|| "Access denied".to_string(), |s| s.1),
+                };
+                self.step(rule.line);
+                return Err(self.stop(&msg, None));
+            }
+            if rule.rewrite && hit.is_some() {
+                self.rewrites += 1;
+                let Some((whole, _)) = substitute(&rule.pattern, &self.current, hit, self.client)
+                else {
+                    // The rule is named by the last step.
+                    let msg = format!(
+                        "the name grows past {MAX_NAME} bytes (in.tftpd would grow it until it runs out of memory)"
+                    );
+                    self.step(rule.line);
+                    return Err(self.stop(&msg, Some(rule.line)));
+                };
+                self.current = whole;
+                self.step(rule.line);
+                if self.rewrites >= MAX_REWRITES {
+                    let msg = match rule.global {
+                        // The server itself has no guard on a `g` rule and would spin forever.
+                        true => "the rule rewrites without end (in.tftpd would never answer)"
+                            .to_string(),
+                        false => format!(
+                            "the rules rewrite the name more than {MAX_REWRITES} times (the rule on line {} is the last)",
+                            rule.line
+                        ),
+                    };
+                    return Err(self.stop(&msg, None));
+                }
+            }
+            if !rule.global {
+                break;
+            }
+        }
+        Ok(matched)
     }
 }
 
@@ -269,13 +478,13 @@ fn refused(msg: &str, steps: Vec<(usize, String)>) -> Rewrite {
 }
 
 /// The rewritten name (text before the match, the replacement, text after)
-/// and the replacement alone.
+/// and the replacement alone; `None` when either would pass [`MAX_NAME`].
 fn substitute(
     pattern: &str,
     input: &str,
-    caps: Option<&regex::Captures<'_>>,
+    caps: Option<&Captures>,
     client: Option<IpAddr>,
-) -> (String, String) {
+) -> Option<(String, String)> {
     #[derive(Clone, Copy)]
     enum Case {
         Keep,
@@ -284,24 +493,30 @@ fn substitute(
     }
     let mut case = Case::Keep;
     let mut out = String::new();
-    let push = |out: &mut String, s: &str, case: Case| match case {
-        Case::Keep => out.push_str(s),
-        Case::Upper => out.push_str(&s.to_ascii_uppercase()),
-        Case::Lower => out.push_str(&s.to_ascii_lowercase()),
+    let push = |out: &mut String, s: &str, case: Case| {
+        if out.len() + s.len() > MAX_NAME {
+            return None;
+        }
+        match case {
+            Case::Keep => out.push_str(s),
+            Case::Upper => out.push_str(&s.to_ascii_uppercase()),
+            Case::Lower => out.push_str(&s.to_ascii_lowercase()),
+        }
+        Some(())
     };
+    let group = |n: usize| caps.and_then(|c| c.get_group(n)).map(|s| &input[s.range()]);
     let mut chars = pattern.chars();
     while let Some(c) = chars.next() {
         let Some(m) = (c == '\\').then(|| chars.next()).flatten() else {
-            push(&mut out, c.encode_utf8(&mut [0; 4]), case);
+            push(&mut out, c.encode_utf8(&mut [0; 4]), case)?;
             continue;
         };
         match m {
-            '0'..='9' => {
-                let n = m as usize - '0' as usize;
-                if let Some(g) = caps.and_then(|c| c.get(n)) {
-                    push(&mut out, g.as_str(), case);
-                }
-            }
+            '0'..='9' => push(
+                &mut out,
+                group(m as usize - '0' as usize).unwrap_or(""),
+                case,
+            )?,
             'U' => case = Case::Upper,
             'L' => case = Case::Lower,
             'E' => case = Case::Keep,
@@ -309,28 +524,32 @@ fn substitute(
                 &mut out,
                 &client.map(|a| a.to_string()).unwrap_or_default(),
                 case,
-            ),
-            'x' => {
-                let mut hex = String::new();
-                match client {
-                    Some(IpAddr::V4(a)) => {
-                        let _ = write!(hex, "{:08X}", u32::from(a));
-                    }
-                    Some(IpAddr::V6(a)) => a.octets().iter().for_each(|b| {
-                        let _ = write!(hex, "{b:02X}");
-                    }),
-                    None => {}
-                }
-                push(&mut out, &hex, case);
-            }
-            other => push(&mut out, other.encode_utf8(&mut [0; 4]), case),
+            )?,
+            'x' => push(&mut out, &hex(client), case)?,
+            other => push(&mut out, other.encode_utf8(&mut [0; 4]), case)?,
         }
     }
-    let whole = match caps.and_then(|c| c.get(0)) {
+    let whole = match caps.and_then(|c| c.get_match()) {
+        Some(m) if input.len() - m.len() + out.len() > MAX_NAME => return None,
         Some(m) => format!("{}{out}{}", &input[..m.start()], &input[m.end()..]),
         None => out.clone(),
     };
-    (whole, out)
+    Some((whole, out))
+}
+
+/// The client's address in hex (`\x`).
+fn hex(client: Option<IpAddr>) -> String {
+    let mut hex = String::new();
+    match client {
+        Some(IpAddr::V4(a)) => {
+            let _ = write!(hex, "{:08X}", u32::from(a));
+        }
+        Some(IpAddr::V6(a)) => a.octets().iter().for_each(|b| {
+            let _ = write!(hex, "{b:02X}");
+        }),
+        None => {}
+    }
+    hex
 }
 
 /// The path a rewritten name opens inside a chrooted server's root: a
@@ -351,89 +570,4 @@ pub fn served_path(mapped: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn map(rules: &str, name: &str) -> Mapped {
-        Rules::parse(rules)
-            .unwrap()
-            .rewrite(name, Some("192.0.2.7".parse().unwrap()))
-            .mapped
-    }
-
-    #[test]
-    fn rules_rewrite_as_the_server_does() {
-        let r = "# comment\nri ^(sep[0-9a-f]{12}\\.cnf\\.xml)$ settings/\\1 # trailing\nr ^(.*\\.sbn)$ firmware/\\1\n";
-        assert_eq!(
-            map(r, "SEP0011BB73AD61.cnf.xml"),
-            Mapped::Path("settings/SEP0011BB73AD61.cnf.xml".into())
-        );
-        assert_eq!(
-            map(r, "dsp41.9-4-2ES26.sbn"),
-            Mapped::Path("firmware/dsp41.9-4-2ES26.sbn".into())
-        );
-        assert_eq!(map(r, "other"), Mapped::Path("other".into()));
-        assert_eq!(map("rg a b\n", "banana"), Mapped::Path("bbnbnb".into()));
-        assert_eq!(
-            map("r ^(.*)$ \\U\\1\n", "os79xx.txt"),
-            Mapped::Path("OS79XX.TXT".into())
-        );
-        assert_eq!(map("r ^ \\i/\n", "f"), Mapped::Path("192.0.2.7/f".into()));
-        assert_eq!(map("r ^ \\x-\n", "f"), Mapped::Path("C0000207-f".into()));
-        assert_eq!(map("r x\\ y z\n", "ax yb"), Mapped::Path("azb".into()));
-    }
-
-    #[test]
-    fn exit_restart_abort_and_inverse() {
-        assert_eq!(map("re ^a b\nr ^b c\n", "a"), Mapped::Path("b".into()));
-        assert_eq!(map("r ^a b\nr ^b c\n", "a"), Mapped::Path("c".into()));
-        assert_eq!(
-            map("a \\.\\.\n", "../x"),
-            Mapped::Refused("Access denied".into())
-        );
-        assert_eq!(
-            map("a ^secret no\\ way\n", "secret"),
-            Mapped::Refused("no way".into())
-        );
-        assert_eq!(
-            map("~a \\.sbn$\n", "x.txt"),
-            Mapped::Refused("Access denied".into())
-        );
-        assert_eq!(map("~a \\.sbn$\n", "x.sbn"), Mapped::Path("x.sbn".into()));
-        // A restart loop: the server's step limit ends it.
-        assert!(matches!(map("rs ^(.*)$ \\1\n", "x"), Mapped::Refused(_)));
-        // A g rule whose replacement matches again never ends.
-        assert!(matches!(map("rg a aa\n", "a"), Mapped::Refused(_)));
-    }
-
-    #[test]
-    fn lines_the_server_rejects_are_errors() {
-        assert_eq!(Rules::parse("rx a b\n").unwrap_err().0, 1);
-        assert!(
-            Rules::parse("\n~r a b\n")
-                .unwrap_err()
-                .1
-                .contains("inverted")
-        );
-        assert!(
-            Rules::parse("r\n")
-                .unwrap_err()
-                .1
-                .contains("no regular expression")
-        );
-        assert!(Rules::parse("r (a b\n").is_err());
-    }
-
-    #[test]
-    fn paths_stay_in_the_root() {
-        assert_eq!(
-            served_path("/firmware/./a.sbn").as_deref(),
-            Some("firmware/a.sbn")
-        );
-        assert_eq!(
-            served_path("../../etc/passwd").as_deref(),
-            Some("etc/passwd")
-        );
-        assert_eq!(served_path("/"), None);
-    }
-}
+mod tests;

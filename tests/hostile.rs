@@ -8,6 +8,8 @@
 mod roots;
 #[path = "hostile/round2.rs"]
 mod round2;
+#[path = "hostile/round3_bounds.rs"]
+mod round3_bounds;
 #[path = "hostile/round3_paths.rs"]
 mod round3_paths;
 #[path = "hostile/round3_paths2.rs"]

@@ -1,7 +1,7 @@
 //! `loadsmith log`: read a TFTP server's log and render one block per phone
 //! (or, with `--follow`, one live line per phone as the log grows).
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::Path;
 use std::time::Duration;
 
@@ -9,6 +9,7 @@ use super::output::{Out, Summary, count, safe};
 use super::{Outcome, stdout_err};
 use crate::error::Error;
 use crate::log::Reader;
+use crate::log::lines::{Lines, MAX_LINE, Next};
 use crate::log::verdict::{Kind, Phone, Root, phones};
 use crate::root::served::Served;
 
@@ -17,6 +18,7 @@ use crate::root::served::Served;
 struct Report<'a> {
     lines: u64,
     recognised: u64,
+    unreadable: u64,
     servers: &'a [crate::log::parse::Server],
     phones: &'a [Phone],
 }
@@ -52,6 +54,7 @@ pub(super) fn run(
         let doc = Report {
             lines: reader.lines,
             recognised: reader.recognised,
+            unreadable: reader.unreadable,
             servers: &reader.servers,
             phones: &found,
         };
@@ -81,18 +84,28 @@ fn open(file: &Path) -> Result<Box<dyn Read>, Error> {
     Ok(Box::new(f))
 }
 
-/// Reads every line (bytes that are not UTF-8 are replaced, never an error).
+/// Reads every line (bytes that are not UTF-8 are replaced, never an
+/// error; a line past [`MAX_LINE`] is skipped and counted as unreadable).
 fn read_all(r: &mut dyn Read, reader: &mut Reader) -> std::io::Result<u64> {
     let mut r = BufReader::with_capacity(256 * 1024, r);
-    let mut buf = Vec::new();
+    let mut lines = Lines::new();
     let mut n = 0;
-    loop {
-        buf.clear();
-        if r.read_until(b'\n', &mut buf)? == 0 {
-            return Ok(n);
-        }
+    while let Some(got) = lines.next(&mut r)? {
         n += 1;
-        reader.line(&String::from_utf8_lossy(&buf));
+        take(&lines, got, reader);
+    }
+    if let Some(got) = lines.finish() {
+        n += 1;
+        take(&lines, got, reader);
+    }
+    Ok(n)
+}
+
+/// Gives the line [`Lines`] read to `reader`.
+fn take(lines: &Lines, got: Next, reader: &mut Reader) {
+    match got {
+        Next::Line => reader.line(&lines.text()),
+        Next::Cut => reader.unreadable_line(),
     }
 }
 
@@ -118,8 +131,16 @@ fn who(p: &Phone) -> String {
 }
 
 fn render(r: &Reader, found: &[Phone], out: Out) -> String {
+    let unreadable = match r.unreadable {
+        0 => String::new(),
+        n => format!(
+            ", {} longer than {} KiB skipped",
+            count(n as usize, "line", "lines"),
+            MAX_LINE / 1024
+        ),
+    };
     let mut s = format!(
-        "{} lines, {} from a TFTP server, {}\n",
+        "{} lines, {} from a TFTP server{unreadable}, {}\n",
         r.lines,
         r.recognised,
         count(found.len(), "phone", "phones")
@@ -238,10 +259,9 @@ fn follow_log(file: &Path, view: Option<&Root>, out: Out) -> Result<Outcome, Err
 /// The followed file: where it was read to, and which file it is.
 struct Source {
     r: BufReader<Box<dyn Read>>,
-    pos: u64,
     id: Option<(u64, u64)>,
     eof: bool,
-    partial: Vec<u8>,
+    lines: Lines,
 }
 
 impl Source {
@@ -255,39 +275,32 @@ impl Source {
         };
         Ok(Source {
             r: BufReader::new(r),
-            pos: 0,
             id: if stdin { None } else { identity(file) },
             eof: false,
-            partial: Vec::new(),
+            lines: Lines::new(),
         })
     }
 
-    /// Reads the whole lines available now; a line still being written is kept for later.
+    /// Reads the whole lines available now; a line still being written is
+    /// kept for later (within [`MAX_LINE`]).
     fn read_lines(&mut self, reader: &mut Reader) -> std::io::Result<u64> {
         let mut n = 0;
-        loop {
-            let got = self.r.read_until(b'\n', &mut self.partial)?;
-            if got == 0 {
+        while n < 10_000 {
+            let Some(got) = self.lines.next(&mut self.r)? else {
                 self.eof = true;
                 return Ok(n);
-            }
-            self.pos += got as u64;
-            if self.partial.ends_with(b"\n") {
-                reader.line(&String::from_utf8_lossy(&self.partial));
-                self.partial.clear();
-                n += 1;
-                if n >= 10_000 {
-                    return Ok(n);
-                }
-            }
+            };
+            take(&self.lines, got, reader);
+            n += 1;
         }
+        Ok(n)
     }
 
     /// True when the name now holds another file, or a file shorter than what was read.
     fn rotated(&self, file: &Path) -> bool {
         let now = identity(file);
         let len = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
-        now.is_some() && (now != self.id || len < self.pos)
+        now.is_some() && (now != self.id || len < self.lines.read)
     }
 }
 

@@ -8,9 +8,12 @@
 //! file, stuck on a refused file and the pointer that named it, a remap
 //! rule that mangled a name, secure mode, the loader fetched and the
 //! application never asked for. Memory is bounded by the number of
-//! clients, not the length of the log: each client keeps counts and its
-//! last requests only.
+//! clients, not the length of the log: each client keeps counts, its last
+//! [`KEPT`] requests and at most [`ASKED`] names (plus [`ASKED_TERMS`] term
+//! files); at most [`PENDING`] processes are followed; every text kept is
+//! cut at [`MAX_TEXT`] bytes; a line is read up to [`lines::MAX_LINE`].
 
+pub mod lines;
 pub mod parse;
 pub mod predict;
 pub mod verdict;
@@ -24,8 +27,18 @@ use parse::{Line, Server, What};
 /// Requests kept per client (the latest: several boots); older ones are
 /// counted only.
 const KEPT: usize = 100;
-/// Requests whose answer may still come (tftpd-hpa), at most.
-const PENDING: usize = 4096;
+/// Requests whose answer may still come (tftpd-hpa), and processes whose
+/// `remap: input` line awaits its request, at most (each; the oldest are
+/// forgotten).
+pub const PENDING: usize = 4096;
+/// Distinct names counted per client (the ones it asked first; a phone asks
+/// for a few dozen); later names are counted in its requests only.
+pub const ASKED: usize = 256;
+/// Distinct term files counted per client besides [`ASKED`].
+pub const ASKED_TERMS: usize = 64;
+/// The longest name, path, address or server text kept, in bytes (a TFTP
+/// name is at most a 512-byte packet); longer ones are cut, ending in `…`.
+pub const MAX_TEXT: usize = 1024;
 /// A gap after which a client's next request starts a new boot.
 pub const BOOT_GAP: u32 = 10 * 60;
 
@@ -75,6 +88,63 @@ pub struct Client {
     pub boots: u64,
     /// Whether the current boot asked for anything but term files.
     boot_other: bool,
+    /// Names in `asked`: term files, others.
+    asked_kept: (usize, usize),
+}
+
+impl Client {
+    /// Counts a request for `file` in `asked`, within [`ASKED`] and [`ASKED_TERMS`].
+    fn count(&mut self, file: &str) {
+        if let Some(n) = self.asked.get_mut(file) {
+            *n = n.saturating_add(1);
+            return;
+        }
+        let (terms, others) = &mut self.asked_kept;
+        let kept = match is_term(file) {
+            true => terms,
+            false => others,
+        };
+        let cap = if is_term(file) { ASKED_TERMS } else { ASKED };
+        if *kept < cap {
+            *kept += 1;
+            self.asked.insert(file.to_string(), 1);
+        }
+    }
+}
+
+/// `s` cut to [`MAX_TEXT`] bytes (at a character), ending in `…` when cut.
+fn cut(s: &mut String) {
+    if s.len() > MAX_TEXT {
+        let mut at = MAX_TEXT - '…'.len_utf8();
+        while !s.is_char_boundary(at) {
+            at -= 1;
+        }
+        s.truncate(at);
+        s.push('…');
+    }
+}
+
+/// A parsed line with every text in it cut to [`MAX_TEXT`].
+fn bounded(mut l: Line) -> Line {
+    if let Some(c) = &mut l.client {
+        cut(c);
+    }
+    match &mut l.what {
+        What::Request { file, path } => {
+            cut(file);
+            if let Some(p) = path {
+                cut(p);
+            }
+        }
+        What::RemapInput(f) | What::Sent(f) => cut(f),
+        What::Refused { text, file, .. } => {
+            cut(text);
+            if let Some(f) = file {
+                cut(f);
+            }
+        }
+    }
+    l
 }
 
 /// True for a factory-reset term file (`term61.default.loads`), without
@@ -99,13 +169,37 @@ pub fn starts_boot(prev: Option<&Attempt>, next: &Attempt, other: bool) -> bool 
     next.file.starts_with("CTLSEP") || (term(&next.file) && other) || gap
 }
 
+/// Notes that `pid` got an entry at line `n` in `map`; past [`PENDING`]
+/// entries, forgets the oldest (unless its PID has a newer one since).
+fn remember<V>(
+    order: &mut VecDeque<(u32, u64)>,
+    map: &mut HashMap<u32, V>,
+    pid: u32,
+    n: u64,
+    line_of: impl Fn(&V) -> u64,
+) {
+    order.push_back((pid, n));
+    while order.len() > PENDING {
+        let Some((old, at)) = order.pop_front() else {
+            break;
+        };
+        if map.get(&old).is_some_and(|e| line_of(e) == at) {
+            map.remove(&old);
+        }
+    }
+}
+
 /// Reads a log line by line.
 #[derive(Debug, Default)]
 pub struct Reader {
     clients: BTreeMap<String, Client>,
+    /// By process: the client, the index of its request, the line (which
+    /// tells this entry from a later one of a reused PID in `order`).
     pending: HashMap<u32, (String, usize, u64)>,
-    order: VecDeque<u32>,
-    remap_input: HashMap<u32, String>,
+    order: VecDeque<(u32, u64)>,
+    /// By process: the line and the name.
+    remap_input: HashMap<u32, (u64, String)>,
+    remap_order: VecDeque<(u32, u64)>,
     tftpd32_client: Option<String>,
     /// True once the log shows the server logs its refusals (tftpd-hpa `-vv`).
     pub answers_logged: bool,
@@ -113,6 +207,8 @@ pub struct Reader {
     pub lines: u64,
     /// Lines that were a TFTP server's.
     pub recognised: u64,
+    /// Lines longer than [`lines::MAX_LINE`], skipped.
+    pub unreadable: u64,
     /// The servers seen.
     pub servers: Vec<Server>,
 }
@@ -123,10 +219,16 @@ impl Reader {
         Reader::default()
     }
 
+    /// Counts a line too long to read ([`lines::MAX_LINE`]).
+    pub fn unreadable_line(&mut self) {
+        self.lines += 1;
+        self.unreadable += 1;
+    }
+
     /// Reads one line.
     pub fn line(&mut self, text: &str) {
         self.lines += 1;
-        let Some(l) = parse::parse(text) else {
+        let Some(l) = parse::parse(text).map(bounded) else {
             return;
         };
         self.recognised += 1;
@@ -140,7 +242,10 @@ impl Reader {
                 Server::Tftpd32 => self.tftpd32_client = l.client.clone(),
                 _ => {
                     if let Some(pid) = l.pid {
-                        self.remap_input.insert(pid, file);
+                        self.remap_input.insert(pid, (n, file));
+                        remember(&mut self.remap_order, &mut self.remap_input, pid, n, |e| {
+                            e.0
+                        });
                     }
                 }
             },
@@ -171,7 +276,7 @@ impl Reader {
         let who = self.client_of(l);
         let c = self.clients.entry(who.clone()).or_default();
         c.total += 1;
-        *c.asked.entry(file.clone()).or_default() += 1;
+        c.count(&file);
         let a = Attempt {
             file,
             remapped: path,
@@ -196,12 +301,7 @@ impl Reader {
         if let (Server::TftpdHpa, Some(pid)) = (l.server, l.pid) {
             self.remap_input.remove(&pid);
             self.pending.insert(pid, (who, index, n));
-            self.order.push_back(pid);
-            if self.order.len() > PENDING
-                && let Some(old) = self.order.pop_front()
-            {
-                self.pending.remove(&old);
-            }
+            remember(&mut self.order, &mut self.pending, pid, n, |e| e.2);
         }
     }
 
@@ -223,7 +323,7 @@ impl Reader {
         }
         // A request refused by a remap rule has no RRQ line: its name is
         // the one the remapping started from.
-        let file = file.or_else(|| l.pid.and_then(|p| self.remap_input.remove(&p)));
+        let file = file.or_else(|| l.pid.and_then(|p| self.remap_input.remove(&p).map(|e| e.1)));
         let Some(file) = file else {
             return;
         };
@@ -239,8 +339,55 @@ impl Reader {
         self.request(l, file, None, outcome, n);
     }
 
+    /// Processes followed: requests awaiting their answer, `remap: input`
+    /// lines awaiting their request (each at most [`PENDING`]).
+    pub fn pending(&self) -> (usize, usize) {
+        (self.pending.len(), self.remap_input.len())
+    }
+
     /// The clients and what they asked for.
     pub fn clients(&self) -> &BTreeMap<String, Client> {
         &self.clients
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_each_client_and_process_keeps_is_bounded() {
+        let mut r = Reader::new();
+        for i in 0..20_000u32 {
+            r.line(&format!(
+                "in.tftpd[{i}]: RRQ from 10.0.0.5 filename n{i}.bin"
+            ));
+            r.line(&format!("in.tftpd[{}]: remap: input: m{i}", 100_000 + i));
+            r.line(&format!(
+                "in.tftpd[{i}]: RRQ from 10.0.0.6 filename term{:02}.default.loads",
+                i % 100
+            ));
+        }
+        let c = &r.clients()["10.0.0.5"];
+        assert_eq!(c.total, 20_000);
+        assert_eq!(c.asked.len(), ASKED);
+        assert!(c.asked.contains_key("n0.bin"));
+        assert_eq!(r.clients()["10.0.0.6"].asked.len(), ASKED_TERMS);
+        let (pending, inputs) = r.pending();
+        assert!(
+            pending <= PENDING && inputs == PENDING,
+            "{pending} {inputs}"
+        );
+        // The latest process of a reused PID is still joined with its answer.
+        r.line("in.tftpd[19999]: sending NAK (1, File not found) to 10.0.0.6");
+        let last = r.clients()["10.0.0.6"].requests.back().unwrap();
+        assert_eq!(last.outcome, Outcome::NotFound);
+        // Texts are cut.
+        r.line(&format!(
+            "in.tftpd[7]: RRQ from 10.0.0.7 filename {}",
+            "é".repeat(5000)
+        ));
+        let f = &r.clients()["10.0.0.7"].requests[0].file;
+        assert!(f.len() <= MAX_TEXT && f.ends_with('…'));
     }
 }
