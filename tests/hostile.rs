@@ -12,6 +12,8 @@ mod round2;
 mod round3_paths;
 #[path = "hostile/round3_pointers.rs"]
 mod round3_pointers;
+#[path = "hostile/round3_timing.rs"]
+mod round3_timing;
 mod support;
 
 use std::io::Write;
