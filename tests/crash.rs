@@ -5,15 +5,17 @@
 //!
 //! Faults are injected at every step by which `stage` changes the root
 //! (`LOADSMITH_FAULT`, compiled into debug builds only: src/root/fault.rs),
-//! and SIGKILL is sent at instants drawn from a seeded random schedule.
+//! and SIGKILL is sent to a stage paused before each of its steps in turn:
+//! every kill follows the stage's progress, never the clock.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Lines};
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command as Std, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, ChildStderr, Command as Std, ExitStatus, Stdio};
 
 use support::*;
 use tempfile::TempDir;
@@ -331,60 +333,105 @@ fn a_full_disk_at_any_step_fails_cleanly_and_the_next_stage_finishes() {
     }
 }
 
+/// A stage held where `LOADSMITH_FAULT=pause:N` stops it, before its N-th step.
+struct Paused {
+    child: Child,
+    err: Lines<BufReader<ChildStderr>>,
+}
+
+impl World {
+    /// Starts a stage that pauses before its step `n`; `None` when it ended
+    /// before reaching it (its exit status is then returned).
+    fn stage_paused(&self, load: &str, n: u64) -> Result<Paused, ExitStatus> {
+        let mut c = self.stage(load, &self.root, Some(&format!("pause:{n}")));
+        let mut child = c.stdin(Stdio::piped()).spawn().unwrap();
+        let mut err = BufReader::new(child.stderr.take().unwrap()).lines();
+        let want = format!("loadsmith: fault: paused at step {n}");
+        for line in err.by_ref() {
+            if line.unwrap() == want {
+                return Ok(Paused { child, err });
+            }
+        }
+        Err(child.wait().unwrap())
+    }
+}
+
+impl Paused {
+    /// Lets the stage go on (closes its input) and waits for it to end.
+    fn release(mut self) -> ExitStatus {
+        drop(self.child.stdin.take());
+        self.err.by_ref().for_each(drop);
+        self.child.wait().unwrap()
+    }
+}
+
+/// The number of steps a stage of `load` takes, from its trace.
+fn steps_of(w: &World, load: &str) -> u64 {
+    w.reset();
+    let out = w.stage(load, &w.root, Some("trace")).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    err.lines()
+        .filter(|l| l.starts_with("loadsmith: fault: step "))
+        .count() as u64
+}
+
 #[test]
-fn sigkill_at_random_instants_never_breaks_the_root() {
-    // Images of about 1 MB each, so a stage takes long enough to be cut anywhere.
+fn sigkill_at_steps_across_the_stage_never_breaks_the_root() {
+    // Images of about 1 MB each, written in several steps each, so kills
+    // land inside the writing of a file as well as between files.
     let w = World::new(1 << 20);
     let load = NEW_SCCP;
-    let t0 = Instant::now();
-    w.reset();
-    assert!(w.stage(load, &w.root, None).status().unwrap().success());
-    let full = t0.elapsed();
-    let mut seed: u64 = 0x5EED_1A0D_5717;
-    let mut outcomes = BTreeMap::new();
-    for run in 0..60 {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        let delay = Duration::from_micros(seed % (full.as_micros() as u64 * 5 / 4 + 1));
+    let steps = steps_of(&w, load);
+    // At least: each image's chunks of 256 KiB, plus create, flush and rename.
+    let least: usize = required(&w.sets[load])
+        .iter()
+        .map(|(_, b)| b.len().div_ceil(256 * 1024) + 3)
+        .sum();
+    assert!(steps >= least as u64, "{steps} steps, fewer than {least}");
+    // A spread over the whole stage (about 60 steps, from the first), and
+    // every one of the last 30 steps: where files are renamed into place,
+    // pointers edited, folders synced and the manifest saved.
+    let stride = steps.div_ceil(60) as usize;
+    let at: BTreeSet<u64> = (1..=steps)
+        .step_by(stride)
+        .chain(steps.saturating_sub(29).max(1)..=steps)
+        .collect();
+    let mut killed = 0;
+    for &n in &at {
         w.reset();
-        let mut child = w.stage(load, &w.root, None).spawn().unwrap();
-        std::thread::sleep(delay);
-        let _ = child.kill(); // SIGKILL
-        let status = child.wait().unwrap();
-        *outcomes
-            .entry(if status.success() {
-                "finished"
-            } else {
-                "killed"
-            })
-            .or_insert(0) += 1;
-        let when = format!("run {run}, SIGKILL after {delay:?}");
+        let mut p = w
+            .stage_paused(load, n)
+            .unwrap_or_else(|s| panic!("the stage ended ({s}) before its step {n} of {steps}"));
+        p.child.kill().unwrap(); // SIGKILL, while it waits before step n
+        let status = p.child.wait().unwrap();
+        if status.signal() == Some(9) {
+            killed += 1;
+        }
+        let when = format!("SIGKILL before step {n} of {steps}");
         w.assert_consistent(&when);
         w.assert_resumes(load, &when);
     }
-    eprintln!("a full stage took {full:?}; outcomes {outcomes:?}");
-    assert!(
-        outcomes.get("killed").copied().unwrap_or(0) >= 25,
-        "{outcomes:?}"
-    );
+    // Past the last step there is nowhere to pause: the stage finishes.
+    w.reset();
+    let past = w.stage_paused(load, steps + 1).err();
+    assert!(past.is_some_and(|s| s.success()), "{past:?}");
+    w.assert_consistent("a stage that ran to its end");
+    eprintln!("{steps} steps; {killed} runs killed mid-stage, before steps {at:?}");
+    assert_eq!(killed, at.len());
 }
 
 #[test]
 fn two_stages_never_interleave() {
     let w = World::new(0);
-    // One stage holds the lock (stalled mid-write); a second refuses at once.
-    let mut first = w
-        .stage(NEW_SCCP, &w.root, Some("stall:3:1500"))
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
+    // One stage holds the lock (paused mid-write); a second refuses at once.
+    let first = w.stage_paused(NEW_SCCP, 3).unwrap();
     let second = w.stage(NEW_SIP, &w.root, None).output().unwrap();
     assert_eq!(second.status.code(), Some(1));
     let err = String::from_utf8_lossy(&second.stderr);
     assert!(err.contains("another loadsmith stage"), "{err}");
     assert!(err.contains("hint:"), "{err}");
-    assert!(first.wait().unwrap().success());
+    assert!(first.release().success());
     w.assert_consistent("after a refused second stage");
     // Many at once, old and new targets of both families: each finishes or
     // refuses; the root ends consistent, and each finished stage's target
@@ -431,19 +478,24 @@ fn check_never_reads_a_half_changed_root() {
     let w = World::new(300_000);
     let (code, out, err) = check(&w.root, "30");
     assert_eq!(code, Some(0), "{out}{err}");
-    // A stage stalled while it changes the root: check with no patience
-    // refuses, saying why; a patient one waits and then sees the new root.
-    let mut first = w
-        .stage(NEW_SCCP, &w.root, Some("stall:3:1500"))
-        .spawn()
-        .unwrap();
-    std::thread::sleep(Duration::from_millis(400));
+    // A stage paused while it changes the root: check with no patience
+    // refuses, saying why; a patient one started meanwhile waits for the
+    // stage to go on and end, and then sees the new root.
+    let first = w.stage_paused(NEW_SCCP, 3).unwrap();
     let (code, out, err) = check(&w.root, "0");
     assert_eq!(code, Some(1), "{out}{err}");
     assert!(err.contains("a loadsmith stage is changing"), "{err}");
-    let (code, out, err) = check(&w.root, "30");
-    assert_eq!(code, Some(0), "{out}{err}");
-    assert!(first.wait().unwrap().success());
+    let patient = Std::new(env!("CARGO_BIN_EXE_loadsmith"))
+        .args(["--json", "check", "--wait", "60"])
+        .arg(&w.root)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(first.release().success());
+    let out = patient.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["target"], NEW_SCCP, "{doc}");
     // Stages with --prune back and forth while checks run: no check ever
     // reports drift, a dangling pointer, or a root it cannot read.
     let stop = std::sync::atomic::AtomicBool::new(false);

@@ -18,6 +18,8 @@ mod round3_paths2;
 mod round3_pointers;
 #[path = "hostile/round3_text.rs"]
 mod round3_text;
+#[path = "hostile/round3_timing.rs"]
+mod round3_timing;
 mod support;
 
 use std::io::Write;

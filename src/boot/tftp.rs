@@ -94,8 +94,6 @@ impl TftpSource {
             ([0u16; 8], 0).into()
         };
         let sock = UdpSocket::bind(bind).map_err(|e| e.to_string())?;
-        sock.set_read_timeout(Some(self.timeout))
-            .map_err(|e| e.to_string())?;
         let mut t = Transfer {
             name,
             last: rrq(name, options),
@@ -110,22 +108,21 @@ impl TftpSource {
         let mut tries = 0;
         sock.send_to(&t.last, t.dest).map_err(|e| e.to_string())?;
         let start = Instant::now();
+        // The retransmission clock: when the wait for the reply to the last
+        // counted event (a request sent, a packet that moved the transfer
+        // on) is over. Stray, foreign and duplicate packets do not move it.
+        let mut due = start + self.timeout;
         loop {
-            if start.elapsed() > self.deadline {
-                return Ok(Fetch::Error(format!(
-                    "deadline: the transfer of {name} did not finish within {} s ({} bytes came); it was stopped (raise the deadline with --deadline)",
-                    self.deadline.as_secs(),
-                    t.size
-                )));
-            }
-            let (n, from) = match sock.recv_from(&mut buf) {
-                Ok(x) => x,
-                Err(e)
-                    if matches!(
-                        e.kind(),
-                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                    ) =>
-                {
+            let (n, from) = match recv_until(&sock, &mut buf, due, start + self.deadline) {
+                Wait::Packet(n, from) => (n, from),
+                Wait::Deadline => {
+                    return Ok(Fetch::Error(format!(
+                        "deadline: the transfer of {name} did not finish within {} s ({} bytes came); it was stopped (raise the deadline with --deadline)",
+                        self.deadline.as_secs(),
+                        t.size
+                    )));
+                }
+                Wait::TimedOut => {
                     tries += 1;
                     if tries > self.retries {
                         self.timed_out.set(server.is_none());
@@ -135,9 +132,10 @@ impl TftpSource {
                         )));
                     }
                     sock.send_to(&t.last, t.dest).map_err(|e| e.to_string())?;
+                    due = Instant::now() + self.timeout;
                     continue;
                 }
-                Err(e) => return Err(e.to_string()),
+                Wait::Failed(e) => return Err(e),
             };
             if from.ip() != self.addr.ip() || server.is_some_and(|s| s != from) {
                 continue; // not our server's transfer
@@ -146,10 +144,11 @@ impl TftpSource {
             self.answered.set(true);
             t.dest = from;
             match t.on_packet(&buf[..n]) {
-                Step::Send(reset) => {
+                Step::Send(moved) => {
                     sock.send_to(&t.last, t.dest).map_err(|e| e.to_string())?;
-                    if reset {
+                    if moved {
                         tries = 0;
+                        due = Instant::now() + self.timeout;
                     }
                 }
                 Step::Done(Fetch::Error(e)) if e == OPTIONS_REFUSED && options => {
@@ -164,6 +163,49 @@ impl TftpSource {
                 Step::Wait => {}
             }
         }
+    }
+}
+
+/// How a wait for one packet ended.
+enum Wait {
+    Packet(usize, SocketAddr),
+    /// The retransmission clock ran out.
+    TimedOut,
+    /// The whole transfer's deadline passed.
+    Deadline,
+    Failed(String),
+}
+
+/// Waits for one packet until `due` (the retransmission clock), and never
+/// past `deadline`. Whatever came before, the wait ends at `due`: a packet
+/// that is then ignored does not give the next wait a fresh time-out.
+fn recv_until(sock: &UdpSocket, buf: &mut [u8], due: Instant, deadline: Instant) -> Wait {
+    let now = Instant::now();
+    if now >= deadline {
+        return Wait::Deadline;
+    }
+    let Some(left) = due.min(deadline).checked_duration_since(now) else {
+        return Wait::TimedOut;
+    };
+    // A zero time-out means "block forever" to the socket: wait at least 1 ms.
+    if let Err(e) = sock.set_read_timeout(Some(left.max(Duration::from_millis(1)))) {
+        return Wait::Failed(e.to_string());
+    }
+    match sock.recv_from(buf) {
+        Ok((n, from)) => Wait::Packet(n, from),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+            ) =>
+        {
+            if Instant::now() >= deadline {
+                Wait::Deadline
+            } else {
+                Wait::TimedOut
+            }
+        }
+        Err(e) => Wait::Failed(e.to_string()),
     }
 }
 
