@@ -5,13 +5,15 @@
 //! - [`tlv`]: the TLV framing, bounded, never past the end of its bytes;
 //! - [`list`]: the header and records decoded from it ([`list::parse`]);
 //! - [`verify`]: the signature, checked with the signer's SAST record;
-//! - [`cert`]: what each record's certificate says (read with `x509-cert`).
+//! - [`cert`]: what each record's certificate says (read with `x509-cert`);
+//! - [`findings`]: the findings a list raises on its own.
 //!
 //! [`analyse`] gives the whole [`TrustList`] report `inspect` and `check`
 //! show; [`trusted_by`] says whether phones that hold one list accept
 //! another. A list is read whole: at most [`MAX_SIZE`] bytes.
 
 pub mod cert;
+pub mod findings;
 pub mod list;
 pub mod tlv;
 pub mod verify;
@@ -24,8 +26,9 @@ use sha2::Digest;
 use list::{Decoded, RecordRole};
 pub use verify::Verdict;
 
-/// The largest trust list loadsmith reads (real ones are tens of KiB).
-pub const MAX_SIZE: u64 = 1024 * 1024;
+/// The largest trust list loadsmith reads: 64 KiB (real ones are ten to
+/// twenty KiB; every list is read whole into memory).
+pub const MAX_SIZE: u64 = 64 * 1024;
 
 /// Why a trust list cannot be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -39,7 +39,7 @@ pub const CCM: u16 = 1;
 pub const TFTP: u16 = 3;
 
 /// Far enough ahead for any test run: 2090-01-01.
-pub const FAR: u64 = 3_786_825_600;
+pub const FAR: u64 = 3_786_912_000;
 /// 2020-01-01.
 pub const PAST: u64 = 1_577_836_800;
 /// 2021-01-01.
