@@ -299,3 +299,29 @@ fn the_real_itl_verifies_through_inspect() {
         .assert()
         .code(1);
 }
+
+#[test]
+fn names_explains_every_trust_list_name() {
+    loadsmith()
+        .args(["names", "CTLFile.tlv", "ITLFile.tlv", "CTLSEP0011BB73AD61.tlv", "ITLSEP0011BB73AD61.tlv"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("note: certificate trust list (CTL) for every phone"))
+        .stdout(predicate::str::contains("note: identity trust list (ITL) for every phone"))
+        .stdout(predicate::str::contains(
+            "note: identity trust list (ITL), this phone's own copy: it carries the name ITLFile.tlv inside (expected, not a renamed file)",
+        ));
+}
+
+#[test]
+fn a_per_phone_copy_carrying_the_shared_name_raises_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let p = write(t.path(), "ITLSEP0011BB73AD61.tlv", &valid_itl());
+    let (doc, code) = json(&["inspect", &p]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        doc["bundles"][0]["members"][0]["trust"]["file_name"],
+        "ITLFile.tlv"
+    );
+    assert!(support::codes(&doc, 0).is_empty(), "{doc}");
+}
