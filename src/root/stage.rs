@@ -577,6 +577,7 @@ fn finish(root: &Path, place: &Placement, report: &StageReport, mut m: Manifest)
         path: manifest::base_name(&report.source.path),
         sha256: report.source.sha256.clone(),
     });
+    m.trust = crate::trust::root::record_root(root, &m.trust);
     m.save(root)?;
     Ok(())
 }

@@ -6,7 +6,9 @@
 //! - [`list`]: the header and records decoded from it ([`list::parse`]);
 //! - [`verify`]: the signature, checked with the signer's SAST record;
 //! - [`cert`]: what each record's certificate says (read with `x509-cert`);
-//! - [`findings`]: the findings a list raises on its own.
+//! - [`findings`]: the findings a list raises on its own;
+//! - [`root`]: the lists of a TFTP root: signers, signed configuration
+//!   files, and signer continuity against the manifest.
 //!
 //! [`analyse`] gives the whole [`TrustList`] report `inspect` and `check`
 //! show; [`trusted_by`] says whether phones that hold one list accept
@@ -15,6 +17,7 @@
 pub mod cert;
 pub mod findings;
 pub mod list;
+pub mod root;
 pub mod tlv;
 pub mod verify;
 
