@@ -209,3 +209,63 @@ fn a_tftp_record_asks_for_signed_configuration_files() {
         "{doc}"
     );
 }
+
+fn boot_decisions(root: &Path) -> Vec<String> {
+    let (doc, _) = json(&[
+        "boot",
+        root.to_str().unwrap(),
+        "--mac",
+        MAC,
+        "--model",
+        "7960",
+    ]);
+    doc["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn boot_says_secure_mode_and_whom_the_phone_trusts() {
+    let t = tempfile::tempdir().unwrap();
+    let (a, tftp) = (b::key(1, "SAST one"), b::key(3, "tftp01"));
+    let list = b::list(
+        &a,
+        b::SHA1,
+        "CTLFile.tlv",
+        &[(b::SAST, &a), (b::TFTP, &tftp)],
+    );
+    let root = staged(t.path(), &[(&format!("CTLSEP{MAC}.tlv"), list)]);
+    let d = boot_decisions(&root);
+    let want = format!(
+        "CTLSEP{MAC}.tlv is present and not empty: secure mode: signed by CN=SAST one,O=Test,C=US; the phone accepts signed configuration files only from CN=tftp01,O=Test,C=US, and later trust lists only from CN=SAST one,O=Test,C=US"
+    );
+    assert!(d.contains(&want), "{d:?}");
+    loadsmith_human_boot_contains(&root, "secure mode: signed by CN=SAST one");
+}
+
+#[test]
+fn boot_says_nonsecure_mode_for_an_empty_list() {
+    let t = tempfile::tempdir().unwrap();
+    let root = staged(t.path(), &[(&format!("CTLSEP{MAC}.tlv"), Vec::new())]);
+    let d = boot_decisions(&root);
+    assert!(d.iter().any(|x| x == &format!("CTLSEP{MAC}.tlv is empty: nonsecure mode (the phone accepts unsigned configuration files)")), "{d:?}");
+}
+
+fn loadsmith_human_boot_contains(root: &Path, text: &str) {
+    let out = support::loadsmith()
+        .args([
+            "boot",
+            root.to_str().unwrap(),
+            "--mac",
+            MAC,
+            "--model",
+            "7960",
+        ])
+        .output()
+        .unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains(text), "{s}");
+}

@@ -80,6 +80,68 @@ pub fn member(name: &str, data: &[u8], size: u64, now: i64) -> (Option<TrustList
     (Some(t), out)
 }
 
+/// What a phone makes of the trust list `name` it fetched (`data`, its
+/// first bytes; `size` in all): secure mode and whom it trusts, or
+/// nonsecure mode for an empty file (seed 000).
+pub fn mode(name: &str, data: &[u8], size: u64) -> String {
+    if size == 0 {
+        return format!(
+            "{name} is empty: nonsecure mode (the phone accepts unsigned configuration files)"
+        );
+    }
+    let secure = format!("{name} is present and not empty: secure mode");
+    if size > MAX_SIZE || data.len() as u64 != size {
+        return format!(
+            "{secure}; it is larger than loadsmith reads of a trust list, so whom the phone trusts is not known"
+        );
+    }
+    match analyse(data, super::now()) {
+        Err(e) => {
+            format!("{secure}, but {e}: the phone refuses the list; what it does next is uncertain")
+        }
+        Ok(t) if t.signature != Verdict::Verified => format!(
+            "{secure}, but its signature {}: the phone refuses the list; what it does next is uncertain",
+            t.signature.describe()
+        ),
+        Ok(t) => {
+            let files = if t.has_tftp_role() {
+                format!(
+                    "accepts signed configuration files only from {}",
+                    who(&t, true)
+                )
+            } else {
+                "holds no TFTP certificate, so it accepts no signed configuration file".into()
+            };
+            format!(
+                "{secure}: signed by {}; the phone {files}, and later trust lists only from {}",
+                t.signer.name,
+                who(&t, false)
+            )
+        }
+    }
+}
+
+/// The subjects of the TFTP-role records (`tftp`), or of the SAST
+/// records, joined with `; `.
+pub fn who(t: &TrustList, tftp: bool) -> String {
+    let v: std::collections::BTreeSet<String> = t
+        .decoded()
+        .records
+        .iter()
+        .filter(|r| {
+            r.role().is_some_and(|x| {
+                if tftp {
+                    x.is_tftp()
+                } else {
+                    x == super::list::RecordRole::Sast
+                }
+            })
+        })
+        .map(|r| r.subject.clone().unwrap_or_else(|| "(no subject)".into()))
+        .collect();
+    v.into_iter().collect::<Vec<_>>().join("; ")
+}
+
 /// A Unix time as `YYYY-MM-DD HH:MM:SS UTC`.
 pub fn date(t: i64) -> String {
     let days = t.div_euclid(86_400);

@@ -127,18 +127,7 @@ pub fn findings(members: &[MemberReport], recorded: &BTreeMap<String, Recorded>)
 }
 
 fn subjects(t: &TrustList, tftp: bool) -> String {
-    let v: BTreeSet<String> = t
-        .decoded()
-        .records
-        .iter()
-        .filter(|r| match r.role() {
-            Some(role) if tftp => role.is_tftp(),
-            Some(role) => role == super::list::RecordRole::Sast,
-            None => false,
-        })
-        .map(|r| r.subject.clone().unwrap_or_else(|| "(no subject)".into()))
-        .collect();
-    v.into_iter().collect::<Vec<_>>().join("; ")
+    super::findings::who(t, tftp)
 }
 
 fn signer_line(name: &str, t: &TrustList) -> String {
