@@ -269,3 +269,24 @@ fn loadsmith_human_boot_contains(root: &Path, text: &str) {
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains(text), "{s}");
 }
+
+#[test]
+fn log_says_a_phone_asking_for_signed_configuration_holds_a_trust_list() {
+    let t = tempfile::tempdir().unwrap();
+    let log = t.path().join("tftpd.log");
+    let lines = [
+        format!("Nov 29 10:00:01 srv in.tftpd[100]: RRQ from 10.0.0.9 filename CTLSEP{MAC}.tlv"),
+        format!(
+            "Nov 29 10:00:02 srv in.tftpd[101]: RRQ from 10.0.0.9 filename SEP{MAC}.cnf.xml.sgn"
+        ),
+    ];
+    std::fs::write(&log, lines.join("\n") + "\n").unwrap();
+    let (doc, _) = json(&["log", log.to_str().unwrap()]);
+    let v = doc["phones"][0]["verdict"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert!(
+        v.ends_with(&format!("it holds a trust list (CTL or ITL): it asked for SEP{MAC}.cnf.xml.sgn, a signed configuration file, and accepts only configuration files signed by a certificate in that list")),
+        "{v}"
+    );
+}

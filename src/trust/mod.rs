@@ -285,6 +285,17 @@ pub fn trusted_by(new: &TrustList, old: &TrustList) -> Trust {
     }
 }
 
+/// What a phone's requests for signed configuration files
+/// (`SEP<MAC>.cnf.xml.sgn`) say: it holds a trust list. `None` when it
+/// asked for none.
+pub fn holds_list<'a>(files: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut asked = files.filter(|f| f.ends_with(".cnf.xml.sgn"));
+    let first = asked.next()?;
+    Some(format!(
+        "it holds a trust list (CTL or ITL): it asked for {first}, a signed configuration file, and accepts only configuration files signed by a certificate in that list"
+    ))
+}
+
 /// Seconds since the Unix epoch now.
 pub fn now() -> i64 {
     std::time::SystemTime::now()
