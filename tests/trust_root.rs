@@ -290,3 +290,76 @@ fn log_says_a_phone_asking_for_signed_configuration_holds_a_trust_list() {
         "{v}"
     );
 }
+
+#[test]
+fn stage_keeps_the_old_signer_until_forced_and_says_why() {
+    let t = tempfile::tempdir().unwrap();
+    let (a, other, c) = (
+        b::key(1, "SAST one"),
+        b::key(6, "SAST other"),
+        b::key(2, "ccm01"),
+    );
+    let root = staged(t.path(), &[("ITLFile.tlv", b::itl(&a, &c))]);
+    std::fs::write(root.join("ITLFile.tlv"), b::itl(&other, &c)).unwrap();
+    let fw = t.path().join("sip812.zip");
+    let stage = |extra: &[&str]| {
+        let mut args = vec![
+            "stage",
+            "--target",
+            "P0S3-8-12-00",
+            "--from",
+            fw.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        args.push(root.to_str().unwrap());
+        json(&args)
+    };
+    // A stage says the chain is broken and keeps the old record.
+    let (doc, _) = stage(&[]);
+    let f: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "trust-signer-changed")
+        .collect();
+    assert_eq!(f.len(), 1, "{doc}");
+    assert_eq!(check(&root).1, 1);
+    // Once the phones are erased, --force records the new signer.
+    let (doc, code) = stage(&["--force"]);
+    assert_eq!(code, 0, "{doc}");
+    let (doc, code) = check(&root);
+    assert_eq!(code, 0, "{doc}");
+    assert!(findings(&doc, "trust-signer-changed").is_empty());
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join(".loadsmith/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        m["trust"]["ITLFile.tlv"]["signer"],
+        "CN=SAST other,O=Test,C=US"
+    );
+}
+
+#[test]
+fn a_list_added_after_the_stage_is_recorded_by_the_next_stage() {
+    let t = tempfile::tempdir().unwrap();
+    let a = b::key(1, "SAST one");
+    let root = staged(t.path(), &[]);
+    std::fs::write(root.join("CTLFile.tlv"), b::itl(&a, &a)).unwrap();
+    let fw = t.path().join("sip812.zip");
+    let (doc, code) = json(&[
+        "stage",
+        "--target",
+        "P0S3-8-12-00",
+        "--from",
+        fw.to_str().unwrap(),
+        root.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{doc}");
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join(".loadsmith/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        m["trust"]["CTLFile.tlv"]["signer"],
+        "CN=SAST one,O=Test,C=US"
+    );
+}

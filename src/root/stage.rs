@@ -306,6 +306,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     let staged: Vec<String> = c.files.iter().map(|f| f.name.clone()).collect();
     let mut findings = hunt::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
     findings.extend(hunt::leftover_findings(root)?);
+    findings.extend(crate::trust::root::stage_findings(root, &manifest.trust));
     let pruned = if opts.prune {
         prune_candidates(&manifest, &view, &staged, &c.load, &edits)?
     } else {
@@ -328,7 +329,8 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     let changed = files.iter().any(|f| f.action != Action::Unchanged)
         || edits.iter().any(|e| e.action != Action::Unchanged)
         || !pruned.is_empty()
-        || unfinished;
+        || unfinished
+        || crate::trust::root::record_root(root, &manifest.trust, opts.force) != manifest.trust;
     Ok(StageReport {
         root: root.display().to_string(),
         target: c.load.stem.clone(),
@@ -526,6 +528,7 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
         }
         return Err(e);
     }
+    m.trust = crate::trust::root::record_root(root, &m.trust, opts.force);
     finish(root, &place, report, m)
 }
 
@@ -577,7 +580,6 @@ fn finish(root: &Path, place: &Placement, report: &StageReport, mut m: Manifest)
         path: manifest::base_name(&report.source.path),
         sha256: report.source.sha256.clone(),
     });
-    m.trust = crate::trust::root::record_root(root, &m.trust);
     m.save(root)?;
     Ok(())
 }

@@ -72,30 +72,54 @@ fn is_list_name(name: &str) -> bool {
     crate::names::ImageName::parse(name).role == Role::TrustList
 }
 
-/// The lists `stage` records: every verified trust list at the top of the
-/// root, over what was recorded before (a list that no longer verifies or
-/// was removed keeps its record: phones still hold it).
-pub fn record_root(root: &Path, before: &BTreeMap<String, Recorded>) -> BTreeMap<String, Recorded> {
-    let mut out = before.clone();
+/// The verified trust lists at the top of `root`, by name.
+fn root_lists(root: &Path) -> Vec<(String, TrustList)> {
     let Ok(dir) = std::fs::read_dir(root) else {
-        return out;
+        return Vec::new();
     };
     let now = super::now();
-    for e in dir.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if !is_list_name(&name) {
-            continue;
-        }
-        let Ok(data) = crate::files::read_capped(&e.path(), super::MAX_SIZE) else {
-            continue;
-        };
-        if let Ok(t) = analyse(&data, now)
-            && t.signature == Verdict::Verified
-        {
+    let mut out: Vec<(String, TrustList)> = dir
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !is_list_name(&name) {
+                return None;
+            }
+            let data = crate::files::read_capped(&e.path(), super::MAX_SIZE).ok()?;
+            let t = analyse(&data, now).ok()?;
+            (t.signature == Verdict::Verified).then_some((name, t))
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// The lists `stage` records: every verified trust list at the top of the
+/// root, over what was recorded before. A list whose signer the recorded
+/// list does not hold keeps the old record (phones still hold the old
+/// list) unless `force`: the admin says the phones were erased. A list
+/// removed from the root keeps its record too.
+pub fn record_root(
+    root: &Path,
+    before: &BTreeMap<String, Recorded>,
+    force: bool,
+) -> BTreeMap<String, Recorded> {
+    let mut out = before.clone();
+    for (name, t) in root_lists(root) {
+        if force || continuity(&name, &t, before).is_none() {
             out.insert(name, recorded(&t));
         }
     }
     out
+}
+
+/// What `stage` says of the root's lists before it writes: a list phones
+/// holding the recorded one would refuse.
+pub fn stage_findings(root: &Path, recorded: &BTreeMap<String, Recorded>) -> Vec<Finding> {
+    root_lists(root)
+        .iter()
+        .filter_map(|(n, t)| continuity(n, t, recorded))
+        .collect()
 }
 
 /// The lists of a root's members: name, list and member.
@@ -220,7 +244,7 @@ fn signed_configs(
 }
 
 /// The hint of a broken chain of signers.
-pub const ERASE_HINT: &str = "sign the new list with the old SAST key, or erase the trust list on each phone that holds the old one (on many models Settings > Security Configuration > Trust List, unlock with **#, then erase; where that menu sits on each family is uncertain: the documents loadsmith follows do not say)";
+pub const ERASE_HINT: &str = "sign the new list with the old SAST key, or erase the trust list on each phone that holds the old one (on many models Settings > Security Configuration > Trust List, unlock with **#, then erase; where that menu sits on each family is uncertain: the documents loadsmith follows do not say), then run stage --force to record the new signer";
 
 fn continuity(name: &str, t: &TrustList, recorded: &BTreeMap<String, Recorded>) -> Option<Finding> {
     if t.signature != Verdict::Verified {
