@@ -325,3 +325,19 @@ fn a_per_phone_copy_carrying_the_shared_name_raises_nothing() {
     );
     assert!(support::codes(&doc, 0).is_empty(), "{doc}");
 }
+
+#[test]
+fn a_signer_name_with_terminal_escapes_is_shown_escaped() {
+    let t = tempfile::tempdir().unwrap();
+    let mut k = b::key(1, "SAST one");
+    k.name = "CN=evil\u{1b}[2J,O=Test".into();
+    let p = write(
+        t.path(),
+        "CTLFile.tlv",
+        &b::list(&k, b::SHA1, "CTLFile.tlv", &[(b::SAST, &k)]),
+    );
+    let out = loadsmith().args(["inspect", &p]).output().unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(!s.contains('\u{1b}'), "{s}");
+    assert!(s.contains("signer CN=evil\\u{1b}[2J,O=Test"), "{s}");
+}

@@ -211,10 +211,13 @@ pub fn parse(data: &[u8]) -> Result<Decoded, TrustError> {
         Some(Err(c)) => return Err(cut(c)),
         _ => return Err(TrustError::NotTrustList),
     };
-    let length = match it.next() {
-        Some(Ok(e)) if e.tag == 2 => tlv::u16_value(e.value)
-            .map(usize::from)
-            .ok_or(TrustError::NotTrustList)?,
+    let (length, from) = match it.next() {
+        Some(Ok(e)) if e.tag == 2 => (
+            tlv::u16_value(e.value)
+                .map(usize::from)
+                .ok_or(TrustError::NotTrustList)?,
+            e.end,
+        ),
         Some(Err(c)) => return Err(cut(c)),
         _ => return Err(TrustError::NotTrustList),
     };
@@ -224,19 +227,16 @@ pub fn parse(data: &[u8]) -> Result<Decoded, TrustError> {
             size: data.len(),
         });
     };
+    if from > length {
+        return Err(TrustError::Lengths {
+            what: format!("the header length {length} ends inside the header's first two elements"),
+        });
+    }
     let mut header = Header {
         version,
         length,
         ..Header::default()
     };
-    // The first two elements were read above; both sit inside the header.
-    let first = Elements::new(data, 0).take(2).filter_map(Result::ok).last();
-    let from = first.map_or(0, |e| e.end);
-    if from > length {
-        return Err(TrustError::Lengths {
-            what: "the header length ends inside the header's own first elements".into(),
-        });
-    }
     for e in Elements::new(&head[from..], from) {
         header_element(&mut header, e.map_err(|c| in_header(c, length))?)?;
     }
