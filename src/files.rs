@@ -23,6 +23,9 @@ pub enum OpenError {
     /// A link, FIFO, device, socket or folder: loadsmith opens only regular files there.
     #[error("is a {0}, not a regular file; loadsmith opens only regular files in a root")]
     NotRegular(&'static str),
+    /// An input that is a FIFO, device, socket or folder.
+    #[error("is a {0}, not a regular file")]
+    NotRegularInput(&'static str),
     /// Larger than loadsmith reads of that kind of file.
     #[error("is {size} bytes, more than the {limit} bytes loadsmith reads of such a file")]
     TooLarge {
@@ -119,31 +122,65 @@ pub fn open_served(root: &Path, name: &str) -> Result<File, OpenError> {
     if let Some(why) = folders_unserved(root, name) {
         return Err(OpenError::NotServed(why));
     }
-    let p = root.join(name);
-    let inside = match (fs::canonicalize(&p), fs::canonicalize(root)) {
-        (Ok(t), Ok(r)) => t.starts_with(r),
-        (Err(e), _) if e.kind() == io::ErrorKind::NotFound => {
-            return Err(match fs::symlink_metadata(&p) {
-                Ok(_) => OpenError::NotRegular("link to nothing"),
-                Err(_) => OpenError::NotFound,
-            });
-        }
-        (Err(e), _) | (_, Err(e)) => return Err(OpenError::Io(e)),
-    };
-    if !inside {
-        return Err(OpenError::NotRegular("link out of the root"));
-    }
-    if let Some(why) = unserved(root, name) {
-        return Err(OpenError::NotServed(why));
-    }
-    let mut o = OpenOptions::new();
-    o.read(true);
+    let f = open_inside(root, name)?;
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.custom_flags(libc::O_NONBLOCK);
+        use std::os::unix::fs::PermissionsExt;
+        let mode = f.metadata()?.permissions().mode() & 0o7777;
+        if let Some(why) = mode_unserved(mode) {
+            return Err(OpenError::NotServed(why));
+        }
     }
-    let f = o.open(&p)?;
+    Ok(f)
+}
+
+/// Opens the regular file `name` (a path relative to `root`) as a server
+/// chrooted into `root` reaches it, and only inside the root: the path is
+/// walked from the root's descriptor without following any link; when a
+/// component is a link, the path it resolves to must lie inside the root,
+/// and that path is then walked the same way, so whatever opens is in the
+/// root whatever changes meanwhile. Never blocks.
+pub fn open_inside(root: &Path, name: &str) -> Result<File, OpenError> {
+    use crate::root::beneath::{Folder, WalkError};
+    let dir = match Folder::open(root) {
+        Ok(d) => d,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::NotFound),
+        Err(e) => return Err(OpenError::Io(e)),
+    };
+    // `None`: a link (or a `..`) on the way.
+    let walked = |rel: &str| match dir.open_file(rel) {
+        Ok(f) => Some(Ok(f)),
+        Err(WalkError::Missing { .. } | WalkError::NotFolder { .. }) => {
+            Some(Err(OpenError::NotFound))
+        }
+        Err(WalkError::Io { err, .. }) => Some(Err(OpenError::Io(err))),
+        Err(WalkError::Link { .. } | WalkError::Leaves { .. }) => None,
+    };
+    let f = match walked(name) {
+        Some(r) => r?,
+        // A link on the way: where it leads, if that is inside the root.
+        None => {
+            let p = root.join(name);
+            let inside = match (fs::canonicalize(&p), fs::canonicalize(root)) {
+                (Ok(t), Ok(r)) => t.strip_prefix(&r).map(Path::to_path_buf).ok(),
+                (Err(e), _) if e.kind() == io::ErrorKind::NotFound => {
+                    return Err(match fs::symlink_metadata(&p) {
+                        Ok(_) => OpenError::NotRegular("link to nothing"),
+                        Err(_) => OpenError::NotFound,
+                    });
+                }
+                (Err(e), _) | (_, Err(e)) => return Err(OpenError::Io(e)),
+            };
+            let Some(rel) = inside else {
+                return Err(OpenError::NotRegular("link out of the root"));
+            };
+            match walked(&rel.to_string_lossy()) {
+                Some(r) => r?,
+                // It changed while we looked: not followed further.
+                None => return Err(OpenError::NotRegular("link")),
+            }
+        }
+    };
     let m = f.metadata()?;
     if !m.file_type().is_file() {
         return Err(OpenError::NotRegular(kind_word(m.file_type())));
@@ -167,7 +204,11 @@ pub fn unserved(root: &Path, name: &str) -> Option<String> {
 /// Why tftpd-hpa would refuse the file at `path` for its own mode bits
 /// (the folders on the way aside), if it would.
 pub fn file_unserved(path: &Path) -> Option<String> {
-    let mode = mode_of(path)?;
+    mode_unserved(mode_of(path)?)
+}
+
+/// Why tftpd-hpa would refuse a file of mode `mode`, if it would.
+fn mode_unserved(mode: u32) -> Option<String> {
     (mode & 0o004 == 0).then(|| format!("is not readable by others (mode {mode:04o}): tftpd-hpa serves only files everyone may read (\"File must have global read permissions\")"))
 }
 
@@ -216,10 +257,49 @@ fn mode_of(path: &Path) -> Option<u32> {
     }
 }
 
+/// Opens an input named by the user (a rules file, a log): unlike a file
+/// in a root, a link is followed (on some systems all of `/etc` is links),
+/// but what opens must still be a regular file; never blocks on a FIFO.
+pub fn open_input(path: &Path) -> Result<File, OpenError> {
+    let mut o = OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK);
+    }
+    let f = match o.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::NotFound),
+        Err(e) => return Err(OpenError::Io(e)),
+    };
+    let m = f.metadata()?;
+    if !m.file_type().is_file() {
+        return Err(OpenError::NotRegularInput(kind_word(m.file_type())));
+    }
+    Ok(f)
+}
+
+/// Reads a whole input (see [`open_input`]) of at most `limit` bytes; a
+/// larger one is refused, never read in part.
+pub fn read_input_capped(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
+    read_capped_from(open_input(path)?, limit)
+}
+
 /// Reads a whole regular file of at most `limit` bytes; a larger one is
 /// refused ([`OpenError::TooLarge`]), never read in part.
 pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>, OpenError> {
-    let f = open_regular(path)?;
+    read_capped_from(open_regular(path)?, limit)
+}
+
+/// Reads the file `name` of a root whole (see [`open_inside`]: never
+/// through a link out of the root), at most `limit` bytes.
+pub fn read_inside_capped(root: &Path, name: &str, limit: u64) -> Result<Vec<u8>, OpenError> {
+    read_capped_from(open_inside(root, name)?, limit)
+}
+
+/// Reads the opened file `f` whole, at most `limit` bytes.
+fn read_capped_from(f: File, limit: u64) -> Result<Vec<u8>, OpenError> {
     let size = f.metadata()?.len();
     if size > limit {
         return Err(OpenError::TooLarge { size, limit });

@@ -125,7 +125,7 @@ fn translate(posix: &str) -> String {
 impl Rules {
     /// Reads a rules file; a rule the server would reject is an error naming its line.
     pub fn load(path: &Path) -> Result<Rules> {
-        let bytes = crate::files::read_capped(path, MAX_FILE)
+        let bytes = crate::files::read_input_capped(path, MAX_FILE)
             .map_err(|e| Error::io("read the remap rules", path, e.into_io()))?;
         Rules::parse(&String::from_utf8_lossy(&bytes)).map_err(|(line, reason)| Error::BadRules {
             path: path.to_path_buf(),

@@ -8,6 +8,10 @@
 mod roots;
 #[path = "hostile/round2.rs"]
 mod round2;
+#[path = "hostile/round3_paths.rs"]
+mod round3_paths;
+#[path = "hostile/round3_pointers.rs"]
+mod round3_pointers;
 mod support;
 
 use std::io::Write;

@@ -521,3 +521,110 @@ fn check_with_the_map_file_gives_the_verdicts_of_the_live_server() {
         assert_eq!(b["verdict"]["image"], row["image"], "{model}: {row} / {b}");
     }
 }
+
+#[test]
+fn folders_a_stage_makes_under_umask_027_are_0755_and_the_real_in_tftpd_serves_them() {
+    let work = tempfile::tempdir().unwrap();
+    let bundle = bundle_7961(work.path());
+    let rules = work.path().join("tftpd.remap");
+    std::fs::write(&rules, RULES).unwrap();
+    let root = work.path().join("tftp");
+    // The umask is set by the shell that execs the binary, as a login would.
+    let out = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "umask 027; exec \"$0\" \"$@\"",
+            env!("CARGO_BIN_EXE_loadsmith"),
+            "stage",
+            "--from",
+            bundle.to_str().unwrap(),
+            "--target",
+            "SCCP41.9-4-2SR3-1S",
+            "--map-file",
+            rules.to_str().unwrap(),
+            root.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    for dir in ["", "firmware", "firmware/7941", "settings", ".loadsmith"] {
+        assert_eq!(mode(&root.join(dir)), 0o755, "{dir}/");
+    }
+    for f in [
+        "firmware/7941/SCCP41.9-4-2SR3-1S.loads",
+        "settings/XMLDefault.cnf.xml",
+    ] {
+        assert_eq!(mode(&root.join(f)), 0o644, "{f}");
+    }
+    let Some(server) = tftpd_with(&root, "nobody", &["-m", rules.to_str().unwrap()]) else {
+        eprintln!("skipped: the live fetch needs in.tftpd and root (.ci/run installs it)");
+        return;
+    };
+    let want = std::fs::read(root.join("firmware/7941/jar41sccp.9-4-2ES26.sbn")).unwrap();
+    assert_eq!(
+        support::tftp_get(server.port, "jar41sccp.9-4-2ES26.sbn"),
+        Some(want),
+        "in.tftpd, as nobody, fetches through the folders the stage made"
+    );
+    let live = boot(&format!("tftp://127.0.0.1:{}", server.port));
+    assert_eq!(live["verdict"]["kind"], "settles", "{live}");
+}
+
+/// Hand-written SIP defaults with proxy and line settings.
+const SIP_SITE: &[u8] = b"# site SIP defaults\r\nproxy1_address: \"10.0.0.1\"\r\nline1_name: \"4001\"\r\nimage_version: \"P0S3-07-4-00\"\r\n";
+
+#[test]
+fn a_lower_casing_rule_stage_edits_the_sipdefault_the_live_server_serves() {
+    let work = tempfile::tempdir().unwrap();
+    let bundle = work.path().join("sip812.zip");
+    support::zip(&bundle, &support::sip812());
+    let rules = work.path().join("tftpd.remap");
+    std::fs::write(&rules, "r ^(.*)$ \\L\\1\n").unwrap();
+    let root = work.path().join("tftp");
+    std::fs::create_dir(&root).unwrap();
+    chmod(&root, 0o755);
+    std::fs::write(root.join("sipdefault.cnf"), SIP_SITE).unwrap();
+    let out = support::loadsmith()
+        .args(["stage", "--target", "P0S3-8-12-00", "--from"])
+        .arg(&bundle)
+        .args(["--map-file", rules.to_str().unwrap()])
+        .arg(&root)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("edit       SIPDefault.cnf at sipdefault.cnf"),
+        "{said}"
+    );
+    let want = String::from_utf8_lossy(SIP_SITE).replace("P0S3-07-4-00", "P0S3-8-12-00");
+    let Some(server) = tftpd_with(&root, "nobody", &["-m", rules.to_str().unwrap()]) else {
+        eprintln!("skipped: the live comparison needs in.tftpd and root (.ci/run installs it)");
+        return;
+    };
+    let got = support::tftp_get(server.port, "SIPDefault.cnf");
+    assert_eq!(
+        got.as_deref().map(String::from_utf8_lossy).as_deref(),
+        Some(want.as_str()),
+        "what the live server serves for SIPDefault.cnf"
+    );
+    let (live, _) = json(&[
+        "boot",
+        &format!("tftp://127.0.0.1:{}", server.port),
+        "--mac",
+        MAC,
+        "--model",
+        "7960",
+    ]);
+    assert_eq!(live["verdict"]["kind"], "settles", "{live}");
+    assert_eq!(live["verdict"]["image"], "P0S3-8-12-00", "{live}");
+}

@@ -77,7 +77,7 @@ fn open(file: &Path) -> Result<Box<dyn Read>, Error> {
         return Ok(Box::new(std::io::stdin()));
     }
     // An unreadable log is unreadable input (exit 2), whatever the reason.
-    let f = crate::files::open_regular(file).map_err(|e| Error::io("read", file, e.into_io()))?;
+    let f = crate::files::open_input(file).map_err(|e| Error::io("read", file, e.into_io()))?;
     Ok(Box::new(f))
 }
 
@@ -250,8 +250,7 @@ impl Source {
             Box::new(std::io::stdin())
         } else {
             Box::new(
-                crate::files::open_regular(file)
-                    .map_err(|e| Error::io("read", file, e.into_io()))?,
+                crate::files::open_input(file).map_err(|e| Error::io("read", file, e.into_io()))?,
             )
         };
         Ok(Source {

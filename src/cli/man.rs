@@ -92,7 +92,7 @@ pub(super) fn run(dir: Option<&Path>) -> Result<Outcome, Error> {
         let mut bytes = Vec::new();
         page(c, sub.as_deref(), &mut bytes).map_err(stdout_err)?;
         let file = format!("{name}.1");
-        crate::root::manifest::write_atomic(dir, &file, &bytes)?;
+        crate::root::manifest::write_atomic_out(dir, &file, &bytes)?;
     }
     Ok(Outcome::Clean)
 }

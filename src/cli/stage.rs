@@ -71,10 +71,14 @@ fn render(r: &StageReport, out: Out) -> String {
     }
     s.push_str("  pointers:\n");
     for e in &r.edits {
+        let at = match &e.path {
+            Some(p) => format!(" at {}", safe(p)),
+            None => String::new(),
+        };
         s.push_str(&format!(
-            "    {:<10} {} ({} = {})\n",
+            "    {:<10} {}{at} ({} = {})\n",
             action(e.action),
-            e.file,
+            safe(&e.file),
             e.settings.join(", "),
             safe(&e.value)
         ));
@@ -86,6 +90,14 @@ fn render(r: &StageReport, out: Out) -> String {
     }
     for p in &r.pruned {
         s.push_str(&format!("    {:<10} {}\n", "remove", safe(p)));
+    }
+    for k in &r.kept {
+        s.push_str(&format!(
+            "    {:<10} {}: {}\n",
+            "keep",
+            safe(&k.file),
+            safe(&k.reason)
+        ));
     }
     s.push_str(&render_fleet(&r.phones, out));
     if !r.findings.is_empty() {

@@ -91,7 +91,7 @@ pub fn check(
         None => Default::default(),
     };
     let view = match served.rules {
-        Some(_) => RootView::surveyed(root, survey.served.clone()),
+        Some(_) => RootView::surveyed(&served, survey.served.clone()),
         None => RootView::read(root)?,
     };
     let source = match served.rules {
@@ -143,7 +143,7 @@ pub fn check(
     } else {
         findings.extend(hunt::term_leftovers(&view));
     }
-    findings.extend(hunt::leftover_findings(root)?);
+    findings.extend(hunt::leftover_findings(root, &survey.leftovers)?);
     findings.extend(not_served(&view, &rep));
     let remapped = super::mapcheck::findings(&served, &survey.stranded, &pointers, &mut findings);
     findings.extend(remapped);

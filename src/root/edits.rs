@@ -28,8 +28,13 @@ pub enum Action {
 /// One pointer-file edit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Edit {
-    /// The file.
+    /// The file, as phones ask for it.
     pub file: String,
+    /// Where the server finds it, relative to the root, when the remap
+    /// rules send the name elsewhere (`sipdefault.cnf`, `settings/sip.cnf`):
+    /// the file read and written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// Create, edit or unchanged.
     pub action: Action,
     /// The settings changed (`image_version`, `loadInformation7`).
@@ -73,6 +78,7 @@ fn edit(
     };
     Ok(Edit {
         file: file.into(),
+        path: view.rel_of(file).filter(|p| p != file),
         action,
         settings,
         value: value.into(),

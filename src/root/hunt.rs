@@ -28,6 +28,9 @@ pub struct RootView {
     pub names: Vec<String>,
     /// With remap rules: the path (relative to the root) each name opens.
     pub paths: std::collections::BTreeMap<String, String>,
+    /// The server's remap rules: a name the root does not serve yet is
+    /// looked for (and written) where they send it.
+    pub rules: Option<crate::remap::Rules>,
 }
 
 /// Pointers found, and the files that could not be read with why.
@@ -59,6 +62,7 @@ impl RootView {
                     dir: dir.to_path_buf(),
                     names,
                     paths: Default::default(),
+                    rules: None,
                 });
             }
             r => r.map_err(|e| Error::io("open the root", dir, e))?,
@@ -78,6 +82,7 @@ impl RootView {
             dir: dir.to_path_buf(),
             names,
             paths: Default::default(),
+            rules: None,
         })
     }
 
@@ -90,23 +95,40 @@ impl RootView {
         let survey = s
             .survey()
             .map_err(|e| Error::io("open the root", &s.root, e))?;
-        Ok(RootView::surveyed(&s.root, survey.served))
+        Ok(RootView::surveyed(s, survey.served))
     }
 
-    /// The root as a survey found it served: `paths` maps each name to the
-    /// path it opens.
-    pub fn surveyed(root: &Path, paths: std::collections::BTreeMap<String, String>) -> RootView {
+    /// The root as a survey of `s` found it served: `paths` maps each name
+    /// to the path it opens.
+    pub fn surveyed(
+        s: &super::served::Served,
+        paths: std::collections::BTreeMap<String, String>,
+    ) -> RootView {
         RootView {
-            dir: root.to_path_buf(),
+            dir: s.root.clone(),
             names: paths.keys().cloned().collect(),
             paths,
+            rules: s.rules.clone(),
         }
     }
 
-    /// The file a name opens.
+    /// Where a request for `name` leads, relative to the root: the path it
+    /// opens, or (for a name the root does not serve yet) where the rules
+    /// send it; `None` when the rules refuse it.
+    pub fn rel_of(&self, name: &str) -> Option<String> {
+        if let Some(p) = self.paths.get(name) {
+            return Some(p.clone());
+        }
+        match &self.rules {
+            Some(r) => super::served::resolve(Some(r), name).path,
+            None => Some(name.to_string()),
+        }
+    }
+
+    /// The file a name opens (or would open once written).
     pub fn path_of(&self, name: &str) -> PathBuf {
         self.dir
-            .join(self.paths.get(name).map(String::as_str).unwrap_or(name))
+            .join(self.rel_of(name).unwrap_or_else(|| name.to_string()))
     }
 
     /// True when the root holds `name` exactly.
@@ -120,7 +142,10 @@ impl RootView {
     /// file that is not a regular file, or is over [`MAX_CONFIG`], is an
     /// error: never a part of it.
     pub fn read_small(&self, name: &str) -> Result<Option<Vec<u8>>> {
-        let p = self.path_of(name);
+        let Some(rel) = self.rel_of(name) else {
+            return Ok(None);
+        };
+        let p = self.dir.join(rel);
         match files::read_capped(&p, MAX_CONFIG) {
             Ok(v) => Ok(Some(v)),
             Err(OpenError::NotFound) => Ok(None),
@@ -197,7 +222,7 @@ impl RootView {
 }
 
 /// True for the names of files that may hold pointers.
-fn is_pointer_file(n: &str) -> bool {
+pub(super) fn is_pointer_file(n: &str) -> bool {
     let img = ImageName::parse(n);
     let ext = img.extension.as_deref().map(str::to_ascii_lowercase);
     match (img.role, ext.as_deref()) {
@@ -328,8 +353,19 @@ pub fn term_leftovers(view: &RootView) -> Vec<Finding> {
 }
 
 /// Leftover temporary files, as findings.
-pub fn leftover_findings(dir: &Path) -> Result<Vec<Finding>> {
-    Ok(super::manifest::leftovers(dir)?
+pub fn leftover_findings(root: &Path, below: &[String]) -> Result<Vec<Finding>> {
+    let state = root.join(super::manifest::STATE_DIR);
+    let mut all = super::manifest::leftovers(root)?;
+    // `.loadsmith/` itself (a manifest save cut short), when it is a folder.
+    if std::fs::symlink_metadata(&state).is_ok_and(|m| m.is_dir()) {
+        all.extend(
+            super::manifest::leftovers(&state)?
+                .into_iter()
+                .map(|n| format!("{}/{n}", super::manifest::STATE_DIR)),
+        );
+    }
+    all.extend(below.iter().cloned());
+    Ok(all
         .into_iter()
         .map(|n| {
             Finding::new(

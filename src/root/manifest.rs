@@ -8,11 +8,12 @@
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use super::beneath::Folder;
 use super::fault;
 use crate::error::{Error, Result};
 
@@ -113,92 +114,104 @@ impl Manifest {
 
     /// Writes the manifest durably.
     pub fn save(&self, root: &Path) -> Result<()> {
-        let dir = root.join(STATE_DIR);
+        let dir = state_dir(root)?;
         let mut bytes = serde_json::to_vec_pretty(self)
-            .map_err(|e| Error::io("write", &dir, io::Error::other(e)))?;
+            .map_err(|e| Error::io("write", &dir.path, io::Error::other(e)))?;
         bytes.push(b'\n');
         write_atomic(&dir, "manifest.json", &bytes)
     }
 }
 
-/// The temporary name for `name` in `dir`.
-pub fn tmp_path(dir: &Path, name: &str) -> PathBuf {
-    dir.join(format!("{TMP_PREFIX}{name}.{}", std::process::id()))
+/// The temporary name for `name` (in the folder `name` goes to).
+pub fn tmp_name(name: &str) -> String {
+    format!("{TMP_PREFIX}{name}.{}", std::process::id())
 }
 
-/// Creates a new temporary file for `name` (mode 0644, never an existing file).
-pub fn create_tmp(dir: &Path, name: &str) -> Result<(PathBuf, File)> {
-    let p = tmp_path(dir, name);
-    fault::point().map_err(|e| Error::io("create", &p, e))?;
-    let mut o = OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o644);
-    }
-    let f = o.open(&p).map_err(|e| Error::io("create", &p, e))?;
-    Ok((p, f))
+/// Creates a new temporary file for `name` in `dir` (mode 0644, never an
+/// existing file or link); returns its name there.
+pub fn create_tmp(dir: &Folder, name: &str) -> Result<(String, File)> {
+    let t = tmp_name(name);
+    fault::point()
+        .and_then(|_| dir.create_new(&t))
+        .map(|f| (t.clone(), f))
+        .map_err(|e| Error::io("create", dir.path_of(&t), e))
 }
 
-/// Flushes a finished temporary file and sets its mode to 0644.
-pub fn finish_tmp(path: &Path, f: File) -> Result<()> {
+/// Flushes a finished temporary file and sets its mode to 0644, whatever the umask.
+pub fn finish_tmp(dir: &Folder, tmp: &str, f: File) -> Result<()> {
     fault::point()
         .and_then(|_| f.sync_all())
-        .map_err(|e| Error::io("flush", path, e))?;
+        .map_err(|e| Error::io("flush", dir.path_of(tmp), e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o644))
-            .map_err(|e| Error::io("set mode of", path, e))?;
+        f.set_permissions(fs::Permissions::from_mode(super::beneath::FILE_MODE))
+            .map_err(|e| Error::io("set mode of", dir.path_of(tmp), e))?;
     }
     Ok(())
 }
 
-/// Renames a finished temporary file over `dir/name`.
-pub fn commit_tmp(tmp: &Path, dir: &Path, name: &str) -> Result<()> {
-    let dest = dir.join(name);
+/// Renames the finished temporary file `tmp` of `dir` over `name` there.
+pub fn commit_tmp(dir: &Folder, tmp: &str, name: &str) -> Result<()> {
     fault::point()
-        .and_then(|_| fs::rename(tmp, &dest))
-        .map_err(|e| Error::io("rename into place", dest, e))
+        .and_then(|_| dir.rename(tmp, name))
+        .map_err(|e| Error::io("rename into place", dir.path_of(name), e))
 }
 
 /// Syncs a folder, so renames in it survive a power cut.
-pub fn sync_dir(dir: &Path) -> Result<()> {
+pub fn sync_dir(dir: &Folder) -> Result<()> {
     fault::point()
-        .and_then(|_| File::open(dir))
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io("sync", dir, e))
+        .and_then(|_| dir.sync())
+        .map_err(|e| Error::io("sync", &dir.path, e))
 }
 
-/// Writes `dir/name` atomically: temporary file, flush, rename, sync the folder.
-pub fn write_atomic(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+/// Writes `name` in `dir` atomically: temporary file, flush, rename, sync the folder.
+pub fn write_atomic(dir: &Folder, name: &str, bytes: &[u8]) -> Result<()> {
     let (tmp, mut f) = create_tmp(dir, name)?;
     let r = fault::point()
         .and_then(|_| f.write_all(bytes))
-        .map_err(|e| Error::io("write", &tmp, e))
-        .and_then(|_| finish_tmp(&tmp, f));
-    if let Err(e) = r {
-        let _ = fs::remove_file(&tmp);
-        return Err(e);
-    }
-    if let Err(e) = commit_tmp(&tmp, dir, name) {
-        let _ = fs::remove_file(&tmp);
+        .map_err(|e| Error::io("write", dir.path_of(&tmp), e))
+        .and_then(|_| finish_tmp(dir, &tmp, f));
+    if let Err(e) = r.and_then(|_| commit_tmp(dir, &tmp, name)) {
+        let _ = dir.remove(&tmp);
         return Err(e);
     }
     sync_dir(dir)
 }
 
+/// As [`write_atomic`], into a folder outside any root named by the user
+/// (a link to it is followed, as for any output path).
+pub fn write_atomic_out(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
+    let d = Folder::open(dir).map_err(|e| Error::io("open", dir, e))?;
+    write_atomic(&d, name, bytes)
+}
+
+/// `.loadsmith/` of `root`, opened without following a link.
+pub fn state_dir(root: &Path) -> Result<Folder> {
+    Folder::open(root)
+        .map_err(|e| Error::io("open the root", root, e))?
+        .walk(STATE_DIR, false)
+        .map_err(|e| Error::Refused {
+            details: Vec::new(),
+            message: format!(
+                "{}: {e}; loadsmith keeps its manifest there and never follows a link out of the root",
+                root.display()
+            ),
+            hint: Some(format!("remove {} and stage again", root.join(STATE_DIR).display())),
+        })
+}
+
 /// Removes leftover temporary files of interrupted stages; returns their names.
-pub fn clean_leftovers(dir: &Path) -> Result<Vec<String>> {
-    let mut gone = Vec::new();
-    for e in leftovers(dir)? {
+pub fn clean_leftovers(dir: &Folder) -> Result<Vec<String>> {
+    let mut names = dir.names().map_err(|e| Error::io("read", &dir.path, e))?;
+    names.retain(|n| n.starts_with(TMP_PREFIX));
+    names.sort();
+    for n in &names {
         fault::point()
-            .and_then(|_| fs::remove_file(dir.join(&e)))
-            .map_err(|err| Error::io("remove", dir.join(&e), err))?;
-        gone.push(e);
+            .and_then(|_| dir.remove(n))
+            .map_err(|err| Error::io("remove", dir.path_of(n), err))?;
     }
-    Ok(gone)
+    Ok(names)
 }
 
 /// Names of leftover temporary files in `dir`.
@@ -319,7 +332,11 @@ impl Lock {
                 hint: Some(format!("remove {} and stage again", dir.display())),
             });
         }
-        fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+        // Made 0755 whatever the umask, never through a link.
+        Folder::open(root)
+            .map_err(|e| Error::io("open the root", root, e))?
+            .walk(STATE_DIR, true)
+            .map_err(|e| Error::io("create", &dir, io::Error::other(e.to_string())))?;
         let manifest = dir.join("manifest.json");
         if fs::symlink_metadata(&manifest).is_ok_and(|m| !m.is_file()) {
             return Err(refuse_odd(&manifest));

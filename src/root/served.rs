@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::beneath::{Folder, WalkError};
 use crate::remap::{Mapped, Rules, served_path};
 
 /// Folders walked below the root at most, and entries looked at at most.
@@ -73,7 +74,7 @@ impl Served {
         }
         let mut files = Vec::new();
         if self.rules.is_some() {
-            collect(&self.root, "", 0, &mut files)?;
+            collect(&self.root, "", 0, &mut files, &mut out.leftovers)?;
         } else {
             for e in fs::read_dir(&self.root)? {
                 let e = e?;
@@ -87,10 +88,12 @@ impl Served {
         files.dedup_by(|a, b| a.0 == b.0);
         for (name, at) in files.into_iter().filter(|(n, _)| !n.starts_with('.')) {
             let r = self.resolve(&name);
+            // Opened as the server would (a link followed only inside the
+            // root), never through a link out of it.
             let opens = r
                 .path
                 .clone()
-                .filter(|p| fs::metadata(self.root.join(p)).is_ok_and(|m| m.is_file()));
+                .filter(|p| crate::files::open_inside(&self.root, p).is_ok());
             match opens {
                 Some(p) => {
                     out.served.insert(name, p);
@@ -99,6 +102,8 @@ impl Served {
                 None => {}
             }
         }
+        // Names phones ask for that reach a file spelled otherwise on disk.
+        super::asked::widen(self, &mut out);
         Ok(out)
     }
 }
@@ -111,6 +116,9 @@ pub struct Survey {
     /// Files a request for their own name does not reach: name, where the
     /// file lies, and where the request goes.
     pub stranded: Vec<(String, String, Resolution)>,
+    /// Temporary files an interrupted stage left in the folders below the
+    /// root (paths relative to it; the root's own are not listed).
+    pub leftovers: Vec<String>,
 }
 
 /// Where a request for `name` leads under `rules` (none: the name itself).
@@ -143,12 +151,15 @@ pub fn resolve(rules: Option<&Rules>, name: &str) -> Resolution {
 }
 
 /// The base names of regular files (and links) under `dir` with their
-/// paths relative to the root, hidden folders skipped.
+/// paths relative to the root, hidden folders skipped, and loadsmith's
+/// temporary files in the folders below the root. A link to a folder is
+/// listed as a name, never walked into.
 fn collect(
     dir: &Path,
     rel: &str,
     depth: usize,
     out: &mut Vec<(String, String)>,
+    temps: &mut Vec<String>,
 ) -> std::io::Result<()> {
     if depth > MAX_DEPTH || out.len() > MAX_ENTRIES {
         return Ok(());
@@ -156,19 +167,23 @@ fn collect(
     for e in fs::read_dir(dir)? {
         let e = e?;
         let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
         let ft = e.file_type()?;
         let at = if rel.is_empty() {
             name.clone()
         } else {
             format!("{rel}/{name}")
         };
+        if name.starts_with(super::manifest::TMP_PREFIX) && !rel.is_empty() && !ft.is_dir() {
+            temps.push(at);
+            continue;
+        }
+        if name.starts_with('.') {
+            continue;
+        }
         if ft.is_dir() {
             // A folder others cannot enter is reported by the permission
             // checks; its files are still offered to the rules.
-            let _ = collect(&e.path(), &at, depth + 1, out);
+            let _ = collect(&e.path(), &at, depth + 1, out, temps);
         } else if ft.is_file() || ft.is_symlink() {
             out.push((name, at));
         }
@@ -184,9 +199,23 @@ pub struct Placement {
     pub map: BTreeMap<String, String>,
 }
 
+/// One name placed: the name, its path, the rule that sent it there.
+type Placed = (String, String, String);
+
+/// The rule that placed a name, in words.
+fn by(rule: &str) -> String {
+    match rule {
+        "" => "no rule changes it".into(),
+        r => r.to_string(),
+    }
+}
+
 impl Placement {
-    /// Where the rules send each of `names`; a name they refuse, or send
-    /// into a hidden folder (`.loadsmith/`), is a reason to refuse the stage.
+    /// Where the rules send each of `names`. A reason to refuse the stage
+    /// (before anything is written): a name the rules refuse or send into
+    /// a hidden folder (`.loadsmith/`); two names sent to one path, or a
+    /// path needed both as a file and as a folder; a link, or a file where
+    /// a folder is needed, anywhere on a path in the root as it is.
     pub fn of<'a>(
         served: &Served,
         names: impl IntoIterator<Item = &'a str>,
@@ -195,6 +224,7 @@ impl Placement {
         if served.rules.is_none() {
             return Ok(Placement { map });
         }
+        let mut placed: Vec<Placed> = Vec::new();
         for name in names {
             let r = served.resolve(name);
             let rule = r.rule.clone().unwrap_or_default();
@@ -212,10 +242,15 @@ impl Placement {
                     "the remap rules send {name} to {path} ({rule}), inside a hidden folder loadsmith keeps for itself"
                 ));
             }
+            if placed.iter().all(|(n, _, _)| n != name) {
+                placed.push((name.to_string(), path.clone(), rule));
+            }
             if path != name {
                 map.insert(name.to_string(), path);
             }
         }
+        clashes(&placed)?;
+        on_disk(&served.root, &placed)?;
         Ok(Placement { map })
     }
 
@@ -224,24 +259,126 @@ impl Placement {
         self.map.get(name).map(String::as_str).unwrap_or(name)
     }
 
-    /// The folder `name` is written in and its file name there.
-    pub fn split(&self, root: &Path, name: &str) -> (PathBuf, String) {
+    /// The folder `name` is written in (relative to the root, `""` for the
+    /// root) and its file name there.
+    pub fn split<'a>(&'a self, name: &'a str) -> (&'a str, &'a str) {
         let rel = self.rel(name);
-        match rel.rsplit_once('/') {
-            Some((dir, base)) => (root.join(dir), base.to_string()),
-            None => (root.to_path_buf(), rel.to_string()),
-        }
+        rel.rsplit_once('/').unwrap_or(("", rel))
     }
 
-    /// The folders files are written in (the root first).
-    pub fn folders(&self, root: &Path) -> Vec<PathBuf> {
-        let mut out = vec![root.to_path_buf()];
+    /// The folders files are written in, relative to the root (the root, `""`, first).
+    pub fn folders(&self) -> Vec<String> {
+        let mut out = vec![String::new()];
         for name in self.map.keys() {
-            let (dir, _) = self.split(root, name);
-            if !out.contains(&dir) {
-                out.push(dir);
+            let (dir, _) = self.split(name);
+            if !out.iter().any(|d| d == dir) {
+                out.push(dir.to_string());
             }
         }
         out
     }
+
+    /// The open folder `name` is written in.
+    pub fn folder_of<'a>(&self, dirs: &'a Opened, name: &str) -> crate::error::Result<&'a Folder> {
+        let (dir, _) = self.split(name);
+        dirs.get(dir).ok_or_else(|| {
+            crate::error::Error::io(
+                "open",
+                dir,
+                std::io::Error::from(std::io::ErrorKind::NotFound),
+            )
+        })
+    }
+
+    /// Opens every folder files are written in, walking from the root
+    /// without following a link; with `create`, makes the missing ones
+    /// (mode 0755 whatever the umask).
+    pub fn open(&self, root: &Path, create: bool) -> std::io::Result<Opened> {
+        let top = Folder::open(root)?;
+        let mut dirs = BTreeMap::new();
+        for rel in self.folders() {
+            match top.walk(&rel, create) {
+                Ok(f) => {
+                    dirs.insert(rel, f);
+                }
+                Err(WalkError::Missing { .. }) => {}
+                Err(WalkError::Io { err, .. }) => return Err(err),
+                Err(e) => {
+                    return Err(std::io::Error::other(format!(
+                        "{e}: loadsmith never writes through a link"
+                    )));
+                }
+            }
+        }
+        Ok(Opened { dirs })
+    }
+}
+
+/// The folders of a [`Placement`], open.
+#[derive(Debug)]
+pub struct Opened {
+    dirs: BTreeMap<String, Folder>,
+}
+
+impl Opened {
+    /// The open folder `rel` (relative to the root), when it exists.
+    pub fn get(&self, rel: &str) -> Option<&Folder> {
+        self.dirs.get(rel)
+    }
+
+    /// The open folders.
+    pub fn all(&self) -> impl Iterator<Item = &Folder> {
+        self.dirs.values()
+    }
+}
+
+/// Two names on one path, or a path needed as a file and as a folder.
+fn clashes(placed: &[Placed]) -> Result<(), String> {
+    for (i, (a, pa, ra)) in placed.iter().enumerate() {
+        for (b, pb, rb) in &placed[i + 1..] {
+            if pa == pb {
+                return Err(format!(
+                    "the remap rules send both {a} ({}) and {b} ({}) to {pa}: one would overwrite the other",
+                    by(ra),
+                    by(rb)
+                ));
+            }
+            for ((f, pf, rf), (d, pd, rd)) in
+                [((a, pa, ra), (b, pb, rb)), ((b, pb, rb), (a, pa, ra))]
+            {
+                if pd.starts_with(&format!("{pf}/")) {
+                    return Err(format!(
+                        "the remap rules need {pf} both as a file, for {f} ({}), and as a folder, for {d} at {pd} ({})",
+                        by(rf),
+                        by(rd)
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A link or a non-folder on a placed path, in the root as it is.
+fn on_disk(root: &Path, placed: &[Placed]) -> Result<(), String> {
+    let top = match Folder::open(root) {
+        Ok(t) => t,
+        // A root that does not exist yet holds nothing in the way.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("{} cannot be opened: {e}", root.display())),
+    };
+    for (name, path, rule) in placed {
+        let why = match top.probe(path) {
+            Ok(()) => continue,
+            Err(WalkError::Link { at }) => format!(
+                "{at} is a link; loadsmith never writes through a link, so a file cannot land outside the root or in its own folder"
+            ),
+            Err(e) => e.to_string(),
+        };
+        return Err(format!(
+            "the remap rules send {name} to {path} ({}), and in the root {why}",
+            by(rule)
+        ));
+    }
+    Ok(())
 }

@@ -27,7 +27,7 @@ use super::edits::{self, Action, Edit, Pointing};
 use super::hunt::{self, RootView};
 use super::manifest::{self, Entry, Lock, Manifest, Origin};
 use super::proof;
-use super::served::{Placement, Served};
+use super::served::{Opened, Placement, Served};
 use super::stager::Stager;
 use crate::check;
 use crate::check::findings::Finding;
@@ -89,6 +89,8 @@ pub struct StageReport {
     pub edits: Vec<Edit>,
     /// Files removed by `--prune`.
     pub pruned: Vec<String>,
+    /// Files earlier stages wrote that `--prune` leaves, with why.
+    pub kept: Vec<super::prune::Kept>,
     /// Warnings about the root (hunt order, per-phone files, case, leftovers).
     pub findings: Vec<Finding>,
     /// What a phone of every model concerned does in the root as planned.
@@ -135,7 +137,7 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     };
     report.create_root = create_root;
     if create_root && !opts.dry_run {
-        fs::create_dir_all(&opts.root).map_err(|e| Error::io("create", &opts.root, e))?;
+        super::beneath::make_root(&opts.root).map_err(|e| Error::io("create", &opts.root, e))?;
     }
     if opts.dry_run || !report.changed {
         return Ok(report);
@@ -147,7 +149,11 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     if !report.changed {
         return Ok(report);
     }
-    manifest::clean_leftovers(&opts.root)?;
+    let top = super::beneath::Folder::open(&opts.root)
+        .map_err(|e| Error::io("open the root", &opts.root, e))?;
+    manifest::clean_leftovers(&top)?;
+    // A manifest save cut short left its temporary file in `.loadsmith/`.
+    manifest::clean_leftovers(&manifest::state_dir(&opts.root)?)?;
     execute(opts, &chosen, &mut report)?;
     Ok(report)
 }
@@ -182,12 +188,33 @@ fn not_regular(path: &Path) -> Option<&'static str> {
         .map(|m| crate::files::kind_word(m.file_type()))
 }
 
-fn file_sha(path: &Path) -> Result<Option<String>> {
-    let mut f = match crate::files::open_regular(path) {
-        Ok(f) => f,
-        Err(crate::files::OpenError::NotFound) => return Ok(None),
-        Err(e) => return Err(Error::open(path, e)),
-    };
+pub(super) fn file_sha(path: &Path) -> Result<Option<String>> {
+    match crate::files::open_regular(path) {
+        Ok(f) => read_sha(f, path).map(Some),
+        Err(crate::files::OpenError::NotFound) => Ok(None),
+        Err(e) => Err(Error::open(path, e)),
+    }
+}
+
+/// The SHA-256 of the file `rel` of `root`, opened as the server reaches
+/// it ([`crate::files::open_inside`]); `None` when it is not there.
+pub(super) fn file_sha_inside(root: &Path, rel: &str) -> Result<Option<String>> {
+    match crate::files::open_inside(root, rel) {
+        Ok(f) => read_sha(f, &root.join(rel)).map(Some),
+        Err(crate::files::OpenError::NotFound) => Ok(None),
+        Err(e) => Err(Error::open(root.join(rel), e)),
+    }
+}
+
+/// The SHA-256 of the regular file `rel` below `top`, opened without
+/// following a link; `None` when it cannot be opened or read.
+fn digest_beneath(top: &super::beneath::Folder, rel: &str) -> Option<String> {
+    let f = top.open_file(rel).ok()?;
+    read_sha(f, &top.path_of(rel)).ok()
+}
+
+/// The SHA-256 of what `f` holds (`path` for messages).
+fn read_sha(mut f: fs::File, path: &Path) -> Result<String> {
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
@@ -197,7 +224,7 @@ fn file_sha(path: &Path) -> Result<Option<String>> {
         }
         h.update(&buf[..n]);
     }
-    Ok(Some(hex(&h.finalize())))
+    Ok(hex(&h.finalize()))
 }
 
 /// What happens to each file of the set; files that are not regular files
@@ -305,13 +332,13 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     }
     let staged: Vec<String> = c.files.iter().map(|f| f.name.clone()).collect();
     let mut findings = hunt::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
-    findings.extend(hunt::leftover_findings(root)?);
+    findings.extend(hunt::leftover_findings(root, &[])?);
     findings.extend(crate::trust::root::stage_findings(root, &manifest.trust));
-    let pruned = if opts.prune {
-        prune_candidates(&manifest, &view, &staged, &c.load, &edits)?
-    } else {
-        Vec::new()
+    let pruning = match opts.prune {
+        true => super::prune::select(&manifest, &view, &staged, &c.load, &edits)?,
+        false => Default::default(),
     };
+    let (pruned, kept) = (pruning.remove, pruning.kept);
     let phones = prove(opts, &view, c, &edits, &pruned)?;
     // What a forced stage leaves, or a root already had: said, not hidden.
     findings.extend(phones.iter().filter_map(proof::verdict_finding));
@@ -319,9 +346,9 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     findings.dedup();
     // An interrupted stage left work to finish: temporary files to remove,
     // a manifest with pending files or naming another target.
-    let mut leftover = false;
-    for dir in place.folders(root) {
-        leftover |= !manifest::leftovers(&dir)?.is_empty();
+    let mut leftover = !manifest::leftovers(&root.join(manifest::STATE_DIR))?.is_empty();
+    for dir in place.folders() {
+        leftover |= !manifest::leftovers(&root.join(dir))?.is_empty();
     }
     let unfinished = leftover
         || manifest.files.values().any(|e| e.pending.is_some())
@@ -341,6 +368,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         files,
         edits,
         pruned,
+        kept,
         findings,
         phones,
         changed,
@@ -353,23 +381,23 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
 /// then factory-reset defaults (pointers come after, in the caller), then
 /// syncs the folder.
 fn commit_all(
-    root: &Path,
+    dirs: &Opened,
     place: &Placement,
-    written: &std::collections::BTreeMap<String, PathBuf>,
+    written: &std::collections::BTreeMap<String, String>,
 ) -> Result<()> {
     let rank = |n: &str| match ImageName::parse(n).role {
         Role::Loads => 1,
         Role::FactoryDefault => 2,
         _ => 0,
     };
-    let mut order: Vec<(&String, &PathBuf)> = written.iter().collect();
+    let mut order: Vec<(&String, &String)> = written.iter().collect();
     order.sort_by_key(|(n, _)| (rank(n), n.to_string()));
     for (name, tmp) in order {
-        let (dir, base) = place.split(root, name);
-        manifest::commit_tmp(tmp, &dir, &base)?;
+        let dir = place.folder_of(dirs, name)?;
+        manifest::commit_tmp(dir, tmp, place.split(name).1)?;
     }
-    for dir in place.folders(root) {
-        manifest::sync_dir(&dir)?;
+    for dir in dirs.all() {
+        manifest::sync_dir(dir)?;
     }
     Ok(())
 }
@@ -421,43 +449,6 @@ fn prove(
     Ok(p.rows)
 }
 
-/// Files earlier stages wrote that neither the new set nor any pointer (after the edits) needs.
-fn prune_candidates(
-    manifest: &Manifest,
-    view: &RootView,
-    staged: &[String],
-    target: &ImageName,
-    edits: &[Edit],
-) -> Result<Vec<String>> {
-    // What every pointer names once the edits are made: the edited files'
-    // new bytes, the others as they are.
-    let mut pointed: Vec<String> = view
-        .pointers()?
-        .into_iter()
-        .filter(|p| !edits.iter().any(|e| e.file == p.file))
-        .map(|p| p.value)
-        .collect();
-    for e in edits {
-        pointed.extend(
-            hunt::pointers_in(&e.file, &e.bytes)
-                .into_iter()
-                .map(|p| p.value),
-        );
-    }
-    pointed.push(target.stem.clone());
-    Ok(manifest
-        .files
-        .iter()
-        .filter(|(name, e)| {
-            e.kind == "image"
-                && !staged.contains(name)
-                && !pointed.contains(&e.load)
-                && view.has(name)
-        })
-        .map(|(n, _)| n.clone())
-        .collect())
-}
-
 fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<()> {
     let root = &opts.root;
     let wanted: HashMap<String, String> = report
@@ -469,13 +460,19 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
     let mut others: Vec<String> = report.edits.iter().map(|e| e.file.clone()).collect();
     others.extend(report.pruned.iter().cloned());
     let place = placement(opts, c, &others)?;
-    for dir in place.folders(root) {
-        fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+    // Every folder walked from the root, none through a link, and made
+    // (0755) where missing; files are then written inside these alone.
+    let dirs = place.open(root, true).map_err(|e| Error::Refused {
+        details: Vec::new(),
+        message: format!("{}: {e}; nothing was written", root.display()),
+        hint: Some("replace each link by a folder, then stage again".into()),
+    })?;
+    for dir in dirs.all() {
         // An interrupted stage with the same rules left its temporary
         // files here (the root's own were removed before planning).
-        manifest::clean_leftovers(&dir)?;
+        manifest::clean_leftovers(dir)?;
     }
-    let mut stager = Stager::new(root, &place, wanted);
+    let mut stager = Stager::new(&dirs, &place, wanted);
     let walked = check::read_source(&c.source, &opts.limits, &mut stager);
     let missing: Vec<&String> = stager
         .wanted
@@ -499,9 +496,7 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
         _ => None,
     };
     if let Some(e) = failure {
-        for tmp in stager.written.values() {
-            let _ = fs::remove_file(tmp);
-        }
+        stager.remove_tmps();
         return Err(e);
     }
     // Say in the manifest what is about to change, so a stage stopped from
@@ -521,20 +516,27 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
     }
     let committed = m
         .save(root)
-        .and_then(|_| commit_all(root, &place, &stager.written));
+        .and_then(|_| commit_all(&dirs, &place, &stager.written));
     if let Err(e) = committed {
-        for tmp in stager.written.values() {
-            let _ = fs::remove_file(tmp);
-        }
+        stager.remove_tmps();
         return Err(e);
     }
+    // A file replaced by hand while the set was written is no longer ours.
+    let top = place.folder_of(&dirs, "")?;
+    super::prune::recheck(&m, |p| digest_beneath(top, place.rel(p)), report);
     m.trust = crate::trust::root::record_root(root, &m.trust, opts.force);
-    finish(root, &place, report, m)
+    finish(root, &dirs, &place, report, m)
 }
 
 /// After the set is in place: the manifest records it, the pointer files
 /// are written, pruned files removed, and the manifest saved as done.
-fn finish(root: &Path, place: &Placement, report: &StageReport, mut m: Manifest) -> Result<()> {
+fn finish(
+    root: &Path,
+    dirs: &Opened,
+    place: &Placement,
+    report: &StageReport,
+    mut m: Manifest,
+) -> Result<()> {
     for f in &report.files {
         m.files.insert(
             f.name.clone(),
@@ -551,8 +553,8 @@ fn finish(root: &Path, place: &Placement, report: &StageReport, mut m: Manifest)
         .iter()
         .filter(|e| e.action != Action::Unchanged)
     {
-        let (dir, base) = place.split(root, &e.file);
-        manifest::write_atomic(&dir, &base, &e.bytes)?;
+        let dir = place.folder_of(dirs, &e.file)?;
+        manifest::write_atomic(dir, place.split(&e.file).1, &e.bytes)?;
         m.files.insert(
             e.file.clone(),
             Entry {
@@ -563,14 +565,15 @@ fn finish(root: &Path, place: &Placement, report: &StageReport, mut m: Manifest)
             },
         );
     }
+    let top = place.folder_of(dirs, "")?;
     for p in &report.pruned {
         super::fault::point()
-            .and_then(|_| fs::remove_file(root.join(place.rel(p))))
+            .and_then(|_| top.remove_at(place.rel(p)))
             .map_err(|e| Error::io("remove", root.join(place.rel(p)), e))?;
         m.files.remove(p);
     }
     if !report.pruned.is_empty() {
-        manifest::sync_dir(root)?;
+        manifest::sync_dir(place.folder_of(dirs, "")?)?;
     }
     m.target = Some(report.target.clone());
     // The manifest lives in the served root, where a phone (or anyone) can

@@ -4,36 +4,36 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, BufWriter, Read, Write};
-use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use super::manifest;
+use super::served::{Opened, Placement};
 use crate::bundle::{MemberInfo, Problem, Sink, safe};
 use crate::check::member::hex;
 use crate::error::{Error, Result};
 
 /// Streams the wanted members of the bundle into temporary files.
 pub(super) struct Stager<'a> {
-    dir: &'a Path,
-    place: &'a super::served::Placement,
+    dirs: &'a Opened,
+    place: &'a Placement,
     /// Names wanted, with their expected SHA-256.
     pub wanted: HashMap<String, String>,
-    /// Names written, with their temporary paths.
-    pub written: BTreeMap<String, PathBuf>,
+    /// Names written, with their temporary names (in the folder each goes to).
+    pub written: BTreeMap<String, String>,
     /// The first failure, if any.
     pub error: Option<Error>,
 }
 
 impl<'a> Stager<'a> {
-    /// A stager writing into `dir`.
+    /// A stager writing into the folders `place` sends each name to, open in `dirs`.
     pub fn new(
-        dir: &'a Path,
-        place: &'a super::served::Placement,
+        dirs: &'a Opened,
+        place: &'a Placement,
         wanted: HashMap<String, String>,
     ) -> Stager<'a> {
         Stager {
-            dir,
+            dirs,
             place,
             wanted,
             written: BTreeMap::new(),
@@ -41,10 +41,20 @@ impl<'a> Stager<'a> {
         }
     }
 
+    /// Removes the temporary files written (those renamed already are gone).
+    pub fn remove_tmps(&self) {
+        for (name, tmp) in &self.written {
+            if let Ok(dir) = self.place.folder_of(self.dirs, name) {
+                let _ = dir.remove(tmp);
+            }
+        }
+    }
+
     fn write(&mut self, name: &str, want: &str, data: &mut dyn Read) -> Result<()> {
-        let (folder, base) = self.place.split(self.dir, name);
-        let (tmp, f) = manifest::create_tmp(&folder, &base)?;
+        let folder = self.place.folder_of(self.dirs, name)?;
+        let (tmp, f) = manifest::create_tmp(folder, self.place.split(name).1)?;
         self.written.insert(name.to_string(), tmp.clone());
+        let tmp_path = folder.path_of(&tmp);
         let mut w = BufWriter::with_capacity(256 * 1024, f);
         let mut h = Sha256::new();
         let mut buf = vec![0u8; 256 * 1024];
@@ -58,12 +68,12 @@ impl<'a> Stager<'a> {
             h.update(&buf[..n]);
             super::fault::point()
                 .and_then(|_| w.write_all(&buf[..n]))
-                .map_err(|e| Error::io("write", &tmp, e))?;
+                .map_err(|e| Error::io("write", &tmp_path, e))?;
         }
         let f = w
             .into_inner()
-            .map_err(|e| Error::io("write", &tmp, e.into_error()))?;
-        manifest::finish_tmp(&tmp, f)?;
+            .map_err(|e| Error::io("write", &tmp_path, e.into_error()))?;
+        manifest::finish_tmp(folder, &tmp, f)?;
         if hex(&h.finalize()) != want {
             return Err(Error::Refused {
                 details: Vec::new(),
