@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")"
 secs="${1:-600}"; shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(names signed_header loads cnu config_editors bundle_readers log_lines checksum_lists remap_rules)
+[ ${#targets[@]} -eq 0 ] && targets=(names signed_header loads cnu config_editors bundle_readers log_lines checksum_lists remap_rules trust_lists)
 status=0
 for t in "${targets[@]}"; do
   log="$(mktemp)"

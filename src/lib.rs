@@ -21,4 +21,5 @@ pub mod pointers;
 pub mod remap;
 pub mod root;
 pub mod signed;
+pub mod trust;
 pub mod upgrade;

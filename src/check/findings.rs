@@ -75,6 +75,9 @@ codes! {
     Corrupt => "corrupt", Error, "The archive's structure is damaged in a way other than truncation.";
     DanglingPointer => "dangling-pointer", Error, "A pointer file (`OS79XX.TXT`, `image_version`, `loadInformation`, `term*.default.loads`) names a load the root does not hold complete.";
     Drift => "drift", Error, "A file the last `stage` wrote no longer has the digest its manifest recorded.";
+    TrustListDamaged => "trust-list-damaged", Error, "A trust list (`CTLFile.tlv`, `ITLFile.tlv`, `CTLSEP<MAC>.tlv`, `ITLSEP<MAC>.tlv`) that is cut, whose header length and record lengths do not add up to its size, or whose header has a tag the format does not have: phones refuse it.";
+    TrustListSignature => "trust-list-signature", Error, "A trust list whose signature does not verify with its signer's SAST record (altered, or signed with another key), or cannot be checked (no SAST record with the signer's serial, a digest phones do not use): phones refuse it.";
+    TrustSignerChanged => "trust-signer-changed", Error, "A trust list signed by a SAST certificate that the list recorded by the last `stage` does not hold: phones that hold the old list refuse the new one and every configuration file it signs. Sign it with the old SAST key, or erase the list on each phone.";
     CaseSpelling => "case-spelling", Warning, "A configuration file spelled in another case than phones ask for (`sipdefault.cnf`, `xmldefault.cnf.xml`, a lower-case MAC): phones ask for exact names and tftpd-hpa matches case, so it is never fetched.";
     CaseCollision => "case-collision", Warning, "Two files of a TFTP root equal but for case: a case-insensitive TFTP server serves only one.";
     BodyMismatch => "body-mismatch", Warning, "The loader `.sbn` body differs from its `.bin`, or a `term<MM>.default.loads` body differs from the load it stands for.";
@@ -84,10 +87,15 @@ codes! {
     HuntShadow => "hunt-shadow", Warning, "A configuration file earlier in the phone's hunt order (a per-phone file, another protocol's file) keeps phones off the staged target.";
     InterruptedStage => "interrupted-stage", Warning, "The last `stage` was stopped (killed, power cut, disk full) before it finished; every pointer still names a complete set; run it again to finish.";
     LeftoverTemp => "leftover-temp", Warning, "A temporary file from an interrupted `stage` is still in the root.";
+    TrustListCertificate => "trust-list-certificate", Warning, "A certificate in a trust list that has expired, is not yet valid, or cannot be read.";
+    TrustListSigners => "trust-list-signers", Warning, "Two trust lists of one root signed by different SAST certificates: a phone that holds one may refuse the other.";
+    SignedConfigMissing => "signed-config-missing", Warning, "A trust list the root serves gives a certificate the TFTP role, so phones that hold it ask for signed configuration files (`SEP<MAC>.cnf.xml.sgn`), and the root has a phone's `SEP<MAC>.cnf.xml` without its `.sgn`.";
     BootUndocumented => "boot-undocumented", Info, "A model the root concerns whose boot the vendor's documents loadsmith follows do not describe (69xx, 792x, 894x, 7937, 790x, sidecars, 78xx/88xx): its files and lists are checked, its boot is not predicted.";
     UnknownHeader => "unknown-header", Info, "A signed format loadsmith does not decode (e.g. 78xx); not an error of the bundle.";
     UnknownMember => "unknown-member", Info, "A member whose name loadsmith does not know (release notes, scripts).";
     UnsignedImage => "unsigned-image", Info, "An unsigned `.bin` image: accepted only by phones below 5.x.";
+    TrustList => "trust-list", Info, "A trust list the root serves, with its signer: phones that take it accept later lists and signed files only from the certificates it holds.";
+    TrustListEmpty => "trust-list-empty", Info, "An empty trust-list file: phones that fetch it go on in nonsecure mode (the known workaround for 7940/7960 phones that loop asking for `CTLSEP<MAC>.tlv`).";
     WeakChecksum => "weak-checksum", Info, "The bundle matches a published MD5 sum and no SHA-2 sum: MD5 is verified, but it is a weak hash.";
     ChecksumVerified => "checksum-verified", Info, "The bundle's digest matches `--checksums`.";
     ChecksumUnlisted => "checksum-unlisted", Info, "`--checksums` was given but does not list this bundle.";

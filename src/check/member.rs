@@ -18,6 +18,8 @@ use crate::signed::{cnu, header, loads};
 
 /// Bytes of each member kept for decoding.
 pub const HEAD_CAP: usize = 64 * 1024;
+// A trust list is decoded from the head: it must hold the largest one read.
+const _: () = assert!(crate::trust::MAX_SIZE <= HEAD_CAP as u64);
 const BUF: usize = 256 * 1024;
 
 /// What is known of one member after it streamed by.
@@ -51,6 +53,9 @@ pub struct MemberReport {
     pub signed: Option<header::SignedHeader>,
     /// The decoded list, for `.loads` files.
     pub loads: Option<loads::LoadsBody>,
+    /// The decoded trust list, for `.tlv` files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trust: Option<crate::trust::TrustList>,
     /// The CNU archive table, with `--deep`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cnu: Option<cnu::CnuArchive>,
@@ -255,6 +260,7 @@ impl Sink for Scanner {
             signed: None,
             loads: None,
             cnu: None,
+            trust: None,
             body_sha256: None,
             text: None,
             head: None,
@@ -452,6 +458,11 @@ fn analyse(
                 format!("{name}: {e}"),
             )),
         }
+    }
+    if rep.image.role == Role::TrustList && rep.usable {
+        let (t, found) = crate::trust::findings::member(&name, head, size, crate::trust::now());
+        rep.trust = t;
+        out.extend(found);
     }
     if rep.image.role == Role::Os79xx
         || (rep.image.role == Role::Configuration && size <= 16 * 1024)

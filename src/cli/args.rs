@@ -158,6 +158,10 @@ pub struct InspectArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
+    /// Say whether phones that hold this trust list accept the trust lists
+    /// inspected (their signer must be one of its SAST certificates).
+    #[arg(long, value_name = "OLD.tlv")]
+    pub trusted_by: Option<PathBuf>,
     /// Limits on what a bundle may make loadsmith read.
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -47,12 +47,13 @@ pub const HELP: &[Help] = &[
     },
     Help {
         name: "inspect",
-        details: "Every finding has a stable code (docs/findings.md); a limit passed names the flag that raises it.",
+        details: "Every finding has a stable code (docs/findings.md); a limit passed names the flag that raises it. Trust lists (CTLFile.tlv, ITLFile.tlv, CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv) are decoded and their signature verified; --trusted-by OLD.tlv says whether phones that hold OLD accept them.",
         examples: &[
             "loadsmith inspect cmterm-7941_7961-sccp.9-4-2SR3-1.zip",
             "loadsmith inspect --checksums SHA512SUMS ~/downloads/cisco/",
+            "loadsmith inspect ITLFile.tlv --trusted-by old/ITLFile.tlv",
         ],
-        exit: "0 clean, 1 an error finding, 2 an input that cannot be read or a usage error.",
+        exit: "0 clean, 1 an error finding or a trust list phones would refuse (--trusted-by), 2 an input that cannot be read or a usage error.",
     },
     Help {
         name: "stage",

@@ -21,6 +21,9 @@ struct Doc<'a> {
     /// With --checksums: one verdict per file, like `sha256sum -c`.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     checksums: &'a [crate::check::checksums::FileVerdict],
+    /// With --trusted-by: one verdict per trust list inspected.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    trusted_by: &'a [super::trust::TrustedBy],
     errors: Vec<InputError>,
 }
 
@@ -73,12 +76,22 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         }
     }
     let (verdicts, uncounted) = super::verify::verdicts(&opts.checksums, &reports, &paths);
-    let problems =
-        reports.iter().any(BundleReport::has_errors) || verdicts.iter().any(super::verify::fails);
+    let trusted = match &args.trusted_by {
+        Some(old) => trusted_by(&reports, old)?,
+        None => Vec::new(),
+    };
+    let refused = trusted
+        .iter()
+        .filter(|t| t.trust != crate::trust::Trust::Accepted)
+        .count();
+    let problems = reports.iter().any(BundleReport::has_errors)
+        || verdicts.iter().any(super::verify::fails)
+        || refused > 0;
     if out.json {
         let doc = Doc {
             bundles: reports.iter().collect(),
             checksums: &verdicts,
+            trusted_by: &trusted,
             errors: errors
                 .iter()
                 .map(|e| InputError {
@@ -88,9 +101,10 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
                 .collect(),
         };
         let mut summary = Summary::of(reports.iter().map(|r| r.findings.as_slice()));
-        // Failing verdicts no bundle's findings count (missing files, plain files).
-        summary.errors += uncounted;
-        if uncounted > 0 {
+        // Failing verdicts no bundle's findings count (missing files, plain
+        // files), and lists the old one's phones refuse.
+        summary.errors += uncounted + refused;
+        if uncounted + refused > 0 {
             summary.exit = 1;
         }
         if !errors.is_empty() {
@@ -123,6 +137,7 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         if !verdicts.is_empty() {
             text.push_str(&super::verify::render(&verdicts, false));
         }
+        text.push_str(&super::trust::render_compared(&trusted, out));
         let mut errors: String = reports
             .iter()
             .map(|r| super::output::error_lines(&r.path, &r.findings))
@@ -145,6 +160,21 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
     } else {
         Outcome::Clean
     })
+}
+
+/// `--trusted-by OLD`: every trust list inspected against OLD.
+fn trusted_by(
+    reports: &[BundleReport],
+    old: &std::path::Path,
+) -> Result<Vec<super::trust::TrustedBy>, Error> {
+    let list = super::trust::read_old(old)?;
+    let v = super::trust::compare(reports, &list, old);
+    if v.is_empty() {
+        return Err(Error::Usage {
+            message: "--trusted-by: none of the inputs is a trust list that can be decoded".into(),
+        });
+    }
+    Ok(v)
 }
 
 fn error_path(e: &Error) -> String {
@@ -253,6 +283,9 @@ fn render(r: &BundleReport, out: Out) -> String {
             safe(&m.name),
             size(m.size)
         ));
+        if let Some(t) = &m.trust {
+            s.push_str(&super::trust::render(t, out));
+        }
         if let Some(a) = &m.cnu {
             for e in &a.entries {
                 s.push_str(&format!(

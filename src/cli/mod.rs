@@ -16,6 +16,7 @@ mod names;
 pub mod output;
 mod plan;
 mod stage;
+mod trust;
 mod verify;
 
 use std::io;

@@ -193,7 +193,10 @@ fn judge(who: &str, c: &Client, answers: bool, root: Option<&Root>) -> Phone {
     let secure = c.requests.iter().any(|a| {
         (a.file.ends_with(".tlv") && served(a, answers)) || a.file.ends_with(".cnf.xml.sgn")
     });
-    let (kind, verdict, fix) = explain(c, &last, answers, &models, root);
+    let (kind, mut verdict, fix) = explain(c, &last, answers, &models, root);
+    if let Some(n) = crate::trust::holds_list(c.requests.iter().map(|a| a.file.as_str())) {
+        verdict = format!("{verdict}; {n}");
+    }
     Phone {
         client: who.to_string(),
         mac,

@@ -546,11 +546,43 @@ fn parse_support_file(rec: &mut ImageName, ext: Option<&str>) -> bool {
     }
     rec.protocol = proto;
     rec.role = if ext == Some("tlv") {
+        trust_list_notes(rec, &lower);
         Role::TrustList
     } else {
         Role::Configuration
     };
     true
+}
+
+/// What a trust-list name means (`formats.md` §6): which list, whose copy,
+/// the name it carries inside, and the spelling phones ask for.
+fn trust_list_notes(rec: &mut ImageName, lower: &str) {
+    let (kind, inner) = if lower.starts_with("ctl") {
+        ("certificate trust list (CTL)", "CTLFile.tlv")
+    } else {
+        ("identity trust list (ITL)", "ITLFile.tlv")
+    };
+    let exact = match &rec.mac {
+        Some(mac) => format!("{}SEP{mac}.tlv", &inner[..3]),
+        None => inner.to_string(),
+    };
+    if rec.mac.is_some() {
+        rec.notes.push(format!(
+            "{kind}, this phone's own copy: it carries the name {inner} inside (expected, not a renamed file)"
+        ));
+    } else {
+        rec.notes.push(format!("{kind} for every phone"));
+    }
+    rec.notes.push(
+        "a phone that holds a trust list accepts a new one only if a SAST certificate it already holds signed it; empty or absent, the phone goes on in nonsecure mode"
+            .into(),
+    );
+    if format!("{}.{}", rec.stem, rec.extension.as_deref().unwrap_or("")) != exact
+        && !rec.notes.iter().any(|n| n.contains("upper-case hex"))
+    {
+        rec.notes
+            .push(format!("phones ask for {exact}, spelled exactly so"));
+    }
 }
 
 #[cfg(test)]

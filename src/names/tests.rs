@@ -93,6 +93,49 @@ fn roles_follow_extensions() {
 }
 
 #[test]
+fn every_trust_list_name_is_known_with_what_it_is() {
+    for (name, what) in [
+        (
+            "CTLFile.tlv",
+            "certificate trust list (CTL) for every phone",
+        ),
+        ("ITLFile.tlv", "identity trust list (ITL) for every phone"),
+        (
+            "CTLSEP003094C25D2E.tlv",
+            "it carries the name CTLFile.tlv inside (expected, not a renamed file)",
+        ),
+        (
+            "ITLSEP003094C25D2E.tlv",
+            "it carries the name ITLFile.tlv inside (expected, not a renamed file)",
+        ),
+    ] {
+        let r = p(name);
+        assert!(r.known && r.role == Role::TrustList, "{name}");
+        assert!(
+            r.notes.iter().any(|n| n.contains(what)),
+            "{name}: {:?}",
+            r.notes
+        );
+        assert!(
+            !r.notes.iter().any(|n| n.contains("spelled exactly")),
+            "{name}"
+        );
+    }
+    assert!(
+        p("itlfile.tlv")
+            .notes
+            .iter()
+            .any(|n| n == "phones ask for ITLFile.tlv, spelled exactly so")
+    );
+    assert!(
+        p("CTLSep003094C25D2E.tlv")
+            .notes
+            .iter()
+            .any(|n| n.contains("phones ask for CTLSEP003094C25D2E.tlv"))
+    );
+}
+
+#[test]
 fn family_names_parse() {
     let r = p("cvm41sccp.9-4-2ES26.sbn");
     assert!(r.known);

@@ -172,8 +172,9 @@ impl<'a> Walk<'a> {
                 Fetch::Found { head, size } => (head, size),
             };
             let Some(protocol) = hf.protocol else {
-                if size > 0 {
-                    self.say(format!("{} is present and not empty: secure mode", hf.name));
+                let d = crate::trust::findings::mode(&hf.name, &bytes, size);
+                if !self.rep.decisions.contains(&d) {
+                    self.say(d);
                 }
                 continue;
             };

@@ -133,6 +133,7 @@ pub fn check(
         Manifest::default()
     });
     findings.extend(drift(&manifest, &rep));
+    findings.extend(crate::trust::root::findings(&rep.members, &manifest.trust));
     if let Some(t) = &manifest.target {
         let target = ImageName::parse(t);
         let loader = manifest

@@ -77,6 +77,9 @@ pub struct Manifest {
     pub source: Option<Origin>,
     /// Every file any stage wrote, by name.
     pub files: BTreeMap<String, Entry>,
+    /// The signer of every trust list the root held at the last stage, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub trust: BTreeMap<String, crate::trust::root::Recorded>,
 }
 
 impl Manifest {

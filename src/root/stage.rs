@@ -338,6 +338,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     let staged: Vec<String> = c.files.iter().map(|f| f.name.clone()).collect();
     let mut findings = hunt::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
     findings.extend(hunt::leftover_findings(root, &[])?);
+    findings.extend(crate::trust::root::stage_findings(root, &manifest.trust));
     let pruning = match opts.prune {
         true => super::prune::select(&manifest, &view, &staged, &c.load, &edits)?,
         false => Default::default(),
@@ -360,7 +361,8 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     let changed = files.iter().any(|f| f.action != Action::Unchanged)
         || edits.iter().any(|e| e.action != Action::Unchanged)
         || !pruned.is_empty()
-        || unfinished;
+        || unfinished
+        || crate::trust::root::record_root(root, &manifest.trust, opts.force) != manifest.trust;
     Ok(StageReport {
         root: root.display().to_string(),
         target: c.load.stem.clone(),
@@ -527,6 +529,7 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
     // A file replaced by hand while the set was written is no longer ours.
     let top = place.folder_of(&dirs, "")?;
     super::prune::recheck(&m, |p| digest_beneath(top, place.rel(p)), report);
+    m.trust = crate::trust::root::record_root(root, &m.trust, opts.force);
     finish(root, &dirs, &place, report, m)
 }
 

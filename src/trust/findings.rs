@@ -1,0 +1,175 @@
+//! The findings a trust list raises on its own, wherever it is read
+//! (`inspect`, the members `check` reads): damaged, not verified,
+//! certificates out of date, empty.
+
+use super::cert::Validity;
+use super::{MAX_SIZE, TrustList, Verdict, analyse};
+use crate::check::findings::{Code, Finding};
+
+/// Decodes the trust list `name` (its bytes `data`, `size` bytes long in
+/// all) at time `now`, and the findings it raises.
+pub fn member(name: &str, data: &[u8], size: u64, now: i64) -> (Option<TrustList>, Vec<Finding>) {
+    let f = |code, msg: String| Finding::new(code, Some(name), msg);
+    if size == 0 {
+        return (
+            None,
+            vec![f(
+                Code::TrustListEmpty,
+                format!(
+                    "{name}: empty: phones that fetch it go on in nonsecure mode (they accept unsigned configuration files)"
+                ),
+            )],
+        );
+    }
+    if size > MAX_SIZE || data.len() as u64 != size {
+        return (
+            None,
+            vec![f(
+                Code::Unreadable,
+                format!(
+                    "{name}: {size} bytes is larger than loadsmith reads of a trust list ({} KiB); real lists are tens of KiB",
+                    MAX_SIZE / 1024
+                ),
+            )],
+        );
+    }
+    let t = match analyse(data, now) {
+        Ok(t) => t,
+        Err(e) => {
+            return (
+                None,
+                vec![f(
+                    Code::TrustListDamaged,
+                    format!("{name}: {e}; phones refuse it"),
+                )],
+            );
+        }
+    };
+    let mut out = Vec::new();
+    if t.signature != Verdict::Verified {
+        out.push(f(
+            Code::TrustListSignature,
+            format!(
+                "{name}: its signature {} (signer {}, serial {}); phones refuse it",
+                t.signature.describe(),
+                t.signer.name,
+                t.signer.serial
+            ),
+        ));
+    }
+    for r in &t.records {
+        let who = r.subject.as_deref().unwrap_or("(no subject)");
+        let role = r
+            .role
+            .map(|x| x.label())
+            .unwrap_or_else(|| "no role".into());
+        let msg = match (&r.certificate, r.validity, &r.certificate_error) {
+            (_, _, Some(e)) => format!("the certificate of {who} ({role}) cannot be read: {e}"),
+            (Some(c), Some(Validity::Expired), _) => format!(
+                "the certificate of {who} ({role}) expired on {}",
+                date(c.not_after)
+            ),
+            (Some(c), Some(Validity::NotYetValid), _) => format!(
+                "the certificate of {who} ({role}) is valid only from {}",
+                date(c.not_before)
+            ),
+            _ => continue,
+        };
+        out.push(f(Code::TrustListCertificate, format!("{name}: {msg}")));
+    }
+    (Some(t), out)
+}
+
+/// What a phone makes of the trust list `name` it fetched (`data`, its
+/// first bytes; `size` in all): secure mode and whom it trusts, or
+/// nonsecure mode for an empty file (seed 000).
+pub fn mode(name: &str, data: &[u8], size: u64) -> String {
+    if size == 0 {
+        return format!(
+            "{name} is empty: nonsecure mode (the phone accepts unsigned configuration files)"
+        );
+    }
+    let secure = format!("{name} is present and not empty: secure mode");
+    if size > MAX_SIZE || data.len() as u64 != size {
+        return format!(
+            "{secure}; it is larger than loadsmith reads of a trust list, so whom the phone trusts is not known"
+        );
+    }
+    match analyse(data, super::now()) {
+        Err(e) => {
+            format!("{secure}, but {e}: the phone refuses the list; what it does next is uncertain")
+        }
+        Ok(t) if t.signature != Verdict::Verified => format!(
+            "{secure}, but its signature {}: the phone refuses the list; what it does next is uncertain",
+            t.signature.describe()
+        ),
+        Ok(t) => {
+            let files = if t.has_tftp_role() {
+                format!(
+                    "accepts signed configuration files only from {}",
+                    who(&t, true)
+                )
+            } else {
+                "holds no TFTP certificate, so it accepts no signed configuration file".into()
+            };
+            format!(
+                "{secure}: signed by {}; the phone {files}, and later trust lists only from {}",
+                t.signer.name,
+                who(&t, false)
+            )
+        }
+    }
+}
+
+/// The subjects of the TFTP-role records (`tftp`), or of the SAST
+/// records, joined with `; `.
+pub fn who(t: &TrustList, tftp: bool) -> String {
+    let v: std::collections::BTreeSet<String> = t
+        .decoded()
+        .records
+        .iter()
+        .filter(|r| {
+            r.role().is_some_and(|x| {
+                if tftp {
+                    x.is_tftp()
+                } else {
+                    x == super::list::RecordRole::Sast
+                }
+            })
+        })
+        .map(|r| r.subject.clone().unwrap_or_else(|| "(no subject)".into()))
+        .collect();
+    v.into_iter().collect::<Vec<_>>().join("; ")
+}
+
+/// A Unix time as `YYYY-MM-DD HH:MM:SS UTC`.
+pub fn date(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates() {
+        assert_eq!(super::date(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(super::date(1_767_052_054), "2025-12-29 23:47:34 UTC");
+        assert_eq!(super::date(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
+}
