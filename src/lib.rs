@@ -10,10 +10,11 @@
 
 pub mod boot;
 pub mod bundle;
-pub mod check;
 pub mod cli;
 pub mod error;
 pub mod files;
+pub mod findings;
+pub mod inspect;
 pub mod log;
 pub mod names;
 pub mod phone;

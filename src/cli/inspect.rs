@@ -4,10 +4,10 @@ use serde::Serialize;
 
 use super::output::{Out, Summary, count, safe};
 use super::{Outcome, stdout_err};
-use crate::check::findings::{Finding, Severity};
-use crate::check::{self, BundleReport, Options};
 use crate::cli::args::InspectArgs;
 use crate::error::Error;
+use crate::findings::{Finding, Severity};
+use crate::inspect::{self, BundleReport, Options};
 
 #[derive(Serialize)]
 struct InputError {
@@ -20,7 +20,7 @@ struct Doc<'a> {
     bundles: Vec<&'a BundleReport>,
     /// With --checksums: one verdict per file, like `sha256sum -c`.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    checksums: &'a [crate::check::checksums::FileVerdict],
+    checksums: &'a [crate::inspect::checksums::FileVerdict],
     /// With --trusted-by: one verdict per trust list inspected.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     trusted_by: &'a [super::trust::TrustedBy],
@@ -42,7 +42,7 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         jobs: args.jobs.unwrap_or_else(default_jobs).max(1),
         limits: args.limits.limits(),
     };
-    let (sources, mut errors) = check::collect(&paths);
+    let (sources, mut errors) = inspect::collect(&paths);
     // A file a list names that is no bundle (release notes) is checked by its sums.
     errors.retain(|e| !super::verify::listed_plain_file(&opts.checksums, e));
     if sources.is_empty() && errors.is_empty() && opts.checksums.is_empty() {
@@ -64,7 +64,7 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
             b.inc(1);
         }
     };
-    let results = check::inspect_all(&sources, &opts, &tick);
+    let results = inspect::inspect_all(&sources, &opts, &tick);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -307,7 +307,7 @@ fn render(r: &BundleReport, out: Out) -> String {
 
 /// The closing line of a report: `OK: 0 errors, 1 warnings, 2 notes`.
 pub(crate) fn summary(findings: &[Finding], out: Out) -> String {
-    let (e, w, i) = check::tally(findings);
+    let (e, w, i) = inspect::tally(findings);
     let verdict = if e > 0 {
         out.paint("FAIL", "31;1")
     } else {

@@ -16,8 +16,8 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 use super::args::{Cli, ColorChoice};
-use crate::check::findings::{Finding, Severity};
 use crate::error::Error;
+use crate::findings::{Finding, Severity};
 
 /// How the user asked for output.
 #[derive(Debug, Clone, Copy)]
@@ -199,7 +199,7 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 /// One line for a bundle or root (`--brief`): path, format, verdict,
 /// counts, and the first error.
 pub fn brief_line(path: &str, format: &str, findings: &[Finding]) -> String {
-    let (e, w, n) = crate::check::tally(findings);
+    let (e, w, n) = crate::inspect::tally(findings);
     let first = findings
         .iter()
         .find(|f| f.severity == Severity::Error)
@@ -253,7 +253,7 @@ impl Summary {
     pub fn of<'a>(reports: impl IntoIterator<Item = &'a [Finding]>) -> Summary {
         let (mut errors, mut warnings, mut notes) = (0, 0, 0);
         for findings in reports {
-            let (e, w, n) = crate::check::tally(findings);
+            let (e, w, n) = crate::inspect::tally(findings);
             (errors, warnings, notes) = (errors + e, warnings + w, notes + n);
         }
         Summary {

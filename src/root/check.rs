@@ -16,11 +16,11 @@ use super::manifest::{Manifest, ReadLock};
 use super::resolve::Resolver;
 use super::served::Served;
 use crate::boot::source::DirSource;
-use crate::check::findings::{Code, Finding};
-use crate::check::member::MemberReport;
-use crate::check::sets::SetReport;
-use crate::check::{self, BundleReport, Options, Source};
 use crate::error::Result;
+use crate::findings::{Code, Finding};
+use crate::inspect::member::MemberReport;
+use crate::inspect::sets::SetReport;
+use crate::inspect::{self, BundleReport, Options, Source};
 use crate::names::models::{model_by_device_type, model_by_name};
 use crate::names::{ImageName, Role};
 use crate::phone::fleet::{self, Row};
@@ -61,7 +61,7 @@ pub struct CheckReport {
 impl CheckReport {
     /// True when any finding is an error.
     pub fn has_errors(&self) -> bool {
-        crate::check::findings::any_error(&self.findings)
+        crate::findings::any_error(&self.findings)
     }
 }
 
@@ -108,7 +108,7 @@ pub fn check(
                 .collect(),
         },
     };
-    let rep = check::inspect(
+    let rep = inspect::inspect(
         &source,
         &Options {
             deep: false,

@@ -6,9 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::manifest::{STATE_DIR, TMP_PREFIX};
-use crate::check::findings::{Code, Finding};
 use crate::error::{Error, Result};
 use crate::files::{self, OpenError};
+use crate::findings::{Code, Finding};
 use crate::names::{Family, ImageName, Role};
 use crate::pointers::OS79XX;
 use crate::pointers::{cnf_get, os79xx_value, xml_get};

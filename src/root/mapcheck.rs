@@ -4,7 +4,7 @@
 
 use super::check::PointerReport;
 use super::served::{Resolution, Served};
-use crate::check::findings::{Code, Finding};
+use crate::findings::{Code, Finding};
 use crate::names::ImageName;
 
 /// Where a request went, in words: `the rule at line 3: r ^(…)$ x/\1 sends it to x/y`.

@@ -29,10 +29,10 @@ use super::manifest::{self, Entry, Lock, Manifest, Origin};
 use super::proof;
 use super::served::{Opened, Placement, Served};
 use super::stager::Stager;
-use crate::check;
-use crate::check::findings::Finding;
-use crate::check::member::hex;
 use crate::error::{Error, Result};
+use crate::findings::Finding;
+use crate::inspect;
+use crate::inspect::member::hex;
 use crate::names::{Family, ImageName, Protocol, Role};
 use crate::phone::fleet::{self, Row};
 
@@ -478,7 +478,7 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
         manifest::clean_leftovers(dir)?;
     }
     let mut stager = Stager::new(&dirs, &place, wanted);
-    let walked = check::read_source(&c.source, &opts.limits, &mut stager);
+    let walked = inspect::read_source(&c.source, &opts.limits, &mut stager);
     let missing: Vec<&String> = stager
         .wanted
         .keys()

@@ -10,8 +10,8 @@ use sha2::{Digest, Sha256};
 use super::manifest;
 use super::served::{Opened, Placement};
 use crate::bundle::{MemberInfo, Problem, Sink, safe};
-use crate::check::member::hex;
 use crate::error::{Error, Result};
+use crate::inspect::member::hex;
 
 /// Streams the wanted members of the bundle into temporary files.
 pub(super) struct Stager<'a> {

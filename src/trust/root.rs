@@ -12,8 +12,8 @@ use sha2::{Digest, Sha256};
 
 use super::list::Record;
 use super::{TrustList, Verdict, analyse, cert, hex};
-use crate::check::findings::{Code, Finding};
-use crate::check::member::MemberReport;
+use crate::findings::{Code, Finding};
+use crate::inspect::member::MemberReport;
 use crate::names::Role;
 
 /// A SAST certificate a recorded list holds.

@@ -1,5 +1,6 @@
-//! Checks: findings, per-member analysis, sets, and the `inspect` pipeline
-//! that runs them over every input.
+//! The `inspect` pipeline: per-member analysis, sets, checksum files, and
+//! the worker threads that run them over every input (the findings they
+//! raise are [`crate::findings`]).
 //!
 //! [`collect`] turns the user's paths into [`Source`]s (bundles, folders of
 //! loose files); [`inspect`] reads one source through the bundle readers into
@@ -7,7 +8,6 @@
 //! input order so results never depend on the number of threads.
 
 pub mod checksums;
-pub mod findings;
 pub mod member;
 mod parallel;
 pub mod sets;
@@ -23,9 +23,9 @@ use sha2::{Digest, Sha256, Sha512};
 
 use crate::bundle::{self, Detected, Format, Sink};
 use crate::error::{Error, Result};
+use crate::findings::{Code, Finding, Severity};
 use crate::names::{ImageName, Role};
 use checksums::{Algorithm, Sum, Sums};
-use findings::{Code, Finding, Severity};
 use member::{MemberReport, Scanner, hex};
 use sets::SetReport;
 
@@ -109,7 +109,7 @@ pub struct BundleReport {
 impl BundleReport {
     /// True when any finding is an error.
     pub fn has_errors(&self) -> bool {
-        findings::any_error(&self.findings)
+        crate::findings::any_error(&self.findings)
     }
 }
 
