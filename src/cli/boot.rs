@@ -44,7 +44,9 @@ pub(super) fn run(
                 std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
             ));
         }
-        let rules = map_file.map(crate::remap::Rules::load).transpose()?;
+        let rules = map_file
+            .map(crate::served::rules::Rules::load)
+            .transpose()?;
         Box::new(DirSource::mapped(dir, rules))
     };
     let r = boot(

@@ -28,7 +28,7 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
         rules: a
             .map_file
             .as_deref()
-            .map(crate::remap::Rules::load)
+            .map(crate::served::rules::Rules::load)
             .transpose()?,
     };
     let r = stage(&opts)?;
@@ -150,7 +150,9 @@ pub(super) fn run_check(
     map_file: Option<&Path>,
     out: Out,
 ) -> Result<Outcome, Error> {
-    let rules = map_file.map(crate::remap::Rules::load).transpose()?;
+    let rules = map_file
+        .map(crate::served::rules::Rules::load)
+        .transpose()?;
     let r = check(
         root,
         default_jobs(),

@@ -281,7 +281,7 @@ pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink
         Source::Files(files) => bundle::dir::walk_files(files, limits, sink)
             .map_err(|e| Error::io("read", "a file given", e)),
         Source::Served { root, files } => {
-            let dir = crate::root::beneath::Folder::open(root)
+            let dir = crate::files::beneath::Folder::open(root)
                 .map_err(|e| Error::io("open the root", root, e))?;
             bundle::dir::walk_named(files, bundle::dir::Base::Root(&dir), limits, sink)
                 .map_err(|e| Error::io("read", root, e))
@@ -347,13 +347,13 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
         Source::Directory(dir) if opts.jobs > 1 => {
             let files = bundle::dir::named_entries(dir).map_err(|e| Error::io("read", dir, e))?;
             let folder =
-                crate::root::beneath::Folder::open(dir).map_err(|e| Error::io("read", dir, e))?;
+                crate::files::beneath::Folder::open(dir).map_err(|e| Error::io("read", dir, e))?;
             parallel::read_files(&files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
                 .map_err(|e| Error::io("read", dir, e))?;
             (Format::Directory, None)
         }
         Source::Served { root, files } if opts.jobs > 1 => {
-            let folder = crate::root::beneath::Folder::open(root)
+            let folder = crate::files::beneath::Folder::open(root)
                 .map_err(|e| Error::io("open the root", root, e))?;
             parallel::read_files(files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
                 .map_err(|e| Error::io("read", root, e))?;

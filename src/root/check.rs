@@ -11,10 +11,9 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::hunt::{self, Pointer, RootView};
 use super::manifest::{Manifest, ReadLock};
 use super::resolve::Resolver;
-use super::served::Served;
+use super::warnings;
 use crate::boot::source::DirSource;
 use crate::error::Result;
 use crate::findings::{Code, Finding};
@@ -24,7 +23,9 @@ use crate::inspect::{self, BundleReport, Options, Source};
 use crate::names::models::{model_by_device_type, model_by_name};
 use crate::names::{ImageName, Role};
 use crate::phone::fleet::{self, Row};
-use crate::remap::Rules;
+use crate::served::Served;
+use crate::served::rules::Rules;
+use crate::served::view::{Pointer, RootView};
 
 /// One pointer and where it leads.
 #[derive(Debug, Clone, Serialize)]
@@ -96,7 +97,7 @@ pub fn check(
     };
     // Tests change the tree here: whatever it is now, every file below is
     // opened from the root's descriptor, never through a link out of it.
-    super::fault::pause("check-read");
+    crate::files::fault::pause("check-read");
     let source = match served.rules {
         None => Source::Directory(root.to_path_buf()),
         Some(_) => Source::Served {
@@ -142,15 +143,15 @@ pub fn check(
             .map(|k| ImageName::parse(k))
             .find(|i| i.role == Role::Loader)
             .map(|i| i.stem);
-        findings.extend(hunt::warnings(&view, &target, loader.as_deref(), &[])?);
+        findings.extend(warnings::warnings(&view, &target, loader.as_deref(), &[])?);
     } else {
-        findings.extend(hunt::term_leftovers(&view));
+        findings.extend(warnings::term_leftovers(&view));
     }
-    findings.extend(hunt::leftover_findings(root, &survey.leftovers)?);
+    findings.extend(warnings::leftover_findings(root, &survey.leftovers)?);
     findings.extend(not_served(&view, &rep));
     let remapped = super::mapcheck::findings(&served, &survey.stranded, &pointers, &mut findings);
     findings.extend(remapped);
-    findings.extend(hunt::case_spellings(&view));
+    findings.extend(warnings::case_spellings(&view));
     let fleet = fleet_of(&served, &pointers, &rep.sets);
     findings.extend(fleet.iter().filter_map(super::proof::verdict_finding));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
@@ -270,7 +271,7 @@ fn not_served(view: &RootView, rep: &BundleReport) -> Vec<Finding> {
             format!("{why}; every phone gets \"access violation\""),
         )];
     }
-    let Ok(dir) = super::beneath::Folder::open(root) else {
+    let Ok(dir) = crate::files::beneath::Folder::open(root) else {
         return Vec::new();
     };
     rep.members
@@ -454,7 +455,7 @@ fn fleet_of(served: &Served, pointers: &[PointerReport], sets: &[SetReport]) -> 
             .map(|p| (p.file.as_str(), p.setting.as_str(), p.value.as_str())),
         sets.iter().map(|s| s.load.as_str()),
     );
-    let mut src = DirSource::mapped(served.root.clone(), served.rules.clone());
+    let mut src = DirSource::of(served.clone());
     models
         .into_iter()
         .flat_map(|m| fleet::rows(&mut src, m))

@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::beneath::Folder;
-use super::fault;
 use crate::error::{Error, Result};
+use crate::files::beneath::Folder;
+use crate::files::fault;
 
 /// The folder loadsmith keeps its state in, inside the root.
 pub const STATE_DIR: &str = ".loadsmith";
@@ -150,7 +150,7 @@ pub fn finish_tmp(dir: &Folder, tmp: &str, f: File) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(fs::Permissions::from_mode(super::beneath::FILE_MODE))
+        f.set_permissions(fs::Permissions::from_mode(crate::files::beneath::FILE_MODE))
             .map_err(|e| Error::io("set mode of", dir.path_of(tmp), e))?;
     }
     Ok(())

@@ -8,13 +8,13 @@
 use std::collections::HashMap;
 
 use super::edits::{Action, Edit};
-use super::served::Served;
 use crate::boot::source::{DirSource, Fetch, FileSource};
 use crate::findings::{Code, Finding};
 use crate::inspect::member::MemberReport;
 use crate::names::{Family, ImageName, Model, models::model_by_name};
 use crate::phone::Kind;
 use crate::phone::fleet::{self, Row};
+use crate::served::Served;
 
 /// The root as it will be once the stage is done.
 pub struct Planned {
@@ -39,7 +39,7 @@ impl Planned {
             files.insert(e.file.clone(), (e.bytes.len() as u64, e.bytes.clone()));
         }
         Planned {
-            dir: DirSource::mapped(root.root.clone(), root.rules.clone()),
+            dir: DirSource::of(root.clone()),
             files,
             gone: pruned.to_vec(),
         }
@@ -119,7 +119,7 @@ pub fn prove(
             proof.rows.push(Row::of(m, label, &r));
         }
     }
-    let mut before = DirSource::mapped(root.root.clone(), root.rules.clone());
+    let mut before = DirSource::of(root.clone());
     for m in concerned
         .into_iter()
         .filter(|m| !served.iter().any(|s| s.name == m.name))

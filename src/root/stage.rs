@@ -24,17 +24,18 @@ use sha2::{Digest, Sha256};
 
 use super::choose::{Chosen, choose};
 use super::edits::{self, Action, Edit, Pointing};
-use super::hunt::{self, RootView};
 use super::manifest::{self, Entry, Lock, Manifest, Origin};
 use super::proof;
-use super::served::{Opened, Placement, Served};
 use super::stager::Stager;
+use super::warnings;
 use crate::error::{Error, Result};
 use crate::findings::Finding;
 use crate::inspect;
 use crate::inspect::member::hex;
 use crate::names::{Family, ImageName, Protocol, Role};
 use crate::phone::fleet::{self, Row};
+use crate::served::view::{self, RootView};
+use crate::served::{Opened, Placement, Served};
 
 /// What the user asked.
 #[derive(Debug, Clone)]
@@ -58,7 +59,7 @@ pub struct StageOptions {
     /// What a bundle may make loadsmith read.
     pub limits: crate::bundle::Limits,
     /// The server's remap rules (`--map-file`): files go where they send each name.
-    pub rules: Option<crate::remap::Rules>,
+    pub rules: Option<crate::served::rules::Rules>,
 }
 
 /// One file of the set.
@@ -137,7 +138,8 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     };
     report.create_root = create_root;
     if create_root && !opts.dry_run {
-        super::beneath::make_root(&opts.root).map_err(|e| Error::io("create", &opts.root, e))?;
+        crate::files::beneath::make_root(&opts.root)
+            .map_err(|e| Error::io("create", &opts.root, e))?;
     }
     if opts.dry_run || !report.changed {
         return Ok(report);
@@ -149,7 +151,7 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     if !report.changed {
         return Ok(report);
     }
-    let top = super::beneath::Folder::open(&opts.root)
+    let top = crate::files::beneath::Folder::open(&opts.root)
         .map_err(|e| Error::io("open the root", &opts.root, e))?;
     manifest::clean_leftovers(&top)?;
     // A manifest save cut short left its temporary file in `.loadsmith/`.
@@ -208,7 +210,7 @@ pub(super) fn file_sha_inside(root: &Path, rel: &str) -> Result<Option<String>> 
 
 /// The SHA-256 of the regular file `rel` below `top`, opened without
 /// following a link; `None` when it cannot be opened or read.
-fn digest_beneath(top: &super::beneath::Folder, rel: &str) -> Option<String> {
+fn digest_beneath(top: &crate::files::beneath::Folder, rel: &str) -> Option<String> {
     let f = top.open_file(rel).ok()?;
     read_sha(f, &top.path_of(rel)).ok()
 }
@@ -336,8 +338,8 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         });
     }
     let staged: Vec<String> = c.files.iter().map(|f| f.name.clone()).collect();
-    let mut findings = hunt::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
-    findings.extend(hunt::leftover_findings(root, &[])?);
+    let mut findings = warnings::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
+    findings.extend(warnings::leftover_findings(root, &[])?);
     findings.extend(crate::trust::root::stage_findings(root, &manifest.trust));
     let pruning = match opts.prune {
         true => super::prune::select(&manifest, &view, &staged, &c.load, &edits)?,
@@ -416,9 +418,9 @@ fn prove(
     edits: &[Edit],
     pruned: &[String],
 ) -> Result<Vec<Row>> {
-    let mut ptrs: Vec<hunt::Pointer> = view.pointers()?;
+    let mut ptrs: Vec<view::Pointer> = view.pointers()?;
     for e in edits {
-        ptrs.extend(hunt::pointers_in(&e.file, &e.bytes));
+        ptrs.extend(view::pointers_in(&e.file, &e.bytes));
     }
     let loads: Vec<String> = view
         .names
@@ -572,7 +574,7 @@ fn finish(
     }
     let top = place.folder_of(dirs, "")?;
     for p in &report.pruned {
-        super::fault::point()
+        crate::files::fault::point()
             .and_then(|_| top.remove_at(place.rel(p)))
             .map_err(|e| Error::io("remove", root.join(place.rel(p)), e))?;
         m.files.remove(p);
