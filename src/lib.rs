@@ -10,6 +10,7 @@
 
 pub mod boot;
 pub mod bundle;
+pub mod check;
 pub mod cli;
 pub mod error;
 pub mod files;
@@ -22,5 +23,6 @@ pub mod pointers;
 pub mod root;
 pub mod served;
 pub mod signed;
+pub mod stage;
 pub mod trust;
 pub mod upgrade;

@@ -5,13 +5,13 @@ use std::path::Path;
 use super::inspect::{default_jobs, render_findings, size, summary};
 use super::output::{Out, Summary, count, safe};
 use super::{Outcome, stdout_err};
+use crate::check::{CheckReport, PointerReport, check, first_few};
 use crate::cli::args::StageArgs;
 use crate::error::Error;
 use crate::phone::Kind;
 use crate::phone::fleet::Row;
-use crate::root::check::{CheckReport, PointerReport, check, first_few};
-use crate::root::edits::Action;
-use crate::root::stage::{StageOptions, StageReport, stage};
+use crate::stage::edits::Action;
+use crate::stage::{StageOptions, StageReport, stage};
 use std::collections::BTreeMap;
 
 pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {

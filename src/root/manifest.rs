@@ -79,7 +79,7 @@ pub struct Manifest {
     pub files: BTreeMap<String, Entry>,
     /// The signer of every trust list the root held at the last stage, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub trust: BTreeMap<String, crate::trust::root::Recorded>,
+    pub trust: BTreeMap<String, crate::trust::record::Recorded>,
 }
 
 impl Manifest {

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 
 use super::edits::{Action, Edit};
 use crate::boot::source::{DirSource, Fetch, FileSource};
-use crate::findings::{Code, Finding};
 use crate::inspect::member::MemberReport;
 use crate::names::{Family, ImageName, Model, models::model_by_name};
 use crate::phone::Kind;
@@ -139,32 +138,4 @@ pub fn prove(
         }
     }
     proof
-}
-
-/// The finding a verdict implies: errors and loops are errors, uncertain a
-/// warning, settling nothing.
-pub fn verdict_finding(r: &Row) -> Option<Finding> {
-    let family = crate::names::models::model_by_name(r.model).map(|m| m.family);
-    if let Some(f @ Family::Named(_)) = family {
-        let models: Vec<&str> = f.models().map(|m| m.name).collect();
-        return Some(Finding::new(
-            Code::BootUndocumented,
-            None,
-            format!(
-                "{} ({}): the vendor's documents loadsmith follows describe how 7940/7960 and 79x1-family phones boot, not these; their files and lists are checked, their boot is not predicted",
-                f.label(),
-                models.join(", ")
-            ),
-        ));
-    }
-    let code = match r.kind {
-        Kind::Error | Kind::Loops => Code::PhoneFails,
-        Kind::Uncertain => Code::PhoneUncertain,
-        Kind::Settles => return None,
-    };
-    Some(Finding::new(
-        code,
-        r.file.as_deref(),
-        format!("a {} ({}): {}", r.model, r.state, r.message),
-    ))
 }

@@ -7,10 +7,10 @@ use std::io::{self, BufWriter, Read, Write};
 
 use sha2::{Digest, Sha256};
 
-use super::manifest;
 use crate::bundle::{MemberInfo, Problem, Sink, safe};
 use crate::error::{Error, Result};
 use crate::inspect::member::hex;
+use crate::root::manifest;
 use crate::served::{Opened, Placement};
 
 /// Streams the wanted members of the bundle into temporary files.

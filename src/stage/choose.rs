@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::PathBuf;
 
-use super::stage::StageOptions;
+use super::options::StageOptions;
 use crate::error::{Error, Result};
 use crate::findings::Severity;
 use crate::inspect::member::MemberReport;

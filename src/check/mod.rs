@@ -5,15 +5,21 @@
 //! the files the manifest records with their digests, and adds the root
 //! warnings (hunt order, case, leftovers).
 
+mod mapcheck;
+pub mod pointer;
+mod resolve;
+pub mod trust;
+pub mod warnings;
+
+pub use pointer::PointerReport;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::time::Duration;
 
 use serde::Serialize;
 
-use super::manifest::{Manifest, ReadLock};
-use super::resolve::Resolver;
-use super::warnings;
+use self::resolve::Resolver;
 use crate::boot::source::DirSource;
 use crate::error::Result;
 use crate::findings::{Code, Finding};
@@ -23,24 +29,10 @@ use crate::inspect::{self, BundleReport, Options, Source};
 use crate::names::models::{model_by_device_type, model_by_name};
 use crate::names::{ImageName, Role};
 use crate::phone::fleet::{self, Row};
+use crate::root::manifest::{Manifest, ReadLock};
 use crate::served::Served;
 use crate::served::rules::Rules;
 use crate::served::view::{Pointer, RootView};
-
-/// One pointer and where it leads.
-#[derive(Debug, Clone, Serialize)]
-pub struct PointerReport {
-    /// The file holding it.
-    pub file: String,
-    /// The setting.
-    pub setting: String,
-    /// The load named.
-    pub value: String,
-    /// True when the root holds that load complete.
-    pub resolves: bool,
-    /// True for a per-phone file (`SEP<MAC>.cnf.xml`, `SIP<MAC>.cnf`, `MGC<MAC>.cnf`).
-    pub per_phone: bool,
-}
 
 /// What `check` found.
 #[derive(Debug, Clone, Serialize)]
@@ -134,7 +126,7 @@ pub fn check(
         Manifest::default()
     });
     findings.extend(drift(&manifest, &rep));
-    findings.extend(crate::trust::root::findings(&rep.members, &manifest.trust));
+    findings.extend(trust::findings(&rep.members, &manifest.trust));
     if let Some(t) = &manifest.target {
         let target = ImageName::parse(t);
         let loader = manifest
@@ -149,11 +141,11 @@ pub fn check(
     }
     findings.extend(warnings::leftover_findings(root, &survey.leftovers)?);
     findings.extend(not_served(&view, &rep));
-    let remapped = super::mapcheck::findings(&served, &survey.stranded, &pointers, &mut findings);
+    let remapped = mapcheck::findings(&served, &survey.stranded, &pointers, &mut findings);
     findings.extend(remapped);
     findings.extend(warnings::case_spellings(&view));
     let fleet = fleet_of(&served, &pointers, &rep.sets);
-    findings.extend(fleet.iter().filter_map(super::proof::verdict_finding));
+    findings.extend(fleet.iter().filter_map(warnings::verdict_finding));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
     findings.dedup();
     Ok(CheckReport {

@@ -2,7 +2,7 @@
 //! path the root does not hold, or refuse (`remap-dangles`), each with the
 //! request, the rule and the path it produced.
 
-use super::check::PointerReport;
+use super::pointer::PointerReport;
 use crate::findings::{Code, Finding};
 use crate::names::ImageName;
 use crate::served::{Resolution, Served};

@@ -1,15 +1,17 @@
 //! Findings about what keeps phones off a load in a root, raised by both
 //! `stage` and `check`: per-phone files pinning another load, names that
 //! differ only in case, configuration files spelled otherwise than phones
-//! ask, upper-case `TERM` leftovers, and temporary files an interrupted
-//! stage left.
+//! ask, upper-case `TERM` leftovers, temporary files an interrupted stage
+//! left, and what a phone's verdict implies ([`verdict_finding`]).
 
 use std::path::Path;
 
-use super::manifest::{STATE_DIR, TMP_PREFIX};
 use crate::error::{Error, Result};
 use crate::findings::{Code, Finding};
 use crate::names::{Family, ImageName, Role};
+use crate::phone::Kind;
+use crate::phone::fleet::Row;
+use crate::root::manifest::{STATE_DIR, TMP_PREFIX};
 use crate::served::view::RootView;
 
 fn differs(value: &str, target: &ImageName, loader: Option<&str>) -> bool {
@@ -97,7 +99,7 @@ pub fn term_leftovers(view: &RootView) -> Vec<Finding> {
 
 /// Leftover temporary files, as findings.
 pub fn leftover_findings(root: &Path, below: &[String]) -> Result<Vec<Finding>> {
-    let mut all = super::manifest::leftovers(root)?;
+    let mut all = crate::root::manifest::leftovers(root)?;
     // `.loadsmith/` itself (a manifest save cut short), when it is a
     // folder: opened from the root's descriptor, never through a link.
     let state = crate::files::beneath::Folder::open(root)
@@ -127,4 +129,32 @@ pub fn leftover_findings(root: &Path, below: &[String]) -> Result<Vec<Finding>> 
 /// True for names of loadsmith's temporary files.
 pub fn is_tmp(name: &str) -> bool {
     name.starts_with(TMP_PREFIX)
+}
+
+/// The finding a verdict implies: errors and loops are errors, uncertain a
+/// warning, settling nothing.
+pub fn verdict_finding(r: &Row) -> Option<Finding> {
+    let family = crate::names::models::model_by_name(r.model).map(|m| m.family);
+    if let Some(f @ Family::Named(_)) = family {
+        let models: Vec<&str> = f.models().map(|m| m.name).collect();
+        return Some(Finding::new(
+            Code::BootUndocumented,
+            None,
+            format!(
+                "{} ({}): the vendor's documents loadsmith follows describe how 7940/7960 and 79x1-family phones boot, not these; their files and lists are checked, their boot is not predicted",
+                f.label(),
+                models.join(", ")
+            ),
+        ));
+    }
+    let code = match r.kind {
+        Kind::Error | Kind::Loops => Code::PhoneFails,
+        Kind::Uncertain => Code::PhoneUncertain,
+        Kind::Settles => return None,
+    };
+    Some(Finding::new(
+        code,
+        r.file.as_deref(),
+        format!("a {} ({}): {}", r.model, r.state, r.message),
+    ))
 }
