@@ -2,10 +2,11 @@
 
 use super::output::{Out, Summary, safe};
 use super::{Outcome, stdout_err};
-use crate::boot::source::{DirSource, FileSource, parse_mac};
+use crate::boot::source::{DirSource, parse_mac};
 use crate::boot::tftp::TftpSource;
 use crate::error::Error;
 use crate::names::models::model_by_name;
+use crate::phone::source::FileSource;
 use crate::phone::{BootReport, Kind, State as BootOptions, walk as boot};
 
 pub(super) fn run(

@@ -8,11 +8,12 @@
 use std::collections::HashMap;
 
 use super::edits::{Action, Edit};
-use crate::boot::source::{DirSource, Fetch, FileSource};
+use crate::boot::source::DirSource;
 use crate::inspect::member::MemberReport;
 use crate::names::{Family, ImageName, Model, models::model_by_name};
 use crate::phone::Kind;
 use crate::phone::fleet::{self, Row};
+use crate::phone::source::{Fetch, FileSource};
 use crate::served::Served;
 
 /// The root as it will be once the stage is done.
