@@ -11,8 +11,8 @@
 //! and the sink turns marked codes, and nothing else, into SGR sequences.
 //!
 //! The renderers more than one command shares live here too: findings
-//! ([`render_findings`], [`severity`]), the closing [`summary`] line, human
-//! [`size`]s and the phone model's table ([`render_fleet`]).
+//! (`render_findings`, `severity`), the closing `summary` line, human
+//! `size`s and the phone model's table (`render_fleet`).
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::OnceLock;
