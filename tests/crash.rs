@@ -4,7 +4,7 @@
 //! finishes the work; two stages on one root never interleave.
 //!
 //! Faults are injected at every step by which `stage` changes the root
-//! (`LOADSMITH_FAULT`, compiled into debug builds only: src/root/fault.rs),
+//! (`LOADSMITH_FAULT`, compiled into debug builds only: src/files/fault.rs),
 //! and SIGKILL is sent to a stage paused before each of its steps in turn:
 //! every kill follows the stage's progress, never the clock.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
