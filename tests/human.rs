@@ -1,12 +1,9 @@
 //! Snapshots of what people see: stdout and stderr of every command's human
 //! output, refusals and errors included, with temporary paths redacted.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
 
 use std::path::Path;
 
-use support::*;
+use crate::support::*;
 
 /// Runs loadsmith in `dir` and shows exit code, stdout and stderr, with `dir`
 /// written as `[TMP]`.
