@@ -19,6 +19,7 @@ mod families;
 mod hostile;
 mod human;
 mod inspect;
+mod json;
 mod log;
 mod phone;
 mod roots;
