@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
-use super::support::*;
+use crate::support::*;
 
 /// Bytes that must never reach the output.
 const MARK: &[u8] = b"OUTSIDE-THE-ROOT-7f3a";
