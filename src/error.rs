@@ -65,7 +65,7 @@ pub enum Error {
         reason: String,
     },
     /// A remap rules file past loadsmith's bounds (a rule that grows names
-    /// past `remap::MAX_NAME`, or compiles past `remap::MAX_RULE_SIZE`).
+    /// past `served::rules::MAX_NAME`, or compiles past `served::rules::MAX_RULE_SIZE`).
     #[error("{path}: line {line}: {reason}")]
     RulesPastBound {
         /// The rules file.

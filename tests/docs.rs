@@ -1,7 +1,7 @@
 //! The documentation stays true to the code.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use loadsmith::check::findings::Code;
+use loadsmith::findings::Code;
 
 #[test]
 fn findings_doc_lists_every_code_with_its_severity() {

@@ -302,8 +302,8 @@ fn the_rules_resolve_as_the_real_in_tftpd_resolves_them() {
         "OS79XX.TXT",
         "secret.txt",
     ];
-    let parsed = loadsmith::remap::Rules::load(&rules).unwrap();
-    let served = loadsmith::root::served::Served {
+    let parsed = loadsmith::served::rules::Rules::load(&rules).unwrap();
+    let served = loadsmith::served::Served {
         root: root.path().to_path_buf(),
         rules: Some(parsed),
     };

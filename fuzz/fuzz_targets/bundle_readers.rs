@@ -12,7 +12,7 @@ use std::io::Write;
 
 use libfuzzer_sys::fuzz_target;
 use loadsmith::bundle::{self, Detected, Format, Limits};
-use loadsmith::check::{self, Options, Source};
+use loadsmith::inspect::{self, Options, Source};
 
 const FORMATS: [Format; 4] = [Format::Zip, Format::Tar, Format::TarGz, Format::CopSgn];
 
@@ -97,7 +97,7 @@ fuzz_target!(|data: &[u8]| {
     };
     // As detected, then forced through every reader.
     if let Ok(Detected::Bundle(format)) = bundle::detect(&path) {
-        let _ = check::inspect(
+        let _ = inspect::inspect(
             &Source::Bundle {
                 path: path.clone(),
                 format,
@@ -106,7 +106,7 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     for format in FORMATS {
-        let _ = check::inspect(
+        let _ = inspect::inspect(
             &Source::Bundle {
                 path: path.clone(),
                 format,

@@ -6,7 +6,7 @@ use std::io::Cursor;
 use std::path::PathBuf;
 
 use libfuzzer_sys::fuzz_target;
-use loadsmith::check::checksums::{self, MAX_NAME, Sums};
+use loadsmith::inspect::checksums::{self, MAX_NAME, Sums};
 
 fuzz_target!(|data: &[u8]| {
     let mut sums = Sums::default();

@@ -7,7 +7,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use loadsmith::remap::{KEPT_STEPS, MAX_NAME, MAX_RULES_SIZE, Mapped, PROBES, Rules, served_path};
+use loadsmith::served::rules::{
+    KEPT_STEPS, MAX_NAME, MAX_RULES_SIZE, Mapped, PROBES, Rules, served_path,
+};
 
 fuzz_target!(|data: &[u8]| {
     let (rules, names) = match data.iter().position(|&b| b == 0) {

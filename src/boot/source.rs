@@ -1,55 +1,22 @@
-//! Where a simulated phone fetches files from: a folder, or a live TFTP
-//! server. Either way a fetch yields the size and a bounded head of the file
-//! (enough for configuration files, `.loads` lists and signed headers).
+//! A TFTP root on disk as a simulated phone fetches from it
+//! ([`DirSource`], a [`FileSource`] served as a chrooted tftpd-hpa serves
+//! it), and MAC addresses as users type them ([`parse_mac`]).
 
 use std::io::Read;
 use std::path::PathBuf;
 
-/// Bytes kept from each fetched file.
-pub const HEAD: usize = 64 * 1024;
+use crate::phone::source::{Fetch, FileSource, HEAD};
 
-/// The outcome of one request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fetch {
-    /// The file was served: its size and first bytes.
-    Found {
-        /// Total size.
-        size: u64,
-        /// Up to [`HEAD`] bytes.
-        head: Vec<u8>,
-    },
-    /// The server said "file not found".
-    NotFound,
-    /// Any other error (access violation, timeout, I/O).
-    Error(String),
-}
-
-/// A source of files, as a phone sees a TFTP server: exact, case-sensitive names.
-pub trait FileSource {
-    /// Requests one file.
-    fn fetch(&mut self, name: &str) -> Fetch;
-    /// How the source is shown.
-    fn describe(&self) -> String;
-    /// Why nothing could be asked at all (no server answered), if so: then
-    /// there is no phone verdict to give.
-    fn unreachable(&self) -> Option<String> {
-        None
-    }
-    /// The path the server opens for `name`, when its remap rules change it.
-    fn remapped(&self, _name: &str) -> Option<String> {
-        None
-    }
-}
+use crate::served::rules::Rules;
+use crate::served::{Resolution, Served};
 
 /// A TFTP root on disk, served as tftpd-hpa serves it (with its remap
-/// rules when given).
+/// rules when given): every request goes where [`Served::resolve`] says.
 pub struct DirSource {
-    /// The folder.
-    pub dir: PathBuf,
-    /// The server's remap rules, if any.
-    pub rules: Option<crate::remap::Rules>,
+    /// The folder and the server's remap rules, if any.
+    pub served: Served,
     /// The last request and where it led (asked again for the record).
-    last: std::cell::RefCell<Option<(String, crate::root::served::Resolution)>>,
+    last: std::cell::RefCell<Option<(String, Resolution)>>,
 }
 
 impl DirSource {
@@ -59,22 +26,26 @@ impl DirSource {
     }
 
     /// A root served with `rules` (`None`: without).
-    pub fn mapped(dir: PathBuf, rules: Option<crate::remap::Rules>) -> DirSource {
+    pub fn mapped(dir: PathBuf, rules: Option<Rules>) -> DirSource {
+        DirSource::of(Served { root: dir, rules })
+    }
+
+    /// A root as its server serves it.
+    pub fn of(served: Served) -> DirSource {
         DirSource {
-            dir,
-            rules,
+            served,
             last: Default::default(),
         }
     }
 
     /// Where a request for `name` leads (the rules applied once per request).
-    fn resolve(&self, name: &str) -> crate::root::served::Resolution {
+    fn resolve(&self, name: &str) -> Resolution {
         if let Some((n, r)) = &*self.last.borrow()
             && n == name
         {
             return r.clone();
         }
-        let r = crate::root::served::resolve(self.rules.as_ref(), name);
+        let r = self.served.resolve(name);
         *self.last.borrow_mut() = Some((name.to_string(), r.clone()));
         r
     }
@@ -100,7 +71,7 @@ impl FileSource for DirSource {
         };
         // As a server chrooted into the root: regular files only (a link to
         // one inside the root is followed); a FIFO cannot stall us.
-        let f = match crate::files::open_served(&self.dir, &path) {
+        let f = match crate::files::open_served(&self.served.root, &path) {
             Ok(f) => f,
             Err(crate::files::OpenError::NotFound) => return Fetch::NotFound,
             Err(e @ crate::files::OpenError::NotServed(_)) => {
@@ -120,11 +91,11 @@ impl FileSource for DirSource {
     }
 
     fn describe(&self) -> String {
-        self.dir.display().to_string()
+        self.served.root.display().to_string()
     }
 
     fn remapped(&self, name: &str) -> Option<String> {
-        self.rules.as_ref()?;
+        self.served.rules.as_ref()?;
         let r = self.resolve(name);
         r.remapped(name).then(|| r.path.unwrap_or_default())
     }

@@ -7,8 +7,8 @@
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::time::{Duration, Instant};
 
-use super::source::{Fetch, FileSource, HEAD};
 use crate::error::{Error, Result};
+use crate::phone::source::{Fetch, FileSource, HEAD};
 
 const RRQ: u16 = 1;
 const DATA: u16 = 3;

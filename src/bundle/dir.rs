@@ -20,7 +20,7 @@ use rustix::fs::FileType;
 
 use super::limits::{Budget, Guard, Limits};
 use super::{Detected, EntryKind, MemberInfo, Problem, Sink, classify, detect_bytes};
-use crate::root::beneath::{Folder, WalkError};
+use crate::files::beneath::{Folder, WalkError};
 
 /// The loose (non-bundle) entries directly inside `dir`, sorted by name,
 /// skipping hidden names (`.loadsmith/`, editor files).

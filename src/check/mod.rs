@@ -1,555 +1,461 @@
-//! Checks: findings, per-member analysis, sets, and the `inspect` pipeline
-//! that runs them over every input.
+//! `check`: is a TFTP root consistent, and did it drift since the last stage?
 //!
-//! [`collect`] turns the user's paths into [`Source`]s (bundles, folders of
-//! loose files); [`inspect`] reads one source through the bundle readers into
-//! a [`BundleReport`]; [`inspect_all`] runs them on worker threads, keeping
-//! input order so results never depend on the number of threads.
+//! Reads the root through the same readers and checks as `inspect` (as one
+//! unpacked bundle), then resolves every pointer to a complete set, compares
+//! the files the manifest records with their digests, and adds the root
+//! warnings (hunt order, case, leftovers).
 
-pub mod checksums;
-pub mod findings;
-pub mod member;
-mod parallel;
-pub mod sets;
+mod mapcheck;
+pub mod pointer;
+mod resolve;
+pub mod trust;
+pub mod warnings;
 
-use std::fs::File;
-use std::io::{self, Read};
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+pub use pointer::PointerReport;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::time::Duration;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256, Sha512};
 
-use crate::bundle::{self, Detected, Format, Sink};
-use crate::error::{Error, Result};
+use self::resolve::Resolver;
+use crate::boot::source::DirSource;
+use crate::error::Result;
+use crate::findings::{Code, Finding};
+use crate::inspect::member::MemberReport;
+use crate::inspect::sets::SetReport;
+use crate::inspect::{self, BundleReport, Options, Source};
+use crate::names::models::{model_by_device_type, model_by_name};
 use crate::names::{ImageName, Role};
-use checksums::{Algorithm, Sum, Sums};
-use findings::{Code, Finding, Severity};
-use member::{MemberReport, Scanner, hex};
-use sets::SetReport;
+use crate::phone::fleet::{self, Row};
+use crate::root::manifest::{Manifest, ReadLock};
+use crate::served::Served;
+use crate::served::rules::Rules;
+use crate::served::view::{Pointer, RootView};
 
-/// One thing to inspect.
-#[derive(Debug, Clone)]
-pub enum Source {
-    /// An archive file.
-    Bundle {
-        /// Its path.
-        path: PathBuf,
-        /// Its format, by its bytes.
-        format: Format,
-    },
-    /// The loose files of a folder.
-    Directory(PathBuf),
-    /// Loose files named on the command line, taken together.
-    Files(Vec<PathBuf>),
-    /// A root seen through its server's remap rules: each name phones ask
-    /// for, and the file it opens (in the root; opened from the root's
-    /// descriptor, never through a link out of it).
-    Served {
-        /// The root.
-        root: PathBuf,
-        /// Name and file, sorted by name.
-        files: Vec<(String, PathBuf)>,
-    },
-}
-
-impl Source {
-    /// The path shown for the source.
-    pub fn display(&self) -> String {
-        match self {
-            Source::Bundle { path, .. }
-            | Source::Directory(path)
-            | Source::Served { root: path, .. } => path.display().to_string(),
-            Source::Files(f) if f.len() == 1 => f[0].display().to_string(),
-            Source::Files(_) => "(files given on the command line)".to_string(),
-        }
-    }
-}
-
-/// Options of `inspect`.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// List CNU archive entries.
-    pub deep: bool,
-    /// Published digests to compare bundles with, by file name.
-    pub checksums: Sums,
-    /// Worker threads (at least 1).
-    pub jobs: usize,
-    /// What a bundle may make loadsmith read.
-    pub limits: bundle::Limits,
-}
-
-/// What `inspect` reports for one bundle.
+/// What `check` found.
 #[derive(Debug, Clone, Serialize)]
-pub struct BundleReport {
-    /// The bundle's path.
-    pub path: String,
-    /// Its format.
-    pub format: Format,
-    /// Its size in bytes (for folders: the sum of the members).
-    pub size: u64,
-    /// SHA-256 of the bundle file (null for folders).
-    pub sha256: Option<String>,
-    /// SHA-512, when `--checksums` holds SHA-512 sums.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sha512: Option<String>,
-    /// What the published checksums said of the bundle, one entry per
-    /// listed digest (empty without `--checksums` or when not listed).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub checksums: Vec<Checked>,
-    /// Every member, in bundle order.
-    pub members: Vec<MemberReport>,
-    /// The sets each `.loads` (or loose pre-loader image) needs.
+pub struct CheckReport {
+    /// The root.
+    pub root: String,
+    /// The last staged target, from the manifest.
+    pub target: Option<String>,
+    /// Every pointer.
+    pub pointers: Vec<PointerReport>,
+    /// The sets the root holds.
     pub sets: Vec<SetReport>,
-    /// Everything found, errors first.
+    /// What a phone of every model the root concerns does there.
+    pub fleet: Vec<Row>,
+    /// Findings, errors first.
     pub findings: Vec<Finding>,
 }
 
-impl BundleReport {
+impl CheckReport {
     /// True when any finding is an error.
     pub fn has_errors(&self) -> bool {
-        findings::any_error(&self.findings)
+        crate::findings::any_error(&self.findings)
     }
 }
 
-/// Turns paths into sources. Paths that cannot be read come back as errors;
-/// the rest are still inspected.
-pub fn collect(paths: &[PathBuf]) -> (Vec<Source>, Vec<Error>) {
-    let mut sources = Vec::new();
-    let mut errors = Vec::new();
-    let mut loose = Vec::new();
-    for p in paths {
-        match std::fs::metadata(p) {
-            Err(e) => errors.push(Error::io("read", p, e)),
-            Ok(m) if m.is_dir() => collect_dir(p, &mut sources, &mut errors),
-            Ok(_) => match bundle::detect(p) {
-                Ok(Detected::Bundle(format)) => sources.push(Source::Bundle {
-                    path: p.clone(),
-                    format,
-                }),
-                // Named .sgn and signed, but no gzip stream found: a damaged
-                // .cop.sgn, which its reader explains.
-                Ok(Detected::Plain) if named_signed_bundle(p) => sources.push(Source::Bundle {
-                    path: p.clone(),
-                    format: Format::CopSgn,
-                }),
-                Ok(Detected::Plain) => {
-                    let name = p
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
-                    let signed = std::fs::File::open(p)
-                        .and_then(|f| {
-                            let mut h = Vec::new();
-                            f.take(3).read_to_end(&mut h).map(|_| h)
-                        })
-                        .is_ok_and(|h| h == [1, 0, 2]);
-                    if ImageName::parse(&name).known || signed {
-                        loose.push(p.clone());
-                    } else {
-                        errors.push(Error::NotABundle { path: p.clone() });
-                    }
-                }
-                Err(e) => errors.push(Error::io("read", p, e)),
-            },
-        }
+/// Checks a root. Waits up to `wait` for a running stage to finish and
+/// holds the root against stages while it reads, so it never sees a root
+/// half changed.
+pub fn check(
+    root: &Path,
+    jobs: usize,
+    wait: Duration,
+    rules: Option<Rules>,
+) -> Result<CheckReport> {
+    if let Err(e) = std::fs::read_dir(root) {
+        return Err(crate::error::Error::io("open the root", root, e));
     }
-    if !loose.is_empty() {
-        sources.push(Source::Files(loose));
-    }
-    (sources, errors)
-}
-
-/// A file named `*.cop.sgn` that starts like a signed file.
-fn named_signed_bundle(p: &Path) -> bool {
-    let named = p.file_name().is_some_and(|n| {
-        n.to_string_lossy()
-            .to_ascii_lowercase()
-            .ends_with(".cop.sgn")
-    });
-    named
-        && File::open(p)
-            .and_then(|f| {
-                let mut h = Vec::new();
-                f.take(3).read_to_end(&mut h).map(|_| h)
-            })
-            .is_ok_and(|h| h == [1, 0, 2])
-}
-
-/// The sources below `dir`; what cannot be read (a folder, a file that
-/// might be a bundle) is named in `errors`, never skipped in silence.
-fn collect_dir(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>) {
-    let read = std::fs::read_dir(dir).and_then(|rd| rd.collect::<io::Result<Vec<_>>>());
-    let mut entries: Vec<PathBuf> = match read {
-        Ok(v) => v,
-        Err(e) => return errors.push(Error::io("read", dir, e)),
-    }
-    .into_iter()
-    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-    .map(|e| e.path())
-    .collect();
-    entries.sort();
-    let loose = match bundle::dir::loose_entries(dir) {
-        Ok(l) => l,
-        Err(e) => return errors.push(Error::io("read", dir, e)),
+    let _hold = ReadLock::take(root, wait)?;
+    let served = Served {
+        root: root.to_path_buf(),
+        rules,
     };
-    let firmware = loose.iter().any(|p| {
-        let n = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let r = ImageName::parse(&n);
-        r.known
-            && !matches!(
-                r.role,
-                Role::Configuration
-                    | Role::DeviceDefaults
-                    | Role::Other
-                    | Role::TrustList
-                    | Role::Bundle
-                    | Role::Support
-            )
+    // With rules, one walk of the tree says what is served and what the
+    // rules strand (`mapcheck`).
+    let survey = match served.rules {
+        Some(_) => served
+            .survey()
+            .map_err(|e| crate::error::Error::io("open the root", root, e))?,
+        None => Default::default(),
+    };
+    let view = match served.rules {
+        Some(_) => RootView::surveyed(&served, survey.served.clone()),
+        None => RootView::read(root)?,
+    };
+    // Tests change the tree here: whatever it is now, every file below is
+    // opened from the root's descriptor, never through a link out of it.
+    crate::files::fault::pause("check-read");
+    let source = match served.rules {
+        None => Source::Directory(root.to_path_buf()),
+        Some(_) => Source::Served {
+            root: root.to_path_buf(),
+            files: view
+                .paths
+                .iter()
+                .map(|(n, p)| (n.clone(), root.join(p)))
+                .collect(),
+        },
+    };
+    let rep = inspect::inspect(
+        &source,
+        &Options {
+            deep: false,
+            checksums: Default::default(),
+            jobs,
+            limits: crate::bundle::Limits::default(),
+        },
+    )?;
+    let mut findings = rep.findings.clone();
+    let pointers = pointer_reports(&view, &rep, &mut findings);
+    findings.extend(incomplete_terms(&rep.sets));
+    let terms = term_versus_pointers(&rep, &pointers);
+    findings
+        .retain(|f| !(f.code == Code::BodyMismatch && terms.iter().any(|t| t.member == f.member)));
+    findings.extend(terms);
+    let manifest = Manifest::load(root).unwrap_or_else(|e| {
+        findings.push(Finding::new(
+            Code::Unreadable,
+            Some(".loadsmith/manifest.json"),
+            format!("{e}; drift since the last stage cannot be checked"),
+        ));
+        Manifest::default()
     });
-    if firmware {
-        out.push(Source::Directory(dir.to_path_buf()));
+    findings.extend(drift(&manifest, &rep));
+    findings.extend(trust::findings(&rep.members, &manifest.trust));
+    if let Some(t) = &manifest.target {
+        let target = ImageName::parse(t);
+        let loader = manifest
+            .files
+            .keys()
+            .map(|k| ImageName::parse(k))
+            .find(|i| i.role == Role::Loader)
+            .map(|i| i.stem);
+        findings.extend(warnings::warnings(&view, &target, loader.as_deref(), &[])?);
+    } else {
+        findings.extend(warnings::term_leftovers(&view));
     }
-    for p in entries {
-        let Ok(meta) = std::fs::symlink_metadata(&p) else {
-            continue;
-        };
-        if meta.is_dir() {
-            collect_dir(&p, out, errors);
-        } else if meta.is_file() {
-            match bundle::detect(&p) {
-                Ok(Detected::Bundle(format)) => out.push(Source::Bundle { path: p, format }),
-                Ok(Detected::Plain) => {}
-                // A loose file of a firmware folder is read (and named) with it.
-                Err(_) if firmware && loose.contains(&p) => {}
-                Err(e) => errors.push(Error::io("read", &p, e)),
-            }
-        }
-    }
-}
-
-/// Digests of a whole file.
-struct FileDigests {
-    size: u64,
-    sha256: String,
-    sha512: Option<String>,
-    md5: Option<String>,
-}
-
-fn digest_file(path: &Path, sha512: bool, md5: bool) -> io::Result<FileDigests> {
-    let mut f = File::open(path)?;
-    let mut a = Sha256::new();
-    let mut b = sha512.then(Sha512::new);
-    let mut m = md5.then(md5::Md5::new);
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        a.update(&buf[..n]);
-        if let Some(b) = &mut b {
-            b.update(&buf[..n]);
-        }
-        if let Some(m) = &mut m {
-            m.update(&buf[..n]);
-        }
-    }
-    Ok(FileDigests {
-        size,
-        sha256: hex(&a.finalize()),
-        sha512: b.map(|b| hex(&b.finalize())),
-        md5: m.map(|m| hex(&m.finalize())),
+    findings.extend(warnings::leftover_findings(root, &survey.leftovers)?);
+    findings.extend(not_served(&view, &rep));
+    let remapped = mapcheck::findings(&served, &survey.stranded, &pointers, &mut findings);
+    findings.extend(remapped);
+    findings.extend(warnings::case_spellings(&view));
+    let fleet = fleet_of(&served, &pointers, &rep.sets);
+    findings.extend(fleet.iter().filter_map(warnings::verdict_finding));
+    findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
+    findings.dedup();
+    Ok(CheckReport {
+        root: root.display().to_string(),
+        target: manifest.target,
+        pointers,
+        sets: rep.sets,
+        fleet,
+        findings,
     })
 }
 
-/// Reads one source into `sink` (the same path for inspect, stage and check).
-pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink) -> Result<()> {
-    match source {
-        Source::Bundle { path, format } => {
-            bundle::walk(path, *format, limits, sink).map_err(|e| Error::io("read", path, e))
+/// Every pointer and where it leads; files that cannot be read, labels that
+/// disagree and dangling pointers go to `findings`.
+fn pointer_reports(
+    view: &RootView,
+    rep: &BundleReport,
+    findings: &mut Vec<Finding>,
+) -> Vec<PointerReport> {
+    let whole: HashMap<&str, &[u8]> = rep
+        .members
+        .iter()
+        .filter_map(|m| {
+            let t = m.text.as_deref()?;
+            (m.usable && t.len() as u64 == m.size).then_some((m.name.as_str(), t))
+        })
+        .collect();
+    let (found, unreadable) = view.pointers_cached(&|n| whole.get(n).copied());
+    findings.extend(unreadable.into_iter().map(|(file, e)| {
+        Finding::new(
+            Code::Unreadable,
+            Some(&file),
+            format!("{e}; what it points phones at is unknown"),
+        )
+    }));
+    findings.extend(found.iter().filter_map(label_mismatch));
+    findings.extend(conflicting_entries(&found));
+    let mut pointers = Vec::new();
+    let mut resolver = Resolver::new(rep);
+    // Per-phone files naming one missing load: one finding for all of them.
+    let mut phones: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for p in found {
+        let r = resolver.resolve(&p.value);
+        match &r {
+            Err(why) if p.per_phone => phones
+                .entry((p.value.clone(), why.clone()))
+                .or_default()
+                .push(p.file.clone()),
+            Err(why) => findings.push(Finding::new(
+                Code::DanglingPointer,
+                Some(&p.file),
+                format!(
+                    "{} {} names {}, but {why}: phones told to load it will fail",
+                    p.file, p.setting, p.value
+                ),
+            )),
+            Ok(()) => {}
         }
-        Source::Directory(dir) => {
-            bundle::dir::walk(dir, limits, sink).map_err(|e| Error::io("read", dir, e))
-        }
-        Source::Files(files) => bundle::dir::walk_files(files, limits, sink)
-            .map_err(|e| Error::io("read", "a file given", e)),
-        Source::Served { root, files } => {
-            let dir = crate::root::beneath::Folder::open(root)
-                .map_err(|e| Error::io("open the root", root, e))?;
-            bundle::dir::walk_named(files, bundle::dir::Base::Root(&dir), limits, sink)
-                .map_err(|e| Error::io("read", root, e))
-        }
+        pointers.push(PointerReport {
+            file: p.file,
+            setting: p.setting,
+            value: p.value,
+            resolves: r.is_ok(),
+            per_phone: p.per_phone,
+        });
     }
-}
-
-/// Inspects one source; a zip's members are read on `opts.jobs` threads.
-pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
-    let mut scanner = Scanner::new(opts.deep);
-    let mut checked = Vec::new();
-    let (format, digests) = match source {
-        Source::Bundle { path, format } => {
-            let base = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let expected: &[Sum] = opts
-                .checksums
-                .get(&base)
-                .map(|l| l.sums.as_slice())
-                .unwrap_or_default();
-            let want = |a| expected.iter().any(|e| e.algorithm == a);
-            let (want512, want_md5) = (want(Algorithm::Sha512), want(Algorithm::Md5));
-            let (walked, digests) = std::thread::scope(|s| {
-                let h = s.spawn(|| digest_file(path, want512, want_md5));
-                let walked = if *format == Format::Zip && opts.jobs > 1 {
-                    parallel::read_zip(path, opts, &mut scanner)
-                } else {
-                    read_source(source, &opts.limits, &mut scanner)
-                };
-                (walked, h.join())
-            });
-            walked?;
-            let digests = match digests {
-                Ok(d) => d.map_err(|e| Error::io("read", path, e))?,
-                Err(_) => {
-                    return Err(Error::io(
-                        "read",
-                        path,
-                        io::Error::other("digest thread failed"),
-                    ));
-                }
-            };
-            if let Some(by_ext) = Format::from_extension(&base)
-                && by_ext != *format
-                && !(by_ext == Format::CopSgn && *format == Format::TarGz)
-            {
-                scanner.findings.push(Finding::new(
-                    Code::WrongExtension,
-                    None,
-                    format!(
-                        "{base} is named like a {} but its bytes are a {}; read as {}",
-                        by_ext.label(),
-                        format.label(),
-                        format.label()
-                    ),
-                ));
-            }
-            checked = checksum_findings(&base, expected, &digests, &mut scanner.findings);
-            (*format, Some(digests))
-        }
-        Source::Directory(dir) if opts.jobs > 1 => {
-            let files = bundle::dir::named_entries(dir).map_err(|e| Error::io("read", dir, e))?;
-            let folder =
-                crate::root::beneath::Folder::open(dir).map_err(|e| Error::io("read", dir, e))?;
-            parallel::read_files(&files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
-                .map_err(|e| Error::io("read", dir, e))?;
-            (Format::Directory, None)
-        }
-        Source::Served { root, files } if opts.jobs > 1 => {
-            let folder = crate::root::beneath::Folder::open(root)
-                .map_err(|e| Error::io("open the root", root, e))?;
-            parallel::read_files(files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
-                .map_err(|e| Error::io("read", root, e))?;
-            (Format::Directory, None)
-        }
-        _ => {
-            read_source(source, &opts.limits, &mut scanner)?;
-            (Format::Directory, None)
-        }
-    };
-    let holder = if format == Format::Directory {
-        "root"
-    } else {
-        "bundle"
-    };
-    let (sets, mut set_findings) = sets::analyse(&scanner.members, holder);
-    if format != Format::Directory && !holds_firmware(&scanner.members) {
-        set_findings.push(Finding::new(
-            Code::NoFirmware,
-            None,
-            "the bundle holds no firmware file (.loads, .sbn, .sb2, .bin): nothing here can be staged",
+    for ((value, why), files) in phones {
+        let message = match files.as_slice() {
+            [one] => format!("{one} names {value}, but {why}: that phone will fail to load it"),
+            many => format!(
+                "{} per-phone files ({}) name {value}, but {why}: those phones will fail to load it",
+                many.len(),
+                first_few(many)
+            ),
+        };
+        findings.push(Finding::new(
+            Code::DanglingPointer,
+            Some(&files[0]),
+            message,
         ));
     }
-    if let Source::Bundle { path, .. } = source {
-        set_findings.extend(name_agrees(path, &sets));
-    }
-    let mut all = scanner.findings;
-    all.append(&mut set_findings);
-    all.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
-    all.dedup();
-    let size = digests
-        .as_ref()
-        .map(|d| d.size)
-        .unwrap_or_else(|| scanner.members.iter().map(|m| m.size).sum());
-    Ok(BundleReport {
-        path: source.display(),
-        format,
-        size,
-        sha256: digests.as_ref().map(|d| d.sha256.clone()),
-        sha512: digests.and_then(|d| d.sha512),
-        checksums: checked,
-        members: scanner.members,
-        sets,
-        findings: all,
-    })
+    pointers
 }
 
-/// A bundle whose name says one load and whose `.loads` say another.
-fn name_agrees(path: &Path, sets: &[SetReport]) -> Option<Finding> {
-    let base = path.file_name()?.to_string_lossy().into_owned();
-    let named = ImageName::parse(&base);
-    if named.role != Role::Bundle {
-        return None;
+/// The first three names and how many more: `a, b, c and 16,664 more`.
+pub fn first_few(names: &[String]) -> String {
+    const SHOWN: usize = 3;
+    let head = names[..names.len().min(SHOWN)].join(", ");
+    match names.len().saturating_sub(SHOWN) {
+        0 => head,
+        n => format!("{head} and {n} more"),
     }
-    let loads: Vec<&str> = sets
-        .iter()
-        .filter(|s| s.stands_for.is_none())
-        .map(|s| s.load.as_str())
-        .collect();
-    let agrees = loads.is_empty()
-        || loads
-            .iter()
-            .any(|l| *l == named.stem || ImageName::parse(l).same_image(&named));
-    (!agrees).then(|| {
-        Finding::new(
-            Code::BundleName,
+}
+
+/// Term files whose list the root does not hold whole.
+fn incomplete_terms(sets: &[SetReport]) -> Vec<Finding> {
+    sets.iter()
+        .filter(|s| s.load.to_ascii_lowercase().starts_with("term") && !s.complete)
+        .map(|s| Finding::new(
+            Code::DanglingPointer,
+            Some(&format!("{}.loads", s.load)),
+            format!("{}.loads lists files the root lacks ({}): phones reset to factory defaults will loop asking for them", s.load, s.missing.join(", ")),
+        ))
+        .collect()
+}
+
+/// Files phones may ask for that tftpd-hpa would refuse for their
+/// permissions; one finding for the root when others cannot enter it.
+fn not_served(view: &RootView, rep: &BundleReport) -> Vec<Finding> {
+    let root = view.dir.as_path();
+    if let Some(why) = crate::files::unsearchable(root, root) {
+        return vec![Finding::new(
+            Code::NotServed,
             None,
+            format!("{why}; every phone gets \"access violation\""),
+        )];
+    }
+    let Ok(dir) = crate::files::beneath::Folder::open(root) else {
+        return Vec::new();
+    };
+    rep.members
+        .iter()
+        .filter(|m| m.usable && m.image.known)
+        .filter_map(|m| {
+            let at = view.paths.get(&m.name).unwrap_or(&m.name);
+            // The root itself was looked at above: a flat name needs its own mode only.
+            let why = match at.contains('/') {
+                true => crate::files::unserved(root, at)?,
+                false => crate::files::file_unserved(&dir, at)?,
+            };
+            Some(Finding::new(
+                Code::NotServed,
+                Some(&m.name),
+                format!(
+                    "{} {why}; phones asking for it get \"access violation\"",
+                    m.name
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// The release a list stands for: the `.loads` of the root with the same
+/// body, else the release its comment names.
+fn release_of(list: &MemberReport, rep: &BundleReport) -> String {
+    let twin = rep.members.iter().find(|m| {
+        m.image.role == Role::Loads && m.body_sha256.is_some() && m.body_sha256 == list.body_sha256
+    });
+    let comment = list.loads.as_ref().and_then(|l| l.release.clone());
+    match (twin, comment) {
+        (Some(t), Some(r)) => format!("{} (components {r})", t.image.stem),
+        (Some(t), None) => t.image.stem.clone(),
+        (None, Some(r)) => format!("components {r}"),
+        (None, None) => "a release the root does not hold".into(),
+    }
+}
+
+/// A `term<MM>.default.loads` whose list is not the one of the family load
+/// the root's pointers name for its models: a later (or older) bundle
+/// overwrote it. A phone reset to factory defaults fetches the term list.
+fn term_versus_pointers(rep: &BundleReport, pointers: &[PointerReport]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let terms = rep.members.iter().filter(|m| {
+        m.usable
+            && m.image.role == Role::FactoryDefault
+            && m.loads.is_some()
+            && !m.name.starts_with("TERM")
+    });
+    for t in terms {
+        for model in t.image.models.iter().filter_map(|n| model_by_name(n)) {
+            let setting = format!("loadInformation{}", model.device_type);
+            let Some(p) = pointers.iter().find(|p| p.setting == setting) else {
+                continue;
+            };
+            let Some(load) = rep
+                .members
+                .iter()
+                .find(|m| m.usable && m.image.role == Role::Loads && m.image.stem == p.value)
+            else {
+                continue;
+            };
+            if load.body_sha256.is_none() || load.body_sha256 == t.body_sha256 {
+                continue;
+            }
+            let fetches = t
+                .loads
+                .as_ref()
+                .map(|l| l.files.join(", "))
+                .unwrap_or_default();
+            out.push(Finding::new(
+                Code::BodyMismatch,
+                Some(&t.name),
+                format!(
+                    "{} carries the list of {}, but {} {} names {}{} for the {}: a {} reset to factory defaults fetches {fetches} first, and only then moves to the configured load",
+                    t.name,
+                    release_of(t, rep),
+                    p.file,
+                    p.setting,
+                    p.value,
+                    load.loads
+                        .as_ref()
+                        .and_then(|l| l.release.as_ref())
+                        .map(|r| format!(" (components {r})"))
+                        .unwrap_or_default(),
+                    model.name,
+                    model.name,
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// An interrupted stage, and files that differ from what a stage wrote.
+fn drift(manifest: &Manifest, rep: &BundleReport) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let pending: Vec<&str> = manifest
+        .files
+        .iter()
+        .filter(|(_, e)| e.pending.is_some())
+        .map(|(n, _)| n.as_str())
+        .collect();
+    if !pending.is_empty() {
+        out.push(Finding::new(
+            Code::InterruptedStage,
+            None,
+            format!("the last stage was stopped before it finished (it was writing {}); every pointer still names a complete set: run the stage again to finish it", pending.join(", ")),
+        ));
+    }
+    for (name, e) in manifest.files.iter().filter(|(_, e)| e.kind == "image") {
+        let have = rep
+            .members
+            .iter()
+            .find(|m| &m.name == name)
+            .and_then(|m| m.sha256.clone());
+        match have {
+            None if e.pending.is_some() => {}
+            Some(h) if e.ours(&h) => {}
+            None => out.push(Finding::new(Code::Drift, Some(name), format!("{name} was written by the stage of {} but is gone from the root", e.load))),
+            Some(h) if h != e.sha256 => out.push(Finding::new(
+                Code::Drift,
+                Some(name),
+                format!("{name} differs from what the stage of {} wrote (sha256 {} now, {} then); stage again or restore it", e.load, short(&h), short(&e.sha256)),
+            )),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A `model="…"` label that names another model than the entry's number.
+fn label_mismatch(p: &Pointer) -> Option<Finding> {
+    let n: u32 = p.setting.strip_prefix("loadInformation")?.parse().ok()?;
+    let by_number = model_by_device_type(n)?;
+    let by_label = model_by_name(p.label.as_deref()?)?;
+    (by_label.device_type != by_number.device_type).then(|| {
+        Finding::new(
+            Code::ModelLabel,
+            Some(&p.file),
             format!(
-                "{base} is named for {} but holds {}: a renamed download, or the wrong file",
-                named.stem,
-                loads.join(", ")
+                "{} {} is labelled model=\"{}\", but {n} is the {}'s device type (the {}'s is {}): phones read the number, so this entry is for the {}",
+                p.file,
+                p.setting,
+                p.label.as_deref().unwrap_or(""),
+                by_number.name,
+                by_label.name,
+                by_label.device_type,
+                by_number.name
             ),
         )
     })
 }
 
-/// True when some usable member is a firmware file.
-fn holds_firmware(members: &[MemberReport]) -> bool {
-    members.iter().any(|m| {
-        m.usable
-            && matches!(
-                m.image.role,
-                Role::Loads
-                    | Role::Application
-                    | Role::Loader
-                    | Role::Component
-                    | Role::FactoryDefault
-            )
-    })
-}
-
-/// One published digest compared with the bundle.
-#[derive(Debug, Clone, Serialize)]
-pub struct Checked {
-    /// The algorithm.
-    pub algorithm: Algorithm,
-    /// True when the bundle's digest is the published one.
-    pub ok: bool,
-}
-
-fn checksum_findings(
-    base: &str,
-    expected: &[Sum],
-    d: &FileDigests,
-    out: &mut Vec<Finding>,
-) -> Vec<Checked> {
-    let mut checked = Vec::new();
-    for e in expected {
-        let have = match e.algorithm {
-            Algorithm::Sha256 => Some(&d.sha256),
-            Algorithm::Sha512 => d.sha512.as_ref(),
-            Algorithm::Md5 => d.md5.as_ref(),
-        };
-        let alg = e.algorithm.label();
-        let ok = have == Some(&e.hex);
-        checked.push(Checked {
-            algorithm: e.algorithm,
-            ok,
-        });
-        if ok {
-            out.push(Finding::new(
-                Code::ChecksumVerified,
-                None,
-                format!("{base}: {alg} matches the published sum"),
-            ));
-        } else {
-            out.push(Finding::new(
-                Code::ChecksumMismatch,
-                None,
-                format!("{base}: {alg} differs from the published sum; the download is damaged or not the vendor's file: download it again"),
-            ));
+/// Two entries of one file that give one model different loads.
+fn conflicting_entries(found: &[Pointer]) -> Vec<Finding> {
+    let mut first: HashMap<(&str, &str), &str> = HashMap::new();
+    let mut out = Vec::new();
+    for p in found {
+        match first.get(&(p.file.as_str(), p.setting.as_str())) {
+            Some(v) if *v != p.value => out.push(Finding::new(
+                Code::ModelLabel,
+                Some(&p.file),
+                format!("{} has two {} entries naming {v} and {}: phones of that model take one of them", p.file, p.setting, p.value),
+            )),
+            Some(_) => {}
+            None => {
+                first.insert((p.file.as_str(), p.setting.as_str()), p.value.as_str());
+            }
         }
     }
-    let strong = checked
-        .iter()
-        .any(|c| c.ok && c.algorithm != Algorithm::Md5);
-    if !strong
-        && checked
+    out
+}
+
+/// Every model the root's pointers and loads concern, walked through it.
+fn fleet_of(served: &Served, pointers: &[PointerReport], sets: &[SetReport]) -> Vec<Row> {
+    let models = fleet::models_concerned(
+        pointers
             .iter()
-            .any(|c| c.ok && c.algorithm == Algorithm::Md5)
-    {
-        out.push(Finding::new(
-            Code::WeakChecksum,
-            None,
-            format!("{base}: verified by MD5 alone, a weak hash that a crafted file can match; check the SHA-512 sum from the download page too"),
-        ));
-    }
-    checked
-}
-
-/// Inspects every source on `opts.jobs` threads; results keep input order.
-pub fn inspect_all(
-    sources: &[Source],
-    opts: &Options,
-    progress: &(dyn Fn(&BundleReport) + Sync),
-) -> Vec<Result<BundleReport>> {
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<Result<BundleReport>>>> =
-        sources.iter().map(|_| Mutex::new(None)).collect();
-    let jobs = opts.jobs.clamp(1, sources.len().max(1));
-    // Threads left over when there are fewer bundles than jobs read members.
-    let inner = Options {
-        jobs: (opts.jobs / jobs).max(1),
-        ..opts.clone()
-    };
-    std::thread::scope(|s| {
-        for _ in 0..jobs {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(src) = sources.get(i) else { break };
-                    let r = inspect(src, &inner);
-                    if let Ok(rep) = &r {
-                        progress(rep);
-                    }
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(r);
-                    }
-                }
-            });
-        }
-    });
-    slots
+            .map(|p| (p.file.as_str(), p.setting.as_str(), p.value.as_str())),
+        sets.iter().map(|s| s.load.as_str()),
+    );
+    let mut src = DirSource::of(served.clone());
+    models
         .into_iter()
-        .map(|m| {
-            m.into_inner().ok().flatten().unwrap_or_else(|| {
-                Err(Error::Usage {
-                    message: "a worker thread failed".into(),
-                })
-            })
-        })
+        .flat_map(|m| fleet::rows(&mut src, m))
         .collect()
 }
 
-/// Counts findings by severity.
-pub fn tally(f: &[Finding]) -> (usize, usize, usize) {
-    let c = |s| f.iter().filter(|x| x.severity == s).count();
-    (c(Severity::Error), c(Severity::Warning), c(Severity::Info))
+/// The first 12 characters of a digest, for people (a manifest edited by
+/// hand may hold anything: characters, not bytes, are counted).
+fn short(digest: &str) -> String {
+    digest.chars().take(12).collect()
 }

@@ -2,10 +2,11 @@
 
 use super::output::{Out, Summary, safe};
 use super::{Outcome, stdout_err};
-use crate::boot::source::{DirSource, FileSource, parse_mac};
+use crate::boot::source::{DirSource, parse_mac};
 use crate::boot::tftp::TftpSource;
 use crate::error::Error;
 use crate::names::models::model_by_name;
+use crate::phone::source::FileSource;
 use crate::phone::{BootReport, Kind, State as BootOptions, walk as boot};
 
 pub(super) fn run(
@@ -44,7 +45,9 @@ pub(super) fn run(
                 std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
             ));
         }
-        let rules = map_file.map(crate::remap::Rules::load).transpose()?;
+        let rules = map_file
+            .map(crate::served::rules::Rules::load)
+            .transpose()?;
         Box::new(DirSource::mapped(dir, rules))
     };
     let r = boot(

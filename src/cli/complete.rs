@@ -11,8 +11,8 @@ use clap_complete::env::Shells;
 
 use super::args::Cli;
 use super::{Outcome, stdout_err};
-use crate::check::{self, Options};
 use crate::error::Error;
+use crate::inspect::{self, Options};
 use crate::names::MODELS;
 
 /// Every model name, with its device-type number as help.
@@ -36,12 +36,12 @@ pub fn legacy_models() -> Vec<CompletionCandidate> {
 
 /// The loads the bundles in the current folder hold (vendor spelling).
 pub fn targets() -> Vec<CompletionCandidate> {
-    let (sources, _) = check::collect(&[std::path::PathBuf::from(".")]);
+    let (sources, _) = inspect::collect(&[std::path::PathBuf::from(".")]);
     let opts = Options {
         jobs: 1,
         ..Options::default()
     };
-    let mut loads: Vec<String> = check::inspect_all(&sources, &opts, &|_| {})
+    let mut loads: Vec<String> = inspect::inspect_all(&sources, &opts, &|_| {})
         .into_iter()
         .flatten()
         .flat_map(|r| {

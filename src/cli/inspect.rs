@@ -2,12 +2,11 @@
 
 use serde::Serialize;
 
-use super::output::{Out, Summary, count, safe};
-use super::{Outcome, stdout_err};
-use crate::check::findings::{Finding, Severity};
-use crate::check::{self, BundleReport, Options};
+use super::output::{Out, Summary, count, render_findings, safe, size, summary};
+use super::{Outcome, default_jobs, stdout_err};
 use crate::cli::args::InspectArgs;
 use crate::error::Error;
+use crate::inspect::{self, BundleReport, Options};
 
 #[derive(Serialize)]
 struct InputError {
@@ -20,18 +19,11 @@ struct Doc<'a> {
     bundles: Vec<&'a BundleReport>,
     /// With --checksums: one verdict per file, like `sha256sum -c`.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    checksums: &'a [crate::check::checksums::FileVerdict],
+    checksums: &'a [crate::inspect::checksums::FileVerdict],
     /// With --trusted-by: one verdict per trust list inspected.
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     trusted_by: &'a [super::trust::TrustedBy],
     errors: Vec<InputError>,
-}
-
-/// The default number of worker threads: every core.
-pub(crate) fn default_jobs() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
 }
 
 pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
@@ -42,7 +34,7 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         jobs: args.jobs.unwrap_or_else(default_jobs).max(1),
         limits: args.limits.limits(),
     };
-    let (sources, mut errors) = check::collect(&paths);
+    let (sources, mut errors) = inspect::collect(&paths);
     // A file a list names that is no bundle (release notes) is checked by its sums.
     errors.retain(|e| !super::verify::listed_plain_file(&opts.checksums, e));
     if sources.is_empty() && errors.is_empty() && opts.checksums.is_empty() {
@@ -64,7 +56,7 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
             b.inc(1);
         }
     };
-    let results = check::inspect_all(&sources, &opts, &tick);
+    let results = inspect::inspect_all(&sources, &opts, &tick);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -183,38 +175,6 @@ fn error_path(e: &Error) -> String {
         .unwrap_or_default()
 }
 
-/// Human size: `650 B`, `2.9 MB`.
-pub(crate) fn size(n: u64) -> String {
-    match n {
-        0..1_000 => format!("{n} B"),
-        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
-        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
-        _ => format!("{:.2} GB", n as f64 / 1e9),
-    }
-}
-
-pub(crate) fn severity(f: &Finding, out: Out) -> String {
-    match f.severity {
-        Severity::Error => out.paint("error  ", "31;1"),
-        Severity::Warning => out.paint("warning", "33"),
-        Severity::Info => out.paint("info   ", "36"),
-    }
-}
-
-/// Renders findings, one per line.
-pub(crate) fn render_findings(findings: &[Finding], out: Out) -> String {
-    let mut s = String::new();
-    for f in findings {
-        s.push_str(&format!(
-            "    {} {:<22} {}\n",
-            severity(f, out),
-            f.code.as_str(),
-            safe(&f.message)
-        ));
-    }
-    s
-}
-
 fn render(r: &BundleReport, out: Out) -> String {
     let mut s = format!("{}\n", out.paint(&safe(&r.path), "1"));
     let digest = r
@@ -303,20 +263,4 @@ fn render(r: &BundleReport, out: Out) -> String {
     s.push_str(&summary(&r.findings, out));
     s.push('\n');
     s
-}
-
-/// The closing line of a report: `OK: 0 errors, 1 warnings, 2 notes`.
-pub(crate) fn summary(findings: &[Finding], out: Out) -> String {
-    let (e, w, i) = check::tally(findings);
-    let verdict = if e > 0 {
-        out.paint("FAIL", "31;1")
-    } else {
-        out.paint("OK", "32;1")
-    };
-    format!(
-        "  {verdict}: {}, {}, {}\n",
-        count(e, "error", "errors"),
-        count(w, "warning", "warnings"),
-        count(i, "note", "notes")
-    )
 }

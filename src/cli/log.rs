@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::log::Reader;
 use crate::log::lines::{Lines, MAX_LINE, Next};
 use crate::log::verdict::{Kind, Phone, Root, phones};
-use crate::root::served::Served;
+use crate::served::Served;
 
 /// The JSON document.
 #[derive(serde::Serialize)]
@@ -39,7 +39,10 @@ pub(super) fn run(file: &Path, ask: Ask, follow: bool, out: Out) -> Result<Outco
     let view = match ask.root {
         Some(r) => Some(Root::read(Served {
             root: r.to_path_buf(),
-            rules: ask.map_file.map(crate::remap::Rules::load).transpose()?,
+            rules: ask
+                .map_file
+                .map(crate::served::rules::Rules::load)
+                .transpose()?,
         })?),
         None => None,
     };

@@ -6,6 +6,7 @@
 
 pub mod args;
 mod boot;
+mod check;
 mod complete;
 pub mod help;
 mod inspect;
@@ -112,7 +113,7 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             root,
             wait,
             map_file,
-        } => stage::run_check(&root, wait, map_file.as_deref(), out),
+        } => check::run(&root, wait, map_file.as_deref(), out),
         Command::Boot {
             source,
             mac,
@@ -148,4 +149,11 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
         Command::Completions { shell } => complete::run(&shell),
         Command::Man { dir } => man::run(dir.as_deref()),
     }
+}
+
+/// The default number of worker threads: every core.
+pub(crate) fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }

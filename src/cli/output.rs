@@ -9,6 +9,10 @@
 //! colours [`Out::paint`] asks for: paint marks them with a key made at
 //! start from the system's randomness, which no outside text can contain,
 //! and the sink turns marked codes, and nothing else, into SGR sequences.
+//!
+//! The renderers more than one command shares live here too: findings
+//! (`render_findings`, `severity`), the closing `summary` line, human
+//! `size`s and the phone model's table (`render_fleet`).
 
 use std::io::{self, IsTerminal, Write};
 use std::sync::OnceLock;
@@ -16,8 +20,10 @@ use std::sync::OnceLock;
 use serde::Serialize;
 
 use super::args::{Cli, ColorChoice};
-use crate::check::findings::{Finding, Severity};
 use crate::error::Error;
+use crate::findings::{Finding, Severity};
+use crate::phone::Kind;
+use crate::phone::fleet::Row;
 
 /// How the user asked for output.
 #[derive(Debug, Clone, Copy)]
@@ -199,7 +205,7 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
 /// One line for a bundle or root (`--brief`): path, format, verdict,
 /// counts, and the first error.
 pub fn brief_line(path: &str, format: &str, findings: &[Finding]) -> String {
-    let (e, w, n) = crate::check::tally(findings);
+    let (e, w, n) = crate::inspect::tally(findings);
     let first = findings
         .iter()
         .find(|f| f.severity == Severity::Error)
@@ -253,7 +259,7 @@ impl Summary {
     pub fn of<'a>(reports: impl IntoIterator<Item = &'a [Finding]>) -> Summary {
         let (mut errors, mut warnings, mut notes) = (0, 0, 0);
         for findings in reports {
-            let (e, w, n) = crate::check::tally(findings);
+            let (e, w, n) = crate::inspect::tally(findings);
             (errors, warnings, notes) = (errors + e, warnings + w, notes + n);
         }
         Summary {
@@ -312,6 +318,77 @@ pub fn error_report(e: &Error) -> String {
     }
     if let Some(h) = e.hint() {
         s.push_str(&format!("hint: {}\n", safe(&h)));
+    }
+    s
+}
+
+/// Human size: `650 B`, `2.9 MB`.
+pub(crate) fn size(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.2} GB", n as f64 / 1e9),
+    }
+}
+
+pub(crate) fn severity(f: &Finding, out: Out) -> String {
+    match f.severity {
+        Severity::Error => out.paint("error  ", "31;1"),
+        Severity::Warning => out.paint("warning", "33"),
+        Severity::Info => out.paint("info   ", "36"),
+    }
+}
+
+/// Renders findings, one per line.
+pub(crate) fn render_findings(findings: &[Finding], out: Out) -> String {
+    let mut s = String::new();
+    for f in findings {
+        s.push_str(&format!(
+            "    {} {:<22} {}\n",
+            severity(f, out),
+            f.code.as_str(),
+            safe(&f.message)
+        ));
+    }
+    s
+}
+
+/// The closing line of a report: `OK: 0 errors, 1 warnings, 2 notes`.
+pub(crate) fn summary(findings: &[Finding], out: Out) -> String {
+    let (e, w, i) = crate::inspect::tally(findings);
+    let verdict = if e > 0 {
+        out.paint("FAIL", "31;1")
+    } else {
+        out.paint("OK", "32;1")
+    };
+    format!(
+        "  {verdict}: {}, {}, {}\n",
+        count(e, "error", "errors"),
+        count(w, "warning", "warnings"),
+        count(i, "note", "notes")
+    )
+}
+
+/// The phone model's table: one line per model and starting state.
+pub(crate) fn render_fleet(rows: &[Row], out: Out) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("  phones:\n");
+    for r in rows {
+        let kind = match r.kind {
+            Kind::Settles => out.paint("settles  ", "32"),
+            Kind::Error => out.paint("error    ", "31;1"),
+            Kind::Loops => out.paint("loops    ", "33;1"),
+            Kind::Uncertain => out.paint("uncertain", "35;1"),
+        };
+        s.push_str(&format!(
+            "    {kind} {:<9} {:<18} {}\n",
+            r.model,
+            r.state,
+            safe(&r.message)
+        ));
     }
     s
 }

@@ -19,16 +19,16 @@ struct RefusedDoc<'a> {
 
 /// The stems of every file in `bundles` (the vendor's spellings).
 fn vendor_names(bundles: &[std::path::PathBuf]) -> Result<Vec<String>, Error> {
-    let (sources, mut errors) = crate::check::collect(bundles);
+    let (sources, mut errors) = crate::inspect::collect(bundles);
     if let Some(e) = errors.pop() {
         return Err(e);
     }
-    let opts = crate::check::Options {
+    let opts = crate::inspect::Options {
         jobs: 1,
         ..Default::default()
     };
     let mut names = Vec::new();
-    for rep in crate::check::inspect_all(&sources, &opts, &|_| {}) {
+    for rep in crate::inspect::inspect_all(&sources, &opts, &|_| {}) {
         names.extend(
             rep?.members
                 .into_iter()

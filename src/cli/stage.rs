@@ -1,18 +1,11 @@
-//! `loadsmith stage` and `loadsmith check`: render what changed, or what is wrong.
+//! `loadsmith stage`: render what changed (or, with `--dry-run`, would).
 
-use std::path::Path;
-
-use super::inspect::{default_jobs, render_findings, size, summary};
-use super::output::{Out, Summary, count, safe};
-use super::{Outcome, stdout_err};
+use super::output::{Out, Summary, count, render_findings, render_fleet, safe, size};
+use super::{Outcome, default_jobs, stdout_err};
 use crate::cli::args::StageArgs;
 use crate::error::Error;
-use crate::phone::Kind;
-use crate::phone::fleet::Row;
-use crate::root::check::{CheckReport, PointerReport, check, first_few};
-use crate::root::edits::Action;
-use crate::root::stage::{StageOptions, StageReport, stage};
-use std::collections::BTreeMap;
+use crate::stage::edits::Action;
+use crate::stage::{StageOptions, StageReport, stage};
 
 pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
     let opts = StageOptions {
@@ -28,7 +21,7 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
         rules: a
             .map_file
             .as_deref()
-            .map(crate::remap::Rules::load)
+            .map(crate::served::rules::Rules::load)
             .transpose()?,
     };
     let r = stage(&opts)?;
@@ -141,127 +134,5 @@ fn render(r: &StageReport, out: Out) -> String {
             r.pruned.len()
         )
     });
-    s
-}
-
-pub(super) fn run_check(
-    root: &Path,
-    wait: u64,
-    map_file: Option<&Path>,
-    out: Out,
-) -> Result<Outcome, Error> {
-    let rules = map_file.map(crate::remap::Rules::load).transpose()?;
-    let r = check(
-        root,
-        default_jobs(),
-        std::time::Duration::from_secs(wait),
-        rules,
-    )?;
-    if out.json {
-        out.json(&r, Summary::of([r.findings.as_slice()]))
-            .map_err(stdout_err)?;
-    } else {
-        let errors = super::output::error_lines(&r.root, &r.findings);
-        let full = if out.brief {
-            super::output::brief_line(&r.root, "root", &r.findings)
-        } else {
-            render_check(&r, out)
-        };
-        out.result(&full, &errors).map_err(stdout_err)?;
-    }
-    Ok(if r.has_errors() {
-        Outcome::Problems
-    } else {
-        Outcome::Clean
-    })
-}
-
-fn render_check(r: &CheckReport, out: Out) -> String {
-    let mut s = format!("{}\n", out.paint(&safe(&r.root), "1"));
-    if let Some(t) = &r.target {
-        s.push_str(&format!("  last staged: {}\n", safe(t)));
-    }
-    s.push_str(&render_pointers(&r.pointers, out));
-    s.push_str("  sets:\n");
-    for set in &r.sets {
-        let state = if set.complete {
-            "complete  "
-        } else {
-            "INCOMPLETE"
-        };
-        s.push_str(&format!(
-            "    {state} {} · {}\n",
-            safe(&set.load),
-            count(set.files.len(), "file", "files")
-        ));
-    }
-    s.push_str(&render_fleet(&r.fleet, out));
-    if !r.findings.is_empty() {
-        s.push_str("  findings:\n");
-        s.push_str(&render_findings(&r.findings, out));
-    }
-    s.push_str(&summary(&r.findings, out));
-    s
-}
-
-/// The pointers: one line per shared file's entry; per-phone files grouped
-/// by the load they name and whether it resolves (a cluster has tens of
-/// thousands), with a count and the first few names. `--json` keeps every
-/// entry.
-fn render_pointers(pointers: &[PointerReport], out: Out) -> String {
-    let mut s = String::from("  pointers:\n");
-    let mark = |ok: bool| match ok {
-        true => out.paint("ok      ", "32"),
-        false => out.paint("DANGLING", "31;1"),
-    };
-    let mut groups: BTreeMap<(bool, &str, &str), Vec<String>> = BTreeMap::new();
-    for p in pointers {
-        if p.per_phone {
-            groups
-                .entry((!p.resolves, p.value.as_str(), p.setting.as_str()))
-                .or_default()
-                .push(safe(&p.file));
-            continue;
-        }
-        s.push_str(&format!(
-            "    {} {} {} = {}\n",
-            mark(p.resolves),
-            safe(&p.file),
-            p.setting,
-            safe(&p.value)
-        ));
-    }
-    for ((dangling, value, setting), files) in groups {
-        s.push_str(&format!(
-            "    {} {} {setting} = {} ({})\n",
-            mark(!dangling),
-            count(files.len(), "per-phone file", "per-phone files"),
-            safe(value),
-            first_few(&files)
-        ));
-    }
-    s
-}
-
-/// The phone model's table: one line per model and starting state.
-pub(super) fn render_fleet(rows: &[Row], out: Out) -> String {
-    if rows.is_empty() {
-        return String::new();
-    }
-    let mut s = String::from("  phones:\n");
-    for r in rows {
-        let kind = match r.kind {
-            Kind::Settles => out.paint("settles  ", "32"),
-            Kind::Error => out.paint("error    ", "31;1"),
-            Kind::Loops => out.paint("loops    ", "33;1"),
-            Kind::Uncertain => out.paint("uncertain", "35;1"),
-        };
-        s.push_str(&format!(
-            "    {kind} {:<9} {:<18} {}\n",
-            r.model,
-            r.state,
-            safe(&r.message)
-        ));
-    }
     s
 }

@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::output::{Out, safe};
-use crate::check::BundleReport;
 use crate::error::Error;
+use crate::inspect::BundleReport;
 use crate::trust::{self, Trust, TrustList, Verdict, findings::date};
 
 /// The lines shown under a trust-list member.

@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use super::output::safe;
-use crate::check::BundleReport;
-use crate::check::checksums::{self, FileVerdict, Status, Sums};
 use crate::error::Error;
+use crate::inspect::BundleReport;
+use crate::inspect::checksums::{self, FileVerdict, Status, Sums};
 
 /// The lists' sums, and the paths to inspect: those given, or (none given)
 /// the files the lists name, found beside them.

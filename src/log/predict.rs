@@ -10,7 +10,7 @@ use crate::boot::source::DirSource;
 use crate::names::models::Model;
 use crate::names::{ImageName, Role};
 use crate::phone::fleet;
-use crate::root::served::Served;
+use crate::served::Served;
 
 /// The phone model's walk for this phone, and how the log compares.
 #[derive(Debug, Clone, Serialize)]
@@ -38,7 +38,7 @@ pub fn predict(
     let reset = requests
         .first()
         .is_some_and(|a| ImageName::parse(&a.file).role == Role::FactoryDefault);
-    let mut src = DirSource::mapped(served.root.clone(), served.rules.clone());
+    let mut src = DirSource::of(served.clone());
     let (running, state) = match reset {
         true => (None, "factory reset"),
         false => (Some(fleet::CURRENT.to_string()), "loader era"),

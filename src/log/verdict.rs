@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::{Attempt, Client, Outcome, Reader};
 use crate::names::models::{Model, models_by_term_code};
 use crate::names::{ImageName, Role};
-use crate::root::hunt::RootView;
+use crate::served::view::RootView;
 use crate::signed::{header, loads};
 
 /// How a phone ends in the log, in the words `boot` and `check` use.
@@ -69,14 +69,14 @@ pub struct Root {
     /// Its files, under the names phones ask for.
     pub view: RootView,
     /// Every pointer its configuration files hold (read once, not per phone).
-    pub pointers: Vec<crate::root::hunt::Pointer>,
+    pub pointers: Vec<crate::served::view::Pointer>,
     /// Its folder and remap rules.
-    pub served: crate::root::served::Served,
+    pub served: crate::served::Served,
 }
 
 impl Root {
     /// Reads the root as its server serves it.
-    pub fn read(served: crate::root::served::Served) -> crate::error::Result<Root> {
+    pub fn read(served: crate::served::Served) -> crate::error::Result<Root> {
         let view = RootView::served(&served)?;
         let pointers = view.pointers_lenient().0;
         Ok(Root {

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
+use super::source::FileSource;
 use super::{BootReport, Kind, State, files, walk};
-use crate::boot::source::FileSource;
 use crate::names::{Family, ImageName, MODELS, Model};
 
 /// A MAC no configuration file is written for: the walk sees the defaults.

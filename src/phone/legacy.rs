@@ -4,9 +4,9 @@
 //! Procedure C note.
 
 use super::files::{self, Era};
+use super::source::Fetch;
 use super::walk::{Decided, Hunt, MAX_PASSES, Stop, Walk};
 use super::{BootReport, Kind};
-use crate::boot::source::Fetch;
 use crate::names::{Family, ImageName, Protocol};
 use crate::pointers::os79xx_value;
 use crate::upgrade;

@@ -15,6 +15,7 @@
 //!
 //! - [`files`]: file names, hunt orders, eras, the loader rule.
 //! - [`read`]: which image a configuration file names for one model.
+//! - [`source`]: what a phone fetches through ([`source::FileSource`]).
 //! - `legacy`, `family`: the walks of the 7940/7960 and the 79x1 family.
 
 mod family;
@@ -22,13 +23,14 @@ pub mod files;
 pub mod fleet;
 mod legacy;
 pub mod read;
+pub mod source;
 mod walk;
 
 use serde::Serialize;
 
-use crate::boot::source::FileSource;
 use crate::names::{Family, Model, Protocol};
 use crate::upgrade::{Plan, Refusal};
+use source::FileSource;
 
 /// What is known of one phone before it boots.
 #[derive(Debug, Clone)]

@@ -1,8 +1,8 @@
 //! The machinery of a walk: requests through a [`FileSource`], the checks a
 //! phone makes on what it receives, reboots, and the ways a walk ends.
 
+use super::source::{Fetch, FileSource};
 use super::{BootReport, Kind, Request, State, Verdict, files, read};
-use crate::boot::source::{Fetch, FileSource};
 use crate::names::{ImageName, Protocol};
 use crate::signed::{header, loads};
 

@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::beneath::Folder;
-use super::fault;
 use crate::error::{Error, Result};
+use crate::files::beneath::Folder;
+use crate::files::fault;
 
 /// The folder loadsmith keeps its state in, inside the root.
 pub const STATE_DIR: &str = ".loadsmith";
@@ -79,7 +79,7 @@ pub struct Manifest {
     pub files: BTreeMap<String, Entry>,
     /// The signer of every trust list the root held at the last stage, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub trust: BTreeMap<String, crate::trust::root::Recorded>,
+    pub trust: BTreeMap<String, crate::trust::record::Recorded>,
 }
 
 impl Manifest {
@@ -150,7 +150,7 @@ pub fn finish_tmp(dir: &Folder, tmp: &str, f: File) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        f.set_permissions(fs::Permissions::from_mode(super::beneath::FILE_MODE))
+        f.set_permissions(fs::Permissions::from_mode(crate::files::beneath::FILE_MODE))
             .map_err(|e| Error::io("set mode of", dir.path_of(tmp), e))?;
     }
     Ok(())

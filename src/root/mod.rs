@@ -1,17 +1,5 @@
-//! The TFTP root: pointer files, the manifest and lock, staging, and checks.
+//! The TFTP root's own state on disk: the manifest of what `stage` wrote,
+//! the lock that keeps stages and checks apart, and atomic writes
+//! ([`manifest`]).
 
-mod asked;
-pub mod beneath;
-pub mod check;
-mod choose;
-pub mod edits;
-pub mod fault;
-pub mod hunt;
 pub mod manifest;
-mod mapcheck;
-pub mod proof;
-pub mod prune;
-mod resolve;
-pub mod served;
-pub mod stage;
-mod stager;

@@ -4,7 +4,7 @@
 
 use super::cert::Validity;
 use super::{MAX_SIZE, TrustList, Verdict, analyse};
-use crate::check::findings::{Code, Finding};
+use crate::findings::{Code, Finding};
 
 /// Decodes the trust list `name` (its bytes `data`, `size` bytes long in
 /// all) at time `now`, and the findings it raises.

@@ -7,8 +7,9 @@
 //! - [`verify`]: the signature, checked with the signer's SAST record;
 //! - [`cert`]: what each record's certificate says (read with `x509-cert`);
 //! - [`findings`]: the findings a list raises on its own;
-//! - [`root`]: the lists of a TFTP root: signers, signed configuration
-//!   files, and signer continuity against the manifest.
+//! - [`record`]: what the manifest records of a list (its signer and SAST
+//!   certificates); the lists of a root are `check`'s (`check::trust`) and
+//!   `stage`'s (`stage::trust`).
 //!
 //! [`analyse`] gives the whole [`TrustList`] report `inspect` and `check`
 //! show; [`trusted_by`] says whether phones that hold one list accept
@@ -17,7 +18,7 @@
 pub mod cert;
 pub mod findings;
 pub mod list;
-pub mod root;
+pub mod record;
 pub mod tlv;
 pub mod verify;
 

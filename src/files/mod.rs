@@ -9,6 +9,13 @@
 //! opened file's own type is checked (`fstat`), so nothing swapped in between
 //! a look and the open is read. Whole-file reads go through [`read_capped`],
 //! which refuses a file over its limit instead of reading part of it.
+//!
+//! Below them: [`beneath`] walks a root from its descriptor (`openat`,
+//! never through a link), and [`fault`] is the point every step that
+//! changes a root passes (fault injection for the crash tests).
+
+pub mod beneath;
+pub mod fault;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
@@ -141,7 +148,7 @@ pub fn open_served(root: &Path, name: &str) -> Result<File, OpenError> {
 /// and that path is then walked the same way, so whatever opens is in the
 /// root whatever changes meanwhile. Never blocks.
 pub fn open_inside(root: &Path, name: &str) -> Result<File, OpenError> {
-    match crate::root::beneath::Folder::open(root) {
+    match crate::files::beneath::Folder::open(root) {
         Ok(dir) => open_within(&dir, name),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Err(OpenError::NotFound),
         Err(e) => Err(OpenError::Io(e)),
@@ -150,8 +157,8 @@ pub fn open_inside(root: &Path, name: &str) -> Result<File, OpenError> {
 
 /// As [`open_inside`], from the root's descriptor `dir` already open (a
 /// reader of many files of one root opens it once).
-pub fn open_within(dir: &crate::root::beneath::Folder, name: &str) -> Result<File, OpenError> {
-    use crate::root::beneath::WalkError;
+pub fn open_within(dir: &crate::files::beneath::Folder, name: &str) -> Result<File, OpenError> {
+    use crate::files::beneath::WalkError;
     let root = dir.path.as_path();
     // `None`: a link (or a `..`) on the way.
     let walked = |rel: &str| match dir.open_file(rel) {
@@ -200,7 +207,7 @@ pub fn open_within(dir: &crate::root::beneath::Folder, name: &str) -> Result<Fil
 /// the file itself (loadsmith's own files, a root's top level). Never
 /// blocks.
 pub fn open_beneath(root: &Path, rel: &str) -> Result<File, OpenError> {
-    use crate::root::beneath::{Folder, WalkError};
+    use crate::files::beneath::{Folder, WalkError};
     let dir = match Folder::open(root) {
         Ok(d) => d,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::NotFound),
@@ -230,7 +237,7 @@ pub fn unserved(root: &Path, name: &str) -> Option<String> {
     if let Some(why) = folders_unserved(root, name) {
         return Some(why);
     }
-    let dir = crate::root::beneath::Folder::open(root).ok()?;
+    let dir = crate::files::beneath::Folder::open(root).ok()?;
     file_unserved(&dir, name)
 }
 
@@ -238,7 +245,7 @@ pub fn unserved(root: &Path, name: &str) -> Option<String> {
 /// for its own mode bits (the folders on the way aside), if it would. The
 /// file is looked at as it opens ([`open_within`]): never through a link
 /// out of the root.
-pub fn file_unserved(dir: &crate::root::beneath::Folder, name: &str) -> Option<String> {
+pub fn file_unserved(dir: &crate::files::beneath::Folder, name: &str) -> Option<String> {
     use std::os::unix::fs::PermissionsExt;
     let mode = open_within(dir, name)
         .ok()?
@@ -261,7 +268,7 @@ fn mode_unserved(mode: u32) -> Option<String> {
 /// a link on the way is judged by where it leads when that is inside the
 /// root (as the server follows it), not at all when it leads out.
 pub fn folders_unserved(root: &Path, name: &str) -> Option<String> {
-    use crate::root::beneath::{Folder, WalkError};
+    use crate::files::beneath::{Folder, WalkError};
     if let Some(why) = unsearchable(root, root) {
         return Some(why);
     }

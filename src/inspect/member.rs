@@ -11,8 +11,8 @@ use std::io::{self, Read};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::findings::{Code, Finding};
 use crate::bundle::{EntryKind, MemberInfo, Problem, Sink, safe};
+use crate::findings::{Code, Finding};
 use crate::names::{ImageName, Role};
 use crate::signed::{cnu, header, loads};
 

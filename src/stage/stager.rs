@@ -7,11 +7,11 @@ use std::io::{self, BufWriter, Read, Write};
 
 use sha2::{Digest, Sha256};
 
-use super::manifest;
-use super::served::{Opened, Placement};
 use crate::bundle::{MemberInfo, Problem, Sink, safe};
-use crate::check::member::hex;
 use crate::error::{Error, Result};
+use crate::inspect::member::hex;
+use crate::root::manifest;
+use crate::served::{Opened, Placement};
 
 /// Streams the wanted members of the bundle into temporary files.
 pub(super) struct Stager<'a> {
@@ -66,7 +66,7 @@ impl<'a> Stager<'a> {
                 break;
             }
             h.update(&buf[..n]);
-            super::fault::point()
+            crate::files::fault::point()
                 .and_then(|_| w.write_all(&buf[..n]))
                 .map_err(|e| Error::io("write", &tmp_path, e))?;
         }

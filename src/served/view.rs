@@ -1,17 +1,16 @@
-//! What a TFTP root looks like to a phone: its top-level files, the pointers
-//! they hold, and what keeps phones off a load (the hunt order, per-phone
-//! files, case variants, leftovers).
+//! The root as a phone sees it: the names it serves ([`RootView`]), the
+//! pointers its configuration files hold ([`Pointer`], [`pointers_in`]), and
+//! its small configuration files read whole ([`RootView::read_small`]).
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::manifest::{STATE_DIR, TMP_PREFIX};
-use crate::check::findings::{Code, Finding};
 use crate::error::{Error, Result};
 use crate::files::{self, OpenError};
-use crate::names::{Family, ImageName, Role};
+use crate::names::{ImageName, Role};
 use crate::pointers::OS79XX;
 use crate::pointers::{cnf_get, os79xx_value, xml_get};
+use crate::root::manifest::STATE_DIR;
 
 /// Largest configuration file read, whole: real ones are a few kilobytes,
 /// with long comment blocks a few megabytes. A larger one is refused, never
@@ -30,7 +29,7 @@ pub struct RootView {
     pub paths: std::collections::BTreeMap<String, String>,
     /// The server's remap rules: a name the root does not serve yet is
     /// looked for (and written) where they send it.
-    pub rules: Option<crate::remap::Rules>,
+    pub rules: Option<super::rules::Rules>,
 }
 
 /// Pointers found, and the files that could not be read with why.
@@ -88,7 +87,7 @@ impl RootView {
 
     /// The root as its server serves it: with remap rules, the names the
     /// rules send to a file, wherever it lies.
-    pub fn served(s: &super::served::Served) -> Result<RootView> {
+    pub fn served(s: &super::Served) -> Result<RootView> {
         if s.rules.is_none() {
             return RootView::read(&s.root);
         }
@@ -101,7 +100,7 @@ impl RootView {
     /// The root as a survey of `s` found it served: `paths` maps each name
     /// to the path it opens.
     pub fn surveyed(
-        s: &super::served::Served,
+        s: &super::Served,
         paths: std::collections::BTreeMap<String, String>,
     ) -> RootView {
         RootView {
@@ -120,7 +119,7 @@ impl RootView {
             return Some(p.clone());
         }
         match &self.rules {
-            Some(r) => super::served::resolve(Some(r), name).path,
+            Some(r) => super::resolve(Some(r), name).path,
             None => Some(name.to_string()),
         }
     }
@@ -274,125 +273,4 @@ pub fn pointers_in(n: &str, bytes: &[u8]) -> Vec<Pointer> {
             .collect(),
         _ => Vec::new(),
     }
-}
-
-fn differs(value: &str, target: &ImageName, loader: Option<&str>) -> bool {
-    let v = ImageName::parse(value);
-    !(v.same_image(target) || value == target.stem || Some(value) == loader)
-}
-
-/// Warnings about what keeps phones off `target` (a staged load) in this root.
-pub fn warnings(
-    view: &RootView,
-    target: &ImageName,
-    loader: Option<&str>,
-    staged: &[String],
-) -> Result<Vec<Finding>> {
-    let mut out = Vec::new();
-    let pointers = view.pointers()?;
-    let legacy = target.family == Some(Family::Legacy);
-    for p in &pointers {
-        let v = ImageName::parse(&p.value);
-        let same_family =
-            !v.known || v.family == target.family || (legacy && v.family == Some(Family::Legacy));
-        if p.per_phone && same_family && differs(&p.value, target, loader) {
-            out.push(Finding::new(
-                Code::HuntShadow,
-                Some(&p.file),
-                format!("{} pins {}: that phone reads it before the defaults and stays off {}; change or remove it", p.file, p.value, target.stem),
-            ));
-        }
-    }
-    // What the shared files' hunt order does to each model (XMLDefault.cnf.xml
-    // before SIPDefault.cnf, SIPDefault.cnf before MGCDefault.cnf) is the
-    // phone model's to say: `stage` proves it, `check` shows it.
-    for s in staged {
-        for n in &view.names {
-            if n != s && n.eq_ignore_ascii_case(s) {
-                out.push(Finding::new(
-                    Code::CaseCollision,
-                    Some(n),
-                    format!("{n} differs from the staged {s} only in case: a case-insensitive TFTP server may serve the wrong one; remove {n}"),
-                ));
-            }
-        }
-    }
-    out.extend(term_leftovers(view));
-    Ok(out)
-}
-
-/// Configuration files spelled in another case than phones ask for
-/// (`sipdefault.cnf`): never fetched from a case-sensitive server. Upper-case
-/// `TERM…` leftovers are reported by [`term_leftovers`].
-pub fn case_spellings(view: &RootView) -> Vec<Finding> {
-    view.names
-        .iter()
-        .filter(|n| !n.starts_with("TERM"))
-        .filter_map(|n| {
-            let exact = crate::phone::files::requested_spelling(n)?;
-            let also = if view.names.contains(&exact) {
-                format!("; the root also has {exact}, which is the one phones get")
-            } else {
-                format!("; rename it to {exact}")
-            };
-            Some(Finding::new(
-                Code::CaseSpelling,
-                Some(n),
-                format!("{n} is never requested: phones ask for {exact} exactly, and tftpd-hpa matches case{also}"),
-            ))
-        })
-        .collect()
-}
-
-/// Upper-case `TERM<MM>.DEFAULT.loads` left by old CUCM installs.
-pub fn term_leftovers(view: &RootView) -> Vec<Finding> {
-    view.names
-        .iter()
-        .filter(|n| n.starts_with("TERM") && ImageName::parse(n).role == Role::FactoryDefault)
-        .map(|n| {
-            Finding::new(
-                Code::CaseCollision,
-                Some(n),
-                format!("{n} is an upper-case leftover of an old CUCM install; phones ask for {}; the vendor installer deletes it", n.to_ascii_lowercase()),
-            )
-        })
-        .collect()
-}
-
-/// Leftover temporary files, as findings.
-pub fn leftover_findings(root: &Path, below: &[String]) -> Result<Vec<Finding>> {
-    let mut all = super::manifest::leftovers(root)?;
-    // `.loadsmith/` itself (a manifest save cut short), when it is a
-    // folder: opened from the root's descriptor, never through a link.
-    let state = super::beneath::Folder::open(root)
-        .ok()
-        .and_then(|r| r.walk(super::manifest::STATE_DIR, false).ok());
-    if let Some(state) = state {
-        let mut names = state
-            .names()
-            .map_err(|e| Error::io("read", &state.path, e))?;
-        names.retain(|n| is_tmp(n));
-        names.sort();
-        all.extend(
-            names
-                .into_iter()
-                .map(|n| format!("{}/{n}", super::manifest::STATE_DIR)),
-        );
-    }
-    all.extend(below.iter().cloned());
-    Ok(all
-        .into_iter()
-        .map(|n| {
-            Finding::new(
-                Code::LeftoverTemp,
-                Some(&n),
-                format!("{n} is left from an interrupted stage; phones never ask for it; the next stage removes it"),
-            )
-        })
-        .collect())
-}
-
-/// True for names of loadsmith's temporary files.
-pub fn is_tmp(name: &str) -> bool {
-    name.starts_with(TMP_PREFIX)
 }

@@ -5,8 +5,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::check::BundleReport;
-use crate::check::sets::SetReport;
+use crate::inspect::BundleReport;
+use crate::inspect::sets::SetReport;
 use crate::names::{ImageName, Role};
 
 /// Where pointers lead, answered from indexes built once (a root may hold

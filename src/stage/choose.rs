@@ -5,12 +5,12 @@
 use std::fs;
 use std::path::PathBuf;
 
-use super::stage::StageOptions;
-use crate::check::findings::Severity;
-use crate::check::member::MemberReport;
-use crate::check::sets::SetReport;
-use crate::check::{self, BundleReport, Options, Source};
+use super::options::StageOptions;
 use crate::error::{Error, Result};
+use crate::findings::Severity;
+use crate::inspect::member::MemberReport;
+use crate::inspect::sets::SetReport;
+use crate::inspect::{self, BundleReport, Options, Source};
 use crate::names::{Family, ImageName};
 use crate::phone::files;
 
@@ -97,7 +97,7 @@ fn candidates(opts: &StageOptions, target: &ImageName) -> Result<Vec<Candidate>>
     } else {
         opts.from.clone()
     };
-    let (sources, mut errors) = check::collect(&from);
+    let (sources, mut errors) = inspect::collect(&from);
     let root = fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
     let sources: Vec<Source> = sources
         .into_iter()
@@ -114,7 +114,7 @@ fn candidates(opts: &StageOptions, target: &ImageName) -> Result<Vec<Candidate>>
         jobs: opts.jobs.max(1),
         limits: opts.limits,
     };
-    let reports = check::inspect_all(&sources, &copts, &|_| {});
+    let reports = inspect::inspect_all(&sources, &copts, &|_| {});
     let mut complete = Vec::new();
     let mut incomplete = Vec::new();
     let mut seen_loads = Vec::new();

@@ -12,11 +12,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::hunt::{MAX_CONFIG, is_pointer_file, pointers_in};
-use super::manifest::Manifest;
-use super::served::{Served, Survey};
+use super::view::{MAX_CONFIG, is_pointer_file, pointers_in};
+use super::{Served, Survey};
 use crate::names::{ImageName, MODELS, Role};
 use crate::phone::files::{self, MGCP_DEFAULT, OS79XX, SIP_DEFAULT, XML_DEFAULT};
+use crate::root::manifest::Manifest;
 use crate::signed::{header, loads};
 
 /// Rounds of reading at most: pointers name loads, loads name members.
@@ -55,7 +55,7 @@ pub fn widen(served: &Served, survey: &mut Survey) {
             if survey.served.contains_key(name) {
                 continue;
             }
-            let r = super::served::resolve(Some(rules), name);
+            let r = super::resolve(Some(rules), name);
             if let Some(p) = r.path.filter(|p| is_file(served, p)) {
                 survey.served.insert(name.clone(), p);
             }

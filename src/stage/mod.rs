@@ -14,52 +14,37 @@
 //! file or link). A root file with other bytes that no earlier stage wrote is
 //! a conflict and refuses the stage unless `--force`.
 
+mod choose;
+pub mod edits;
+pub mod options;
+pub mod proof;
+pub mod prune;
+mod stager;
+mod trust;
+
+pub use options::StageOptions;
+
 use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use super::choose::{Chosen, choose};
-use super::edits::{self, Action, Edit, Pointing};
-use super::hunt::{self, RootView};
-use super::manifest::{self, Entry, Lock, Manifest, Origin};
-use super::proof;
-use super::served::{Opened, Placement, Served};
-use super::stager::Stager;
-use crate::check;
-use crate::check::findings::Finding;
-use crate::check::member::hex;
+use self::choose::{Chosen, choose};
+use self::edits::{Action, Edit, Pointing};
+use self::stager::Stager;
+use crate::check::warnings;
 use crate::error::{Error, Result};
+use crate::findings::Finding;
+use crate::inspect;
+use crate::inspect::member::hex;
 use crate::names::{Family, ImageName, Protocol, Role};
 use crate::phone::fleet::{self, Row};
-
-/// What the user asked.
-#[derive(Debug, Clone)]
-pub struct StageOptions {
-    /// The target load as typed (`P0S3-08-12-00`).
-    pub target: String,
-    /// Bundles or folders to search (the current folder when empty).
-    pub from: Vec<PathBuf>,
-    /// The TFTP root.
-    pub root: PathBuf,
-    /// Show the plan, touch nothing.
-    pub dry_run: bool,
-    /// Overwrite conflicting files.
-    pub force: bool,
-    /// Remove files earlier stages wrote that nothing points at any more.
-    pub prune: bool,
-    /// The image the phones run now, when it matters (SCCP → SIP/MGCP in one step).
-    pub running: Option<String>,
-    /// Worker threads for inspecting the candidates.
-    pub jobs: usize,
-    /// What a bundle may make loadsmith read.
-    pub limits: crate::bundle::Limits,
-    /// The server's remap rules (`--map-file`): files go where they send each name.
-    pub rules: Option<crate::remap::Rules>,
-}
+use crate::root::manifest::{self, Entry, Lock, Manifest, Origin};
+use crate::served::view::{self, RootView};
+use crate::served::{Opened, Placement, Served};
 
 /// One file of the set.
 #[derive(Debug, Clone, Serialize)]
@@ -90,7 +75,7 @@ pub struct StageReport {
     /// Files removed by `--prune`.
     pub pruned: Vec<String>,
     /// Files earlier stages wrote that `--prune` leaves, with why.
-    pub kept: Vec<super::prune::Kept>,
+    pub kept: Vec<self::prune::Kept>,
     /// Warnings about the root (hunt order, per-phone files, case, leftovers).
     pub findings: Vec<Finding>,
     /// What a phone of every model concerned does in the root as planned.
@@ -137,7 +122,8 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     };
     report.create_root = create_root;
     if create_root && !opts.dry_run {
-        super::beneath::make_root(&opts.root).map_err(|e| Error::io("create", &opts.root, e))?;
+        crate::files::beneath::make_root(&opts.root)
+            .map_err(|e| Error::io("create", &opts.root, e))?;
     }
     if opts.dry_run || !report.changed {
         return Ok(report);
@@ -149,7 +135,7 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     if !report.changed {
         return Ok(report);
     }
-    let top = super::beneath::Folder::open(&opts.root)
+    let top = crate::files::beneath::Folder::open(&opts.root)
         .map_err(|e| Error::io("open the root", &opts.root, e))?;
     manifest::clean_leftovers(&top)?;
     // A manifest save cut short left its temporary file in `.loadsmith/`.
@@ -208,7 +194,7 @@ pub(super) fn file_sha_inside(root: &Path, rel: &str) -> Result<Option<String>> 
 
 /// The SHA-256 of the regular file `rel` below `top`, opened without
 /// following a link; `None` when it cannot be opened or read.
-fn digest_beneath(top: &super::beneath::Folder, rel: &str) -> Option<String> {
+fn digest_beneath(top: &crate::files::beneath::Folder, rel: &str) -> Option<String> {
     let f = top.open_file(rel).ok()?;
     read_sha(f, &top.path_of(rel)).ok()
 }
@@ -336,17 +322,17 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         });
     }
     let staged: Vec<String> = c.files.iter().map(|f| f.name.clone()).collect();
-    let mut findings = hunt::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
-    findings.extend(hunt::leftover_findings(root, &[])?);
-    findings.extend(crate::trust::root::stage_findings(root, &manifest.trust));
+    let mut findings = warnings::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
+    findings.extend(warnings::leftover_findings(root, &[])?);
+    findings.extend(trust::stage_findings(root, &manifest.trust));
     let pruning = match opts.prune {
-        true => super::prune::select(&manifest, &view, &staged, &c.load, &edits)?,
+        true => self::prune::select(&manifest, &view, &staged, &c.load, &edits)?,
         false => Default::default(),
     };
     let (pruned, kept) = (pruning.remove, pruning.kept);
     let phones = prove(opts, &view, c, &edits, &pruned)?;
     // What a forced stage leaves, or a root already had: said, not hidden.
-    findings.extend(phones.iter().filter_map(proof::verdict_finding));
+    findings.extend(phones.iter().filter_map(warnings::verdict_finding));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
     findings.dedup();
     // An interrupted stage left work to finish: temporary files to remove,
@@ -362,7 +348,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         || edits.iter().any(|e| e.action != Action::Unchanged)
         || !pruned.is_empty()
         || unfinished
-        || crate::trust::root::record_root(root, &manifest.trust, opts.force) != manifest.trust;
+        || trust::record_root(root, &manifest.trust, opts.force) != manifest.trust;
     Ok(StageReport {
         root: root.display().to_string(),
         target: c.load.stem.clone(),
@@ -416,9 +402,9 @@ fn prove(
     edits: &[Edit],
     pruned: &[String],
 ) -> Result<Vec<Row>> {
-    let mut ptrs: Vec<hunt::Pointer> = view.pointers()?;
+    let mut ptrs: Vec<view::Pointer> = view.pointers()?;
     for e in edits {
-        ptrs.extend(hunt::pointers_in(&e.file, &e.bytes));
+        ptrs.extend(view::pointers_in(&e.file, &e.bytes));
     }
     let loads: Vec<String> = view
         .names
@@ -478,7 +464,7 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
         manifest::clean_leftovers(dir)?;
     }
     let mut stager = Stager::new(&dirs, &place, wanted);
-    let walked = check::read_source(&c.source, &opts.limits, &mut stager);
+    let walked = inspect::read_source(&c.source, &opts.limits, &mut stager);
     let missing: Vec<&String> = stager
         .wanted
         .keys()
@@ -528,8 +514,8 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
     }
     // A file replaced by hand while the set was written is no longer ours.
     let top = place.folder_of(&dirs, "")?;
-    super::prune::recheck(&m, |p| digest_beneath(top, place.rel(p)), report);
-    m.trust = crate::trust::root::record_root(root, &m.trust, opts.force);
+    self::prune::recheck(&m, |p| digest_beneath(top, place.rel(p)), report);
+    m.trust = trust::record_root(root, &m.trust, opts.force);
     finish(root, &dirs, &place, report, m)
 }
 
@@ -572,7 +558,7 @@ fn finish(
     }
     let top = place.folder_of(dirs, "")?;
     for p in &report.pruned {
-        super::fault::point()
+        crate::files::fault::point()
             .and_then(|_| top.remove_at(place.rel(p)))
             .map_err(|e| Error::io("remove", root.join(place.rel(p)), e))?;
         m.files.remove(p);

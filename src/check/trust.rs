@@ -1,126 +1,16 @@
-//! Trust lists in a TFTP root: each list with its signer, lists with
-//! different signers, the signed configuration files a TFTP-role record
-//! makes phones ask for, and signer continuity against what the last
-//! `stage` recorded in the manifest ([`Recorded`]).
+//! Trust lists in a TFTP root, as `check` reports them: each list with its
+//! signer, lists with different signers, the signed configuration files a
+//! TFTP-role record makes phones ask for, and signer continuity against
+//! what the last `stage` recorded in the manifest ([`Recorded`]; `stage`
+//! asks the same [`continuity`] before it writes).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
-use rsa::pkcs1::EncodeRsaPublicKey;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
-use super::list::Record;
-use super::{TrustList, Verdict, analyse, cert, hex};
-use crate::check::findings::{Code, Finding};
-use crate::check::member::MemberReport;
+use crate::findings::{Code, Finding};
+use crate::inspect::member::MemberReport;
 use crate::names::Role;
-
-/// A SAST certificate a recorded list holds.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Sast {
-    /// Its subject.
-    pub subject: String,
-    /// Its serial, hex.
-    pub serial: String,
-    /// SHA-256 of its RSA key (DER PKCS#1): what a signature is checked with.
-    pub key_sha256: String,
-}
-
-/// What `stage` records of one trust list in the manifest.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Recorded {
-    /// The signer's name.
-    pub signer: String,
-    /// The signer's serial, hex.
-    pub serial: String,
-    /// SHA-1 of the list (a phone's trust-list screen shows it).
-    pub sha1: String,
-    /// The SAST certificates it holds: phones that hold it accept a new
-    /// list only from one of these.
-    pub sast: Vec<Sast>,
-}
-
-/// SHA-256 of a record's RSA key, re-encoded as DER PKCS#1.
-pub fn key_id(r: &Record) -> Option<String> {
-    let k = cert::rsa_key(r)?;
-    let der = k.to_pkcs1_der().ok()?;
-    Some(hex(&Sha256::digest(der.as_bytes())))
-}
-
-/// What the manifest records of a verified list.
-pub fn recorded(t: &TrustList) -> Recorded {
-    Recorded {
-        signer: t.signer.name.clone(),
-        serial: t.signer.serial.clone(),
-        sha1: t.sha1.clone(),
-        sast: t
-            .sast_records()
-            .filter_map(|r| {
-                Some(Sast {
-                    subject: r.subject.clone().unwrap_or_default(),
-                    serial: hex(&r.serial),
-                    key_sha256: key_id(r)?,
-                })
-            })
-            .collect(),
-    }
-}
-
-/// True for the names phones ask trust lists by.
-fn is_list_name(name: &str) -> bool {
-    crate::names::ImageName::parse(name).role == Role::TrustList
-}
-
-/// The verified trust lists at the top of `root`, by name.
-fn root_lists(root: &Path) -> Vec<(String, TrustList)> {
-    let Ok(dir) = std::fs::read_dir(root) else {
-        return Vec::new();
-    };
-    let now = super::now();
-    let mut out: Vec<(String, TrustList)> = dir
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            if !is_list_name(&name) {
-                return None;
-            }
-            let data = crate::files::read_capped(&e.path(), super::MAX_SIZE).ok()?;
-            let t = analyse(&data, now).ok()?;
-            (t.signature == Verdict::Verified).then_some((name, t))
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
-}
-
-/// The lists `stage` records: every verified trust list at the top of the
-/// root, over what was recorded before. A list whose signer the recorded
-/// list does not hold keeps the old record (phones still hold the old
-/// list) unless `force`: the admin says the phones were erased. A list
-/// removed from the root keeps its record too.
-pub fn record_root(
-    root: &Path,
-    before: &BTreeMap<String, Recorded>,
-    force: bool,
-) -> BTreeMap<String, Recorded> {
-    let mut out = before.clone();
-    for (name, t) in root_lists(root) {
-        if force || continuity(&name, &t, before).is_none() {
-            out.insert(name, recorded(&t));
-        }
-    }
-    out
-}
-
-/// What `stage` says of the root's lists before it writes: a list phones
-/// holding the recorded one would refuse.
-pub fn stage_findings(root: &Path, recorded: &BTreeMap<String, Recorded>) -> Vec<Finding> {
-    root_lists(root)
-        .iter()
-        .filter_map(|(n, t)| continuity(n, t, recorded))
-        .collect()
-}
+use crate::trust::record::{Recorded, key_id};
+use crate::trust::{TrustList, Verdict};
 
 /// The lists of a root's members: name, list and member.
 fn lists(members: &[MemberReport]) -> Vec<(&str, &TrustList, &MemberReport)> {
@@ -151,7 +41,7 @@ pub fn findings(members: &[MemberReport], recorded: &BTreeMap<String, Recorded>)
 }
 
 fn subjects(t: &TrustList, tftp: bool) -> String {
-    super::findings::who(t, tftp)
+    crate::trust::findings::who(t, tftp)
 }
 
 fn signer_line(name: &str, t: &TrustList) -> String {
@@ -246,7 +136,13 @@ fn signed_configs(
 /// The hint of a broken chain of signers.
 pub const ERASE_HINT: &str = "sign the new list with the old SAST key, or erase the trust list on each phone that holds the old one (on many models Settings > Security Configuration > Trust List, unlock with **#, then erase; where that menu sits on each family is uncertain: the documents loadsmith follows do not say), then run stage --force to record the new signer";
 
-fn continuity(name: &str, t: &TrustList, recorded: &BTreeMap<String, Recorded>) -> Option<Finding> {
+/// The finding of a list whose signer the recorded list does not hold:
+/// phones that hold the recorded list refuse it.
+pub fn continuity(
+    name: &str,
+    t: &TrustList,
+    recorded: &BTreeMap<String, Recorded>,
+) -> Option<Finding> {
     if t.signature != Verdict::Verified {
         return None;
     }

@@ -9,12 +9,16 @@
 //! that open a regular file, so `check`, folder `boot` and `stage` see the
 //! flat root phones see.
 
+mod asked;
+pub mod rules;
+pub mod view;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::beneath::{Folder, WalkError};
-use crate::remap::{Mapped, Rules, served_path};
+use crate::files::beneath::{Folder, WalkError};
+use rules::{Mapped, Rules, served_path};
 
 /// Folders walked below the root at most, and entries looked at at most.
 const MAX_DEPTH: usize = 12;
@@ -104,7 +108,7 @@ impl Served {
             }
         }
         // Names phones ask for that reach a file spelled otherwise on disk.
-        super::asked::widen(self, &mut out);
+        asked::widen(self, &mut out);
         Ok(out)
     }
 }
@@ -173,7 +177,7 @@ fn collect(
         } else {
             format!("{rel}/{name}")
         };
-        if name.starts_with(super::manifest::TMP_PREFIX)
+        if name.starts_with(crate::root::manifest::TMP_PREFIX)
             && !rel.is_empty()
             && ft != FileType::Directory
         {

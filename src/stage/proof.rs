@@ -8,13 +8,13 @@
 use std::collections::HashMap;
 
 use super::edits::{Action, Edit};
-use super::served::Served;
-use crate::boot::source::{DirSource, Fetch, FileSource};
-use crate::check::findings::{Code, Finding};
-use crate::check::member::MemberReport;
+use crate::boot::source::DirSource;
+use crate::inspect::member::MemberReport;
 use crate::names::{Family, ImageName, Model, models::model_by_name};
 use crate::phone::Kind;
 use crate::phone::fleet::{self, Row};
+use crate::phone::source::{Fetch, FileSource};
+use crate::served::Served;
 
 /// The root as it will be once the stage is done.
 pub struct Planned {
@@ -39,7 +39,7 @@ impl Planned {
             files.insert(e.file.clone(), (e.bytes.len() as u64, e.bytes.clone()));
         }
         Planned {
-            dir: DirSource::mapped(root.root.clone(), root.rules.clone()),
+            dir: DirSource::of(root.clone()),
             files,
             gone: pruned.to_vec(),
         }
@@ -119,7 +119,7 @@ pub fn prove(
             proof.rows.push(Row::of(m, label, &r));
         }
     }
-    let mut before = DirSource::mapped(root.root.clone(), root.rules.clone());
+    let mut before = DirSource::of(root.clone());
     for m in concerned
         .into_iter()
         .filter(|m| !served.iter().any(|s| s.name == m.name))
@@ -139,32 +139,4 @@ pub fn prove(
         }
     }
     proof
-}
-
-/// The finding a verdict implies: errors and loops are errors, uncertain a
-/// warning, settling nothing.
-pub fn verdict_finding(r: &Row) -> Option<Finding> {
-    let family = crate::names::models::model_by_name(r.model).map(|m| m.family);
-    if let Some(f @ Family::Named(_)) = family {
-        let models: Vec<&str> = f.models().map(|m| m.name).collect();
-        return Some(Finding::new(
-            Code::BootUndocumented,
-            None,
-            format!(
-                "{} ({}): the vendor's documents loadsmith follows describe how 7940/7960 and 79x1-family phones boot, not these; their files and lists are checked, their boot is not predicted",
-                f.label(),
-                models.join(", ")
-            ),
-        ));
-    }
-    let code = match r.kind {
-        Kind::Error | Kind::Loops => Code::PhoneFails,
-        Kind::Uncertain => Code::PhoneUncertain,
-        Kind::Settles => return None,
-    };
-    Some(Finding::new(
-        code,
-        r.file.as_deref(),
-        format!("a {} ({}): {}", r.model, r.state, r.message),
-    ))
 }

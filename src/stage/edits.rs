@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use super::hunt::RootView;
 use crate::error::{Error, Result};
 use crate::names::{Family, ImageName, MODELS, Protocol};
 use crate::phone::files;
 use crate::pointers::{XmlError, cnf_set, os79xx_content, xml_set};
+use crate::served::view::RootView;
 
 /// What happens to a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -18,11 +18,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use super::edits::Edit;
-use super::hunt::{self, RootView};
-use super::manifest::{Entry, Manifest};
 use crate::error::Result;
 use crate::names::{ImageName, Role};
 use crate::phone::files::{MGCP_DEFAULT, OS79XX, SIP_DEFAULT, XML_DEFAULT};
+use crate::root::manifest::{Entry, Manifest};
+use crate::served::view::{self, RootView};
 use crate::signed::{header, loads};
 
 /// A file an earlier stage wrote that `--prune` leaves, and why.
@@ -118,13 +118,13 @@ pub fn select(
 ) -> Result<Pruning> {
     // What every pointer names once the edits are made: the edited files'
     // new bytes, the others as they are.
-    let mut pointers: Vec<hunt::Pointer> = view
+    let mut pointers: Vec<view::Pointer> = view
         .pointers()?
         .into_iter()
         .filter(|p| !edits.iter().any(|e| e.file == p.file))
         .collect();
     for e in edits {
-        pointers.extend(hunt::pointers_in(&e.file, &e.bytes));
+        pointers.extend(view::pointers_in(&e.file, &e.bytes));
     }
     let mut need = Needed {
         names: BTreeMap::new(),
@@ -217,7 +217,7 @@ fn keep(
     if pointed.contains(e.load.as_str()) || e.load == target.stem {
         return Some(format!("still needed: a pointer names {}", e.load));
     }
-    match super::stage::file_sha_inside(&view.dir, &rel) {
+    match super::file_sha_inside(&view.dir, &rel) {
         Ok(Some(h)) if e.ours(&h) => None,
         Ok(Some(_)) => Some(format!(
             "its bytes are not those the stage of {} wrote (changed since; check reports drift)",
@@ -234,7 +234,7 @@ fn keep(
 pub fn recheck(
     m: &Manifest,
     digest: impl Fn(&str) -> Option<String>,
-    report: &mut super::stage::StageReport,
+    report: &mut super::StageReport,
 ) {
     let (mut remove, mut kept) = (Vec::new(), Vec::new());
     for name in std::mem::take(&mut report.pruned) {

@@ -6,10 +6,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::Options;
-use super::findings::Finding;
 use super::member::{MemberReport, Scanner};
 use crate::bundle;
 use crate::error::{Error, Result};
+use crate::findings::Finding;
 
 /// Reads a folder's files on `opts.jobs` threads, each with its own scanner
 /// over a contiguous share of the (sorted) list, merged in order: the same

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::findings::{Code, Finding};
 use super::member::MemberReport;
+use crate::findings::{Code, Finding};
 use crate::names::{Family, Protocol, Role};
 
 /// One load's set of files.

@@ -2,10 +2,10 @@
 //! path the root does not hold, or refuse (`remap-dangles`), each with the
 //! request, the rule and the path it produced.
 
-use super::check::PointerReport;
-use super::served::{Resolution, Served};
-use crate::check::findings::{Code, Finding};
+use super::pointer::PointerReport;
+use crate::findings::{Code, Finding};
 use crate::names::ImageName;
+use crate::served::{Resolution, Served};
 
 /// Where a request went, in words: `the rule at line 3: r ^(…)$ x/\1 sends it to x/y`.
 fn went(r: &Resolution) -> String {

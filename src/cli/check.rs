@@ -1,0 +1,110 @@
+//! `loadsmith check`: render what is wrong in a root (or that nothing is).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::output::{Out, Summary, count, render_findings, render_fleet, safe, summary};
+use super::{Outcome, default_jobs, stdout_err};
+use crate::check::{CheckReport, PointerReport, check, first_few};
+use crate::error::Error;
+
+pub(super) fn run(
+    root: &Path,
+    wait: u64,
+    map_file: Option<&Path>,
+    out: Out,
+) -> Result<Outcome, Error> {
+    let rules = map_file
+        .map(crate::served::rules::Rules::load)
+        .transpose()?;
+    let r = check(
+        root,
+        default_jobs(),
+        std::time::Duration::from_secs(wait),
+        rules,
+    )?;
+    if out.json {
+        out.json(&r, Summary::of([r.findings.as_slice()]))
+            .map_err(stdout_err)?;
+    } else {
+        let errors = super::output::error_lines(&r.root, &r.findings);
+        let full = if out.brief {
+            super::output::brief_line(&r.root, "root", &r.findings)
+        } else {
+            render_check(&r, out)
+        };
+        out.result(&full, &errors).map_err(stdout_err)?;
+    }
+    Ok(if r.has_errors() {
+        Outcome::Problems
+    } else {
+        Outcome::Clean
+    })
+}
+
+fn render_check(r: &CheckReport, out: Out) -> String {
+    let mut s = format!("{}\n", out.paint(&safe(&r.root), "1"));
+    if let Some(t) = &r.target {
+        s.push_str(&format!("  last staged: {}\n", safe(t)));
+    }
+    s.push_str(&render_pointers(&r.pointers, out));
+    s.push_str("  sets:\n");
+    for set in &r.sets {
+        let state = if set.complete {
+            "complete  "
+        } else {
+            "INCOMPLETE"
+        };
+        s.push_str(&format!(
+            "    {state} {} · {}\n",
+            safe(&set.load),
+            count(set.files.len(), "file", "files")
+        ));
+    }
+    s.push_str(&render_fleet(&r.fleet, out));
+    if !r.findings.is_empty() {
+        s.push_str("  findings:\n");
+        s.push_str(&render_findings(&r.findings, out));
+    }
+    s.push_str(&summary(&r.findings, out));
+    s
+}
+
+/// The pointers: one line per shared file's entry; per-phone files grouped
+/// by the load they name and whether it resolves (a cluster has tens of
+/// thousands), with a count and the first few names. `--json` keeps every
+/// entry.
+fn render_pointers(pointers: &[PointerReport], out: Out) -> String {
+    let mut s = String::from("  pointers:\n");
+    let mark = |ok: bool| match ok {
+        true => out.paint("ok      ", "32"),
+        false => out.paint("DANGLING", "31;1"),
+    };
+    let mut groups: BTreeMap<(bool, &str, &str), Vec<String>> = BTreeMap::new();
+    for p in pointers {
+        if p.per_phone {
+            groups
+                .entry((!p.resolves, p.value.as_str(), p.setting.as_str()))
+                .or_default()
+                .push(safe(&p.file));
+            continue;
+        }
+        s.push_str(&format!(
+            "    {} {} {} = {}\n",
+            mark(p.resolves),
+            safe(&p.file),
+            p.setting,
+            safe(&p.value)
+        ));
+    }
+    for ((dangling, value, setting), files) in groups {
+        s.push_str(&format!(
+            "    {} {} {setting} = {} ({})\n",
+            mark(!dangling),
+            count(files.len(), "per-phone file", "per-phone files"),
+            safe(value),
+            first_few(&files)
+        ));
+    }
+    s
+}

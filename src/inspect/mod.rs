@@ -1,0 +1,555 @@
+//! The `inspect` pipeline: per-member analysis, sets, checksum files, and
+//! the worker threads that run them over every input (the findings they
+//! raise are [`crate::findings`]).
+//!
+//! [`collect`] turns the user's paths into [`Source`]s (bundles, folders of
+//! loose files); [`inspect`] reads one source through the bundle readers into
+//! a [`BundleReport`]; [`inspect_all`] runs them on worker threads, keeping
+//! input order so results never depend on the number of threads.
+
+pub mod checksums;
+pub mod member;
+mod parallel;
+pub mod sets;
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256, Sha512};
+
+use crate::bundle::{self, Detected, Format, Sink};
+use crate::error::{Error, Result};
+use crate::findings::{Code, Finding, Severity};
+use crate::names::{ImageName, Role};
+use checksums::{Algorithm, Sum, Sums};
+use member::{MemberReport, Scanner, hex};
+use sets::SetReport;
+
+/// One thing to inspect.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// An archive file.
+    Bundle {
+        /// Its path.
+        path: PathBuf,
+        /// Its format, by its bytes.
+        format: Format,
+    },
+    /// The loose files of a folder.
+    Directory(PathBuf),
+    /// Loose files named on the command line, taken together.
+    Files(Vec<PathBuf>),
+    /// A root seen through its server's remap rules: each name phones ask
+    /// for, and the file it opens (in the root; opened from the root's
+    /// descriptor, never through a link out of it).
+    Served {
+        /// The root.
+        root: PathBuf,
+        /// Name and file, sorted by name.
+        files: Vec<(String, PathBuf)>,
+    },
+}
+
+impl Source {
+    /// The path shown for the source.
+    pub fn display(&self) -> String {
+        match self {
+            Source::Bundle { path, .. }
+            | Source::Directory(path)
+            | Source::Served { root: path, .. } => path.display().to_string(),
+            Source::Files(f) if f.len() == 1 => f[0].display().to_string(),
+            Source::Files(_) => "(files given on the command line)".to_string(),
+        }
+    }
+}
+
+/// Options of `inspect`.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// List CNU archive entries.
+    pub deep: bool,
+    /// Published digests to compare bundles with, by file name.
+    pub checksums: Sums,
+    /// Worker threads (at least 1).
+    pub jobs: usize,
+    /// What a bundle may make loadsmith read.
+    pub limits: bundle::Limits,
+}
+
+/// What `inspect` reports for one bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct BundleReport {
+    /// The bundle's path.
+    pub path: String,
+    /// Its format.
+    pub format: Format,
+    /// Its size in bytes (for folders: the sum of the members).
+    pub size: u64,
+    /// SHA-256 of the bundle file (null for folders).
+    pub sha256: Option<String>,
+    /// SHA-512, when `--checksums` holds SHA-512 sums.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha512: Option<String>,
+    /// What the published checksums said of the bundle, one entry per
+    /// listed digest (empty without `--checksums` or when not listed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checksums: Vec<Checked>,
+    /// Every member, in bundle order.
+    pub members: Vec<MemberReport>,
+    /// The sets each `.loads` (or loose pre-loader image) needs.
+    pub sets: Vec<SetReport>,
+    /// Everything found, errors first.
+    pub findings: Vec<Finding>,
+}
+
+impl BundleReport {
+    /// True when any finding is an error.
+    pub fn has_errors(&self) -> bool {
+        crate::findings::any_error(&self.findings)
+    }
+}
+
+/// Turns paths into sources. Paths that cannot be read come back as errors;
+/// the rest are still inspected.
+pub fn collect(paths: &[PathBuf]) -> (Vec<Source>, Vec<Error>) {
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    let mut loose = Vec::new();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Err(e) => errors.push(Error::io("read", p, e)),
+            Ok(m) if m.is_dir() => collect_dir(p, &mut sources, &mut errors),
+            Ok(_) => match bundle::detect(p) {
+                Ok(Detected::Bundle(format)) => sources.push(Source::Bundle {
+                    path: p.clone(),
+                    format,
+                }),
+                // Named .sgn and signed, but no gzip stream found: a damaged
+                // .cop.sgn, which its reader explains.
+                Ok(Detected::Plain) if named_signed_bundle(p) => sources.push(Source::Bundle {
+                    path: p.clone(),
+                    format: Format::CopSgn,
+                }),
+                Ok(Detected::Plain) => {
+                    let name = p
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    let signed = std::fs::File::open(p)
+                        .and_then(|f| {
+                            let mut h = Vec::new();
+                            f.take(3).read_to_end(&mut h).map(|_| h)
+                        })
+                        .is_ok_and(|h| h == [1, 0, 2]);
+                    if ImageName::parse(&name).known || signed {
+                        loose.push(p.clone());
+                    } else {
+                        errors.push(Error::NotABundle { path: p.clone() });
+                    }
+                }
+                Err(e) => errors.push(Error::io("read", p, e)),
+            },
+        }
+    }
+    if !loose.is_empty() {
+        sources.push(Source::Files(loose));
+    }
+    (sources, errors)
+}
+
+/// A file named `*.cop.sgn` that starts like a signed file.
+fn named_signed_bundle(p: &Path) -> bool {
+    let named = p.file_name().is_some_and(|n| {
+        n.to_string_lossy()
+            .to_ascii_lowercase()
+            .ends_with(".cop.sgn")
+    });
+    named
+        && File::open(p)
+            .and_then(|f| {
+                let mut h = Vec::new();
+                f.take(3).read_to_end(&mut h).map(|_| h)
+            })
+            .is_ok_and(|h| h == [1, 0, 2])
+}
+
+/// The sources below `dir`; what cannot be read (a folder, a file that
+/// might be a bundle) is named in `errors`, never skipped in silence.
+fn collect_dir(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>) {
+    let read = std::fs::read_dir(dir).and_then(|rd| rd.collect::<io::Result<Vec<_>>>());
+    let mut entries: Vec<PathBuf> = match read {
+        Ok(v) => v,
+        Err(e) => return errors.push(Error::io("read", dir, e)),
+    }
+    .into_iter()
+    .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+    .map(|e| e.path())
+    .collect();
+    entries.sort();
+    let loose = match bundle::dir::loose_entries(dir) {
+        Ok(l) => l,
+        Err(e) => return errors.push(Error::io("read", dir, e)),
+    };
+    let firmware = loose.iter().any(|p| {
+        let n = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let r = ImageName::parse(&n);
+        r.known
+            && !matches!(
+                r.role,
+                Role::Configuration
+                    | Role::DeviceDefaults
+                    | Role::Other
+                    | Role::TrustList
+                    | Role::Bundle
+                    | Role::Support
+            )
+    });
+    if firmware {
+        out.push(Source::Directory(dir.to_path_buf()));
+    }
+    for p in entries {
+        let Ok(meta) = std::fs::symlink_metadata(&p) else {
+            continue;
+        };
+        if meta.is_dir() {
+            collect_dir(&p, out, errors);
+        } else if meta.is_file() {
+            match bundle::detect(&p) {
+                Ok(Detected::Bundle(format)) => out.push(Source::Bundle { path: p, format }),
+                Ok(Detected::Plain) => {}
+                // A loose file of a firmware folder is read (and named) with it.
+                Err(_) if firmware && loose.contains(&p) => {}
+                Err(e) => errors.push(Error::io("read", &p, e)),
+            }
+        }
+    }
+}
+
+/// Digests of a whole file.
+struct FileDigests {
+    size: u64,
+    sha256: String,
+    sha512: Option<String>,
+    md5: Option<String>,
+}
+
+fn digest_file(path: &Path, sha512: bool, md5: bool) -> io::Result<FileDigests> {
+    let mut f = File::open(path)?;
+    let mut a = Sha256::new();
+    let mut b = sha512.then(Sha512::new);
+    let mut m = md5.then(md5::Md5::new);
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        a.update(&buf[..n]);
+        if let Some(b) = &mut b {
+            b.update(&buf[..n]);
+        }
+        if let Some(m) = &mut m {
+            m.update(&buf[..n]);
+        }
+    }
+    Ok(FileDigests {
+        size,
+        sha256: hex(&a.finalize()),
+        sha512: b.map(|b| hex(&b.finalize())),
+        md5: m.map(|m| hex(&m.finalize())),
+    })
+}
+
+/// Reads one source into `sink` (the same path for inspect, stage and check).
+pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink) -> Result<()> {
+    match source {
+        Source::Bundle { path, format } => {
+            bundle::walk(path, *format, limits, sink).map_err(|e| Error::io("read", path, e))
+        }
+        Source::Directory(dir) => {
+            bundle::dir::walk(dir, limits, sink).map_err(|e| Error::io("read", dir, e))
+        }
+        Source::Files(files) => bundle::dir::walk_files(files, limits, sink)
+            .map_err(|e| Error::io("read", "a file given", e)),
+        Source::Served { root, files } => {
+            let dir = crate::files::beneath::Folder::open(root)
+                .map_err(|e| Error::io("open the root", root, e))?;
+            bundle::dir::walk_named(files, bundle::dir::Base::Root(&dir), limits, sink)
+                .map_err(|e| Error::io("read", root, e))
+        }
+    }
+}
+
+/// Inspects one source; a zip's members are read on `opts.jobs` threads.
+pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
+    let mut scanner = Scanner::new(opts.deep);
+    let mut checked = Vec::new();
+    let (format, digests) = match source {
+        Source::Bundle { path, format } => {
+            let base = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let expected: &[Sum] = opts
+                .checksums
+                .get(&base)
+                .map(|l| l.sums.as_slice())
+                .unwrap_or_default();
+            let want = |a| expected.iter().any(|e| e.algorithm == a);
+            let (want512, want_md5) = (want(Algorithm::Sha512), want(Algorithm::Md5));
+            let (walked, digests) = std::thread::scope(|s| {
+                let h = s.spawn(|| digest_file(path, want512, want_md5));
+                let walked = if *format == Format::Zip && opts.jobs > 1 {
+                    parallel::read_zip(path, opts, &mut scanner)
+                } else {
+                    read_source(source, &opts.limits, &mut scanner)
+                };
+                (walked, h.join())
+            });
+            walked?;
+            let digests = match digests {
+                Ok(d) => d.map_err(|e| Error::io("read", path, e))?,
+                Err(_) => {
+                    return Err(Error::io(
+                        "read",
+                        path,
+                        io::Error::other("digest thread failed"),
+                    ));
+                }
+            };
+            if let Some(by_ext) = Format::from_extension(&base)
+                && by_ext != *format
+                && !(by_ext == Format::CopSgn && *format == Format::TarGz)
+            {
+                scanner.findings.push(Finding::new(
+                    Code::WrongExtension,
+                    None,
+                    format!(
+                        "{base} is named like a {} but its bytes are a {}; read as {}",
+                        by_ext.label(),
+                        format.label(),
+                        format.label()
+                    ),
+                ));
+            }
+            checked = checksum_findings(&base, expected, &digests, &mut scanner.findings);
+            (*format, Some(digests))
+        }
+        Source::Directory(dir) if opts.jobs > 1 => {
+            let files = bundle::dir::named_entries(dir).map_err(|e| Error::io("read", dir, e))?;
+            let folder =
+                crate::files::beneath::Folder::open(dir).map_err(|e| Error::io("read", dir, e))?;
+            parallel::read_files(&files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
+                .map_err(|e| Error::io("read", dir, e))?;
+            (Format::Directory, None)
+        }
+        Source::Served { root, files } if opts.jobs > 1 => {
+            let folder = crate::files::beneath::Folder::open(root)
+                .map_err(|e| Error::io("open the root", root, e))?;
+            parallel::read_files(files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
+                .map_err(|e| Error::io("read", root, e))?;
+            (Format::Directory, None)
+        }
+        _ => {
+            read_source(source, &opts.limits, &mut scanner)?;
+            (Format::Directory, None)
+        }
+    };
+    let holder = if format == Format::Directory {
+        "root"
+    } else {
+        "bundle"
+    };
+    let (sets, mut set_findings) = sets::analyse(&scanner.members, holder);
+    if format != Format::Directory && !holds_firmware(&scanner.members) {
+        set_findings.push(Finding::new(
+            Code::NoFirmware,
+            None,
+            "the bundle holds no firmware file (.loads, .sbn, .sb2, .bin): nothing here can be staged",
+        ));
+    }
+    if let Source::Bundle { path, .. } = source {
+        set_findings.extend(name_agrees(path, &sets));
+    }
+    let mut all = scanner.findings;
+    all.append(&mut set_findings);
+    all.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
+    all.dedup();
+    let size = digests
+        .as_ref()
+        .map(|d| d.size)
+        .unwrap_or_else(|| scanner.members.iter().map(|m| m.size).sum());
+    Ok(BundleReport {
+        path: source.display(),
+        format,
+        size,
+        sha256: digests.as_ref().map(|d| d.sha256.clone()),
+        sha512: digests.and_then(|d| d.sha512),
+        checksums: checked,
+        members: scanner.members,
+        sets,
+        findings: all,
+    })
+}
+
+/// A bundle whose name says one load and whose `.loads` say another.
+fn name_agrees(path: &Path, sets: &[SetReport]) -> Option<Finding> {
+    let base = path.file_name()?.to_string_lossy().into_owned();
+    let named = ImageName::parse(&base);
+    if named.role != Role::Bundle {
+        return None;
+    }
+    let loads: Vec<&str> = sets
+        .iter()
+        .filter(|s| s.stands_for.is_none())
+        .map(|s| s.load.as_str())
+        .collect();
+    let agrees = loads.is_empty()
+        || loads
+            .iter()
+            .any(|l| *l == named.stem || ImageName::parse(l).same_image(&named));
+    (!agrees).then(|| {
+        Finding::new(
+            Code::BundleName,
+            None,
+            format!(
+                "{base} is named for {} but holds {}: a renamed download, or the wrong file",
+                named.stem,
+                loads.join(", ")
+            ),
+        )
+    })
+}
+
+/// True when some usable member is a firmware file.
+fn holds_firmware(members: &[MemberReport]) -> bool {
+    members.iter().any(|m| {
+        m.usable
+            && matches!(
+                m.image.role,
+                Role::Loads
+                    | Role::Application
+                    | Role::Loader
+                    | Role::Component
+                    | Role::FactoryDefault
+            )
+    })
+}
+
+/// One published digest compared with the bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct Checked {
+    /// The algorithm.
+    pub algorithm: Algorithm,
+    /// True when the bundle's digest is the published one.
+    pub ok: bool,
+}
+
+fn checksum_findings(
+    base: &str,
+    expected: &[Sum],
+    d: &FileDigests,
+    out: &mut Vec<Finding>,
+) -> Vec<Checked> {
+    let mut checked = Vec::new();
+    for e in expected {
+        let have = match e.algorithm {
+            Algorithm::Sha256 => Some(&d.sha256),
+            Algorithm::Sha512 => d.sha512.as_ref(),
+            Algorithm::Md5 => d.md5.as_ref(),
+        };
+        let alg = e.algorithm.label();
+        let ok = have == Some(&e.hex);
+        checked.push(Checked {
+            algorithm: e.algorithm,
+            ok,
+        });
+        if ok {
+            out.push(Finding::new(
+                Code::ChecksumVerified,
+                None,
+                format!("{base}: {alg} matches the published sum"),
+            ));
+        } else {
+            out.push(Finding::new(
+                Code::ChecksumMismatch,
+                None,
+                format!("{base}: {alg} differs from the published sum; the download is damaged or not the vendor's file: download it again"),
+            ));
+        }
+    }
+    let strong = checked
+        .iter()
+        .any(|c| c.ok && c.algorithm != Algorithm::Md5);
+    if !strong
+        && checked
+            .iter()
+            .any(|c| c.ok && c.algorithm == Algorithm::Md5)
+    {
+        out.push(Finding::new(
+            Code::WeakChecksum,
+            None,
+            format!("{base}: verified by MD5 alone, a weak hash that a crafted file can match; check the SHA-512 sum from the download page too"),
+        ));
+    }
+    checked
+}
+
+/// Inspects every source on `opts.jobs` threads; results keep input order.
+pub fn inspect_all(
+    sources: &[Source],
+    opts: &Options,
+    progress: &(dyn Fn(&BundleReport) + Sync),
+) -> Vec<Result<BundleReport>> {
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<Result<BundleReport>>>> =
+        sources.iter().map(|_| Mutex::new(None)).collect();
+    let jobs = opts.jobs.clamp(1, sources.len().max(1));
+    // Threads left over when there are fewer bundles than jobs read members.
+    let inner = Options {
+        jobs: (opts.jobs / jobs).max(1),
+        ..opts.clone()
+    };
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(src) = sources.get(i) else { break };
+                    let r = inspect(src, &inner);
+                    if let Ok(rep) = &r {
+                        progress(rep);
+                    }
+                    if let Ok(mut slot) = slots[i].lock() {
+                        *slot = Some(r);
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|m| {
+            m.into_inner().ok().flatten().unwrap_or_else(|| {
+                Err(Error::Usage {
+                    message: "a worker thread failed".into(),
+                })
+            })
+        })
+        .collect()
+}
+
+/// Counts findings by severity.
+pub fn tally(f: &[Finding]) -> (usize, usize, usize) {
+    let c = |s| f.iter().filter(|x| x.severity == s).count();
+    (c(Severity::Error), c(Severity::Warning), c(Severity::Info))
+}
