@@ -274,3 +274,39 @@ fn a_name_loadsmith_does_not_know_in_a_root_is_a_note() {
         "{doc}"
     );
 }
+
+#[test]
+fn load_information_entries_of_no_device_type_or_another_family_are_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    // As a real tree writes them: zero-padded numbers, vendor labels.
+    std::fs::write(
+        dir.path().join("XMLDefault.cnf.xml"),
+        "<Default>\n\
+         <loadInformation00005 model=\"Cisco IP Phone 7961\">SCCP41.9-4-2SR3-1S</loadInformation00005>\n\
+         <loadInformation00006 model=\"Cisco IP Phone 7910\">SCCP11.9-4-2SR3-1S</loadInformation00006>\n\
+         <loadInformation30018 model=\"Cisco IP Phone 7961\">SCCP41.9-4-2SR3-1S</loadInformation30018>\n\
+         <loadInformation8 model=\"Cisco IP Phone 7940\">P0S3-8-12-00</loadInformation8>\n\
+         </Default>\n",
+    )
+    .unwrap();
+    let (doc, code) = json(&["check", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 1, "{doc}");
+    let labels: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "model-label")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(labels.len(), 2, "{labels:?}");
+    assert!(
+        labels[0].contains("loadInformation5")
+            && labels[0].contains("5 is no device type")
+            && labels[0].contains("loadInformation30018"),
+        "{labels:?}"
+    );
+    assert!(
+        labels[1].contains("the 7910's entry") && labels[1].contains("7906/7911"),
+        "{labels:?}"
+    );
+}
