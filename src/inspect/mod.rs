@@ -98,6 +98,9 @@ pub struct BundleReport {
     /// listed digest (empty without `--checksums` or when not listed).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checksums: Vec<Checked>,
+    /// A `.cop.sgn`'s own signed header (signer, the name it was signed as).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed: Option<crate::signed::header::SignedHeader>,
     /// Every member, in bundle order.
     pub members: Vec<MemberReport>,
     /// The sets each `.loads` (or loose pre-loader image) needs.
@@ -293,6 +296,7 @@ pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink
 pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
     let mut scanner = Scanner::new(opts.deep);
     let mut checked = Vec::new();
+    let mut signed = None;
     let (format, digests) = match source {
         Source::Bundle { path, format } => {
             let base = path
@@ -316,6 +320,15 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
                 (walked, h.join())
             });
             walked?;
+            if *format == Format::CopSgn {
+                signed = bundle::header::read(path).map_err(|e| Error::io("read", path, e))?;
+                if let Some(f) = signed
+                    .as_ref()
+                    .and_then(|h| bundle::header::name_finding(&base, h))
+                {
+                    scanner.findings.push(f);
+                }
+            }
             let digests = match digests {
                 Ok(d) => d.map_err(|e| Error::io("read", path, e))?,
                 Err(_) => {
@@ -395,6 +408,7 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
         sha256: digests.as_ref().map(|d| d.sha256.clone()),
         sha512: digests.and_then(|d| d.sha512),
         checksums: checked,
+        signed,
         members: scanner.members,
         sets,
         findings: all,
