@@ -1,10 +1,7 @@
 //! `loadsmith boot` through the real binary, on roots built here, and through
 //! a real tftpd-hpa serving the same roots.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod support;
-
-use support::*;
+use crate::support::*;
 use tempfile::TempDir;
 
 const MAC: &str = "00:11:BB:73:AD:61";

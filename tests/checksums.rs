@@ -1,13 +1,10 @@
 //! `inspect --checksums` as people use it: the lists they have, and one line
 //! per file like `sha256sum -c`, with the exit code saying whether every
 //! listed file was present and matched.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod support;
-
+use crate::support::*;
 use md5::Md5;
 use sha2::{Digest, Sha256, Sha512};
-use support::*;
 
 fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()

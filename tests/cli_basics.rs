@@ -1,7 +1,5 @@
 //! The names, plan and matrix commands, run through the real binary.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
+use crate::support;
 
 use assert_cmd::Command;
 use predicates::prelude::*;

@@ -4,12 +4,9 @@
 //! finishes the work; two stages on one root never interleave.
 //!
 //! Faults are injected at every step by which `stage` changes the root
-//! (`LOADSMITH_FAULT`, compiled into debug builds only: src/root/fault.rs),
+//! (`LOADSMITH_FAULT`, compiled into debug builds only: src/files/fault.rs),
 //! and SIGKILL is sent to a stage paused before each of its steps in turn:
 //! every kill follows the stage's progress, never the clock.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Lines};
@@ -17,7 +14,7 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command as Std, ExitStatus, Stdio};
 
-use support::*;
+use crate::support::*;
 use tempfile::TempDir;
 
 const OLD_SCCP: &str = "SCCP41.9-4-2SR3-1S";

@@ -1,6 +1,4 @@
 //! The documentation stays true to the code.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use loadsmith::findings::Code;
 
 #[test]

@@ -2,15 +2,12 @@
 //! them", §5): names, device types, load lists, and no error for a
 //! complete root of each, built from the real `.loads` lists under
 //! `../shared/realworld-loads` (skipped, saying so, when absent).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
 
 use std::path::{Path, PathBuf};
 
+use crate::support::{json, loadsmith, signed};
 use loadsmith::signed::{header, loads};
 use md5::{Digest, Md5};
-use support::{json, loadsmith, signed};
 
 fn realworld_loads() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/realworld-loads");

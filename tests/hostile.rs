@@ -2,30 +2,19 @@
 //! loadsmith write outside the root, follow links, hang, blow up memory or
 //! print escape sequences. Each must give its finding (exit 1) or error
 //! (exit 2), and `stage` from it must leave the root without one byte more.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-#[path = "hostile/roots.rs"]
 mod roots;
-#[path = "hostile/round2.rs"]
 mod round2;
-#[path = "hostile/round3_bounds.rs"]
 mod round3_bounds;
-#[path = "hostile/round3_paths.rs"]
 mod round3_paths;
-#[path = "hostile/round3_paths2.rs"]
 mod round3_paths2;
-#[path = "hostile/round3_pointers.rs"]
 mod round3_pointers;
-#[path = "hostile/round3_text.rs"]
 mod round3_text;
-#[path = "hostile/round3_timing.rs"]
 mod round3_timing;
-mod support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use support::*;
+use crate::support::*;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 

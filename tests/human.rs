@@ -1,140 +1,223 @@
 //! Snapshots of what people see: stdout and stderr of every command's human
-//! output, refusals and errors included, with temporary paths redacted.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! output, refusals and errors included, with temporary paths redacted
+//! (`support::shown`). One test per case, so a failure names the case; each
+//! runs in its own folder, staged first where the case needs a staged root.
 
-mod support;
+use crate::support::shown::{STAGE, damage, shown, shown_env, staged, world};
 
-use std::path::Path;
-
-use support::*;
-
-/// Runs loadsmith in `dir` and shows exit code, stdout and stderr, with `dir`
-/// written as `[TMP]`.
-fn shown(dir: &Path, args: &[&str]) -> String {
-    let out = loadsmith().current_dir(dir).args(args).output().unwrap();
-    let tmp = dir.to_string_lossy().to_string();
-    let canon = dir.canonicalize().unwrap().to_string_lossy().to_string();
-    let clean = |b: &[u8]| {
-        String::from_utf8_lossy(b)
-            .replace(&canon, "[TMP]")
-            .replace(&tmp, "[TMP]")
-    };
-    format!(
-        "$ loadsmith {}\nexit {}\n--- stdout\n{}--- stderr\n{}",
-        args.join(" "),
-        out.status.code().unwrap_or(-1),
-        clean(&out.stdout),
-        clean(&out.stderr)
-    )
+/// The snapshot `name` of `args` run in a fresh [`world`].
+fn fresh(name: &str, args: &[&str]) {
+    let d = world();
+    insta::assert_snapshot!(name, shown(d.path(), args));
 }
 
-/// One folder: two bundles (one damaged), and an empty root.
-fn world() -> tempfile::TempDir {
-    let d = tempfile::tempdir().unwrap();
-    zip(&d.path().join("P0S3-8-12-00.zip"), &sip812());
-    zip(
-        &d.path().join("broken.zip"),
-        &without(sip812(), "P0S3-8-12-00.sb2"),
+/// The snapshot `name` of `args` run after [`STAGE`].
+fn after_stage(name: &str, args: &[&str]) {
+    let d = staged();
+    insta::assert_snapshot!(name, shown(d.path(), args));
+}
+
+const BOOT: &[&str] = &[
+    "boot",
+    "root",
+    "--mac",
+    "00:11:BB:73:AD:61",
+    "--model",
+    "7960",
+    "--running",
+    "P0S3-06-3-00",
+];
+
+#[test]
+fn names() {
+    fresh(
+        "names",
+        &[
+            "names",
+            "P0S3-08-12-00",
+            "cmterm-7941_7961-sccp.9-4-2SR3-1.zip",
+            "nonsense",
+        ],
     );
-    std::fs::create_dir(d.path().join("fw")).unwrap();
-    zip(
-        &d.path().join("fw/cmterm-7941_7961-sccp.9-4-2SR3-1.zip"),
-        &sccp41(),
-    );
-    std::fs::create_dir(d.path().join("root")).unwrap();
-    d
 }
 
 #[test]
-fn every_command_as_people_see_it() {
-    let d = world();
-    let p = d.path();
-    let runs: Vec<(&str, Vec<&str>)> = vec![
-        (
-            "names",
-            vec![
-                "names",
-                "P0S3-08-12-00",
-                "cmterm-7941_7961-sccp.9-4-2SR3-1.zip",
-                "nonsense",
-            ],
-        ),
-        (
-            "plan",
-            vec!["plan", "--from", "P00305000500", "--to", "P0S3-8-12-00"],
-        ),
-        (
-            "plan_refused",
-            vec!["plan", "--from", "P0S3-8-12-00", "--to", "P0S3-04-4-00"],
-        ),
-        ("inspect", vec!["inspect", "P0S3-8-12-00.zip", "broken.zip"]),
-        (
-            "inspect_brief",
-            vec!["--brief", "inspect", "P0S3-8-12-00.zip", "broken.zip"],
-        ),
-        ("inspect_unreadable", vec!["inspect", "missing.zip"]),
-        (
-            "stage_dry_run",
-            vec![
-                "stage",
-                "--dry-run",
-                "--target",
-                "P0S3-08-12-00",
-                "--from",
-                "P0S3-8-12-00.zip",
-                "root",
-            ],
-        ),
-        (
+fn plan() {
+    fresh(
+        "plan",
+        &["plan", "--from", "P00305000500", "--to", "P0S3-8-12-00"],
+    );
+}
+
+#[test]
+fn plan_refused() {
+    fresh(
+        "plan_refused",
+        &["plan", "--from", "P0S3-8-12-00", "--to", "P0S3-04-4-00"],
+    );
+}
+
+#[test]
+fn matrix() {
+    fresh("matrix", &["matrix"]);
+}
+
+#[test]
+fn inspect() {
+    fresh("inspect", &["inspect", "P0S3-8-12-00.zip", "broken.zip"]);
+}
+
+#[test]
+fn inspect_brief() {
+    fresh(
+        "inspect_brief",
+        &["--brief", "inspect", "P0S3-8-12-00.zip", "broken.zip"],
+    );
+}
+
+#[test]
+fn inspect_unreadable() {
+    fresh("inspect_unreadable", &["inspect", "missing.zip"]);
+}
+
+#[test]
+fn stage_dry_run() {
+    fresh(
+        "stage_dry_run",
+        &[
             "stage",
-            vec![
-                "stage",
-                "--target",
-                "P0S3-08-12-00",
-                "--from",
-                "P0S3-8-12-00.zip",
-                "root",
-            ],
-        ),
-        (
-            "stage_refused",
-            vec![
-                "stage",
-                "--target",
-                "SCCP41.9-4-2SR3-1S",
-                "--from",
-                "fw",
-                "root",
-            ],
-        ),
-        (
-            "stage_errors",
-            vec![
-                "stage",
-                "--target",
-                "P0S3-8-12-00",
-                "--from",
-                "broken.zip",
-                "root",
-            ],
-        ),
-        ("check", vec!["check", "root"]),
-        (
+            "--dry-run",
+            "--target",
+            "P0S3-08-12-00",
+            "--from",
+            "P0S3-8-12-00.zip",
+            "root",
+        ],
+    );
+}
+
+#[test]
+fn stage() {
+    fresh("stage", STAGE);
+}
+
+#[test]
+fn stage_refused() {
+    after_stage(
+        "stage_refused",
+        &[
+            "stage",
+            "--target",
+            "SCCP41.9-4-2SR3-1S",
+            "--from",
+            "fw",
+            "root",
+        ],
+    );
+}
+
+#[test]
+fn stage_errors() {
+    after_stage(
+        "stage_errors",
+        &[
+            "stage",
+            "--target",
+            "P0S3-8-12-00",
+            "--from",
+            "broken.zip",
+            "root",
+        ],
+    );
+}
+
+#[test]
+fn check() {
+    after_stage("check", &["check", "root"]);
+}
+
+#[test]
+fn check_damaged() {
+    let d = staged();
+    damage(d.path());
+    insta::assert_snapshot!("check_damaged", shown(d.path(), &["check", "root"]));
+}
+
+#[test]
+fn check_unreadable() {
+    fresh("check_unreadable", &["check", "missing"]);
+}
+
+#[test]
+fn boot() {
+    after_stage("boot", BOOT);
+}
+
+#[test]
+fn boot_unreadable() {
+    fresh(
+        "boot_unreadable",
+        &[
             "boot",
-            vec![
-                "boot",
-                "root",
-                "--mac",
-                "00:11:BB:73:AD:61",
-                "--model",
-                "7960",
-                "--running",
-                "P0S3-06-3-00",
-            ],
-        ),
-        ("usage_error", vec!["stage", "--target"]),
+            "missing",
+            "--mac",
+            "00:11:BB:73:AD:61",
+            "--model",
+            "7960",
+        ],
+    );
+}
+
+#[test]
+fn log() {
+    after_stage("log", &["log", "syslog", "--root", "root"]);
+}
+
+#[test]
+fn log_unreadable() {
+    fresh("log_unreadable", &["log", "missing.log"]);
+}
+
+#[test]
+fn usage_error() {
+    fresh("usage_error", &["stage", "--target"]);
+}
+
+#[test]
+fn help() {
+    fresh("help", &["--help"]);
+}
+
+#[test]
+fn completions_bash() {
+    fresh("completions_bash", &["completions", "bash"]);
+}
+
+/// What the shell offers for the first word: every command.
+#[test]
+fn completions_of_the_command_word() {
+    let d = world();
+    let env = [
+        ("COMPLETE", "bash"),
+        ("_CLAP_COMPLETE_INDEX", "1"),
+        ("_CLAP_IFS", ","),
     ];
-    for (name, args) in runs {
-        insta::assert_snapshot!(name, shown(p, &args));
-    }
+    insta::assert_snapshot!(
+        "completions_of_the_command_word",
+        shown_env(d.path(), &env, &["--", "loadsmith", ""])
+    );
+}
+
+#[test]
+fn completions_refused() {
+    fresh("completions_refused", &["completions", "tcsh"]);
+}
+
+/// The top page, its version written `[VERSION]` (a release is no change
+/// to the page).
+#[test]
+fn man() {
+    let d = world();
+    let page = shown(d.path(), &["man"]).replace(env!("CARGO_PKG_VERSION"), "[VERSION]");
+    insta::assert_snapshot!("man", page);
 }

@@ -1,10 +1,7 @@
 //! `loadsmith inspect` through the real binary, on bundles built here.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod support;
-
+use crate::support::*;
 use predicates::prelude::*;
-use support::*;
 use tempfile::TempDir;
 use zip::CompressionMethod;
 

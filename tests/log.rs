@@ -2,18 +2,13 @@
 //! by the real `in.tftpd -v -v -v` (with and without remap rules) while
 //! scripted phones on 127.0.0.N ask for their files, fixtures in the three
 //! formats, shuffled logs, and `--follow` across a rotation.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
+use crate::support;
 
 use std::net::UdpSocket;
 use std::path::Path;
 use std::time::Duration;
 
-use support::{Files, family_load, json, sccp41, sip812, tftpd_with};
-
-/// One test at a time binds `/dev/log`.
-static SYSLOG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+use crate::support::{Files, family_load, json, sccp41, sip812, tftpd_with};
 
 /// Asks a TFTP server for `name` from the address `from`, as a phone
 /// would (RFC 1350 read request, octet mode): true when it was sent.
@@ -150,7 +145,6 @@ fn kinds(doc: &serde_json::Value) -> Vec<(String, String, String)> {
 
 #[test]
 fn the_real_in_tftpd_log_of_four_phones_is_explained() {
-    let _one = SYSLOG.lock().unwrap_or_else(|e| e.into_inner());
     let d = root();
     let rules_dir = tempfile::tempdir().unwrap();
     let rules = rules_dir.path().join("rules");

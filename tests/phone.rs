@@ -1,13 +1,10 @@
 //! The phone model's rules (docs/boot.md), each through the real binary and
 //! named after the seed sentence it follows; and the examples of the issue
 //! "One phone model", where stage, check, boot and plan disagreed.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
 
 use std::path::Path;
 
-use support::*;
+use crate::support::*;
 
 const MAC: &str = "0011BB73AD61";
 

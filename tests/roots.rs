@@ -1,10 +1,8 @@
 //! Roots as people have them: tarballs made with `tar -C dir .`, pointers
 //! that are almost right, case that really differs.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+use crate::support;
 
-mod support;
-
-use support::*;
+use crate::support::*;
 
 #[test]
 fn a_tarball_made_with_tar_c_dot_stages() {

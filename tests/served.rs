@@ -3,14 +3,12 @@
 //! each compared with the real `in.tftpd` on 127.0.0.1 where it can be
 //! (skipped, saying so, when it is not installed or the tests cannot start
 //! it as root).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
+use crate::support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use support::{Files, json, sccp41, tftpd_with};
+use crate::support::{Files, json, sccp41, tftpd_with};
 
 const MAC: &str = "0011BB73AD61";
 
@@ -197,9 +195,6 @@ fn the_manifest_in_the_root_names_no_path_of_this_machine() {
     );
 }
 
-/// One test at a time binds `/dev/log`.
-static SYSLOG: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 const RULES: &str = "\
 # settings/ holds the configuration files
 r ^(XMLDefault\\.cnf\\.xml)$ settings/\\1
@@ -290,7 +285,6 @@ fn check_with_the_map_file_sees_the_root_the_server_serves() {
 
 #[test]
 fn the_rules_resolve_as_the_real_in_tftpd_resolves_them() {
-    let _one = SYSLOG.lock().unwrap_or_else(|e| e.into_inner());
     let (root, _keep, rules) = tree();
     let names = [
         "XMLDefault.cnf.xml",
@@ -487,7 +481,6 @@ fn stage_refuses_when_the_rules_send_a_file_nowhere() {
 
 #[test]
 fn check_with_the_map_file_gives_the_verdicts_of_the_live_server() {
-    let _one = SYSLOG.lock().unwrap_or_else(|e| e.into_inner());
     let (root, _keep, rules) = tree();
     let r = root.path().to_str().unwrap();
     let (doc, _) = json(&["check", r, "--map-file", rules.to_str().unwrap()]);

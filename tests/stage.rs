@@ -1,13 +1,10 @@
 //! `loadsmith stage` and `loadsmith check` through the real binary, on roots built here.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::support::*;
 use predicates::prelude::*;
-use support::*;
 use tempfile::TempDir;
 
 /// Every file under `dir` (relative path → bytes), hidden state included.

@@ -5,9 +5,7 @@
 //! a `.loads` list, loader `.bin`/`.sbn`, application `.sb2`, `OS79XX.TXT`),
 //! with small made-up bodies. This test rebuilds it and checks the committed
 //! bytes; run with `UPDATE_TESTDATA=1` to rewrite it.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
+use crate::support;
 
 #[test]
 fn sample_bundle_is_reproducible() {

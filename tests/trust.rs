@@ -3,17 +3,13 @@
 //! with test keys (`support/tlvbuild.rs`); the real ITL in
 //! `../shared/realworld-trust` is read when present (skipped, saying so,
 //! when absent).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-#[path = "support/tlvbuild.rs"]
-mod tlvbuild;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 
+use crate::support::tlvbuild as b;
+use crate::support::{json, loadsmith};
 use predicates::prelude::*;
-use support::{json, loadsmith};
-use tlvbuild as b;
 
 fn write(dir: &Path, name: &str, data: &[u8]) -> String {
     let p = dir.join(name);

@@ -2,16 +2,12 @@
 //! with its signer, warns of different signers, of certificates out of
 //! date, of signed configuration files a TFTP record makes phones ask for,
 //! and, against what `stage` recorded, of a signer phones will refuse.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-#[path = "support/tlvbuild.rs"]
-mod tlvbuild;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 
-use support::json;
-use tlvbuild as b;
+use crate::support::json;
+use crate::support::tlvbuild as b;
 
 const MAC: &str = "0011BB73AD61";
 

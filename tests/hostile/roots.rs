@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::Command as Std;
 use std::time::{Duration, Instant};
 
-use super::support::*;
+use crate::support::*;
 
 /// A root with the SIP 8.12 bundle beside it: (tempdir, root, bundle path).
 fn root_and_bundle() -> (tempfile::TempDir, std::path::PathBuf, String) {

@@ -5,8 +5,8 @@
 
 use std::io::Write;
 
-use super::support::*;
 use super::{Case, case, stored_zip_bytes, zip_bytes};
+use crate::support::*;
 use flate2::Compression;
 use flate2::write::GzEncoder;
 

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use super::support::*;
+use crate::support::*;
 
 /// The binary run under `ulimit -v KIB` (a process past the cap fails its
 /// allocation and aborts: the test sees a signal, not an exit code).

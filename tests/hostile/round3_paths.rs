@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 
-use super::support::*;
+use crate::support::*;
 
 /// Everything under `dir`, links not followed: each path with what it is
 /// (a link's target, a file's bytes, a folder's mode).

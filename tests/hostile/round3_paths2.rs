@@ -2,7 +2,7 @@
 //! point 1, what `check` reads): a folder of the root swapped for a link
 //! out of it after `check` listed the root and before it reads the files.
 //! The debug build stops between the two (`LOADSMITH_PAUSE=check-read`,
-//! src/root/fault.rs) until its standard input closes, so the swap happens
+//! src/files/fault.rs) until its standard input closes, so the swap happens
 //! exactly there, on an event, never on a clock.
 
 use std::io::{BufRead, BufReader, Write};
@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 
 use sha2::{Digest, Sha256};
 
-use super::support::*;
+use crate::support::*;
 
 /// Bytes that must never reach the output.
 const MARK: &[u8] = b"OUTSIDE-THE-ROOT-7f3a";

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::support::*;
+use crate::support::*;
 
 struct Work {
     d: tempfile::TempDir,

@@ -3,8 +3,8 @@
 
 use md5::{Digest, Md5};
 
-use super::support::*;
 use super::{snapshot, zip_bytes};
+use crate::support::*;
 
 /// The per-phone configuration a hostile list slips in.
 const SEP: &str = "SEP001122334455.cnf.xml";

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use super::support::*;
+use crate::support::*;
 
 const MAC: &str = "00:11:BB:73:AD:61";
 const ARGS: [&str; 4] = ["--model", "CP-7960G", "--running", "P0S3-8-11-00"];

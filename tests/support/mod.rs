@@ -1,6 +1,10 @@
 //! Test support: synthetic firmware files shaped like the vendor's, and
 //! bundle builders (zip, tar, tar.gz, cop.sgn), made at test time.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code)]
+
+pub mod shown;
+pub mod tlvbuild;
+pub mod turns;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -297,6 +301,8 @@ pub struct Tftpd {
     child: std::process::Child,
     /// The UDP port it listens on.
     pub port: u16,
+    /// No test binds `/dev/log` while this server may log into it.
+    _turn: turns::Turn,
 }
 
 impl Drop for Tftpd {
@@ -322,6 +328,7 @@ pub fn tftpd_with(dir: &Path, user: &str, extra: &[&str]) -> Option<Tftpd> {
     if user != "root" && !is_root() {
         return None;
     }
+    let turn = turns::shared();
     let port = std::net::UdpSocket::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -342,17 +349,22 @@ pub fn tftpd_with(dir: &Path, user: &str, extra: &[&str]) -> Option<Tftpd> {
         .spawn()
         .ok()?;
     std::thread::sleep(std::time::Duration::from_millis(300));
-    Some(Tftpd { child, port })
+    Some(Tftpd {
+        child,
+        port,
+        _turn: turn,
+    })
 }
 
 /// `/dev/log` bound by a test, so that `in.tftpd` (which logs through
 /// syslog(3)) logs to it; removed when dropped. A thread drains it at once
-/// (a full datagram queue would block the server in syslog(3)). Callers
-/// hold a lock so that one test at a time binds it.
+/// (a full datagram queue would block the server in syslog(3)). It holds
+/// its turn alone: no other test binds it or runs a server beside it.
 pub struct Syslog {
     lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     reader: Option<std::thread::JoinHandle<()>>,
+    _turn: turns::Turn,
 }
 
 /// The path syslog(3) writes to.
@@ -362,6 +374,7 @@ impl Syslog {
     /// Binds `/dev/log`, or `None` when a syslog daemon owns it (or it
     /// cannot be bound): the caller then skips the log comparison, saying so.
     pub fn capture() -> Option<Syslog> {
+        let turn = turns::alone();
         let p = Path::new(DEV_LOG);
         if p.exists() {
             // A socket left by an earlier test run that nobody listens on.
@@ -396,6 +409,7 @@ impl Syslog {
             lines,
             stop,
             reader: Some(reader),
+            _turn: turn,
         })
     }
 

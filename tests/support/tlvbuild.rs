@@ -1,7 +1,7 @@
 //! Builds trust lists (CTL/ITL `.tlv` files) with test keys, for the tests
 //! of `src/trust` and of the commands that read trust lists. Keys come from
 //! a seeded ChaCha generator: the same seed gives the same key and bytes.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code)]
 
 use std::str::FromStr;
 use std::time::{Duration, UNIX_EPOCH};
