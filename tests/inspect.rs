@@ -553,7 +553,7 @@ fn a_cop_sgn_header_is_shown_and_a_renamed_one_is_flagged() {
         !codes(&doc, 0).contains(&"embedded-name-mismatch".to_string()),
         "{doc}"
     );
-    let out = support::loadsmith()
+    let out = crate::support::loadsmith()
         .args(["inspect"])
         .arg(&good)
         .env("NO_COLOR", "1")

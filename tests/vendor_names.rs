@@ -3,14 +3,10 @@
 //! name is known to `names`; the names people quote from older devices and
 //! other trees are known with their family, models and version; a name
 //! loadsmith does not know in a root is a note, never silence.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod support;
-
 use std::path::{Path, PathBuf};
 
+use crate::support::json;
 use loadsmith::signed::{header, loads};
-use support::json;
 
 /// Every file under `dir`, recursively.
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
