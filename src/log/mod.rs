@@ -87,7 +87,7 @@ pub struct Client {
     /// Requests dropped from `requests` because the log is long.
     pub dropped: u64,
     /// How often each name was asked for.
-    pub asked: HashMap<String, u32>,
+    pub asked: BTreeMap<String, u32>,
     /// Boots seen (counted as requests arrive: see [`starts_boot`]).
     pub boots: u64,
     /// Whether the current boot asked for anything but term files.
