@@ -5,6 +5,7 @@
 //! the files the manifest records with their digests, and adds the root
 //! warnings (hunt order, case, leftovers).
 
+mod entries;
 mod mapcheck;
 pub mod pointer;
 mod resolve;
@@ -190,6 +191,7 @@ fn pointer_reports(
         })
     }));
     findings.extend(found.iter().filter_map(label_mismatch));
+    findings.extend(found.iter().filter_map(entries::entry_findings));
     findings.extend(conflicting_entries(&found));
     let mut pointers = Vec::new();
     let mut resolver = Resolver::new(rep);

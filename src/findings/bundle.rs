@@ -126,15 +126,42 @@ pub fn link_member(path: &str, target: Option<&str>, kind: &str) -> Finding {
     )
 }
 
-/// `embedded-name-mismatch`: `name` was signed as `embedded`.
-pub fn embedded_name_mismatch(name: &str, embedded: &str) -> Finding {
-    Finding::new(
-        Code::EmbeddedNameMismatch,
-        Some(name),
-        format!(
-            "{name} was signed as {embedded}: the phone will say \"Image Authentication Failed\"; use the vendor's file name {embedded}"
+/// What was signed under another name (`embedded-name-mismatch`).
+pub enum SignedAs<'a> {
+    /// A member `name`, signed as `embedded`.
+    Member {
+        /// The member.
+        name: &'a str,
+        /// The name it was signed as.
+        embedded: &'a str,
+    },
+    /// The `.cop.sgn` bundle `base` itself, signed as `embedded`.
+    Bundle {
+        /// The bundle's file name.
+        base: &'a str,
+        /// The name it was signed as.
+        embedded: &'a str,
+    },
+}
+
+/// `embedded-name-mismatch`: a file was signed under another name.
+pub fn embedded_name_mismatch(what: SignedAs<'_>) -> Finding {
+    match what {
+        SignedAs::Member { name, embedded } => Finding::new(
+            Code::EmbeddedNameMismatch,
+            Some(name),
+            format!(
+                "{name} was signed as {embedded}: the phone will say \"Image Authentication Failed\"; use the vendor's file name {embedded}"
+            ),
         ),
-    )
+        SignedAs::Bundle { base, embedded } => Finding::new(
+            Code::EmbeddedNameMismatch,
+            None,
+            format!(
+                "the bundle {base} was signed as {embedded}: it was renamed after signing, and an installer that checks the signed name refuses it; use the vendor's file name {embedded}"
+            ),
+        ),
+    }
 }
 
 /// A signed format loadsmith does not decode (`unknown-header`).

@@ -100,8 +100,9 @@ codes! {
         staged.";
     ModelLabel => "model-label", Warning, "An `XMLDefault.cnf.xml` entry whose `model=\"…\"` \
         label names another model than its device-type number, or two entries giving one model \
-        different loads: phones read the number, so the entry is not for the model the label \
-        says.";
+        different loads, or a number that is no known device type (`loadInformation00005`), or a \
+        load of another family than the number's model: phones read the number, so the entry is \
+        not for the model the label says.";
     PhoneFails => "phone-fails", Error, "The phone model, walked through the root, ends in an \
         error or a loop for a model the root concerns (a loader-era phone, or a 79x1-family \
         phone after a factory reset): the message is the verdict `boot` gives.";

@@ -317,6 +317,32 @@ pub enum ModelLabel<'a> {
         /// That model's device type.
         labelled_type: u32,
     },
+    /// A number that is no device type loadsmith knows.
+    UnknownNumber {
+        /// The setting.
+        setting: &'a dyn Display,
+        /// The load it names.
+        value: &'a str,
+        /// The number.
+        number: u32,
+        /// The entry's `model="…"` label.
+        label: &'a str,
+        /// The model that label names and its device type, if it names one.
+        labelled: Option<(&'a str, u32)>,
+    },
+    /// A load of another family than the number's model can run.
+    OtherFamily {
+        /// The setting.
+        setting: &'a dyn Display,
+        /// The number.
+        number: u32,
+        /// The model of that number.
+        model: &'a str,
+        /// The load it names.
+        value: &'a str,
+        /// The models (or the family) the load is for.
+        serves: &'a str,
+    },
     /// Two entries give one model two loads.
     Conflict {
         /// The setting.
@@ -340,6 +366,32 @@ pub fn model_label(file: &str, what: ModelLabel<'_>) -> Finding {
             labelled_type,
         } => format!(
             "{file} {setting} is labelled model=\"{label}\", but {number} is the {model}'s device type (the {labelled}'s is {labelled_type}): phones read the number, so this entry is for the {model}"
+        ),
+        ModelLabel::UnknownNumber {
+            setting,
+            value,
+            number,
+            label,
+            labelled,
+        } => {
+            let said = match labelled {
+                Some((m, t)) => format!(
+                    " (it is labelled model=\"{label}\": the {m}'s device type is {t}, so the entry should be loadInformation{t})"
+                ),
+                None => String::new(),
+            };
+            format!(
+                "{file} {setting} names {value}, but {number} is no device type loadsmith knows{said}: no phone reads this entry"
+            )
+        }
+        ModelLabel::OtherFamily {
+            setting,
+            number,
+            model,
+            value,
+            serves,
+        } => format!(
+            "{file} {setting} is the {model}'s entry ({number}), but {value} is a load for the {serves}: a {model} cannot run it"
         ),
         ModelLabel::Conflict {
             setting,

@@ -12,7 +12,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::bundle::{EntryKind, MemberInfo, Problem, Sink, safe};
-use crate::findings::{self, BadLoads, Duplicate, Finding, Truncation, UnknownHeader, Unreadable};
+use crate::findings::{
+    self, BadLoads, Duplicate, Finding, SignedAs, Truncation, UnknownHeader, Unreadable,
+};
 use crate::names::{ImageName, Role};
 use crate::signed::{cnu, header, loads};
 
@@ -386,7 +388,8 @@ fn signed_header(
             if let Some(e) = &h.embedded_name
                 && e != name
             {
-                out.push(findings::embedded_name_mismatch(name, e));
+                let signed_as = SignedAs::Member { name, embedded: e };
+                out.push(findings::embedded_name_mismatch(signed_as));
             }
             return Some(h);
         }

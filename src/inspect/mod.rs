@@ -25,6 +25,7 @@ use crate::bundle::{self, Detected, Format, Sink};
 use crate::error::{Error, Result};
 use crate::findings::{self, Finding, Severity};
 use crate::names::{ImageName, Role};
+use crate::signed::header::SignedHeader;
 use checksums::{Algorithm, Sum, Sums};
 use member::{MemberReport, Scanner, hex};
 use sets::SetReport;
@@ -98,6 +99,9 @@ pub struct BundleReport {
     /// listed digest (empty without `--checksums` or when not listed).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checksums: Vec<Checked>,
+    /// A `.cop.sgn`'s own signed header (signer, the name it was signed as).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed: Option<crate::signed::header::SignedHeader>,
     /// Every member, in bundle order.
     pub members: Vec<MemberReport>,
     /// The sets each `.loads` (or loose pre-loader image) needs.
@@ -292,10 +296,11 @@ pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink
 /// Inspects one source; a zip's members are read on `opts.jobs` threads.
 pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
     let mut scanner = Scanner::new(opts.deep);
-    let (format, digests, checked) = match source {
+    let (format, digests, checked, signed) = match source {
         Source::Bundle { path, format } => {
-            let (digests, checked) = read_bundle(source, path, *format, opts, &mut scanner)?;
-            (*format, Some(digests), checked)
+            let (digests, checked, signed) =
+                read_bundle(source, path, *format, opts, &mut scanner)?;
+            (*format, Some(digests), checked, signed)
         }
         Source::Directory(dir) if opts.jobs > 1 => {
             let files = bundle::dir::named_entries(dir).map_err(|e| Error::io("read", dir, e))?;
@@ -303,18 +308,18 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
                 crate::files::beneath::Folder::open(dir).map_err(|e| Error::io("read", dir, e))?;
             parallel::read_files(&files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
                 .map_err(|e| Error::io("read", dir, e))?;
-            (Format::Directory, None, Vec::new())
+            (Format::Directory, None, Vec::new(), None)
         }
         Source::Served { root, files } if opts.jobs > 1 => {
             let folder = crate::files::beneath::Folder::open(root)
                 .map_err(|e| Error::io("open the root", root, e))?;
             parallel::read_files(files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
                 .map_err(|e| Error::io("read", root, e))?;
-            (Format::Directory, None, Vec::new())
+            (Format::Directory, None, Vec::new(), None)
         }
         _ => {
             read_source(source, &opts.limits, &mut scanner)?;
-            (Format::Directory, None, Vec::new())
+            (Format::Directory, None, Vec::new(), None)
         }
     };
     let holder = if format == Format::Directory {
@@ -344,6 +349,7 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
         sha256: digests.as_ref().map(|d| d.sha256.clone()),
         sha512: digests.and_then(|d| d.sha512),
         checksums: checked,
+        signed,
         members: scanner.members,
         sets,
         findings: all,
@@ -351,15 +357,16 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
 }
 
 /// Reads the bundle `source` (at `path`, of `format`) into `scanner`
-/// while a second thread digests the whole file; the findings of its
-/// extension and of the published sums go to `scanner` too.
+/// while a second thread digests the whole file, and a `.cop.sgn`'s own
+/// signed header; the findings of its signed name, its extension and the
+/// published sums go to `scanner` too.
 fn read_bundle(
     source: &Source,
     path: &Path,
     format: Format,
     opts: &Options,
     scanner: &mut Scanner,
-) -> Result<(FileDigests, Vec<Checked>)> {
+) -> Result<(FileDigests, Vec<Checked>, Option<SignedHeader>)> {
     let base = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -381,6 +388,16 @@ fn read_bundle(
         (walked, h.join())
     });
     walked?;
+    let mut signed = None;
+    if format == Format::CopSgn {
+        signed = bundle::header::read(path).map_err(|e| Error::io("read", path, e))?;
+        if let Some(f) = signed
+            .as_ref()
+            .and_then(|h| bundle::header::name_finding(&base, h))
+        {
+            scanner.findings.push(f);
+        }
+    }
     let digests = match digests {
         Ok(d) => d.map_err(|e| Error::io("read", path, e))?,
         Err(_) => {
@@ -401,7 +418,7 @@ fn read_bundle(
             .push(findings::wrong_extension(&base, named, is));
     }
     let checked = checksum_findings(&base, expected, &digests, &mut scanner.findings);
-    Ok((digests, checked))
+    Ok((digests, checked, signed))
 }
 
 /// A bundle whose name says one load and whose `.loads` say another.
