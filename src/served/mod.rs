@@ -10,6 +10,7 @@
 //! flat root phones see.
 
 mod asked;
+pub mod config;
 pub mod rules;
 pub mod view;
 
