@@ -256,10 +256,11 @@ pub fn reader_of(config: &ServerConfig) -> Option<Reader> {
     if let Ok(group) = read_text(&etc.join("group")) {
         for l in group.lines() {
             let f: Vec<&str> = l.split(':').collect();
-            if f.len() >= 4 && f[3].split(',').any(|m| m.trim() == config.user) {
-                if let Ok(g) = f[2].parse() {
-                    gids.push(g);
-                }
+            if f.len() >= 4
+                && f[3].split(',').any(|m| m.trim() == config.user)
+                && let Ok(g) = f[2].parse()
+            {
+                gids.push(g);
             }
         }
     }
@@ -272,6 +273,40 @@ pub fn reader_of(config: &ServerConfig) -> Option<Reader> {
         owner_only: !hpa && config.secure && uid != 0,
         server: config.server.clone(),
     })
+}
+
+/// Why `root` looks laid out for remap rules, when it does: no file at
+/// its top (hidden names aside) and files in the folders below it, which
+/// a server without rules would never serve.
+pub fn looks_remapped(root: &Path) -> Option<String> {
+    let mut folders_with_files = Vec::new();
+    for e in std::fs::read_dir(root).ok()?.flatten().take(10_000) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let t = e.file_type().ok()?;
+        if t.is_file() {
+            return None;
+        }
+        let holds = t.is_dir()
+            && std::fs::read_dir(e.path())
+                .ok()?
+                .flatten()
+                .take(10_000)
+                .any(|f| f.file_type().is_ok_and(|t| t.is_file() || t.is_dir()));
+        if holds {
+            folders_with_files.push(name);
+        }
+    }
+    if folders_with_files.is_empty() {
+        return None;
+    }
+    folders_with_files.sort();
+    Some(format!(
+        "no file at the top of the root, files under {}: the root looks laid out for remap rules, which phones reach only through them",
+        folders_with_files.join(", ")
+    ))
 }
 
 #[cfg(test)]
