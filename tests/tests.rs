@@ -24,6 +24,7 @@ mod log;
 mod phone;
 mod roots;
 mod served;
+mod server_config;
 mod stage;
 mod testdata;
 mod trust;
