@@ -23,15 +23,29 @@ pub(super) fn run(
         std::time::Duration::from_secs(wait),
         rules,
     )?;
+    // The last stage kept in the history (read after the check, as it is).
+    let last = crate::root::history::list(root)
+        .ok()
+        .and_then(|mut h| h.pop());
     if out.json {
-        out.json(&r, Summary::of([r.findings.as_slice()]))
+        #[derive(serde::Serialize)]
+        struct Doc<'a> {
+            #[serde(flatten)]
+            report: &'a CheckReport,
+            last_stage: Option<&'a crate::root::history::Entry>,
+        }
+        let doc = Doc {
+            report: &r,
+            last_stage: last.as_ref(),
+        };
+        out.json(&doc, Summary::of([r.findings.as_slice()]))
             .map_err(stdout_err)?;
     } else {
         let errors = super::output::error_lines(&r.root, &r.findings);
         let full = if out.brief {
             super::output::brief_line(&r.root, "root", &r.findings)
         } else {
-            render_check(&r, out)
+            render_check(&r, last.as_ref(), out)
         };
         out.result(&full, &errors).map_err(stdout_err)?;
     }
@@ -42,10 +56,13 @@ pub(super) fn run(
     })
 }
 
-fn render_check(r: &CheckReport, out: Out) -> String {
+fn render_check(r: &CheckReport, last: Option<&crate::root::history::Entry>, out: Out) -> String {
     let mut s = format!("{}\n", out.paint(&safe(&r.root), "1"));
     if let Some(t) = &r.target {
         s.push_str(&format!("  last staged: {}\n", safe(t)));
+    }
+    if let Some(e) = last {
+        s.push_str(&super::history::last_line(e));
     }
     s.push_str(&render_pointers(&r.pointers, out));
     s.push_str("  sets:\n");

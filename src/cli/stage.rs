@@ -23,6 +23,10 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
             .as_deref()
             .map(crate::served::rules::Rules::load)
             .transpose()?,
+        history: crate::root::history::keep::Keep {
+            stages: a.keep_history,
+            max_bytes: a.max_history_size,
+        },
     };
     let r = stage(&opts)?;
     if out.json {
@@ -134,5 +138,8 @@ fn render(r: &StageReport, out: Out) -> String {
             r.pruned.len()
         )
     });
+    if let Some(h) = &r.history {
+        s.push_str(&super::history::kept_line(h, &r.root));
+    }
     s
 }

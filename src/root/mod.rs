@@ -1,5 +1,6 @@
 //! The TFTP root's own state on disk: the manifest of what `stage` wrote,
 //! the lock that keeps stages and checks apart, and atomic writes
-//! ([`manifest`]).
+//! ([`manifest`]), and what each stage displaced, for `undo` ([`history`]).
 
+pub mod history;
 pub mod manifest;
