@@ -414,3 +414,40 @@ fn a_crash_at_any_step_of_undo_leaves_a_root_the_next_undo_finishes() {
     );
     assert!(steps >= 20, "too few steps: {steps}");
 }
+
+#[test]
+fn the_readme_history_example_runs_as_shown() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let section = readme.split("## History and undo").nth(1).unwrap();
+    let block = section
+        .split("```sh\n")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join("testdata")).unwrap();
+    let sample = "testdata/P0S3-8-12-00-sample.zip";
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(sample),
+        d.path().join(sample),
+    )
+    .unwrap();
+    let mut lines = 0;
+    for line in block.lines() {
+        let args: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(args[0], "loadsmith", "{line}");
+        loadsmith()
+            .current_dir(d.path())
+            .args(&args[1..])
+            .assert()
+            .success();
+        lines += 1;
+    }
+    assert_eq!(lines, 4);
+    // Undone: the root holds nothing phones could fetch.
+    let left = snapshot(&d.path().join("demo-root"));
+    assert!(left.is_empty(), "{:?}", left.keys().collect::<Vec<_>>());
+}

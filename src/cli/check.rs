@@ -32,11 +32,11 @@ pub(super) fn run(
         struct Doc<'a> {
             #[serde(flatten)]
             report: &'a CheckReport,
-            last_stage: Option<&'a crate::root::history::Entry>,
+            last_stage: Option<crate::root::history::Last>,
         }
         let doc = Doc {
             report: &r,
-            last_stage: last.as_ref(),
+            last_stage: last.as_ref().map(crate::root::history::Last::of),
         };
         out.json(&doc, Summary::of([r.findings.as_slice()]))
             .map_err(stdout_err)?;

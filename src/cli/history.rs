@@ -118,7 +118,7 @@ fn render(doc: &Doc, out: Out) -> String {
 /// The line `stage` prints about what it kept.
 pub(super) fn kept_line(h: &Kept, root: &str) -> String {
     let mut s = format!(
-        "  kept in history as #{}: {}, {} (loadsmith undo {} puts them back)\n",
+        "  history: #{} keeps {} this stage displaced ({}); loadsmith undo {} takes it back\n",
         h.entry,
         count(h.files, "file", "files"),
         size(h.bytes),

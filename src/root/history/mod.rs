@@ -127,6 +127,51 @@ pub struct Entry {
     pub record: Record,
 }
 
+/// A stage in short (`check --json`'s `last_stage`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Last {
+    /// The entry's number.
+    pub entry: u64,
+    /// When the stage began (`2024-05-01T12:34:56Z`).
+    pub time: String,
+    /// Where it is.
+    pub state: State,
+    /// The target staged.
+    pub target: String,
+    /// The target before it.
+    pub previous: Option<String>,
+    /// The bundles it came from.
+    pub bundles: Vec<Origin>,
+    /// Files it created, replaced, edited, removed.
+    pub created: usize,
+    /// Images it replaced.
+    pub replaced: usize,
+    /// Pointer files it edited.
+    pub edited: usize,
+    /// Files it removed.
+    pub removed: usize,
+}
+
+impl Last {
+    /// The short form of `e`.
+    pub fn of(e: &Entry) -> Last {
+        let r = &e.record;
+        let n = |c: Change| r.files.iter().filter(|f| f.change == c).count();
+        Last {
+            entry: e.entry,
+            time: utc(r.time),
+            state: r.state,
+            target: r.target.clone(),
+            previous: r.previous.clone(),
+            bundles: r.bundles.clone(),
+            created: n(Change::Create),
+            replaced: n(Change::Replace),
+            edited: n(Change::Edit),
+            removed: n(Change::Remove),
+        }
+    }
+}
+
 /// The folder name of entry `n`.
 pub fn entry_name(n: u64) -> String {
     format!("{n:04}")
