@@ -264,7 +264,7 @@ pub struct StageArgs {
     #[arg(long, value_name = "FILE")]
     pub map_file: Option<PathBuf>,
     /// Stages to keep in ROOT/.loadsmith/history/ for `undo` (0: none).
-    #[arg(long, value_name = "N", default_value_t = crate::root::history::DEFAULT_KEEP)]
+    #[arg(long, value_name = "N", default_value_t = crate::stage::history::DEFAULT_KEEP)]
     pub keep_history: usize,
     /// Most bytes of replaced or pruned images one stage keeps for `undo`
     /// (pointer files are always kept); past it, undo refuses to restore them.

@@ -24,7 +24,7 @@ pub(super) fn run(
         rules,
     )?;
     // The last stage kept in the history (read after the check, as it is).
-    let last = crate::root::history::list(root)
+    let last = crate::stage::history::list(root)
         .ok()
         .and_then(|mut h| h.pop());
     if out.json {
@@ -32,11 +32,11 @@ pub(super) fn run(
         struct Doc<'a> {
             #[serde(flatten)]
             report: &'a CheckReport,
-            last_stage: Option<crate::root::history::Last>,
+            last_stage: Option<crate::stage::history::Last>,
         }
         let doc = Doc {
             report: &r,
-            last_stage: last.as_ref().map(crate::root::history::Last::of),
+            last_stage: last.as_ref().map(crate::stage::history::Last::of),
         };
         out.json(&doc, Summary::of([r.findings.as_slice()]))
             .map_err(stdout_err)?;
@@ -56,7 +56,7 @@ pub(super) fn run(
     })
 }
 
-fn render_check(r: &CheckReport, last: Option<&crate::root::history::Entry>, out: Out) -> String {
+fn render_check(r: &CheckReport, last: Option<&crate::stage::history::Entry>, out: Out) -> String {
     let mut s = format!("{}\n", out.paint(&safe(&r.root), "1"));
     if let Some(t) = &r.target {
         s.push_str(&format!("  last staged: {}\n", safe(t)));

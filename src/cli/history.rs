@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::output::{Out, Summary, count, safe, size};
 use super::{Outcome, stdout_err};
 use crate::error::Error;
-use crate::root::history::keep::Kept;
-use crate::root::history::{self, Change, Entry, State};
+use crate::stage::history::keep::Kept;
+use crate::stage::history::{self, Change, Entry, State};
 
 /// `history --json`: the root and its stages, newest first.
 #[derive(Serialize)]

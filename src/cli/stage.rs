@@ -23,7 +23,7 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
             .as_deref()
             .map(crate::served::rules::Rules::load)
             .transpose()?,
-        history: crate::root::history::keep::Keep {
+        history: crate::stage::history::keep::Keep {
             stages: a.keep_history,
             max_bytes: a.max_history_size,
         },

@@ -5,7 +5,7 @@ use std::path::Path;
 use super::output::{Out, Summary, safe};
 use super::{Outcome, stdout_err};
 use crate::error::Error;
-use crate::root::history::undo::{Action, UndoReport, undo};
+use crate::stage::history::undo::{Action, UndoReport, undo};
 
 pub(super) fn run(root: &Path, dry_run: bool, out: Out) -> Result<Outcome, Error> {
     let r = undo(root, dry_run)?;

@@ -1,6 +1,5 @@
 //! The TFTP root's own state on disk: the manifest of what `stage` wrote,
 //! the lock that keeps stages and checks apart, and atomic writes
-//! ([`manifest`]), and what each stage displaced, for `undo` ([`history`]).
+//! ([`manifest`]).
 
-pub mod history;
 pub mod manifest;

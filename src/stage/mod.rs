@@ -16,6 +16,7 @@
 
 mod choose;
 pub mod edits;
+pub mod history;
 pub mod options;
 pub mod proof;
 pub mod prune;
@@ -88,7 +89,7 @@ pub struct StageReport {
     pub create_root: bool,
     /// What the stage kept in `.loadsmith/history/` for `undo`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub history: Option<crate::root::history::keep::Kept>,
+    pub history: Option<crate::stage::history::keep::Kept>,
 }
 
 /// Runs a stage.
@@ -132,7 +133,7 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
         return Ok(report);
     }
     let _lock = Lock::take(&opts.root)?;
-    crate::root::history::ready(&opts.root)?;
+    crate::stage::history::ready(&opts.root)?;
     // Plan again under the lock: another stage may have finished meanwhile.
     let mut report = plan(opts, &chosen)?;
     report.create_root = create_root;
@@ -510,7 +511,7 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
             e.pending = Some(f.sha256.clone());
         }
     }
-    let kept = crate::root::history::keep::begin(root, &dirs, &place, report, opts.history)
+    let kept = crate::stage::history::keep::begin(root, &dirs, &place, report, opts.history)
         .inspect_err(|_| stager.remove_tmps())?;
     report.history = kept.as_ref().map(|k| k.kept.clone());
     let committed = m
@@ -525,7 +526,7 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
     self::prune::recheck(&m, |p| digest_beneath(top, place.rel(p)), report);
     m.trust = trust::record_root(root, &m.trust, opts.force);
     finish(root, &dirs, &place, report, m)?;
-    crate::root::history::keep::end(kept, opts.history, root)
+    crate::stage::history::keep::end(kept, opts.history, root)
 }
 
 /// After the set is in place: the manifest records it, the pointer files

@@ -27,5 +27,5 @@ pub struct StageOptions {
     /// The server's remap rules (`--map-file`): files go where they send each name.
     pub rules: Option<crate::served::rules::Rules>,
     /// How much of what it displaces the stage keeps for `undo`.
-    pub history: crate::root::history::keep::Keep,
+    pub history: crate::stage::history::keep::Keep,
 }
