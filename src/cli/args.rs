@@ -90,6 +90,21 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         server_config: Option<PathBuf>,
     },
+    /// List the stages kept in a root's history: when, which target, from which bundles, every file written, edited and removed.
+    #[command(after_help = crate::cli::help::after("history"))]
+    History {
+        /// The TFTP root.
+        root: PathBuf,
+    },
+    /// Put a root back as it was before its last stage (run twice: two stages).
+    #[command(after_help = crate::cli::help::after("undo"))]
+    Undo {
+        /// The TFTP root.
+        root: PathBuf,
+        /// Print exactly what would change and touch nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Predict what a phone does against a TFTP root (a folder) or a live server (tftp://host[:port]).
     #[command(after_help = crate::cli::help::after("boot"))]
     Boot {
@@ -265,6 +280,13 @@ pub struct StageArgs {
     /// dnsmasq's): its remap rules and user.
     #[arg(long, value_name = "FILE")]
     pub server_config: Option<PathBuf>,
+    /// Stages to keep in ROOT/.loadsmith/history/ for `undo` (0: none).
+    #[arg(long, value_name = "N", default_value_t = crate::stage::history::DEFAULT_KEEP)]
+    pub keep_history: usize,
+    /// Most bytes of replaced or pruned images one stage keeps for `undo`
+    /// (pointer files are always kept); past it, undo refuses to restore them.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "1G")]
+    pub max_history_size: u64,
     /// Limits on what a bundle may make loadsmith read.
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -32,8 +32,22 @@ pub(super) fn run(
         std::time::Duration::from_secs(wait),
         server.rules.take(),
     )?;
+    // The last stage kept in the history (read after the check, as it is).
+    let last = crate::stage::history::list(&root)
+        .ok()
+        .and_then(|mut h| h.pop());
     if out.json {
-        let with = super::server::With::new(&r, &server);
+        #[derive(serde::Serialize)]
+        struct Doc<'a> {
+            #[serde(flatten)]
+            report: &'a CheckReport,
+            last_stage: Option<crate::stage::history::Last>,
+        }
+        let doc = Doc {
+            report: &r,
+            last_stage: last.as_ref().map(crate::stage::history::Last::of),
+        };
+        let with = super::server::With::new(&doc, &server);
         out.json(&with, Summary::of([r.findings.as_slice()]))
             .map_err(stdout_err)?;
     } else {
@@ -41,7 +55,7 @@ pub(super) fn run(
         let full = if out.brief {
             super::output::brief_line(&r.root, "root", &r.findings)
         } else {
-            render_check(&r, out)
+            render_check(&r, last.as_ref(), out)
         };
         out.result(&full, &errors).map_err(stdout_err)?;
     }
@@ -52,10 +66,13 @@ pub(super) fn run(
     })
 }
 
-fn render_check(r: &CheckReport, out: Out) -> String {
+fn render_check(r: &CheckReport, last: Option<&crate::stage::history::Entry>, out: Out) -> String {
     let mut s = format!("{}\n", out.paint(&safe(&r.root), "1"));
     if let Some(t) = &r.target {
         s.push_str(&format!("  last staged: {}\n", safe(t)));
+    }
+    if let Some(e) = last {
+        s.push_str(&super::history::last_line(e));
     }
     s.push_str(&render_pointers(&r.pointers, out));
     s.push_str("  sets:\n");

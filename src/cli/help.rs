@@ -65,6 +65,24 @@ pub const HELP: &[Help] = &[
         exit: "0 staged (or nothing to do), 1 refused (nothing was written), 2 usage error or an input that cannot be read.",
     },
     Help {
+        name: "history",
+        details: "Each stage keeps in ROOT/.loadsmith/history/ what it displaced: every pointer file it edited, byte for byte, every image it replaced or pruned (up to --max-history-size a stage), the manifest, and the list of files it created. The last --keep-history stages (5) are kept. --json prints each record (docs/json.md).",
+        examples: &[
+            "loadsmith history /srv/tftp",
+            "loadsmith history --json /srv/tftp",
+        ],
+        exit: "0, 2 usage error or a history that cannot be read.",
+    },
+    Help {
+        name: "undo",
+        details: "Under the root's lock, as a stage: files are written to temporary names and renamed into place, images first and pointer files last, files the stage created are removed once no pointer names them, and the manifest is put back; a stopped undo is finished by the next. Refuses, naming them, when files the stage wrote were changed since. Run it twice to take back two stages.",
+        examples: &[
+            "loadsmith undo --dry-run /srv/tftp",
+            "loadsmith undo /srv/tftp",
+        ],
+        exit: "0 put back (or would be, with --dry-run), 1 refused (nothing was changed), 2 usage error or a root that cannot be read.",
+    },
+    Help {
         name: "check",
         details: "Also shows what a phone of every model the root concerns does there (settles, error, loops, uncertain: docs/boot.md).",
         examples: &["loadsmith check /srv/tftp"],

@@ -9,6 +9,7 @@ mod boot;
 mod check;
 mod complete;
 pub mod help;
+mod history;
 mod inspect;
 mod log;
 mod man;
@@ -19,6 +20,7 @@ mod plan;
 mod server;
 mod stage;
 mod trust;
+mod undo;
 mod verify;
 
 use std::io;
@@ -156,6 +158,8 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             follow,
             out,
         ),
+        Command::History { root } => history::run(&root, out),
+        Command::Undo { root, dry_run } => undo::run(&root, dry_run, out),
         Command::Completions { shell } => complete::run(&shell),
         Command::Man { dir } => man::run(dir.as_deref()),
     }

@@ -19,6 +19,10 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
         jobs: a.jobs.unwrap_or_else(default_jobs),
         limits: a.limits.limits(),
         rules: super::server::load(a.server_config.as_deref(), a.map_file.as_deref(), false)?.rules,
+        history: crate::stage::history::keep::Keep {
+            stages: a.keep_history,
+            max_bytes: a.max_history_size,
+        },
     };
     let r = stage(&opts)?;
     if out.json {
@@ -130,5 +134,8 @@ fn render(r: &StageReport, out: Out) -> String {
             r.pruned.len()
         )
     });
+    if let Some(h) = &r.history {
+        s.push_str(&super::history::kept_line(h, &r.root));
+    }
     s
 }

@@ -292,6 +292,11 @@ impl Folder {
         Ok(rustix::fs::unlinkat(&self.fd, name, AtFlags::empty())?)
     }
 
+    /// Removes the empty folder `name` of this folder (never through a link).
+    pub fn remove_dir(&self, name: &str) -> io::Result<()> {
+        Ok(rustix::fs::unlinkat(&self.fd, name, AtFlags::REMOVEDIR)?)
+    }
+
     /// Removes the file `rel` below this folder, walking to its folder
     /// without following a link (the file itself, if a link, is removed).
     pub fn remove_at(&self, rel: &str) -> io::Result<()> {

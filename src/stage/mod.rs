@@ -16,6 +16,7 @@
 
 mod choose;
 pub mod edits;
+pub mod history;
 pub mod options;
 pub mod proof;
 pub mod prune;
@@ -86,6 +87,9 @@ pub struct StageReport {
     pub dry_run: bool,
     /// The root did not exist: the stage makes it (a dry run would).
     pub create_root: bool,
+    /// What the stage kept in `.loadsmith/history/` for `undo`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<crate::stage::history::keep::Kept>,
 }
 
 /// Runs a stage.
@@ -129,6 +133,7 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
         return Ok(report);
     }
     let _lock = Lock::take(&opts.root)?;
+    crate::stage::history::ready(&opts.root)?;
     // Plan again under the lock: another stage may have finished meanwhile.
     let mut report = plan(opts, &chosen)?;
     report.create_root = create_root;
@@ -365,6 +370,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         changed,
         dry_run: opts.dry_run,
         create_root: false,
+        history: None,
     })
 }
 
@@ -505,6 +511,9 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
             e.pending = Some(f.sha256.clone());
         }
     }
+    let kept = crate::stage::history::keep::begin(root, &dirs, &place, report, opts.history)
+        .inspect_err(|_| stager.remove_tmps())?;
+    report.history = kept.as_ref().map(|k| k.kept.clone());
     let committed = m
         .save(root)
         .and_then(|_| commit_all(&dirs, &place, &stager.written));
@@ -516,7 +525,8 @@ fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<
     let top = place.folder_of(&dirs, "")?;
     self::prune::recheck(&m, |p| digest_beneath(top, place.rel(p)), report);
     m.trust = trust::record_root(root, &m.trust, opts.force);
-    finish(root, &dirs, &place, report, m)
+    finish(root, &dirs, &place, report, m)?;
+    crate::stage::history::keep::end(kept, opts.history, root)
 }
 
 /// After the set is in place: the manifest records it, the pointer files
@@ -556,8 +566,20 @@ fn finish(
             },
         );
     }
+    if !report.pruned.is_empty() {
+        // A stage stopped while removing reads as interrupted, not as drift.
+        for p in &report.pruned {
+            if let Some(e) = m.files.get_mut(p) {
+                e.pending = Some(e.sha256.clone());
+            }
+        }
+        m.save(root)?;
+    }
     let top = place.folder_of(dirs, "")?;
-    for p in &report.pruned {
+    // A list first: a set is gone whole, never listed with files missing.
+    let mut pruned: Vec<&String> = report.pruned.iter().collect();
+    pruned.sort_by_key(|p| ImageName::parse(p).role != Role::Loads);
+    for p in pruned {
         crate::files::fault::point()
             .and_then(|_| top.remove_at(place.rel(p)))
             .map_err(|e| Error::io("remove", root.join(place.rel(p)), e))?;

@@ -26,4 +26,6 @@ pub struct StageOptions {
     pub limits: crate::bundle::Limits,
     /// The server's remap rules (`--map-file`): files go where they send each name.
     pub rules: Option<crate::served::rules::Rules>,
+    /// How much of what it displaces the stage keeps for `undo`.
+    pub history: crate::stage::history::keep::Keep,
 }

@@ -23,9 +23,11 @@ pub fn shown_env(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> String {
     let tmp = dir.to_string_lossy().to_string();
     let canon = dir.canonicalize().unwrap().to_string_lossy().to_string();
     let clean = |b: &[u8]| {
-        String::from_utf8_lossy(b)
-            .replace(&canon, "[TMP]")
-            .replace(&tmp, "[TMP]")
+        times(
+            &String::from_utf8_lossy(b)
+                .replace(&canon, "[TMP]")
+                .replace(&tmp, "[TMP]"),
+        )
     };
     let env: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
     format!(
@@ -35,6 +37,36 @@ pub fn shown_env(dir: &Path, env: &[(&str, &str)], args: &[&str]) -> String {
         clean(&out.stdout),
         clean(&out.stderr)
     )
+}
+
+/// `s` with the times a stage recorded (`2024-05-01T12:34:56Z`, and
+/// `"time":1714566896` in JSON) written `[TIME]`.
+fn times(s: &str) -> String {
+    let shape = |w: &[u8]| {
+        w.len() == 20
+            && w.iter().zip(b"dddd-dd-ddTdd:dd:ddZ").all(|(c, p)| match p {
+                b'd' => c.is_ascii_digit(),
+                p => c == p,
+            })
+    };
+    let (b, mut out, mut i) = (s.as_bytes(), Vec::new(), 0);
+    while i < b.len() {
+        if b.get(i..i + 20).is_some_and(shape) {
+            out.extend_from_slice(b"[TIME]");
+            i += 20;
+        } else if b[i..].starts_with(b"\"time\": ") && b.get(i + 8).is_some_and(u8::is_ascii_digit)
+        {
+            out.extend_from_slice(b"\"time\": [TIME]");
+            i += 8;
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// One folder: two bundles (one damaged), an empty root, and a tftpd-hpa
