@@ -29,6 +29,7 @@ use crate::inspect::{self, BundleReport, Options, Source};
 use crate::names::models::{model_by_device_type, model_by_name};
 use crate::names::{ImageName, Role};
 use crate::phone::fleet::{self, Row};
+use crate::pointers::Setting;
 use crate::root::manifest::{Manifest, ReadLock};
 use crate::served::Served;
 use crate::served::rules::Rules;
@@ -316,7 +317,7 @@ fn term_versus_pointers(rep: &BundleReport, pointers: &[PointerReport]) -> Vec<F
     });
     for t in terms {
         for model in t.image.models.iter().filter_map(|n| model_by_name(n)) {
-            let setting = format!("loadInformation{}", model.device_type);
+            let setting = Setting::LoadInformation(Some(model.device_type));
             let Some(p) = pointers.iter().find(|p| p.setting == setting) else {
                 continue;
             };
@@ -398,7 +399,9 @@ fn drift(manifest: &Manifest, rep: &BundleReport) -> Vec<Finding> {
 
 /// A `model="…"` label that names another model than the entry's number.
 fn label_mismatch(p: &Pointer) -> Option<Finding> {
-    let n: u32 = p.setting.strip_prefix("loadInformation")?.parse().ok()?;
+    let Setting::LoadInformation(Some(n)) = p.setting else {
+        return None;
+    };
     let by_number = model_by_device_type(n)?;
     let by_label = model_by_name(p.label.as_deref()?)?;
     (by_label.device_type != by_number.device_type).then(|| {
@@ -421,10 +424,10 @@ fn label_mismatch(p: &Pointer) -> Option<Finding> {
 
 /// Two entries of one file that give one model different loads.
 fn conflicting_entries(found: &[Pointer]) -> Vec<Finding> {
-    let mut first: HashMap<(&str, &str), &str> = HashMap::new();
+    let mut first: HashMap<(&str, Setting), &str> = HashMap::new();
     let mut out = Vec::new();
     for p in found {
-        match first.get(&(p.file.as_str(), p.setting.as_str())) {
+        match first.get(&(p.file.as_str(), p.setting)) {
             Some(v) if *v != p.value => out.push(Finding::new(
                 Code::ModelLabel,
                 Some(&p.file),
@@ -432,7 +435,7 @@ fn conflicting_entries(found: &[Pointer]) -> Vec<Finding> {
             )),
             Some(_) => {}
             None => {
-                first.insert((p.file.as_str(), p.setting.as_str()), p.value.as_str());
+                first.insert((p.file.as_str(), p.setting), p.value.as_str());
             }
         }
     }
@@ -444,7 +447,7 @@ fn fleet_of(served: &Served, pointers: &[PointerReport], sets: &[SetReport]) -> 
     let models = fleet::models_concerned(
         pointers
             .iter()
-            .map(|p| (p.file.as_str(), p.setting.as_str(), p.value.as_str())),
+            .map(|p| (p.file.as_str(), p.setting, p.value.as_str())),
         sets.iter().map(|s| s.load.as_str()),
     );
     let mut src = DirSource::of(served.clone());

@@ -12,7 +12,7 @@ pub mod table3;
 use serde::Serialize;
 
 use crate::names::{Family, ImageName, Model, Protocol};
-use crate::pointers::{MGCP_DEFAULT, OS79XX, SIP_DEFAULT, XML_DEFAULT};
+use crate::pointers::{MGCP_DEFAULT, OS79XX, SIP_DEFAULT, Setting, XML_DEFAULT};
 pub use table3::Procedure;
 
 /// One thing to do at a step: set a value in a file, or do something to the phone.
@@ -278,9 +278,9 @@ fn pointer_actions(image: &str, protocol: Protocol, models: &[&'static Model]) -
             .map(|m| {
                 set(
                     XML_DEFAULT,
-                    &format!("loadInformation{} model=\"{}\"", m.device_type, m.xml_model()),
+                    &format!("{} model=\"{}\"", Setting::LoadInformation(Some(m.device_type)), m.xml_model()),
                     image,
-                    format!("point loadInformation{} ({}) at {image} in XMLDefault.cnf.xml, or <loadInformation> in SEP<MAC>.cnf.xml for one phone", m.device_type, m.xml_model()),
+                    format!("point {} ({}) at {image} in XMLDefault.cnf.xml, or <loadInformation> in SEP<MAC>.cnf.xml for one phone", Setting::LoadInformation(Some(m.device_type)), m.xml_model()),
                 )
             })
             .collect(),
