@@ -6,16 +6,8 @@
 //! (`<loadInformation>NAME</…>`). Readers find the names they point at;
 //! editors change only the value concerned and keep every other byte as it
 //! was (other lines, other models' entries, comments). XML is edited as a
-//! stream of `quick-xml` events, never by string search.
-
-/// `OS79XX.TXT`: the image a 7940/7960 before the universal loader boots.
-pub const OS79XX: &str = "OS79XX.TXT";
-/// `XMLDefault.cnf.xml`: the SCCP (and 79x1-family) default configuration.
-pub const XML_DEFAULT: &str = "XMLDefault.cnf.xml";
-/// `SIPDefault.cnf`: the SIP default configuration.
-pub const SIP_DEFAULT: &str = "SIPDefault.cnf";
-/// `MGCDefault.cnf`: the MGCP default configuration.
-pub const MGCP_DEFAULT: &str = "MGCDefault.cnf";
+//! stream of `quick-xml` events, never by string search. The files' names
+//! are the phone model's (`names::config`, re-exported by `phone::files`).
 
 use quick_xml::Reader;
 use quick_xml::escape::escape;

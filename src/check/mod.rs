@@ -28,6 +28,7 @@ use crate::inspect::sets::SetReport;
 use crate::inspect::{self, BundleReport, Options, Source};
 use crate::names::models::{model_by_device_type, model_by_name};
 use crate::names::{ImageName, Role};
+use crate::phone::files::{Reset, after_reset};
 use crate::phone::fleet::{self, Row};
 use crate::pointers::Setting;
 use crate::root::manifest::{Manifest, ReadLock};
@@ -316,8 +317,7 @@ fn term_versus_pointers(rep: &BundleReport, pointers: &[PointerReport]) -> Vec<F
             && !m.name.starts_with("TERM")
     });
     for t in terms {
-        for model in t.image.models.iter().filter_map(|n| model_by_name(n)) {
-            let setting = Setting::LoadInformation(Some(model.device_type));
+        for Reset { model, setting } in after_reset(&t.image) {
             let Some(p) = pointers.iter().find(|p| p.setting == setting) else {
                 continue;
             };

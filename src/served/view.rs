@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::files::{self, OpenError};
 use crate::names::{ImageName, Role};
-use crate::pointers::OS79XX;
+use crate::phone::files::OS79XX;
 use crate::pointers::{IMAGE_VERSION, Setting, cnf_get, os79xx_value, xml_get};
 use crate::root::manifest::STATE_DIR;
 
