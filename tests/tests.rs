@@ -28,6 +28,7 @@ mod stage;
 mod testdata;
 mod trust;
 mod trust_root;
+mod vendor_names;
 
 /// Cargo is told not to find test files itself (`autotests = false`): a
 /// suite added beside this file must be declared above, or it would

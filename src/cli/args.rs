@@ -122,9 +122,13 @@ pub enum Command {
         /// tftpd-hpa's remap rules (the file given to in.tftpd -m), with --root.
         #[arg(long, value_name = "FILE", requires = "root")]
         map_file: Option<PathBuf>,
-        /// Keep reading as the log grows (and across rotation): one live line per phone.
+        /// Keep reading as the log grows (and across rotation): one live line per phone
+        /// (with --json, one JSON document per line).
         #[arg(long)]
         follow: bool,
+        /// Only this phone: its address or MAC (SEP prefix and separators optional); exit 1 when the log has no such phone.
+        #[arg(long, value_name = "ADDR|MAC")]
+        phone: Option<String>,
     },
     /// Print the shell's completion registration (bash, elvish, fish, powershell, zsh).
     Completions {

@@ -191,6 +191,20 @@ fn render(r: &BundleReport, out: Out) -> String {
     if let Some(d) = &r.sha512 {
         s.push_str(&format!("  sha512 {d}\n"));
     }
+    if let Some(h) = &r.signed {
+        let by = h.signer.as_deref().unwrap_or("an unnamed signer");
+        let hash = h
+            .hash
+            .as_deref()
+            .map(|x| format!(", {x}"))
+            .unwrap_or_default();
+        let named = h
+            .embedded_name
+            .as_deref()
+            .map(|e| format!(" · signed as {}", safe(e)))
+            .unwrap_or_default();
+        s.push_str(&format!("  signed header: by {}{hash}{named}\n", safe(by)));
+    }
     if r.sets.is_empty() {
         s.push_str("  sets: none (no .loads and no loose application image)\n");
     } else {

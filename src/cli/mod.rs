@@ -135,7 +135,17 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             root,
             map_file,
             follow,
-        } => log::run(&file, root.as_deref(), map_file.as_deref(), follow, out),
+            phone,
+        } => log::run(
+            &file,
+            log::Ask {
+                root: root.as_deref(),
+                map_file: map_file.as_deref(),
+                phone: phone.as_deref(),
+            },
+            follow,
+            out,
+        ),
         Command::Completions { shell } => complete::run(&shell),
         Command::Man { dir } => man::run(dir.as_deref()),
     }
