@@ -6,20 +6,46 @@
 //! (`<loadInformation>NAME</…>`). Readers find the names they point at;
 //! editors change only the value concerned and keep every other byte as it
 //! was (other lines, other models' entries, comments). XML is edited as a
-//! stream of `quick-xml` events, never by string search.
-
-/// `OS79XX.TXT`: the image a 7940/7960 before the universal loader boots.
-pub const OS79XX: &str = "OS79XX.TXT";
-/// `XMLDefault.cnf.xml`: the SCCP (and 79x1-family) default configuration.
-pub const XML_DEFAULT: &str = "XMLDefault.cnf.xml";
-/// `SIPDefault.cnf`: the SIP default configuration.
-pub const SIP_DEFAULT: &str = "SIPDefault.cnf";
-/// `MGCDefault.cnf`: the MGCP default configuration.
-pub const MGCP_DEFAULT: &str = "MGCDefault.cnf";
+//! stream of `quick-xml` events, never by string search. The files' names
+//! are the phone model's (`names::config`, re-exported by `phone::files`).
 
 use quick_xml::Reader;
 use quick_xml::escape::escape;
 use quick_xml::events::{BytesStart, Event};
+
+/// The setting of a configuration file that names a load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Setting {
+    /// The one line of `OS79XX.TXT`.
+    Image,
+    /// `image_version` in a `.cnf` file.
+    ImageVersion,
+    /// A `<loadInformation<N>>` element, numbered by device type, or the
+    /// bare `<loadInformation>` of a per-phone file (`None`).
+    LoadInformation(Option<u32>),
+}
+
+/// As the setting is spelled in its file, for messages and output
+/// (`image`, `image_version`, `loadInformation7`, `loadInformation`).
+impl std::fmt::Display for Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Setting::Image => f.write_str("image"),
+            Setting::ImageVersion => f.write_str(IMAGE_VERSION),
+            Setting::LoadInformation(Some(n)) => write!(f, "loadInformation{n}"),
+            Setting::LoadInformation(None) => f.write_str("loadInformation"),
+        }
+    }
+}
+
+impl serde::Serialize for Setting {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// The key of a `.cnf` file that names the image.
+pub const IMAGE_VERSION: &str = "image_version";
 
 /// Why an XML pointer file cannot be edited.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -182,142 +208,222 @@ pub fn xml_get(bytes: &[u8]) -> Result<Vec<LoadInformation>, XmlError> {
     }
 }
 
-/// Sets `loadInformation<N>` entries (device type, model text, value), keeping
-/// every other byte. Existing elements (also zero-padded ones such as
-/// `loadInformation00007`) get the new value; missing ones are added before
-/// the root element closes. With `bytes` empty, a new `<Default>` document is made.
-pub fn xml_set(bytes: &[u8], entries: &[(u32, String, String)]) -> Result<Vec<u8>, XmlError> {
+/// One `loadInformation<N>` entry to write: the device type, the `model`
+/// label, and the load it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadEntry {
+    /// The device type (`7` for `loadInformation7`).
+    pub device_type: u32,
+    /// The `model="…"` label (`IP Phone 7960`).
+    pub model: String,
+    /// The load named.
+    pub value: String,
+}
+
+/// Sets `loadInformation<N>` entries, keeping every other byte. Existing
+/// elements (also zero-padded ones such as `loadInformation00007`) get the
+/// new value; missing ones are added before the root element closes. With
+/// `bytes` empty, a new `<Default>` document is made.
+pub fn xml_set(bytes: &[u8], entries: &[LoadEntry]) -> Result<Vec<u8>, XmlError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        let mut s = String::from("<Default>\n");
-        for (n, model, v) in entries {
-            s.push_str(&format!(
-                "  <loadInformation{n} model=\"{model}\">{v}</loadInformation{n}>\n"
+        return Ok(fresh_document(entries));
+    }
+    let out = XmlEdit::new(bytes, entries).run(bytes)?;
+    reads_back(&out, entries)?;
+    Ok(out)
+}
+
+/// A new `<Default>` document holding `entries` alone.
+fn fresh_document(entries: &[LoadEntry]) -> Vec<u8> {
+    let mut s = String::from("<Default>\n");
+    for e in entries {
+        let n = Setting::LoadInformation(Some(e.device_type));
+        s.push_str(&format!("  <{n} model=\"{}\">{}</{n}>\n", e.model, e.value));
+    }
+    s.push_str("</Default>\n");
+    s.into_bytes()
+}
+
+/// Never hand back a pointer file that does not read back as asked
+/// (fuzzing found degenerate documents, such as `<>…</>`, that do not).
+fn reads_back(out: &[u8], entries: &[LoadEntry]) -> Result<(), XmlError> {
+    let back = xml_get(out)?;
+    for e in entries {
+        if !back
+            .iter()
+            .any(|l| l.device_type == Some(e.device_type) && l.value == e.value)
+        {
+            return Err(XmlError::Malformed(format!(
+                "after the edit, {} does not read back; the document is too unusual to edit safely",
+                Setting::LoadInformation(Some(e.device_type))
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The streaming edit of an XML document: every event passes through as its
+/// own raw bytes, so what is not edited is byte-for-byte the input (spacing
+/// inside tags, a byte-order mark); the entries asked for get their values.
+struct XmlEdit<'a> {
+    entries: &'a [LoadEntry],
+    out: Vec<u8>,
+    /// Which entries have been written.
+    done: Vec<bool>,
+    depth: usize,
+    /// Inside an element whose content is being replaced.
+    replacing: bool,
+    /// The indent of the root element's children, for new entries.
+    indent: String,
+    saw_root: bool,
+    nl: &'static str,
+}
+
+impl<'a> XmlEdit<'a> {
+    fn new(bytes: &[u8], entries: &'a [LoadEntry]) -> XmlEdit<'a> {
+        XmlEdit {
+            entries,
+            out: Vec::with_capacity(bytes.len() + 200),
+            done: vec![false; entries.len()],
+            depth: 0,
+            replacing: false,
+            indent: String::from("  "),
+            saw_root: false,
+            nl: match bytes.windows(2).any(|w| w == b"\r\n") {
+                true => "\r\n",
+                false => "\n",
+            },
+        }
+    }
+
+    /// Passes every event of `bytes` through, editing the entries asked for.
+    fn run(mut self, bytes: &[u8]) -> Result<Vec<u8>, XmlError> {
+        let mut r = Reader::from_reader(bytes);
+        r.config_mut().trim_text(false);
+        let mut last = 0usize;
+        let mut buf = Vec::new();
+        loop {
+            let ev = r
+                .read_event_into(&mut buf)
+                .map_err(|e| XmlError::Malformed(e.to_string()))?;
+            let pos = usize::try_from(r.buffer_position())
+                .unwrap_or(bytes.len())
+                .min(bytes.len());
+            let raw = bytes.get(last..pos).unwrap_or_default();
+            last = pos;
+            if matches!(ev, Event::Eof) {
+                break;
+            }
+            self.event(&ev, raw);
+            buf.clear();
+        }
+        if !self.saw_root {
+            return Err(XmlError::NoRoot);
+        }
+        if self.depth > 0 || self.done.iter().any(|d| !d) {
+            // Found by fuzzing: an element left open swallowed the new entries.
+            return Err(XmlError::Malformed(
+                "an element is never closed, so the entries could not be placed".into(),
             ));
         }
-        s.push_str("</Default>\n");
-        return Ok(s.into_bytes());
+        self.out
+            .extend_from_slice(bytes.get(last..).unwrap_or_default());
+        Ok(self.out)
     }
-    let mut r = Reader::from_reader(bytes);
-    r.config_mut().trim_text(false);
-    // Every event passes through as its own raw bytes, so what is not edited
-    // is byte-for-byte the input (spacing inside tags, a byte-order mark).
-    let mut out = Vec::with_capacity(bytes.len() + 200);
-    let mut last = 0usize;
-    let mut buf = Vec::new();
-    let mut depth = 0usize;
-    let mut done = vec![false; entries.len()];
-    let mut replacing = false;
-    let mut indent = String::from("  ");
-    let mut saw_root = false;
-    let crlf = bytes.windows(2).any(|w| w == b"\r\n");
-    loop {
-        let ev = r
-            .read_event_into(&mut buf)
-            .map_err(|e| XmlError::Malformed(e.to_string()))?;
-        let pos = usize::try_from(r.buffer_position())
-            .unwrap_or(bytes.len())
-            .min(bytes.len());
-        let raw = bytes.get(last..pos).unwrap_or_default();
-        last = pos;
-        let hit = |name: &str| {
-            device_type_of(name)
-                .flatten()
-                .and_then(|dt| entries.iter().position(|(n, _, _)| *n == dt))
-        };
+
+    /// The entry an element named `name` holds, if one is asked for.
+    fn hit(&self, name: &str) -> Option<usize> {
+        let dt = device_type_of(name).flatten()?;
+        self.entries.iter().position(|e| e.device_type == dt)
+    }
+
+    fn event(&mut self, ev: &Event<'_>, raw: &[u8]) {
         match ev {
-            Event::Eof => break,
-            Event::Start(ref e) => {
-                depth += 1;
-                saw_root = true;
-                out.extend_from_slice(raw);
-                if let Some(i) = hit(e.name().0) {
-                    done[i] = true;
-                    replacing = true;
-                    out.extend_from_slice(escape(&entries[i].2).as_bytes());
+            Event::Start(e) => {
+                self.depth += 1;
+                self.saw_root = true;
+                self.out.extend_from_slice(raw);
+                if let Some(i) = self.hit(e.name().0) {
+                    self.done[i] = true;
+                    self.replacing = true;
+                    self.out
+                        .extend_from_slice(escape(&self.entries[i].value).as_bytes());
                 }
             }
-            Event::Empty(ref e) => {
-                saw_root = true;
-                match hit(e.name().0) {
-                    Some(i) => {
-                        done[i] = true;
-                        // `<x a="1" />` becomes `<x a="1" >VALUE</x>`.
-                        let open = raw.strip_suffix(b"/>").unwrap_or(raw);
-                        out.extend_from_slice(open);
-                        out.push(b'>');
-                        out.extend_from_slice(escape(&entries[i].2).as_bytes());
-                        out.extend_from_slice(b"</");
-                        out.extend_from_slice(e.name().0.as_bytes());
-                        out.push(b'>');
-                    }
-                    None => out.extend_from_slice(raw),
+            Event::Empty(e) => {
+                self.saw_root = true;
+                match self.hit(e.name().0) {
+                    Some(i) => self.fill(i, e.name().0, raw),
+                    None => self.out.extend_from_slice(raw),
                 }
             }
-            Event::Text(_) | Event::GeneralRef(_) | Event::CData(_) if replacing => {}
-            Event::Text(ref t) => {
+            Event::Text(_) | Event::GeneralRef(_) | Event::CData(_) if self.replacing => {}
+            Event::Text(t) => {
                 let s: &str = t;
-                if depth == 1
+                if self.depth == 1
                     && let Some(last) = s.rsplit('\n').next()
                     && !last.is_empty()
                     && last.chars().all(|c| c == ' ' || c == '\t')
                 {
-                    indent = last.to_string();
+                    self.indent = last.to_string();
                 }
-                out.extend_from_slice(raw);
+                self.out.extend_from_slice(raw);
             }
-            Event::End(_) => {
-                replacing = false;
-                if depth == 1 {
-                    let nl = if crlf { "\r\n" } else { "\n" };
-                    for (i, (n, model, v)) in entries.iter().enumerate() {
-                        if done[i] {
-                            continue;
-                        }
-                        let el = format!(
-                            "{indent}<loadInformation{n} model=\"{}\">{}</loadInformation{n}>{nl}",
-                            escape(model),
-                            escape(v)
-                        );
-                        out.extend_from_slice(el.as_bytes());
-                    }
-                    done.iter_mut().for_each(|d| *d = true);
-                }
-                depth = depth.saturating_sub(1);
-                out.extend_from_slice(raw);
-            }
-            _ => out.extend_from_slice(raw),
-        }
-        buf.clear();
-    }
-    if !saw_root {
-        return Err(XmlError::NoRoot);
-    }
-    if depth > 0 || done.iter().any(|d| !d) {
-        // Found by fuzzing: an element left open swallowed the new entries.
-        return Err(XmlError::Malformed(
-            "an element is never closed, so the entries could not be placed".into(),
-        ));
-    }
-    out.extend_from_slice(bytes.get(last..).unwrap_or_default());
-    // Never hand back a pointer file that does not read back as asked
-    // (fuzzing found degenerate documents, such as `<>…</>`, that do not).
-    let back = xml_get(&out)?;
-    for (n, _, v) in entries {
-        if !back
-            .iter()
-            .any(|l| l.device_type == Some(*n) && l.value == *v)
-        {
-            return Err(XmlError::Malformed(format!(
-                "after the edit, loadInformation{n} does not read back; the document is too unusual to edit safely"
-            )));
+            Event::End(_) => self.close(raw),
+            _ => self.out.extend_from_slice(raw),
         }
     }
-    Ok(out)
+
+    /// An empty element asked for: `<x a="1" />` becomes `<x a="1" >VALUE</x>`.
+    fn fill(&mut self, i: usize, name: &str, raw: &[u8]) {
+        self.done[i] = true;
+        let open = raw.strip_suffix(b"/>").unwrap_or(raw);
+        self.out.extend_from_slice(open);
+        self.out.push(b'>');
+        self.out
+            .extend_from_slice(escape(&self.entries[i].value).as_bytes());
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
+    }
+
+    /// An element closes; when it is the root, the entries not found are
+    /// added before it, in the file's indent and line-ending style.
+    fn close(&mut self, raw: &[u8]) {
+        self.replacing = false;
+        if self.depth == 1 {
+            for (e, done) in self.entries.iter().zip(&mut self.done) {
+                if *done {
+                    continue;
+                }
+                let n = Setting::LoadInformation(Some(e.device_type));
+                let el = format!(
+                    "{}<{n} model=\"{}\">{}</{n}>{}",
+                    self.indent,
+                    escape(&e.model),
+                    escape(&e.value),
+                    self.nl
+                );
+                self.out.extend_from_slice(el.as_bytes());
+                *done = true;
+            }
+        }
+        self.depth = self.depth.saturating_sub(1);
+        self.out.extend_from_slice(raw);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(device_type: u32, model: &str, value: &str) -> LoadEntry {
+        LoadEntry {
+            device_type,
+            model: model.into(),
+            value: value.into(),
+        }
+    }
 
     const XML: &str = "<?xml version=\"1.0\"?>\n<Default>\n  <!-- keep me -->\n  <callManagerGroup><members/></callManagerGroup>\n  <loadInformation8 model=\"IP Phone 7940\">P0S3-07-4-00</loadInformation8>\n  <loadInformation434 model=\"IP Phone 7942\">SCCP42.9-4-2SR3-1S</loadInformation434>\n  <loadInformation00007 model=\"IP Phone 7960\" />\n  <authenticationURL>http://x/?a=1&amp;b=2</authenticationURL>\n</Default>\n";
 
@@ -329,7 +435,7 @@ mod tests {
 
     #[test]
     fn an_unclosed_document_is_refused_not_silently_unedited() {
-        let r = xml_set(b"?<KKKKK(K>?@", &[(115, "m".into(), "SIP41.8-5-4S".into())]);
+        let r = xml_set(b"?<KKKKK(K>?@", &[entry(115, "m", "SIP41.8-5-4S")]);
         assert!(matches!(r, Err(XmlError::Malformed(_))), "{r:?}");
     }
 
@@ -338,8 +444,8 @@ mod tests {
         let out = xml_set(
             XML.as_bytes(),
             &[
-                (8, "IP Phone 7940".into(), "P0S3-8-12-00".into()),
-                (7, "IP Phone 7960".into(), "P0S3-8-12-00".into()),
+                entry(8, "IP Phone 7940", "P0S3-8-12-00"),
+                entry(7, "IP Phone 7960", "P0S3-8-12-00"),
             ],
         )
         .unwrap();
@@ -359,14 +465,14 @@ mod tests {
     fn xml_edit_adds_missing_entries_with_the_files_indent() {
         let out = xml_set(
             b"<Default>\r\n    <a>1</a>\r\n</Default>\r\n",
-            &[(115, "IP Phone 7941".into(), "SIP41.8-5-4S".into())],
+            &[entry(115, "IP Phone 7941", "SIP41.8-5-4S")],
         )
         .unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             "<Default>\r\n    <a>1</a>\r\n    <loadInformation115 model=\"IP Phone 7941\">SIP41.8-5-4S</loadInformation115>\r\n</Default>\r\n"
         );
-        let fresh = xml_set(b"", &[(7, "IP Phone 7960".into(), "P0S3-8-12-00".into())]).unwrap();
+        let fresh = xml_set(b"", &[entry(7, "IP Phone 7960", "P0S3-8-12-00")]).unwrap();
         assert_eq!(xml_get(&fresh).unwrap()[0].value, "P0S3-8-12-00");
     }
 
@@ -374,7 +480,7 @@ mod tests {
     fn xml_round_trip_is_byte_exact() {
         let out = xml_set(XML.as_bytes(), &[]).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), XML);
-        assert!(xml_set(b"<a><b></a>", &[(7, "m".into(), "v".into())]).is_err());
+        assert!(xml_set(b"<a><b></a>", &[entry(7, "m", "v")]).is_err());
         assert_eq!(xml_set(b"just text", &[]), Err(XmlError::NoRoot));
     }
 

@@ -314,8 +314,7 @@ fn the_rules_resolve_as_the_real_in_tftpd_resolves_them() {
         let ours = served.resolve(name);
         let got = support::tftp_get(server.port, name);
         let expect = ours
-            .path
-            .as_ref()
+            .path()
             .and_then(|p| std::fs::read(root.path().join(p)).ok());
         assert_eq!(got, expect, "{name}: loadsmith says {ours:?}");
     }
@@ -359,7 +358,7 @@ fn the_rules_resolve_as_the_real_in_tftpd_resolves_them() {
         let line = lines
             .iter()
             .find(|l| l.contains(&format!("filename {name}")));
-        match (&ours.path, line) {
+        match (ours.path(), line) {
             (Some(p), Some(l)) if ours.remapped(name) => {
                 assert!(l.ends_with(&format!("remapped to {p}")), "{name}: {l}");
             }

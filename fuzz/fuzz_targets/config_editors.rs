@@ -27,14 +27,14 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(same) = pointers::xml_set(data, &[]) {
             assert_eq!(same, data);
         }
-        let want = (
-            115u32,
-            "IP Phone 7941".to_string(),
-            "SIP41.8-5-4S".to_string(),
-        );
+        let want = pointers::LoadEntry {
+            device_type: 115,
+            model: "IP Phone 7941".to_string(),
+            value: "SIP41.8-5-4S".to_string(),
+        };
         if let Ok(out) = pointers::xml_set(data, std::slice::from_ref(&want)) {
             let got = pointers::xml_get(&out).expect("an edited document parses");
-            assert!(got.iter().any(|l| l.value == want.2), "edit lost");
+            assert!(got.iter().any(|l| l.value == want.value), "edit lost");
         }
     }
 });

@@ -58,12 +58,10 @@ impl FileSource for DirSource {
         }
         // The remap rules first, as the server applies them.
         let r = self.resolve(name);
-        let path = match (&r.path, &r.refused) {
-            (Some(p), None) => p.clone(),
-            (_, why) => {
-                let why = why.clone().unwrap_or_default();
-                let rule = r
-                    .rule
+        let path = match r {
+            Resolution::Opens { path, .. } => path,
+            Resolution::Refused { why, rule } => {
+                let rule = rule
                     .map(|l| format!(" by the remap rule at {l}"))
                     .unwrap_or_default();
                 return Fetch::Error(format!("access violation ({name} refused{rule}: {why})"));
@@ -97,7 +95,7 @@ impl FileSource for DirSource {
     fn remapped(&self, name: &str) -> Option<String> {
         self.served.rules.as_ref()?;
         let r = self.resolve(name);
-        r.remapped(name).then(|| r.path.unwrap_or_default())
+        r.remapped(name).then(|| r.into_path().unwrap_or_default())
     }
 }
 

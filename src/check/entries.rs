@@ -9,13 +9,15 @@
 use crate::findings::{self, Finding, ModelLabel};
 use crate::names::ImageName;
 use crate::names::models::{model_by_device_type, model_by_name};
+use crate::pointers::Setting;
 use crate::served::view::Pointer;
 
 /// The findings of one pointer's entry number and load.
 pub(super) fn entry_findings(p: &Pointer) -> Option<Finding> {
-    let digits = p.setting.strip_prefix("loadInformation")?;
     // `loadInformation` alone (a per-phone file's entry) has no number.
-    let n: u32 = digits.parse().ok()?;
+    let Setting::LoadInformation(Some(n)) = p.setting else {
+        return None;
+    };
     let label = p.label.as_deref().unwrap_or("");
     let Some(model) = model_by_device_type(n) else {
         let labelled = model_by_name(label).map(|m| (m.name, m.device_type));

@@ -5,19 +5,19 @@
 use super::pointer::PointerReport;
 use crate::findings::{self, Code, Finding};
 use crate::names::ImageName;
-use crate::served::{Resolution, Served};
+use crate::served::{Resolution, Served, Stranded};
 
 /// Where a request went, in words: `the rule at line 3: r ^(…)$ x/\1 sends it to x/y`.
 fn went(r: &Resolution) -> String {
     let rule = r
-        .rule
-        .as_deref()
+        .rule()
         .map(|l| format!("the rule at {l}"))
         .unwrap_or_else(|| "the rules".into());
-    match (&r.path, &r.refused) {
-        (_, Some(why)) => format!("{rule} refuses it ({why})"),
-        (Some(p), None) => format!("{rule} sends it to {p}, which the root does not hold"),
-        (None, None) => format!("{rule} leave it nowhere"),
+    match r {
+        Resolution::Refused { why, .. } => format!("{rule} refuses it ({why})"),
+        Resolution::Opens { path, .. } => {
+            format!("{rule} sends it to {path}, which the root does not hold")
+        }
     }
 }
 
@@ -25,7 +25,7 @@ fn went(r: &Resolution) -> String {
 /// `existing` they explain taken out (the remap finding says more).
 pub fn findings(
     served: &Served,
-    stranded: &[(String, String, Resolution)],
+    stranded: &[Stranded],
     pointers: &[PointerReport],
     existing: &mut Vec<Finding>,
 ) -> Vec<Finding> {
@@ -33,7 +33,7 @@ pub fn findings(
         return Vec::new();
     }
     let mut out: Vec<Finding> = Vec::new();
-    for (name, at, r) in stranded {
+    for Stranded { name, at, went: r } in stranded {
         if !ImageName::parse(name).known {
             continue;
         }

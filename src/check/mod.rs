@@ -30,7 +30,9 @@ use crate::inspect::sets::SetReport;
 use crate::inspect::{self, BundleReport, Options, Source};
 use crate::names::models::{model_by_device_type, model_by_name};
 use crate::names::{ImageName, Role};
+use crate::phone::files::{Reset, after_reset};
 use crate::phone::fleet::{self, Row};
+use crate::pointers::Setting;
 use crate::root::manifest::{Manifest, ReadLock};
 use crate::served::rules::Rules;
 use crate::served::view::{Pointer, RootView};
@@ -295,8 +297,7 @@ fn term_versus_pointers(rep: &BundleReport, pointers: &[PointerReport]) -> Vec<F
             && !m.name.starts_with("TERM")
     });
     for t in terms {
-        for model in t.image.models.iter().filter_map(|n| model_by_name(n)) {
-            let setting = format!("loadInformation{}", model.device_type);
+        for Reset { model, setting } in after_reset(&t.image) {
             let Some(p) = pointers.iter().find(|p| p.setting == setting) else {
                 continue;
             };
@@ -366,7 +367,9 @@ fn drift(manifest: &Manifest, rep: &BundleReport) -> Vec<Finding> {
 
 /// A `model="…"` label that names another model than the entry's number.
 fn label_mismatch(p: &Pointer) -> Option<Finding> {
-    let n: u32 = p.setting.strip_prefix("loadInformation")?.parse().ok()?;
+    let Setting::LoadInformation(Some(n)) = p.setting else {
+        return None;
+    };
     let by_number = model_by_device_type(n)?;
     let by_label = model_by_name(p.label.as_deref()?)?;
     (by_label.device_type != by_number.device_type).then(|| {
@@ -384,10 +387,10 @@ fn label_mismatch(p: &Pointer) -> Option<Finding> {
 
 /// Two entries of one file that give one model different loads.
 fn conflicting_entries(found: &[Pointer]) -> Vec<Finding> {
-    let mut first: HashMap<(&str, &str), &str> = HashMap::new();
+    let mut first: HashMap<(&str, Setting), &str> = HashMap::new();
     let mut out = Vec::new();
     for p in found {
-        match first.get(&(p.file.as_str(), p.setting.as_str())) {
+        match first.get(&(p.file.as_str(), p.setting)) {
             Some(v) if *v != p.value => {
                 let conflict = ModelLabel::Conflict {
                     setting: &p.setting,
@@ -398,7 +401,7 @@ fn conflicting_entries(found: &[Pointer]) -> Vec<Finding> {
             }
             Some(_) => {}
             None => {
-                first.insert((p.file.as_str(), p.setting.as_str()), p.value.as_str());
+                first.insert((p.file.as_str(), p.setting), p.value.as_str());
             }
         }
     }
@@ -410,7 +413,7 @@ fn fleet_of(served: &Served, pointers: &[PointerReport], sets: &[SetReport]) -> 
     let models = fleet::models_concerned(
         pointers
             .iter()
-            .map(|p| (p.file.as_str(), p.setting.as_str(), p.value.as_str())),
+            .map(|p| (p.file.as_str(), p.setting, p.value.as_str())),
         sets.iter().map(|s| s.load.as_str()),
     );
     let mut src = DirSource::of(served.clone());

@@ -8,7 +8,7 @@ pub struct PointerReport {
     /// The file holding it.
     pub file: String,
     /// The setting.
-    pub setting: String,
+    pub setting: crate::pointers::Setting,
     /// The load named.
     pub value: String,
     /// True when the root holds that load complete.

@@ -107,11 +107,11 @@ fn render_pointers(pointers: &[PointerReport], out: Out) -> String {
         true => out.paint("ok      ", "32"),
         false => out.paint("DANGLING", "31;1"),
     };
-    let mut groups: BTreeMap<(bool, &str, &str), Vec<String>> = BTreeMap::new();
+    let mut groups: BTreeMap<(bool, &str, String), Vec<String>> = BTreeMap::new();
     for p in pointers {
         if p.per_phone {
             groups
-                .entry((!p.resolves, p.value.as_str(), p.setting.as_str()))
+                .entry((!p.resolves, p.value.as_str(), p.setting.to_string()))
                 .or_default()
                 .push(safe(&p.file));
             continue;

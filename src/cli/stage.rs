@@ -72,7 +72,11 @@ fn render(r: &StageReport, out: Out) -> String {
             "    {:<10} {}{at} ({} = {})\n",
             action(e.action),
             safe(&e.file),
-            e.settings.join(", "),
+            e.settings
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
             safe(&e.value)
         ));
         if e.action != Action::Unchanged {

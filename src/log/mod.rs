@@ -154,10 +154,7 @@ fn bounded(mut l: Line) -> Line {
 /// True for a factory-reset term file (`term61.default.loads`), without
 /// parsing the name: this runs for every request of a long log.
 pub fn is_term(file: &str) -> bool {
-    let f = file.as_bytes();
-    f.len() > 18
-        && f[..4].eq_ignore_ascii_case(b"term")
-        && f[f.len() - 14..].eq_ignore_ascii_case(b".default.loads")
+    crate::names::config::is_term_file(file)
 }
 
 /// True when `next` starts a new boot after `prev`: a phone's first hunt
@@ -170,7 +167,7 @@ pub fn starts_boot(prev: Option<&Attempt>, next: &Attempt, other: bool) -> bool 
     };
     let term = is_term;
     let gap = matches!((prev.at, next.at), (Some(a), Some(b)) if b.saturating_sub(a) > BOOT_GAP);
-    next.file.starts_with("CTLSEP") || (term(&next.file) && other) || gap
+    crate::phone::files::starts_hunt(&next.file) || (term(&next.file) && other) || gap
 }
 
 /// Notes that `pid` got an entry at line `n` in `map`; past [`PENDING`]

@@ -12,6 +12,7 @@
 //! this one record; nothing else parses a name.
 
 mod bundle;
+pub mod config;
 pub mod models;
 mod more;
 mod others;

@@ -3,9 +3,16 @@
 //! file of a load is the loader. The only place in loadsmith that spells
 //! these names or orders.
 
+use crate::names::config::{ctl_file, is_ctl_file, itl_file};
+use crate::names::models::model_by_name;
 use crate::names::{Family, ImageName, Model, Protocol, Role};
+use crate::pointers::Setting;
 
-pub use crate::pointers::{MGCP_DEFAULT, OS79XX, SIP_DEFAULT, XML_DEFAULT};
+// The names themselves are spelled in `names::config` (layer 0), so that
+// `upgrade`, below the phone model, writes the same names.
+pub use crate::names::config::{
+    MGCP_DEFAULT, OS79XX, SIP_DEFAULT, XML_DEFAULT, default_of, mac_file,
+};
 
 /// One file of a hunt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,22 +31,29 @@ fn hf(name: String, protocol: Option<Protocol>) -> HuntFile {
 /// Application Loader"): the first configuration file found decides.
 pub fn loader_hunt(mac: &str) -> Vec<HuntFile> {
     vec![
-        hf(format!("CTLSEP{mac}.tlv"), None),
-        hf(format!("SEP{mac}.cnf.xml"), Some(Protocol::Sccp)),
-        hf(format!("SIP{mac}.cnf"), Some(Protocol::Sip)),
-        hf(format!("MGC{mac}.cnf"), Some(Protocol::Mgcp)),
+        hf(ctl_file(mac), None),
+        hf(mac_file(Protocol::Sccp, mac), Some(Protocol::Sccp)),
+        hf(mac_file(Protocol::Sip, mac), Some(Protocol::Sip)),
+        hf(mac_file(Protocol::Mgcp, mac), Some(Protocol::Mgcp)),
         hf(XML_DEFAULT.into(), Some(Protocol::Sccp)),
         hf(SIP_DEFAULT.into(), Some(Protocol::Sip)),
         hf(MGCP_DEFAULT.into(), Some(Protocol::Mgcp)),
     ]
 }
 
+/// True when a request for `file` starts a hunt: every hunt above opens
+/// with the phone's own `CTLSEP<MAC>.tlv`, so a phone asking for it has
+/// (re)started its boot.
+pub fn starts_hunt(file: &str) -> bool {
+    is_ctl_file(file)
+}
+
 /// The 79x1 family's hunt (`field-facts.md`).
 pub fn family_hunt(mac: &str) -> Vec<HuntFile> {
     vec![
-        hf(format!("CTLSEP{mac}.tlv"), None),
-        hf(format!("ITLSEP{mac}.tlv"), None),
-        hf(format!("SEP{mac}.cnf.xml"), Some(Protocol::Sccp)),
+        hf(ctl_file(mac), None),
+        hf(itl_file(mac), None),
+        hf(mac_file(Protocol::Sccp, mac), Some(Protocol::Sccp)),
         hf(XML_DEFAULT.into(), Some(Protocol::Sccp)),
     ]
 }
@@ -50,34 +64,40 @@ pub fn family_hunt(mac: &str) -> Vec<HuntFile> {
 /// and MGCP both are read, the MAC file last (it wins); for SCCP the first
 /// found decides.
 pub fn own_protocol_files(protocol: Protocol, mac: &str) -> Vec<String> {
-    match protocol {
-        Protocol::Sip => vec![SIP_DEFAULT.into(), format!("SIP{mac}.cnf")],
-        Protocol::Mgcp => vec![MGCP_DEFAULT.into(), format!("MGC{mac}.cnf")],
-        _ => vec![format!("SEP{mac}.cnf.xml"), XML_DEFAULT.into()],
-    }
-}
-
-/// The default file a SIP or MGCP `<PREFIX><MAC>.cnf` falls back on.
-pub fn default_of(protocol: Protocol) -> Option<&'static str> {
-    match protocol {
-        Protocol::Sip => Some(SIP_DEFAULT),
-        Protocol::Mgcp => Some(MGCP_DEFAULT),
-        _ => None,
-    }
-}
-
-/// The per-phone file of a protocol.
-pub fn mac_file(protocol: Protocol, mac: &str) -> String {
-    match protocol {
-        Protocol::Sip => format!("SIP{mac}.cnf"),
-        Protocol::Mgcp => format!("MGC{mac}.cnf"),
-        _ => format!("SEP{mac}.cnf.xml"),
+    match default_of(protocol) {
+        Some(default) => vec![default.into(), mac_file(protocol, mac)],
+        None => vec![mac_file(protocol, mac), XML_DEFAULT.into()],
     }
 }
 
 /// The file a 79x1-family phone asks for after a factory reset.
 pub fn term_file(model: &Model) -> Option<String> {
-    model.term_code.map(|c| format!("term{c}.default.loads"))
+    model.term_code.map(crate::names::config::term_file)
+}
+
+/// A model's way back from a factory reset through one term file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reset {
+    /// The model that fetches the term file.
+    pub model: &'static Model,
+    /// The setting that names the load it moves to afterwards.
+    pub setting: Setting,
+}
+
+/// What a phone does after a factory reset: it fetches the term file of
+/// its model ([`term_file`]) and runs the load that list names first, and
+/// only then moves to the load its configuration names for it, the
+/// `loadInformation<N>` of its device type. For a term file, each model
+/// that fetches it, with that setting.
+pub fn after_reset(term: &ImageName) -> Vec<Reset> {
+    term.models
+        .iter()
+        .filter_map(|n| model_by_name(n))
+        .map(|model| Reset {
+            model,
+            setting: Setting::LoadInformation(Some(model.device_type)),
+        })
+        .collect()
 }
 
 /// The era of a 7940/7960 image: before the universal loader (SCCP below

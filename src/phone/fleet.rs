@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::source::FileSource;
 use super::{BootReport, Kind, State, files, walk};
 use crate::names::{Family, ImageName, MODELS, Model};
+use crate::pointers::Setting;
 
 /// A MAC no configuration file is written for: the walk sees the defaults.
 pub const ANY_MAC: &str = "000000000000";
@@ -46,7 +47,7 @@ impl Row {
 /// device types of numbered `loadInformation` entries, the models of every
 /// load named or held, and the 7940/7960 when a file only they read exists.
 pub fn models_concerned<'a>(
-    pointers: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    pointers: impl IntoIterator<Item = (&'a str, Setting, &'a str)>,
     loads: impl IntoIterator<Item = &'a str>,
 ) -> Vec<&'static Model> {
     let mut out: Vec<&'static Model> = Vec::new();
@@ -60,9 +61,7 @@ pub fn models_concerned<'a>(
     // A cluster's per-phone files name a handful of loads: each value once.
     let mut seen = std::collections::HashSet::new();
     for (file, setting, value) in pointers {
-        if let Some(n) = setting
-            .strip_prefix("loadInformation")
-            .and_then(|n| n.parse::<u32>().ok())
+        if let Setting::LoadInformation(Some(n)) = setting
             && let Some(m) = crate::names::models::model_by_device_type(n)
             && !out.iter().any(|o| o.name == m.name)
         {

@@ -2,7 +2,7 @@
 //! model. The file formats themselves are parsed in `root::pointers`.
 
 use crate::names::Model;
-use crate::pointers::{cnf_get, xml_get};
+use crate::pointers::{IMAGE_VERSION, Setting, cnf_get, xml_get};
 
 /// What a configuration file says to one phone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,7 +10,7 @@ pub struct Named {
     /// The image (load) named, if any.
     pub image: Option<String>,
     /// The setting that named it (`loadInformation7`, `loadInformation`, `image_version`).
-    pub setting: Option<String>,
+    pub setting: Option<Setting>,
 }
 
 /// The image `file` names for `model`.
@@ -34,10 +34,7 @@ pub fn named(file: &str, bytes: &[u8], model: &Model) -> Named {
         return match numbered.or(bare) {
             Some(e) => Named {
                 image: Some(e.value.clone()),
-                setting: Some(match e.device_type {
-                    Some(n) => format!("loadInformation{n}"),
-                    None => "loadInformation".into(),
-                }),
+                setting: Some(Setting::LoadInformation(e.device_type)),
             },
             None => Named {
                 image: None,
@@ -45,9 +42,9 @@ pub fn named(file: &str, bytes: &[u8], model: &Model) -> Named {
             },
         };
     }
-    let image = cnf_get(bytes, "image_version").filter(|v| !v.is_empty());
+    let image = cnf_get(bytes, IMAGE_VERSION).filter(|v| !v.is_empty());
     Named {
-        setting: image.as_ref().map(|_| "image_version".into()),
+        setting: image.as_ref().map(|_| Setting::ImageVersion),
         image,
     }
 }

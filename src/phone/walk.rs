@@ -308,8 +308,9 @@ impl<'a> Walk<'a> {
         };
         let m = self.state.model;
         let msg = format!(
-            "uncertain: {file} comes first in the {}'s hunt but names no image for it, and the vendor's documents do not say what the loader does then; under one reading {flash}, under the other {on}. Add loadInformation{}{fix} to {file}, or remove it",
-            m.name, m.device_type
+            "uncertain: {file} comes first in the {}'s hunt but names no image for it, and the vendor's documents do not say what the loader does then; under one reading {flash}, under the other {on}. Add {}{fix} to {file}, or remove it",
+            m.name,
+            crate::pointers::Setting::LoadInformation(Some(m.device_type))
         );
         self.end(Kind::Uncertain, running, msg, Some(file))
     }

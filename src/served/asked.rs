@@ -37,7 +37,7 @@ pub fn widen(served: &Served, survey: &mut Survey) {
     let on_disk = survey
         .served
         .keys()
-        .chain(survey.stranded.iter().map(|(n, _, _)| n));
+        .chain(survey.stranded.iter().map(|s| &s.name));
     asked.extend(on_disk.filter_map(|n| files::requested_spelling(n)));
     if let Ok(m) = Manifest::load(&served.root) {
         asked.extend(m.files.into_keys());
@@ -56,7 +56,7 @@ pub fn widen(served: &Served, survey: &mut Survey) {
                 continue;
             }
             let r = super::resolve(Some(rules), name);
-            if let Some(p) = r.path.filter(|p| is_file(served, p)) {
+            if let Some(p) = r.into_path().filter(|p| is_file(served, p)) {
                 survey.served.insert(name.clone(), p);
             }
         }
@@ -124,5 +124,5 @@ fn drop_spellings(survey: &mut Survey, asked: &BTreeSet<String>) {
     for n in spelled {
         survey.served.remove(&n);
     }
-    survey.stranded.retain(|(_, at, _)| !paths.contains(at));
+    survey.stranded.retain(|s| !paths.contains(&s.at));
 }

@@ -34,21 +34,53 @@ pub struct Served {
     pub rules: Option<Rules>,
 }
 
-/// Where one requested name leads.
+/// Where one requested name leads: a path, or the server's refusal. Each
+/// carries the last rule that acted (`line N: TEXT`), when one did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resolution {
-    /// The path opened, relative to the root; `None` when refused.
-    pub path: Option<String>,
-    /// The server's refusal, when the rules refuse the request.
-    pub refused: Option<String>,
-    /// The last rule that acted (`line N: TEXT`), when one did.
-    pub rule: Option<String>,
+pub enum Resolution {
+    /// The request opens `path`, relative to the root.
+    Opens {
+        /// The path opened, relative to the root.
+        path: String,
+        /// The last rule that acted.
+        rule: Option<String>,
+    },
+    /// The server refuses the request.
+    Refused {
+        /// Why, in the server's words.
+        why: String,
+        /// The last rule that acted.
+        rule: Option<String>,
+    },
 }
 
 impl Resolution {
     /// True when a rule changed the name (or refused it).
     pub fn remapped(&self, name: &str) -> bool {
-        self.refused.is_some() || self.path.as_deref() != Some(name)
+        self.path() != Some(name)
+    }
+
+    /// The path opened, relative to the root; `None` when refused.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            Resolution::Opens { path, .. } => Some(path),
+            Resolution::Refused { .. } => None,
+        }
+    }
+
+    /// The path opened; `None` when refused.
+    pub fn into_path(self) -> Option<String> {
+        match self {
+            Resolution::Opens { path, .. } => Some(path),
+            Resolution::Refused { .. } => None,
+        }
+    }
+
+    /// The last rule that acted (`line N: TEXT`), when one did.
+    pub fn rule(&self) -> Option<&str> {
+        match self {
+            Resolution::Opens { rule, .. } | Resolution::Refused { rule, .. } => rule.as_deref(),
+        }
     }
 }
 
@@ -99,14 +131,14 @@ impl Served {
             // Opened as the server would (a link followed only inside the
             // root), never through a link out of it.
             let opens = r
-                .path
-                .clone()
-                .filter(|p| crate::files::open_inside(&self.root, p).is_ok());
+                .path()
+                .filter(|p| crate::files::open_inside(&self.root, p).is_ok())
+                .map(str::to_string);
             match opens {
                 Some(p) => {
                     out.served.insert(name, p);
                 }
-                None if self.rules.is_some() => out.stranded.push((name, at, r)),
+                None if self.rules.is_some() => out.stranded.push(Stranded { name, at, went: r }),
                 None => {}
             }
         }
@@ -121,12 +153,23 @@ impl Served {
 pub struct Survey {
     /// Each name served, and the path (relative to the root) it opens.
     pub served: BTreeMap<String, String>,
-    /// Files a request for their own name does not reach: name, where the
-    /// file lies, and where the request goes.
-    pub stranded: Vec<(String, String, Resolution)>,
+    /// Files a request for their own name does not reach.
+    pub stranded: Vec<Stranded>,
     /// Temporary files an interrupted stage left in the folders below the
     /// root (paths relative to it; the root's own are not listed).
     pub leftovers: Vec<String>,
+}
+
+/// A file of the tree that a request for its own name does not reach (the
+/// rules send the name elsewhere, or refuse it).
+#[derive(Debug, Clone)]
+pub struct Stranded {
+    /// The file's base name, as phones would ask for it.
+    pub name: String,
+    /// Where the file lies, relative to the root.
+    pub at: String,
+    /// Where a request for `name` goes instead.
+    pub went: Resolution,
 }
 
 /// Where a request for `name` leads under `rules` (none: the name itself).
@@ -137,9 +180,8 @@ pub fn resolve(rules: Option<&Rules>, name: &str) -> Resolution {
 /// [`resolve`], `probe` saying which names open a file (for `E` rules).
 fn resolve_with(rules: Option<&Rules>, name: &str, probe: Option<rules::Probe>) -> Resolution {
     let Some(rules) = rules else {
-        return Resolution {
-            path: Some(name.to_string()),
-            refused: None,
+        return Resolution::Opens {
+            path: name.to_string(),
             rule: None,
         };
     };
@@ -151,18 +193,14 @@ fn resolve_with(rules: Option<&Rules>, name: &str, probe: Option<rules::Probe>) 
         .last_rule(rules)
         .map(|r| format!("line {}: {}", r.line, r.text));
     match rw.mapped {
-        Mapped::Path(p) => Resolution {
-            refused: served_path(&p)
-                .is_none()
-                .then(|| "the rules leave no file name".to_string()),
-            path: served_path(&p),
-            rule,
+        Mapped::Path(p) => match served_path(&p) {
+            Some(path) => Resolution::Opens { path, rule },
+            None => Resolution::Refused {
+                why: "the rules leave no file name".to_string(),
+                rule,
+            },
         },
-        Mapped::Refused(why) => Resolution {
-            path: None,
-            refused: Some(why),
-            rule,
-        },
+        Mapped::Refused(why) => Resolution::Refused { why, rule },
     }
 }
 
@@ -221,14 +259,23 @@ pub struct Placement {
     pub map: BTreeMap<String, String>,
 }
 
-/// One name placed: the name, its path, the rule that sent it there.
-type Placed = (String, String, String);
+/// One name placed.
+struct Placed {
+    /// The name phones ask for.
+    name: String,
+    /// Its path, relative to the root.
+    path: String,
+    /// The rule that sent it there (`""`: none).
+    rule: String,
+}
 
-/// The rule that placed a name, in words.
-fn by(rule: &str) -> String {
-    match rule {
-        "" => "no rule changes it".into(),
-        r => r.to_string(),
+impl Placed {
+    /// The rule that placed the name, in words.
+    fn by(&self) -> String {
+        match self.rule.as_str() {
+            "" => "no rule changes it".into(),
+            r => r.to_string(),
+        }
     }
 }
 
@@ -248,14 +295,12 @@ impl Placement {
         }
         let mut placed: Vec<Placed> = Vec::new();
         for name in names {
-            let r = served.resolve(name);
-            let rule = r.rule.clone().unwrap_or_default();
-            let path = match (r.path, r.refused) {
-                (Some(p), None) => p,
-                (_, why) => {
+            let (path, rule) = match served.resolve(name) {
+                Resolution::Opens { path, rule } => (path, rule.unwrap_or_default()),
+                Resolution::Refused { why, rule } => {
                     return Err(format!(
-                        "the remap rules refuse {name} ({}; {rule}): phones could never fetch it",
-                        why.unwrap_or_default()
+                        "the remap rules refuse {name} ({why}; {}): phones could never fetch it",
+                        rule.unwrap_or_default()
                     ));
                 }
             };
@@ -264,8 +309,12 @@ impl Placement {
                     "the remap rules send {name} to {path} ({rule}), inside a hidden folder loadsmith keeps for itself"
                 ));
             }
-            if placed.iter().all(|(n, _, _)| n != name) {
-                placed.push((name.to_string(), path.clone(), rule));
+            if placed.iter().all(|p| p.name != name) {
+                placed.push(Placed {
+                    name: name.to_string(),
+                    path: path.clone(),
+                    rule,
+                });
             }
             if path != name {
                 map.insert(name.to_string(), path);
@@ -356,23 +405,28 @@ impl Opened {
 
 /// Two names on one path, or a path needed as a file and as a folder.
 fn clashes(placed: &[Placed]) -> Result<(), String> {
-    for (i, (a, pa, ra)) in placed.iter().enumerate() {
-        for (b, pb, rb) in &placed[i + 1..] {
-            if pa == pb {
+    for (i, a) in placed.iter().enumerate() {
+        for b in &placed[i + 1..] {
+            if a.path == b.path {
                 return Err(format!(
-                    "the remap rules send both {a} ({}) and {b} ({}) to {pa}: one would overwrite the other",
-                    by(ra),
-                    by(rb)
+                    "the remap rules send both {} ({}) and {} ({}) to {}: one would overwrite the other",
+                    a.name,
+                    a.by(),
+                    b.name,
+                    b.by(),
+                    a.path
                 ));
             }
-            for ((f, pf, rf), (d, pd, rd)) in
-                [((a, pa, ra), (b, pb, rb)), ((b, pb, rb), (a, pa, ra))]
-            {
-                if pd.starts_with(&format!("{pf}/")) {
+            for (f, d) in [(a, b), (b, a)] {
+                if d.path.starts_with(&format!("{}/", f.path)) {
                     return Err(format!(
-                        "the remap rules need {pf} both as a file, for {f} ({}), and as a folder, for {d} at {pd} ({})",
-                        by(rf),
-                        by(rd)
+                        "the remap rules need {} both as a file, for {} ({}), and as a folder, for {} at {} ({})",
+                        f.path,
+                        f.name,
+                        f.by(),
+                        d.name,
+                        d.path,
+                        d.by()
                     ));
                 }
             }
@@ -389,8 +443,8 @@ fn on_disk(root: &Path, placed: &[Placed]) -> Result<(), String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(format!("{} cannot be opened: {e}", root.display())),
     };
-    for (name, path, rule) in placed {
-        let why = match top.probe(path) {
+    for p in placed {
+        let why = match top.probe(&p.path) {
             Ok(()) => continue,
             Err(WalkError::Link { at }) => format!(
                 "{at} is a link; loadsmith never writes through a link, so a file cannot land outside the root or in its own folder"
@@ -398,8 +452,10 @@ fn on_disk(root: &Path, placed: &[Placed]) -> Result<(), String> {
             Err(e) => e.to_string(),
         };
         return Err(format!(
-            "the remap rules send {name} to {path} ({}), and in the root {why}",
-            by(rule)
+            "the remap rules send {} to {} ({}), and in the root {why}",
+            p.name,
+            p.path,
+            p.by()
         ));
     }
     Ok(())

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::files::{self, OpenError};
 use crate::names::{ImageName, Role};
-use crate::pointers::OS79XX;
-use crate::pointers::{cnf_get, os79xx_value, xml_get};
+use crate::phone::files::OS79XX;
+use crate::pointers::{IMAGE_VERSION, Setting, cnf_get, os79xx_value, xml_get};
 use crate::root::manifest::STATE_DIR;
 
 /// Largest configuration file read, whole: real ones are a few kilobytes,
@@ -41,7 +41,7 @@ pub struct Pointer {
     /// The file holding it.
     pub file: String,
     /// The setting (`image_version`, `loadInformation7`, the image line).
-    pub setting: String,
+    pub setting: Setting,
     /// The load named.
     pub value: String,
     /// True for per-phone files (`SEP<MAC>.cnf.xml`, `SIP<MAC>.cnf`, `MGC<MAC>.cnf`).
@@ -119,7 +119,7 @@ impl RootView {
             return Some(p.clone());
         }
         match &self.rules {
-            Some(r) => super::resolve(Some(r), name).path,
+            Some(r) => super::resolve(Some(r), name).into_path(),
             None => Some(name.to_string()),
         }
     }
@@ -243,33 +243,27 @@ pub fn pointers_in(n: &str, bytes: &[u8]) -> Vec<Pointer> {
     let img = ImageName::parse(n);
     let per_phone = img.mac.is_some();
     let ext = img.extension.as_deref().map(str::to_ascii_lowercase);
-    let one = |setting: &str, value: String, label: Option<String>| Pointer {
+    let one = |setting: Setting, value: String, label: Option<String>| Pointer {
         file: n.to_string(),
-        setting: setting.into(),
+        setting,
         value,
         per_phone,
         label,
     };
     match (img.role, ext.as_deref()) {
         (Role::Os79xx, _) if n == OS79XX => os79xx_value(bytes)
-            .map(|v| one("image", v, None))
+            .map(|v| one(Setting::Image, v, None))
             .into_iter()
             .collect(),
-        (Role::Configuration, Some("cnf")) => cnf_get(bytes, "image_version")
-            .map(|v| one("image_version", v, None))
+        (Role::Configuration, Some("cnf")) => cnf_get(bytes, IMAGE_VERSION)
+            .map(|v| one(Setting::ImageVersion, v, None))
             .into_iter()
             .collect(),
         (Role::Configuration, Some("cnf.xml")) => xml_get(bytes)
             .unwrap_or_default()
             .into_iter()
             .filter(|li| !li.value.is_empty())
-            .map(|li| {
-                let setting = match li.device_type {
-                    Some(dt) => format!("loadInformation{dt}"),
-                    None => "loadInformation".into(),
-                };
-                one(&setting, li.value, li.model)
-            })
+            .map(|li| one(Setting::LoadInformation(li.device_type), li.value, li.model))
             .collect(),
         _ => Vec::new(),
     }

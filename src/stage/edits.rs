@@ -6,7 +6,9 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::names::{Family, ImageName, MODELS, Protocol};
 use crate::phone::files;
-use crate::pointers::{XmlError, cnf_set, os79xx_content, xml_set};
+use crate::pointers::{
+    IMAGE_VERSION, LoadEntry, Setting, XmlError, cnf_set, os79xx_content, xml_set,
+};
 use crate::served::view::RootView;
 
 /// What happens to a file.
@@ -38,7 +40,7 @@ pub struct Edit {
     /// Create, edit or unchanged.
     pub action: Action,
     /// The settings changed (`image_version`, `loadInformation7`).
-    pub settings: Vec<String>,
+    pub settings: Vec<Setting>,
     /// The value written.
     pub value: String,
     /// Changed lines, `-old` and `+new`.
@@ -61,7 +63,7 @@ pub struct Pointing<'a> {
 fn edit(
     view: &RootView,
     file: &str,
-    settings: Vec<String>,
+    settings: Vec<Setting>,
     value: &str,
     make: impl FnOnce(&[u8]) -> std::result::Result<Vec<u8>, XmlError>,
 ) -> Result<Edit> {
@@ -121,22 +123,11 @@ pub fn plan(view: &RootView, p: &Pointing<'_>) -> Result<Vec<Edit>> {
     let mut out = Vec::new();
     match p.load.family {
         Some(Family::Legacy) => {
-            match p.load.protocol {
-                Some(Protocol::Sip) => out.push(edit(
-                    view,
-                    files::SIP_DEFAULT,
-                    vec!["image_version".into()],
-                    load,
-                    |b| Ok(cnf_set(b, "image_version", load)),
-                )?),
-                Some(Protocol::Mgcp) => out.push(edit(
-                    view,
-                    files::MGCP_DEFAULT,
-                    vec!["image_version".into()],
-                    load,
-                    |b| Ok(cnf_set(b, "image_version", load)),
-                )?),
-                _ => {}
+            // SIP and MGCP: `image_version` in the protocol's default file.
+            if let Some(file) = p.load.protocol.and_then(files::default_of) {
+                out.push(edit(view, file, vec![Setting::ImageVersion], load, |b| {
+                    Ok(cnf_set(b, IMAGE_VERSION, load))
+                })?);
             }
             // An existing XMLDefault.cnf.xml comes first in the loader's hunt:
             // its 7940/7960 entries are pointed at the target too (the field
@@ -150,40 +141,36 @@ pub fn plan(view: &RootView, p: &Pointing<'_>) -> Result<Vec<Edit>> {
                 _ => None,
             };
             if let Some(v) = xml_value {
-                let entries = entries(Family::Legacy, &v);
-                let settings = entries
-                    .iter()
-                    .map(|(n, _, _)| format!("loadInformation{n}"))
-                    .collect();
-                out.push(edit(view, files::XML_DEFAULT, settings, &v, |b| {
-                    xml_set(b, &entries)
-                })?);
+                out.push(xml_edit(view, Family::Legacy, &v)?);
             }
             if let Some(os) = &p.os79xx {
-                out.push(edit(view, files::OS79XX, vec!["image".into()], os, |_| {
+                out.push(edit(view, files::OS79XX, vec![Setting::Image], os, |_| {
                     Ok(os79xx_content(os))
                 })?);
             }
         }
-        Some(f @ (Family::Java(_) | Family::Named(_))) => {
-            let entries = entries(f, load);
-            let settings = entries
-                .iter()
-                .map(|(n, _, _)| format!("loadInformation{n}"))
-                .collect();
-            out.push(edit(view, files::XML_DEFAULT, settings, load, |b| {
-                xml_set(b, &entries)
-            })?);
-        }
+        Some(f @ (Family::Java(_) | Family::Named(_))) => out.push(xml_edit(view, f, load)?),
         None => {}
     }
     Ok(out)
 }
 
-fn entries(family: Family, value: &str) -> Vec<(u32, String, String)> {
-    MODELS
+/// `XMLDefault.cnf.xml` with every model of `family` pointed at `value`.
+fn xml_edit(view: &RootView, family: Family, value: &str) -> Result<Edit> {
+    let entries: Vec<LoadEntry> = MODELS
         .iter()
         .filter(|m| m.family == family)
-        .map(|m| (m.device_type, m.xml_model(), value.to_string()))
-        .collect()
+        .map(|m| LoadEntry {
+            device_type: m.device_type,
+            model: m.xml_model(),
+            value: value.to_string(),
+        })
+        .collect();
+    let settings = entries
+        .iter()
+        .map(|e| Setting::LoadInformation(Some(e.device_type)))
+        .collect();
+    edit(view, files::XML_DEFAULT, settings, value, |b| {
+        xml_set(b, &entries)
+    })
 }

@@ -420,7 +420,7 @@ fn prove(
         .collect();
     let concerned = fleet::models_concerned(
         ptrs.iter()
-            .map(|p| (p.file.as_str(), p.setting.as_str(), p.value.as_str())),
+            .map(|p| (p.file.as_str(), p.setting, p.value.as_str())),
         loads.iter().map(String::as_str),
     );
     let mut planned = proof::Planned::new(&served(opts), &c.files, edits, pruned);

@@ -11,8 +11,9 @@ pub mod table3;
 
 use serde::Serialize;
 
+use crate::names::config::{OS79XX, XML_DEFAULT, default_of, mac_file};
 use crate::names::{Family, ImageName, Model, Protocol};
-use crate::pointers::{MGCP_DEFAULT, OS79XX, SIP_DEFAULT, XML_DEFAULT};
+use crate::pointers::{IMAGE_VERSION, Setting};
 pub use table3::Procedure;
 
 /// One thing to do at a step: set a value in a file, or do something to the phone.
@@ -260,27 +261,21 @@ fn say(file: Option<&str>, text: String) -> Action {
 
 /// The configuration-file entries that name `image` for `models`.
 fn pointer_actions(image: &str, protocol: Protocol, models: &[&'static Model]) -> Vec<Action> {
-    match protocol {
-        Protocol::Sip => vec![set(
-            SIP_DEFAULT,
-            "image_version",
+    match default_of(protocol) {
+        Some(file) => vec![set(
+            file,
+            IMAGE_VERSION,
             image,
-            format!("set image_version to {image} in SIPDefault.cnf (a SIP<MAC>.cnf, read after it, must not name another image)"),
+            format!("set image_version to {image} in {file} (a {}, read after it, must not name another image)", mac_file(protocol, "<MAC>")),
         )],
-        Protocol::Mgcp => vec![set(
-            MGCP_DEFAULT,
-            "image_version",
-            image,
-            format!("set image_version to {image} in MGCDefault.cnf (a MGC<MAC>.cnf, read after it, must not name another image)"),
-        )],
-        _ => models
+        None => models
             .iter()
             .map(|m| {
                 set(
                     XML_DEFAULT,
-                    &format!("loadInformation{} model=\"{}\"", m.device_type, m.xml_model()),
+                    &format!("{} model=\"{}\"", Setting::LoadInformation(Some(m.device_type)), m.xml_model()),
                     image,
-                    format!("point loadInformation{} ({}) at {image} in XMLDefault.cnf.xml, or <loadInformation> in SEP<MAC>.cnf.xml for one phone", m.device_type, m.xml_model()),
+                    format!("point {} ({}) at {image} in XMLDefault.cnf.xml, or <loadInformation> in SEP<MAC>.cnf.xml for one phone", Setting::LoadInformation(Some(m.device_type)), m.xml_model()),
                 )
             })
             .collect(),
