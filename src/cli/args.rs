@@ -111,6 +111,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         map_file: Option<PathBuf>,
     },
+    /// Compare TFTP servers: folders, live servers (tftp://host[:port]) and manifests copied from other servers.
+    #[command(after_help = crate::cli::help::after("compare"))]
+    Compare(CompareArgs),
     /// Explain what each phone did, from the TFTP server's log (tftpd-hpa, dnsmasq, tftpd32).
     #[command(after_help = crate::cli::help::after("log"))]
     Log {
@@ -290,4 +293,20 @@ mod tests {
         };
         assert_eq!(a.limits.limits(), crate::bundle::Limits::default());
     }
+}
+
+/// `loadsmith compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Two sources or more: a TFTP root (folder), tftp://HOST[:PORT], or a
+    /// .loadsmith/manifest.json copied from another server.
+    #[arg(required = true, num_args = 2..)]
+    pub sources: Vec<String>,
+    /// N=FILE: the Nth source (a folder, counted from 1) is served with
+    /// tftpd-hpa's remap rules FILE. Repeat for each source that has some.
+    #[arg(long, value_name = "N=FILE")]
+    pub map_file: Vec<String>,
+    /// With tftp://: the most seconds one file's transfer may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub deadline: u64,
 }

@@ -7,6 +7,7 @@
 pub mod args;
 mod boot;
 mod check;
+mod compare;
 mod complete;
 pub mod help;
 mod inspect;
@@ -146,6 +147,7 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             follow,
             out,
         ),
+        Command::Compare(args) => compare::run(&args, out),
         Command::Completions { shell } => complete::run(&shell),
         Command::Man { dir } => man::run(dir.as_deref()),
     }
