@@ -248,3 +248,75 @@ fn compare_two_live_in_tftpd_servers_sees_another_sipdefault_and_a_missing_file(
         );
     }
 }
+
+fn stage_phase(root: &Path, phase: &[&str]) -> (serde_json::Value, i32) {
+    let zip = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/testdata/P0S3-8-12-00-sample.zip"
+    );
+    let mut args = vec!["stage", "--target", "P0S3-08-12-00", "--from", zip];
+    args.extend(phase);
+    args.push(root.to_str().unwrap());
+    json(&args)
+}
+
+#[test]
+fn files_only_writes_the_set_and_no_pointer_then_pointers_only_points_at_it() {
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path().join("root");
+    let (doc, code) = stage_phase(&root, &["--files-only"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["phase"], "files");
+    assert!(root.join("P0S3-8-12-00.sb2").is_file());
+    for p in ["OS79XX.TXT", "SIPDefault.cnf"] {
+        assert!(!root.join(p).exists(), "{p} written by --files-only");
+    }
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join(".loadsmith/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        m["target"],
+        serde_json::Value::Null,
+        "recorded, not pointed at"
+    );
+    assert_eq!(m["files"]["P0S3-8-12-00.sb2"]["kind"], "image");
+    let (doc, _) = stage_phase(&root, &["--files-only"]);
+    assert_eq!(
+        doc["changed"], false,
+        "a second files phase changes nothing"
+    );
+    let (doc, code) = stage_phase(&root, &["--pointers-only"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["changed"], true);
+    assert!(root.join("SIPDefault.cnf").is_file());
+    let (doc, _) = stage_phase(&root, &["--pointers-only"]);
+    assert_eq!(doc["changed"], false);
+    let (doc, _) = stage_phase(&root, &[]);
+    assert_eq!(doc["changed"], false, "both phases are a whole stage");
+}
+
+#[test]
+fn pointers_only_refuses_a_root_where_a_set_file_is_missing_or_differs() {
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path().join("root");
+    assert_eq!(stage_phase(&root, &["--files-only"]).1, 0);
+    let sb2 = root.join("P0S3-8-12-00.sb2");
+    let bytes = std::fs::read(&sb2).unwrap();
+    std::fs::remove_file(&sb2).unwrap();
+    let (doc, code) = stage_phase(&root, &["--pointers-only"]);
+    assert_eq!(code, 1, "{doc}");
+    assert!(
+        doc["error"]["details"][0]
+            .as_str()
+            .unwrap()
+            .contains("P0S3-8-12-00.sb2 is not in the root"),
+        "{doc}"
+    );
+    let mut other = bytes.clone();
+    other[200] ^= 1;
+    std::fs::write(&sb2, &other).unwrap();
+    let (doc, code) = stage_phase(&root, &["--pointers-only", "--force"]);
+    assert_eq!(code, 1, "{doc}");
+    assert!(!root.join("SIPDefault.cnf").exists() && !root.join("OS79XX.TXT").exists());
+    assert_eq!(std::fs::read(&sb2).unwrap(), other, "nothing written");
+}

@@ -240,6 +240,13 @@ pub struct StageArgs {
     /// Remove files earlier stages wrote that nothing points at any more.
     #[arg(long)]
     pub prune: bool,
+    /// Phase one of two (many servers): write the set, edit no pointer file.
+    #[arg(long, conflicts_with = "pointers_only")]
+    pub files_only: bool,
+    /// Phase two of two: edit the pointer files only; refused unless every
+    /// file of the set is in the root with the digest the manifest recorded.
+    #[arg(long)]
+    pub pointers_only: bool,
     /// The image 7940/7960 phones run now; an SCCP image here makes a SIP/MGCP stage
     /// point XMLDefault.cnf.xml at the universal loader (single-step SCCP move).
     #[arg(long, value_name = "IMAGE")]

@@ -23,6 +23,11 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
             .as_deref()
             .map(crate::served::rules::Rules::load)
             .transpose()?,
+        phase: match (a.files_only, a.pointers_only) {
+            (true, _) => crate::stage::Phase::Files,
+            (_, true) => crate::stage::Phase::Pointers,
+            _ => crate::stage::Phase::All,
+        },
     };
     let r = stage(&opts)?;
     if out.json {

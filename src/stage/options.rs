@@ -26,4 +26,22 @@ pub struct StageOptions {
     pub limits: crate::bundle::Limits,
     /// The server's remap rules (`--map-file`): files go where they send each name.
     pub rules: Option<crate::served::rules::Rules>,
+    /// Both phases, or one (`--files-only`, `--pointers-only`).
+    pub phase: Phase,
+}
+
+/// Which part of a stage runs: many servers are staged in two phases, the
+/// set everywhere first, the pointers once every server has it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// The set, then the pointers (a plain stage).
+    #[default]
+    All,
+    /// The set only: no pointer file is edited, nothing pruned; the manifest
+    /// records the files, not the target. Phones see nothing new.
+    Files,
+    /// The pointers only: refused unless every file of the set is in the
+    /// root with the digest the manifest recorded.
+    Pointers,
 }
