@@ -25,6 +25,7 @@ mod log;
 mod phone;
 mod roots;
 mod served;
+mod server_config;
 mod stage;
 mod testdata;
 mod trust;

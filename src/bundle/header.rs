@@ -7,7 +7,7 @@
 use std::io::{self, Read};
 use std::path::Path;
 
-use crate::findings::{Code, Finding};
+use crate::findings::{self, Finding, SignedAs};
 use crate::signed::header::{self, SignedHeader};
 
 /// Reads the head of `path` (at most [`super::SNIFF`] bytes) and decodes
@@ -28,11 +28,9 @@ pub fn name_finding(base: &str, h: &SignedHeader) -> Option<Finding> {
     if e == base || e == cop {
         return None;
     }
-    Some(Finding::new(
-        Code::EmbeddedNameMismatch,
-        None,
-        format!(
-            "the bundle {base} was signed as {e}: it was renamed after signing, and an installer that checks the signed name refuses it; use the vendor's file name {e}"
-        ),
-    ))
+    let embedded = e;
+    Some(findings::embedded_name_mismatch(SignedAs::Bundle {
+        base,
+        embedded,
+    }))
 }

@@ -6,7 +6,7 @@
 //! phone, or serves one a load it cannot run. Both are `model-label`
 //! warnings, as a label that names another model is.
 
-use crate::findings::{Code, Finding};
+use crate::findings::{self, Finding, ModelLabel};
 use crate::names::ImageName;
 use crate::names::models::{model_by_device_type, model_by_name};
 use crate::served::view::Pointer;
@@ -18,21 +18,15 @@ pub(super) fn entry_findings(p: &Pointer) -> Option<Finding> {
     let n: u32 = digits.parse().ok()?;
     let label = p.label.as_deref().unwrap_or("");
     let Some(model) = model_by_device_type(n) else {
-        let said = match model_by_name(label) {
-            Some(m) => format!(
-                " (it is labelled model=\"{label}\": the {}'s device type is {}, so the entry should be loadInformation{})",
-                m.name, m.device_type, m.device_type
-            ),
-            None => String::new(),
+        let labelled = model_by_name(label).map(|m| (m.name, m.device_type));
+        let unknown = ModelLabel::UnknownNumber {
+            setting: &p.setting,
+            value: &p.value,
+            number: n,
+            label,
+            labelled,
         };
-        return Some(Finding::new(
-            Code::ModelLabel,
-            Some(&p.file),
-            format!(
-                "{} {} names {}, but {n} is no device type loadsmith knows{said}: no phone reads this entry",
-                p.file, p.setting, p.value
-            ),
-        ));
+        return Some(findings::model_label(&p.file, unknown));
     };
     let load = ImageName::parse(&p.value);
     let family = load.family.filter(|_| load.known)?;
@@ -41,13 +35,13 @@ pub(super) fn entry_findings(p: &Pointer) -> Option<Finding> {
             [] => family.label(),
             m => m.join("/"),
         };
-        Finding::new(
-            Code::ModelLabel,
-            Some(&p.file),
-            format!(
-                "{} {} is the {}'s entry ({n}), but {} is a load for the {serves}: a {} cannot run it",
-                p.file, p.setting, model.name, p.value, model.name
-            ),
-        )
+        let other = ModelLabel::OtherFamily {
+            setting: &p.setting,
+            number: n,
+            model: model.name,
+            value: &p.value,
+            serves: &serves,
+        };
+        findings::model_label(&p.file, other)
     })
 }

@@ -74,8 +74,9 @@ pub enum Command {
     /// Check a TFTP root: every pointer resolves to a complete set; nothing drifted since the last stage.
     #[command(after_help = crate::cli::help::after("check"))]
     Check {
-        /// The TFTP root.
-        root: PathBuf,
+        /// The TFTP root (default: the one the server's configuration
+        /// names, --server-config or the machine's).
+        root: Option<PathBuf>,
         /// Seconds to wait for a running stage to finish before refusing
         /// (check never reads a root while a stage changes it).
         #[arg(long, value_name = "SECONDS", default_value_t = 30)]
@@ -84,6 +85,10 @@ pub enum Command {
         /// the root as that server serves it.
         #[arg(long, value_name = "FILE")]
         map_file: Option<PathBuf>,
+        /// The TFTP server's configuration (/etc/default/tftpd-hpa or
+        /// dnsmasq's): its root, remap rules and user.
+        #[arg(long, value_name = "FILE")]
+        server_config: Option<PathBuf>,
     },
     /// Predict what a phone does against a TFTP root (a folder) or a live server (tftp://host[:port]).
     #[command(after_help = crate::cli::help::after("boot"))]
@@ -110,6 +115,10 @@ pub enum Command {
         /// the root as that server serves it.
         #[arg(long, value_name = "FILE")]
         map_file: Option<PathBuf>,
+        /// The TFTP server's configuration (/etc/default/tftpd-hpa or
+        /// dnsmasq's): its root, remap rules and user.
+        #[arg(long, value_name = "FILE")]
+        server_config: Option<PathBuf>,
     },
     /// Compare TFTP servers: folders, live servers (tftp://host[:port]) and manifests copied from other servers.
     #[command(after_help = crate::cli::help::after("compare"))]
@@ -125,6 +134,10 @@ pub enum Command {
         /// tftpd-hpa's remap rules (the file given to in.tftpd -m), with --root.
         #[arg(long, value_name = "FILE", requires = "root")]
         map_file: Option<PathBuf>,
+        /// The TFTP server's configuration (/etc/default/tftpd-hpa or
+        /// dnsmasq's): its root, remap rules and user.
+        #[arg(long, value_name = "FILE")]
+        server_config: Option<PathBuf>,
         /// Keep reading as the log grows (and across rotation): one live line per phone
         /// (with --json, one JSON document per line).
         #[arg(long)]
@@ -258,6 +271,10 @@ pub struct StageArgs {
     /// file where the rules send its name.
     #[arg(long, value_name = "FILE")]
     pub map_file: Option<PathBuf>,
+    /// The TFTP server's configuration (/etc/default/tftpd-hpa or
+    /// dnsmasq's): its remap rules and user.
+    #[arg(long, value_name = "FILE")]
+    pub server_config: Option<PathBuf>,
     /// Limits on what a bundle may make loadsmith read.
     #[command(flatten)]
     pub limits: LimitArgs,

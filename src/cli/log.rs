@@ -31,18 +31,18 @@ pub(super) struct Ask<'a> {
     pub root: Option<&'a Path>,
     /// Its remap rules.
     pub map_file: Option<&'a Path>,
+    /// The server's configuration (root, rules, user).
+    pub server_config: Option<&'a Path>,
     /// Only this phone (address or MAC).
     pub phone: Option<&'a str>,
 }
 
 pub(super) fn run(file: &Path, ask: Ask, follow: bool, out: Out) -> Result<Outcome, Error> {
-    let view = match ask.root {
-        Some(r) => Some(Root::read(Served {
-            root: r.to_path_buf(),
-            rules: ask
-                .map_file
-                .map(crate::served::rules::Rules::load)
-                .transpose()?,
+    let server = super::server::load(ask.server_config, ask.map_file, false)?;
+    let view = match ask.root.map(Path::to_path_buf).or_else(|| server.root()) {
+        Some(root) => Some(Root::read(Served {
+            root,
+            rules: server.rules,
         })?),
         None => None,
     };

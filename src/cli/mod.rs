@@ -17,6 +17,7 @@ mod matrix;
 mod names;
 pub mod output;
 mod plan;
+mod server;
 mod stage;
 mod trust;
 mod verify;
@@ -114,7 +115,13 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             root,
             wait,
             map_file,
-        } => check::run(&root, wait, map_file.as_deref(), out),
+            server_config,
+        } => check::run(
+            root.as_deref(),
+            wait,
+            (map_file.as_deref(), server_config.as_deref()),
+            out,
+        ),
         Command::Boot {
             source,
             mac,
@@ -123,18 +130,20 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             factory_reset,
             deadline,
             map_file,
+            server_config,
         } => boot::run(
             &source,
             &mac,
             &model,
             (running, factory_reset),
-            (deadline, map_file.as_deref()),
+            (deadline, map_file.as_deref(), server_config.as_deref()),
             out,
         ),
         Command::Log {
             file,
             root,
             map_file,
+            server_config,
             follow,
             phone,
         } => log::run(
@@ -142,6 +151,7 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             log::Ask {
                 root: root.as_deref(),
                 map_file: map_file.as_deref(),
+                server_config: server_config.as_deref(),
                 phone: phone.as_deref(),
             },
             follow,

@@ -23,8 +23,9 @@ use sha2::{Digest, Sha256, Sha512};
 
 use crate::bundle::{self, Detected, Format, Sink};
 use crate::error::{Error, Result};
-use crate::findings::{Code, Finding, Severity};
+use crate::findings::{self, Finding, Severity};
 use crate::names::{ImageName, Role};
+use crate::signed::header::SignedHeader;
 use checksums::{Algorithm, Sum, Sums};
 use member::{MemberReport, Scanner, hex};
 use sets::SetReport;
@@ -295,67 +296,11 @@ pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink
 /// Inspects one source; a zip's members are read on `opts.jobs` threads.
 pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
     let mut scanner = Scanner::new(opts.deep);
-    let mut checked = Vec::new();
-    let mut signed = None;
-    let (format, digests) = match source {
+    let (format, digests, checked, signed) = match source {
         Source::Bundle { path, format } => {
-            let base = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let expected: &[Sum] = opts
-                .checksums
-                .get(&base)
-                .map(|l| l.sums.as_slice())
-                .unwrap_or_default();
-            let want = |a| expected.iter().any(|e| e.algorithm == a);
-            let (want512, want_md5) = (want(Algorithm::Sha512), want(Algorithm::Md5));
-            let (walked, digests) = std::thread::scope(|s| {
-                let h = s.spawn(|| digest_file(path, want512, want_md5));
-                let walked = if *format == Format::Zip && opts.jobs > 1 {
-                    parallel::read_zip(path, opts, &mut scanner)
-                } else {
-                    read_source(source, &opts.limits, &mut scanner)
-                };
-                (walked, h.join())
-            });
-            walked?;
-            if *format == Format::CopSgn {
-                signed = bundle::header::read(path).map_err(|e| Error::io("read", path, e))?;
-                if let Some(f) = signed
-                    .as_ref()
-                    .and_then(|h| bundle::header::name_finding(&base, h))
-                {
-                    scanner.findings.push(f);
-                }
-            }
-            let digests = match digests {
-                Ok(d) => d.map_err(|e| Error::io("read", path, e))?,
-                Err(_) => {
-                    return Err(Error::io(
-                        "read",
-                        path,
-                        io::Error::other("digest thread failed"),
-                    ));
-                }
-            };
-            if let Some(by_ext) = Format::from_extension(&base)
-                && by_ext != *format
-                && !(by_ext == Format::CopSgn && *format == Format::TarGz)
-            {
-                scanner.findings.push(Finding::new(
-                    Code::WrongExtension,
-                    None,
-                    format!(
-                        "{base} is named like a {} but its bytes are a {}; read as {}",
-                        by_ext.label(),
-                        format.label(),
-                        format.label()
-                    ),
-                ));
-            }
-            checked = checksum_findings(&base, expected, &digests, &mut scanner.findings);
-            (*format, Some(digests))
+            let (digests, checked, signed) =
+                read_bundle(source, path, *format, opts, &mut scanner)?;
+            (*format, Some(digests), checked, signed)
         }
         Source::Directory(dir) if opts.jobs > 1 => {
             let files = bundle::dir::named_entries(dir).map_err(|e| Error::io("read", dir, e))?;
@@ -363,18 +308,18 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
                 crate::files::beneath::Folder::open(dir).map_err(|e| Error::io("read", dir, e))?;
             parallel::read_files(&files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
                 .map_err(|e| Error::io("read", dir, e))?;
-            (Format::Directory, None)
+            (Format::Directory, None, Vec::new(), None)
         }
         Source::Served { root, files } if opts.jobs > 1 => {
             let folder = crate::files::beneath::Folder::open(root)
                 .map_err(|e| Error::io("open the root", root, e))?;
             parallel::read_files(files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
                 .map_err(|e| Error::io("read", root, e))?;
-            (Format::Directory, None)
+            (Format::Directory, None, Vec::new(), None)
         }
         _ => {
             read_source(source, &opts.limits, &mut scanner)?;
-            (Format::Directory, None)
+            (Format::Directory, None, Vec::new(), None)
         }
     };
     let holder = if format == Format::Directory {
@@ -384,11 +329,7 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
     };
     let (sets, mut set_findings) = sets::analyse(&scanner.members, holder);
     if format != Format::Directory && !holds_firmware(&scanner.members) {
-        set_findings.push(Finding::new(
-            Code::NoFirmware,
-            None,
-            "the bundle holds no firmware file (.loads, .sbn, .sb2, .bin): nothing here can be staged",
-        ));
+        set_findings.push(findings::no_firmware());
     }
     if let Source::Bundle { path, .. } = source {
         set_findings.extend(name_agrees(path, &sets));
@@ -415,6 +356,71 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
     })
 }
 
+/// Reads the bundle `source` (at `path`, of `format`) into `scanner`
+/// while a second thread digests the whole file, and a `.cop.sgn`'s own
+/// signed header; the findings of its signed name, its extension and the
+/// published sums go to `scanner` too.
+fn read_bundle(
+    source: &Source,
+    path: &Path,
+    format: Format,
+    opts: &Options,
+    scanner: &mut Scanner,
+) -> Result<(FileDigests, Vec<Checked>, Option<SignedHeader>)> {
+    let base = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let expected: &[Sum] = opts
+        .checksums
+        .get(&base)
+        .map(|l| l.sums.as_slice())
+        .unwrap_or_default();
+    let want = |a| expected.iter().any(|e| e.algorithm == a);
+    let (want512, want_md5) = (want(Algorithm::Sha512), want(Algorithm::Md5));
+    let (walked, digests) = std::thread::scope(|s| {
+        let h = s.spawn(|| digest_file(path, want512, want_md5));
+        let walked = if format == Format::Zip && opts.jobs > 1 {
+            parallel::read_zip(path, opts, scanner)
+        } else {
+            read_source(source, &opts.limits, scanner)
+        };
+        (walked, h.join())
+    });
+    walked?;
+    let mut signed = None;
+    if format == Format::CopSgn {
+        signed = bundle::header::read(path).map_err(|e| Error::io("read", path, e))?;
+        if let Some(f) = signed
+            .as_ref()
+            .and_then(|h| bundle::header::name_finding(&base, h))
+        {
+            scanner.findings.push(f);
+        }
+    }
+    let digests = match digests {
+        Ok(d) => d.map_err(|e| Error::io("read", path, e))?,
+        Err(_) => {
+            return Err(Error::io(
+                "read",
+                path,
+                io::Error::other("digest thread failed"),
+            ));
+        }
+    };
+    if let Some(by_ext) = Format::from_extension(&base)
+        && by_ext != format
+        && !(by_ext == Format::CopSgn && format == Format::TarGz)
+    {
+        let (named, is) = (by_ext.label(), format.label());
+        scanner
+            .findings
+            .push(findings::wrong_extension(&base, named, is));
+    }
+    let checked = checksum_findings(&base, expected, &digests, &mut scanner.findings);
+    Ok((digests, checked, signed))
+}
+
 /// A bundle whose name says one load and whose `.loads` say another.
 fn name_agrees(path: &Path, sets: &[SetReport]) -> Option<Finding> {
     let base = path.file_name()?.to_string_lossy().into_owned();
@@ -431,17 +437,7 @@ fn name_agrees(path: &Path, sets: &[SetReport]) -> Option<Finding> {
         || loads
             .iter()
             .any(|l| *l == named.stem || ImageName::parse(l).same_image(&named));
-    (!agrees).then(|| {
-        Finding::new(
-            Code::BundleName,
-            None,
-            format!(
-                "{base} is named for {} but holds {}: a renamed download, or the wrong file",
-                named.stem,
-                loads.join(", ")
-            ),
-        )
-    })
+    (!agrees).then(|| findings::bundle_name(&base, &named.stem, &loads))
 }
 
 /// True when some usable member is a firmware file.
@@ -487,19 +483,10 @@ fn checksum_findings(
             algorithm: e.algorithm,
             ok,
         });
-        if ok {
-            out.push(Finding::new(
-                Code::ChecksumVerified,
-                None,
-                format!("{base}: {alg} matches the published sum"),
-            ));
-        } else {
-            out.push(Finding::new(
-                Code::ChecksumMismatch,
-                None,
-                format!("{base}: {alg} differs from the published sum; the download is damaged or not the vendor's file: download it again"),
-            ));
-        }
+        out.push(match ok {
+            true => findings::checksum_verified(base, alg),
+            false => findings::checksum_mismatch(base, alg),
+        });
     }
     let strong = checked
         .iter()
@@ -509,11 +496,7 @@ fn checksum_findings(
             .iter()
             .any(|c| c.ok && c.algorithm == Algorithm::Md5)
     {
-        out.push(Finding::new(
-            Code::WeakChecksum,
-            None,
-            format!("{base}: verified by MD5 alone, a weak hash that a crafted file can match; check the SHA-512 sum from the download page too"),
-        ));
+        out.push(findings::weak_checksum(base));
     }
     checked
 }
