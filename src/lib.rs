@@ -9,6 +9,7 @@ pub mod boot; // the sources a phone fetches from: a folder, a TFTP server
 pub mod bundle; // format detection and streaming readers of zip, tar, tar.gz, cop.sgn and folders
 pub mod check; // the check command's library half: a root's report, pointers, remap and trust findings
 pub mod cli; // argument parsing and rendering (human and JSON), exit codes; no domain logic
+pub mod compare; // many servers side by side: verdicts, files and pointers of folders, live servers, manifests
 pub mod error; // the library's error type: what failed, the path concerned, a hint
 pub mod files; // opening files in places others control; walking a root from its descriptor
 pub mod findings; // finding codes, severities and the finding record

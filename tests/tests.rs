@@ -16,6 +16,7 @@ mod cli_basics;
 mod crash;
 mod docs;
 mod families;
+mod fleet;
 mod history;
 mod hostile;
 mod human;

@@ -4,8 +4,11 @@
 //! blocking, read-only client, so this is ours (~150 lines, tested against
 //! tftpd-hpa in `tests/boot.rs`).
 
+use std::collections::HashMap;
 use std::net::{SocketAddr, ToSocketAddrs, UdpSocket};
 use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::phone::source::{Fetch, FileSource, HEAD};
@@ -38,6 +41,8 @@ pub struct TftpSource {
     answered: std::cell::Cell<bool>,
     /// A request had no answer at all.
     timed_out: std::cell::Cell<bool>,
+    /// The SHA-256 of every file received whole, by name (`compare`).
+    digests: std::cell::RefCell<HashMap<String, String>>,
 }
 
 impl TftpSource {
@@ -84,6 +89,7 @@ impl TftpSource {
             deadline: DEADLINE,
             answered: std::cell::Cell::new(false),
             timed_out: std::cell::Cell::new(false),
+            digests: Default::default(),
         })
     }
 
@@ -102,6 +108,8 @@ impl TftpSource {
             expected: 1,
             size: 0,
             head: Vec::new(),
+            sha: Sha256::new(),
+            digest: None,
         };
         let mut server: Option<SocketAddr> = None;
         let mut buf = vec![0u8; 65536];
@@ -157,6 +165,9 @@ impl TftpSource {
                 Step::Done(f @ Fetch::Found { .. }) => {
                     // The last block is acknowledged too, or the server resends it.
                     sock.send_to(&t.last, t.dest).map_err(|e| e.to_string())?;
+                    if let Some(d) = t.digest.take() {
+                        self.digests.borrow_mut().insert(name.to_string(), d);
+                    }
                     return Ok(f);
                 }
                 Step::Done(f) => return Ok(f),
@@ -248,6 +259,9 @@ struct Transfer<'a> {
     expected: u16,
     size: u64,
     head: Vec<u8>,
+    /// Every byte received goes through it: the file's SHA-256 at the end.
+    sha: Sha256,
+    digest: Option<String>,
 }
 
 impl Transfer<'_> {
@@ -303,10 +317,12 @@ impl Transfer<'_> {
                 self.name
             )));
         }
+        self.sha.update(data);
         let room = HEAD.saturating_sub(self.head.len()).min(data.len());
         self.head.extend_from_slice(&data[..room]);
         self.last = [ACK.to_be_bytes(), block.to_be_bytes()].concat();
         if data.len() < self.blksize {
+            self.digest = Some(crate::inspect::member::hex(&self.sha.finalize_reset()));
             return Step::Done(Fetch::Found {
                 size: self.size,
                 head: std::mem::take(&mut self.head),
@@ -314,6 +330,13 @@ impl Transfer<'_> {
         }
         self.expected = self.expected.wrapping_add(1);
         Step::Send(true)
+    }
+}
+
+impl TftpSource {
+    /// The SHA-256 of `name` as the server last sent it whole, if it did.
+    pub fn sha256(&self, name: &str) -> Option<String> {
+        self.digests.borrow().get(name).cloned()
     }
 }
 

@@ -6,6 +6,7 @@
 //! warnings (hunt order, case, leftovers).
 
 mod entries;
+pub mod fingerprint;
 mod mapcheck;
 pub mod pointer;
 mod resolve;
@@ -53,6 +54,8 @@ pub struct CheckReport {
     pub fleet: Vec<Row>,
     /// Findings, errors first.
     pub findings: Vec<Finding>,
+    /// SHA-256 over what the root serves to phones (`fingerprint`).
+    pub fingerprint: String,
 }
 
 impl CheckReport {
@@ -113,6 +116,7 @@ pub fn check(
     let remapped = mapcheck::findings(&served, &survey.stranded, &pointers, &mut findings);
     findings.extend(remapped);
     findings.extend(warnings::case_spellings(&view));
+    let fingerprint = fingerprint::of_root(&pointers, &rep);
     let fleet = fleet_of(&served, &pointers, &rep.sets);
     findings.extend(fleet.iter().filter_map(warnings::verdict_finding));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
@@ -124,6 +128,7 @@ pub fn check(
         sets: rep.sets,
         fleet,
         findings,
+        fingerprint,
     })
 }
 

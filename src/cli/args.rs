@@ -135,6 +135,9 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         server_config: Option<PathBuf>,
     },
+    /// Compare TFTP servers: folders, live servers (tftp://host[:port]) and manifests copied from other servers.
+    #[command(after_help = crate::cli::help::after("compare"))]
+    Compare(CompareArgs),
     /// Explain what each phone did, from the TFTP server's log (tftpd-hpa, dnsmasq, tftpd32).
     #[command(after_help = crate::cli::help::after("log"))]
     Log {
@@ -265,6 +268,13 @@ pub struct StageArgs {
     /// Remove files earlier stages wrote that nothing points at any more.
     #[arg(long)]
     pub prune: bool,
+    /// Phase one of two (many servers): write the set, edit no pointer file.
+    #[arg(long, conflicts_with = "pointers_only")]
+    pub files_only: bool,
+    /// Phase two of two: edit the pointer files only; refused unless every
+    /// file of the set is in the root with the digest the manifest recorded.
+    #[arg(long)]
+    pub pointers_only: bool,
     /// The image 7940/7960 phones run now; an SCCP image here makes a SIP/MGCP stage
     /// point XMLDefault.cnf.xml at the universal loader (single-step SCCP move).
     #[arg(long, value_name = "IMAGE")]
@@ -329,4 +339,20 @@ mod tests {
         };
         assert_eq!(a.limits.limits(), crate::bundle::Limits::default());
     }
+}
+
+/// `loadsmith compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// Two sources or more: a TFTP root (folder), tftp://HOST[:PORT], or a
+    /// .loadsmith/manifest.json copied from another server.
+    #[arg(required = true, num_args = 2..)]
+    pub sources: Vec<String>,
+    /// N=FILE: the Nth source (a folder, counted from 1) is served with
+    /// tftpd-hpa's remap rules FILE. Repeat for each source that has some.
+    #[arg(long, value_name = "N=FILE")]
+    pub map_file: Vec<String>,
+    /// With tftp://: the most seconds one file's transfer may take.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub deadline: u64,
 }

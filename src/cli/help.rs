@@ -89,6 +89,16 @@ pub const HELP: &[Help] = &[
         exit: "0 no error, 1 an error finding (or a stage kept changing the root past --wait), 2 the root cannot be read or usage error.",
     },
     Help {
+        name: "compare",
+        details: "Each source is asked what a phone of every model any source concerns fetches (docs/boot.md); the verdicts are set side by side, every fetched file is compared by SHA-256 (fetched whole over TFTP from a live server), and the pointer settings and fingerprints (check --json) too. One line per difference. A manifest gives the digests a stage recorded, not pointer settings. docs/fleet.md.",
+        examples: &[
+            "loadsmith compare /srv/tftp tftp://10.0.0.6 tftp://10.0.0.7",
+            "loadsmith compare /srv/tftp other-server-manifest.json",
+            "loadsmith compare /srv/tftp /mnt/branch --map-file 1=/etc/tftpd.remap",
+        ],
+        exit: "0 every phone is told the same by every source, 1 a difference, 2 a source cannot be read or usage error.",
+    },
+    Help {
         name: "boot",
         details: "The walk follows the vendor's rules (docs/boot.md): every request in order, each reboot, and the verdict.",
         examples: &[

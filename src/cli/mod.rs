@@ -7,6 +7,7 @@
 pub mod args;
 mod boot;
 mod check;
+mod compare;
 mod complete;
 pub mod help;
 mod history;
@@ -160,6 +161,7 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
         ),
         Command::History { root } => history::run(&root, out),
         Command::Undo { root, dry_run } => undo::run(&root, dry_run, out),
+        Command::Compare(args) => compare::run(&args, out),
         Command::Completions { shell } => complete::run(&shell),
         Command::Man { dir } => man::run(dir.as_deref()),
     }

@@ -23,6 +23,11 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
             stages: a.keep_history,
             max_bytes: a.max_history_size,
         },
+        phase: match (a.files_only, a.pointers_only) {
+            (true, _) => crate::stage::Phase::Files,
+            (_, true) => crate::stage::Phase::Pointers,
+            _ => crate::stage::Phase::All,
+        },
     };
     let r = stage(&opts)?;
     if out.json {

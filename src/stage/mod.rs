@@ -18,12 +18,13 @@ mod choose;
 pub mod edits;
 pub mod history;
 pub mod options;
+mod phase;
 pub mod proof;
 pub mod prune;
 mod stager;
 mod trust;
 
-pub use options::StageOptions;
+pub use options::{Phase, StageOptions};
 
 use std::collections::HashMap;
 use std::fs;
@@ -90,6 +91,8 @@ pub struct StageReport {
     /// What the stage kept in `.loadsmith/history/` for `undo`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<crate::stage::history::keep::Kept>,
+    /// `all`, `files` (`--files-only`) or `pointers` (`--pointers-only`).
+    pub phase: Phase,
 }
 
 /// Runs a stage.
@@ -276,6 +279,9 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     let view = RootView::served(&served(opts))?;
     let place = placement(opts, c, &[])?;
     let (files, mut links) = file_plans(opts, c, &manifest, &place)?;
+    if opts.phase == Phase::Pointers {
+        phase::set_in_place(root, &files, &manifest)?;
+    }
     let running = opts.running.as_deref().map(ImageName::parse);
     let sccp_loader = match (&running, c.load.protocol) {
         (Some(r), Some(Protocol::Sip | Protocol::Mgcp))
@@ -295,7 +301,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         os79xx,
         sccp_loader,
     };
-    let edits = edits::plan(&view, &pointing).or_else(|e| {
+    let mut edits = edits::plan(&view, &pointing).or_else(|e| {
         // A pointer file the rules send through a link or onto another
         // file cannot be read: the rule and the link are the cause to name.
         for name in edits::CANDIDATES {
@@ -303,6 +309,9 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         }
         Err(e)
     })?;
+    if opts.phase == Phase::Files {
+        edits.clear();
+    }
     let edited: Vec<String> = edits.iter().map(|e| e.file.clone()).collect();
     let place = placement(opts, c, &edited)?;
     links.extend(
@@ -330,12 +339,15 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     let mut findings = warnings::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
     findings.extend(warnings::leftover_findings(root, &[])?);
     findings.extend(trust::stage_findings(root, &manifest.trust));
-    let pruning = match opts.prune {
+    let pruning = match opts.prune && opts.phase != Phase::Files {
         true => self::prune::select(&manifest, &view, &staged, &c.load, &edits)?,
         false => Default::default(),
     };
     let (pruned, kept) = (pruning.remove, pruning.kept);
-    let phones = prove(opts, &view, c, &edits, &pruned)?;
+    let phones = match opts.phase {
+        Phase::Files => Vec::new(),
+        _ => prove(opts, &view, c, &edits, &pruned)?,
+    };
     // What a forced stage leaves, or a root already had: said, not hidden.
     findings.extend(phones.iter().filter_map(warnings::verdict_finding));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
@@ -348,7 +360,9 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     }
     let unfinished = leftover
         || manifest.files.values().any(|e| e.pending.is_some())
-        || (manifest.target.is_some() && manifest.target.as_deref() != Some(c.load.stem.as_str()));
+        || (opts.phase != Phase::Files
+            && manifest.target.is_some()
+            && manifest.target.as_deref() != Some(c.load.stem.as_str()));
     let changed = files.iter().any(|f| f.action != Action::Unchanged)
         || edits.iter().any(|e| e.action != Action::Unchanged)
         || !pruned.is_empty()
@@ -371,6 +385,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         dry_run: opts.dry_run,
         create_root: false,
         history: None,
+        phase: opts.phase,
     })
 }
 
@@ -588,7 +603,9 @@ fn finish(
     if !report.pruned.is_empty() {
         manifest::sync_dir(place.folder_of(dirs, "")?)?;
     }
-    m.target = Some(report.target.clone());
+    if report.phase != Phase::Files {
+        m.target = Some(report.target.clone());
+    }
     // The manifest lives in the served root, where a phone (or anyone) can
     // fetch it: it records the bundle's file name, never a path of the
     // admin's machine (`docs/security.md`).

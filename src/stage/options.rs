@@ -28,4 +28,22 @@ pub struct StageOptions {
     pub rules: Option<crate::served::rules::Rules>,
     /// How much of what it displaces the stage keeps for `undo`.
     pub history: crate::stage::history::keep::Keep,
+    /// Both phases, or one (`--files-only`, `--pointers-only`).
+    pub phase: Phase,
+}
+
+/// Which part of a stage runs: many servers are staged in two phases, the
+/// set everywhere first, the pointers once every server has it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// The set, then the pointers (a plain stage).
+    #[default]
+    All,
+    /// The set only: no pointer file is edited, nothing pruned; the manifest
+    /// records the files, not the target. Phones see nothing new.
+    Files,
+    /// The pointers only: refused unless every file of the set is in the
+    /// root with the digest the manifest recorded.
+    Pointers,
 }
