@@ -21,6 +21,7 @@ use serde::Serialize;
 
 use self::resolve::Resolver;
 use crate::boot::source::DirSource;
+use crate::error::Action;
 use crate::error::Result;
 use crate::findings::{Code, Finding};
 use crate::inspect::member::MemberReport;
@@ -68,7 +69,7 @@ pub fn check(
     rules: Option<Rules>,
 ) -> Result<CheckReport> {
     if let Err(e) = std::fs::read_dir(root) {
-        return Err(crate::error::Error::io("open the root", root, e));
+        return Err(crate::error::Error::io(Action::OpenRoot, root, e));
     }
     let _hold = ReadLock::take(root, wait)?;
     let served = Served {
@@ -80,7 +81,7 @@ pub fn check(
     let survey = match served.rules {
         Some(_) => served
             .survey()
-            .map_err(|e| crate::error::Error::io("open the root", root, e))?,
+            .map_err(|e| crate::error::Error::io(Action::OpenRoot, root, e))?,
         None => Default::default(),
     };
     let view = match served.rules {

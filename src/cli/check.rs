@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::output::{Out, Summary, count, render_findings, render_fleet, safe, summary};
+use super::output::{Counts, Out, Style, count, render_findings, render_fleet, safe, summary};
 use super::{Outcome, default_jobs, stdout_err};
 use crate::check::{CheckReport, PointerReport, check, first_few};
 use crate::error::Error;
@@ -23,9 +23,10 @@ pub(super) fn run(
         std::time::Duration::from_secs(wait),
         rules,
     )?;
+    let counts = Counts::of([r.findings.as_slice()]);
+    let outcome = Outcome::of(counts.errors > 0, false);
     if out.json {
-        out.json(&r, Summary::of([r.findings.as_slice()]))
-            .map_err(stdout_err)?;
+        out.json(&r, counts, outcome).map_err(stdout_err)?;
     } else {
         let errors = super::output::error_lines(&r.root, &r.findings);
         let full = if out.brief {
@@ -35,15 +36,11 @@ pub(super) fn run(
         };
         out.result(&full, &errors).map_err(stdout_err)?;
     }
-    Ok(if r.has_errors() {
-        Outcome::Problems
-    } else {
-        Outcome::Clean
-    })
+    Ok(outcome)
 }
 
 fn render_check(r: &CheckReport, out: Out) -> String {
-    let mut s = format!("{}\n", out.paint(&safe(&r.root), "1"));
+    let mut s = format!("{}\n", out.paint(&safe(&r.root), Style::Title));
     if let Some(t) = &r.target {
         s.push_str(&format!("  last staged: {}\n", safe(t)));
     }
@@ -77,8 +74,8 @@ fn render_check(r: &CheckReport, out: Out) -> String {
 fn render_pointers(pointers: &[PointerReport], out: Out) -> String {
     let mut s = String::from("  pointers:\n");
     let mark = |ok: bool| match ok {
-        true => out.paint("ok      ", "32"),
-        false => out.paint("DANGLING", "31;1"),
+        true => out.paint("ok      ", Style::Good),
+        false => out.paint("DANGLING", Style::Bad),
     };
     let mut groups: BTreeMap<(bool, &str, &str), Vec<String>> = BTreeMap::new();
     for p in pointers {

@@ -5,8 +5,9 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 use std::time::Duration;
 
-use super::output::{Out, Summary, count, safe};
+use super::output::{Counts, Out, Style, count, safe};
 use super::{Outcome, stdout_err};
+use crate::error::Action;
 use crate::error::Error;
 use crate::log::Reader;
 use crate::log::lines::{Lines, MAX_LINE, Next};
@@ -43,16 +44,11 @@ pub(super) fn run(
         return follow_log(file, view.as_ref(), out);
     }
     let mut reader = Reader::new();
-    read_all(&mut open(file)?, &mut reader).map_err(|e| Error::io("read", file, e))?;
+    read_all(&mut open(file)?, &mut reader).map_err(|e| Error::io(Action::Read, file, e))?;
     let found = phones(&reader, view.as_ref());
     let trouble = found.iter().filter(|p| p.kind.trouble()).count();
+    let outcome = Outcome::of(trouble > 0, false);
     if out.json {
-        let summary = Summary {
-            errors: trouble,
-            warnings: 0,
-            notes: 0,
-            exit: u8::from(trouble > 0),
-        };
         let doc = Report {
             lines: reader.lines,
             recognised: reader.recognised,
@@ -60,7 +56,8 @@ pub(super) fn run(
             servers: &reader.servers,
             phones: &found,
         };
-        out.json(&doc, summary).map_err(stdout_err)?;
+        out.json(&doc, Counts::errors(trouble), outcome)
+            .map_err(stdout_err)?;
     } else {
         let text = render(&reader, &found, out);
         let errors: String = found
@@ -70,11 +67,7 @@ pub(super) fn run(
             .collect();
         out.result(&text, &errors).map_err(stdout_err)?;
     }
-    Ok(if trouble > 0 {
-        Outcome::Problems
-    } else {
-        Outcome::Clean
-    })
+    Ok(outcome)
 }
 
 fn open(file: &Path) -> Result<Box<dyn Read>, Error> {
@@ -82,7 +75,8 @@ fn open(file: &Path) -> Result<Box<dyn Read>, Error> {
         return Ok(Box::new(std::io::stdin()));
     }
     // An unreadable log is unreadable input (exit 2), whatever the reason.
-    let f = crate::files::open_input(file).map_err(|e| Error::io("read", file, e.into_io()))?;
+    let f =
+        crate::files::open_input(file).map_err(|e| Error::io(Action::Read, file, e.into_io()))?;
     Ok(Box::new(f))
 }
 
@@ -113,11 +107,11 @@ fn take(lines: &Lines, got: Next, reader: &mut Reader) {
 
 fn mark(kind: Kind, out: Out) -> String {
     match kind {
-        Kind::Settled => out.paint("settled", "32"),
-        Kind::Loops => out.paint("LOOPS", "33;1"),
-        Kind::Stuck => out.paint("STUCK", "31;1"),
-        Kind::LostAfterLoader => out.paint("LOST", "31;1"),
-        Kind::Unclear => out.paint("unclear", "35"),
+        Kind::Settled => out.paint("settled", Style::Good),
+        Kind::Loops => out.paint("LOOPS", Style::Loops),
+        Kind::Stuck => out.paint("STUCK", Style::Bad),
+        Kind::LostAfterLoader => out.paint("LOST", Style::Bad),
+        Kind::Unclear => out.paint("unclear", Style::Unclear),
     }
 }
 
@@ -151,7 +145,7 @@ fn render(r: &Reader, found: &[Phone], out: Out) -> String {
         s.push_str(&format!(
             "\n{}  {}\n",
             mark(p.kind, out),
-            out.paint(&who(p), "1")
+            out.paint(&who(p), Style::Title)
         ));
         if let Some(f) = &p.model_from {
             s.push_str(&format!("  model from: {}\n", safe(f)));
@@ -238,7 +232,7 @@ fn follow_log(file: &Path, view: Option<&Root>, out: Out) -> Result<Outcome, Err
     loop {
         let got = src
             .read_lines(&mut reader)
-            .map_err(|e| Error::io("read", file, e))?;
+            .map_err(|e| Error::io(Action::Read, file, e))?;
         if got > 0 {
             for p in phones(&reader, view) {
                 let line = live_line(&p, out);
@@ -272,7 +266,8 @@ impl Source {
             Box::new(std::io::stdin())
         } else {
             Box::new(
-                crate::files::open_input(file).map_err(|e| Error::io("read", file, e.into_io()))?,
+                crate::files::open_input(file)
+                    .map_err(|e| Error::io(Action::Read, file, e.into_io()))?,
             )
         };
         Ok(Source {

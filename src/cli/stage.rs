@@ -1,6 +1,6 @@
 //! `loadsmith stage`: render what changed (or, with `--dry-run`, would).
 
-use super::output::{Out, Summary, count, render_findings, render_fleet, safe, size};
+use super::output::{Counts, Out, Style, count, render_findings, render_fleet, safe, size};
 use super::{Outcome, default_jobs, stdout_err};
 use crate::cli::args::StageArgs;
 use crate::error::Error;
@@ -25,14 +25,16 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
             .transpose()?,
     };
     let r = stage(&opts)?;
+    // A stage that went through is clean: what it could not do is a
+    // refusal (an error), and its findings are advice about the root.
+    let outcome = Outcome::Clean;
     if out.json {
-        let mut summary = Summary::of([r.findings.as_slice()]);
-        summary.exit = 0;
-        out.json(&r, summary).map_err(stdout_err)?;
+        out.json(&r, Counts::of([r.findings.as_slice()]), outcome)
+            .map_err(stdout_err)?;
     } else {
         out.text(&render(&r, out)).map_err(stdout_err)?;
     }
-    Ok(Outcome::Clean)
+    Ok(outcome)
 }
 
 fn action(a: Action) -> &'static str {
@@ -48,7 +50,10 @@ fn action(a: Action) -> &'static str {
 fn render(r: &StageReport, out: Out) -> String {
     let mut s = format!(
         "{} {} into {} from {}\n",
-        out.paint(if r.dry_run { "plan: stage" } else { "stage" }, "1"),
+        out.paint(
+            if r.dry_run { "plan: stage" } else { "stage" },
+            Style::Title
+        ),
         safe(&r.target),
         safe(&r.root),
         safe(&r.source.path)
@@ -82,7 +87,7 @@ fn render(r: &StageReport, out: Out) -> String {
         }
     }
     for p in &r.pruned {
-        s.push_str(&format!("    {:<10} {}\n", "remove", safe(p)));
+        s.push_str(&format!("    {:<10} {}\n", action(Action::Remove), safe(p)));
     }
     for k in &r.kept {
         s.push_str(&format!(
