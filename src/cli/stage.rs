@@ -67,6 +67,30 @@ fn render(r: &StageReport, out: Out) -> String {
             size(f.size)
         ));
     }
+    s.push_str(&render_edits(r));
+    for p in &r.pruned {
+        s.push_str(&format!("    {:<10} {}\n", action(Action::Remove), safe(p)));
+    }
+    for k in &r.kept {
+        s.push_str(&format!(
+            "    {:<10} {}: {}\n",
+            "keep",
+            safe(&k.file),
+            safe(&k.reason)
+        ));
+    }
+    s.push_str(&render_fleet(&r.phones, out));
+    if !r.findings.is_empty() {
+        s.push_str("  findings:\n");
+        s.push_str(&render_findings(&r.findings, out));
+    }
+    s.push_str(&closing(r));
+    s
+}
+
+/// The pointer files a stage edits (or leaves as they are), with the diff.
+fn render_edits(r: &StageReport) -> String {
+    let mut s = String::new();
     s.push_str("  pointers:\n");
     for e in &r.edits {
         let at = match &e.path {
@@ -86,22 +110,12 @@ fn render(r: &StageReport, out: Out) -> String {
             }
         }
     }
-    for p in &r.pruned {
-        s.push_str(&format!("    {:<10} {}\n", action(Action::Remove), safe(p)));
-    }
-    for k in &r.kept {
-        s.push_str(&format!(
-            "    {:<10} {}: {}\n",
-            "keep",
-            safe(&k.file),
-            safe(&k.reason)
-        ));
-    }
-    s.push_str(&render_fleet(&r.phones, out));
-    if !r.findings.is_empty() {
-        s.push_str("  findings:\n");
-        s.push_str(&render_findings(&r.findings, out));
-    }
+    s
+}
+
+/// The closing lines: the folder made, and what changed.
+fn closing(r: &StageReport) -> String {
+    let mut s = String::new();
     let written = r
         .files
         .iter()
