@@ -24,7 +24,7 @@ pub(super) fn run(
         rules,
     )?;
     let counts = Counts::of([r.findings.as_slice()]);
-    let outcome = Outcome::of(counts.errors > 0, false);
+    let outcome = Outcome::of(r.has_errors(), false);
     if out.json {
         out.json(&r, counts, outcome).map_err(stdout_err)?;
     } else {
