@@ -254,6 +254,8 @@ pub enum Action {
     ReadRules,
     /// Reading the bundle a stage takes a load from.
     ReadBundleFor,
+    /// Reading a TFTP server's configuration (`--server-config`).
+    ReadServerConfig,
     /// Opening the root a command works on.
     OpenRoot,
     /// Opening a file or folder.
@@ -283,6 +285,7 @@ impl std::fmt::Display for Action {
             Action::ReadChecksums => "read the checksum list",
             Action::ReadRules => "read the remap rules",
             Action::ReadBundleFor => "read the bundle for",
+            Action::ReadServerConfig => "read the server configuration",
             Action::OpenRoot => "open the root",
             Action::Open => "open",
             Action::Create => "create",

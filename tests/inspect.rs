@@ -538,3 +538,42 @@ fn one_zip_read_on_several_threads_reports_exactly_as_one_thread() {
     };
     assert_eq!(human("1"), human("2"));
 }
+
+#[test]
+fn a_cop_sgn_header_is_shown_and_a_renamed_one_is_flagged() {
+    let d = tempfile::tempdir().unwrap();
+    let name = "cmterm-7941_7961-sccp.9-4-2SR3-1.cop.sgn";
+    let good = d.path().join(name);
+    cop_sgn(&good, &sccp41());
+    let (doc, _) = json(&["inspect", good.to_str().unwrap()]);
+    let b = &doc["bundles"][0];
+    assert_eq!(b["signed"]["embedded_name"], name, "{b}");
+    assert!(b["signed"]["signer"].is_string(), "{b}");
+    assert!(
+        !codes(&doc, 0).contains(&"embedded-name-mismatch".to_string()),
+        "{doc}"
+    );
+    let out = crate::support::loadsmith()
+        .args(["inspect"])
+        .arg(&good)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("signed header: by ") && text.contains(&format!("signed as {name}")),
+        "{text}"
+    );
+    // The same bytes under another name: signed as the vendor's name.
+    let renamed = d.path().join("firmware-7961.cop.sgn");
+    std::fs::copy(&good, &renamed).unwrap();
+    let (doc, code) = json(&["inspect", renamed.to_str().unwrap()]);
+    assert_eq!(code, 1, "{doc}");
+    let f = doc["bundles"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "embedded-name-mismatch")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert!(f["message"].as_str().unwrap().contains(name), "{f}");
+}

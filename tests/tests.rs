@@ -24,10 +24,12 @@ mod log;
 mod phone;
 mod roots;
 mod served;
+mod server_config;
 mod stage;
 mod testdata;
 mod trust;
 mod trust_root;
+mod vendor_names;
 
 /// Cargo is told not to find test files itself (`autotests = false`): a
 /// suite added beside this file must be declared above, or it would

@@ -11,6 +11,7 @@
 //! and write a `walk` that calls the sink once per member.
 
 pub mod dir;
+pub mod header;
 pub mod limits;
 pub mod safe;
 pub mod shared;

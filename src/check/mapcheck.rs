@@ -3,7 +3,7 @@
 //! request, the rule and the path it produced.
 
 use super::pointer::PointerReport;
-use crate::findings::{Code, Finding};
+use crate::findings::{self, Code, Finding};
 use crate::names::ImageName;
 use crate::served::{Resolution, Served};
 
@@ -37,14 +37,7 @@ pub fn findings(
         if !ImageName::parse(name).known {
             continue;
         }
-        out.push(Finding::new(
-            Code::RemapDangles,
-            Some(name),
-            format!(
-                "phones ask for {name}, and {}; the root has it at {at}",
-                went(r)
-            ),
-        ));
+        out.push(findings::remap_dangles(name, &went(r), Some(at)));
     }
     let mut asked: Vec<String> = existing
         .iter()
@@ -65,11 +58,7 @@ pub fn findings(
         if !r.remapped(&name) || out.iter().any(|f| f.member.as_deref() == Some(&name)) {
             continue;
         }
-        out.push(Finding::new(
-            Code::RemapDangles,
-            Some(&name),
-            format!("phones ask for {name}, and {}", went(&r)),
-        ));
+        out.push(findings::remap_dangles(&name, &went(&r), None));
     }
     existing.retain(|f| {
         !(f.code == Code::MissingMember

@@ -5,6 +5,7 @@
 //! the files the manifest records with their digests, and adds the root
 //! warnings (hunt order, case, leftovers).
 
+mod entries;
 mod mapcheck;
 pub mod pointer;
 mod resolve;
@@ -23,7 +24,8 @@ use self::resolve::Resolver;
 use crate::boot::source::DirSource;
 use crate::error::Action;
 use crate::error::Result;
-use crate::findings::{Code, Finding};
+pub use crate::findings::first_few;
+use crate::findings::{self, Bodies, Code, Dangling, Finding, ModelLabel, Unreadable};
 use crate::inspect::member::MemberReport;
 use crate::inspect::sets::SetReport;
 use crate::inspect::{self, BundleReport, Options, Source};
@@ -31,9 +33,9 @@ use crate::names::models::{model_by_device_type, model_by_name};
 use crate::names::{ImageName, Role};
 use crate::phone::fleet::{self, Row};
 use crate::root::manifest::{Manifest, ReadLock};
-use crate::served::Served;
 use crate::served::rules::Rules;
 use crate::served::view::{Pointer, RootView};
+use crate::served::{Served, Survey};
 
 /// What `check` found.
 #[derive(Debug, Clone, Serialize)]
@@ -76,41 +78,7 @@ pub fn check(
         root: root.to_path_buf(),
         rules,
     };
-    // With rules, one walk of the tree says what is served and what the
-    // rules strand (`mapcheck`).
-    let survey = match served.rules {
-        Some(_) => served
-            .survey()
-            .map_err(|e| crate::error::Error::io(Action::OpenRoot, root, e))?,
-        None => Default::default(),
-    };
-    let view = match served.rules {
-        Some(_) => RootView::surveyed(&served, survey.served.clone()),
-        None => RootView::read(root)?,
-    };
-    // Tests change the tree here: whatever it is now, every file below is
-    // opened from the root's descriptor, never through a link out of it.
-    crate::files::fault::pause("check-read");
-    let source = match served.rules {
-        None => Source::Directory(root.to_path_buf()),
-        Some(_) => Source::Served {
-            root: root.to_path_buf(),
-            files: view
-                .paths
-                .iter()
-                .map(|(n, p)| (n.clone(), root.join(p)))
-                .collect(),
-        },
-    };
-    let rep = inspect::inspect(
-        &source,
-        &Options {
-            deep: false,
-            checksums: Default::default(),
-            jobs,
-            limits: crate::bundle::Limits::default(),
-        },
-    )?;
+    let (survey, view, rep) = read(&served, jobs)?;
     let mut findings = rep.findings.clone();
     let pointers = pointer_reports(&view, &rep, &mut findings);
     findings.extend(incomplete_terms(&rep.sets));
@@ -119,11 +87,10 @@ pub fn check(
         .retain(|f| !(f.code == Code::BodyMismatch && terms.iter().any(|t| t.member == f.member)));
     findings.extend(terms);
     let manifest = Manifest::load(root).unwrap_or_else(|e| {
-        findings.push(Finding::new(
-            Code::Unreadable,
-            Some(".loadsmith/manifest.json"),
-            format!("{e}; drift since the last stage cannot be checked"),
-        ));
+        findings.push(findings::unreadable(Unreadable::Manifest {
+            file: ".loadsmith/manifest.json",
+            error: &e,
+        }));
         Manifest::default()
     });
     findings.extend(drift(&manifest, &rep));
@@ -159,6 +126,49 @@ pub fn check(
     })
 }
 
+/// Reads the root as `served` serves it: the survey of what the rules
+/// serve and strand (with rules), the phone's view, and the root read as
+/// one unpacked bundle.
+fn read(served: &Served, jobs: usize) -> Result<(Survey, RootView, BundleReport)> {
+    let root = served.root.as_path();
+    // With rules, one walk of the tree says what is served and what the
+    // rules strand (`mapcheck`).
+    let survey = match served.rules {
+        Some(_) => served
+            .survey()
+            .map_err(|e| crate::error::Error::io(Action::OpenRoot, root, e))?,
+        None => Default::default(),
+    };
+    let view = match served.rules {
+        Some(_) => RootView::surveyed(served, survey.served.clone()),
+        None => RootView::read(root)?,
+    };
+    // Tests change the tree here: whatever it is now, every file below is
+    // opened from the root's descriptor, never through a link out of it.
+    crate::files::fault::pause("check-read");
+    let source = match served.rules {
+        None => Source::Directory(root.to_path_buf()),
+        Some(_) => Source::Served {
+            root: root.to_path_buf(),
+            files: view
+                .paths
+                .iter()
+                .map(|(n, p)| (n.clone(), root.join(p)))
+                .collect(),
+        },
+    };
+    let rep = inspect::inspect(
+        &source,
+        &Options {
+            deep: false,
+            checksums: Default::default(),
+            jobs,
+            limits: crate::bundle::Limits::default(),
+        },
+    )?;
+    Ok((survey, view, rep))
+}
+
 /// Every pointer and where it leads; files that cannot be read, labels that
 /// disagree and dangling pointers go to `findings`.
 fn pointer_reports(
@@ -175,14 +185,14 @@ fn pointer_reports(
         })
         .collect();
     let (found, unreadable) = view.pointers_cached(&|n| whole.get(n).copied());
-    findings.extend(unreadable.into_iter().map(|(file, e)| {
-        Finding::new(
-            Code::Unreadable,
-            Some(&file),
-            format!("{e}; what it points phones at is unknown"),
-        )
+    findings.extend(unreadable.into_iter().map(|(file, error)| {
+        findings::unreadable(Unreadable::Pointer {
+            file: &file,
+            error: &error,
+        })
     }));
     findings.extend(found.iter().filter_map(label_mismatch));
+    findings.extend(found.iter().filter_map(entries::entry_findings));
     findings.extend(conflicting_entries(&found));
     let mut pointers = Vec::new();
     let mut resolver = Resolver::new(rep);
@@ -195,14 +205,12 @@ fn pointer_reports(
                 .entry((p.value.clone(), why.clone()))
                 .or_default()
                 .push(p.file.clone()),
-            Err(why) => findings.push(Finding::new(
-                Code::DanglingPointer,
-                Some(&p.file),
-                format!(
-                    "{} {} names {}, but {why}: phones told to load it will fail",
-                    p.file, p.setting, p.value
-                ),
-            )),
+            Err(why) => findings.push(findings::dangling_pointer(Dangling::Pointer {
+                file: &p.file,
+                setting: &p.setting,
+                value: &p.value,
+                why,
+            })),
             Ok(()) => {}
         }
         pointers.push(PointerReport {
@@ -214,42 +222,25 @@ fn pointer_reports(
         });
     }
     for ((value, why), files) in phones {
-        let message = match files.as_slice() {
-            [one] => format!("{one} names {value}, but {why}: that phone will fail to load it"),
-            many => format!(
-                "{} per-phone files ({}) name {value}, but {why}: those phones will fail to load it",
-                many.len(),
-                first_few(many)
-            ),
-        };
-        findings.push(Finding::new(
-            Code::DanglingPointer,
-            Some(&files[0]),
-            message,
-        ));
+        findings.push(findings::dangling_pointer(Dangling::PerPhone {
+            files: &files,
+            value: &value,
+            why: &why,
+        }));
     }
     pointers
-}
-
-/// The first three names and how many more: `a, b, c and 16,664 more`.
-pub fn first_few(names: &[String]) -> String {
-    const SHOWN: usize = 3;
-    let head = names[..names.len().min(SHOWN)].join(", ");
-    match names.len().saturating_sub(SHOWN) {
-        0 => head,
-        n => format!("{head} and {n} more"),
-    }
 }
 
 /// Term files whose list the root does not hold whole.
 fn incomplete_terms(sets: &[SetReport]) -> Vec<Finding> {
     sets.iter()
         .filter(|s| s.load.to_ascii_lowercase().starts_with("term") && !s.complete)
-        .map(|s| Finding::new(
-            Code::DanglingPointer,
-            Some(&format!("{}.loads", s.load)),
-            format!("{}.loads lists files the root lacks ({}): phones reset to factory defaults will loop asking for them", s.load, s.missing.join(", ")),
-        ))
+        .map(|s| {
+            findings::dangling_pointer(Dangling::TermSet {
+                load: &s.load,
+                missing: &s.missing,
+            })
+        })
         .collect()
 }
 
@@ -258,11 +249,7 @@ fn incomplete_terms(sets: &[SetReport]) -> Vec<Finding> {
 fn not_served(view: &RootView, rep: &BundleReport) -> Vec<Finding> {
     let root = view.dir.as_path();
     if let Some(why) = crate::files::unsearchable(root, root) {
-        return vec![Finding::new(
-            Code::NotServed,
-            None,
-            format!("{why}; every phone gets \"access violation\""),
-        )];
+        return vec![findings::not_served(None, &why)];
     }
     let Ok(dir) = crate::files::beneath::Folder::open(root) else {
         return Vec::new();
@@ -277,14 +264,7 @@ fn not_served(view: &RootView, rep: &BundleReport) -> Vec<Finding> {
                 true => crate::files::unserved(root, at)?,
                 false => crate::files::file_unserved(&dir, at)?,
             };
-            Some(Finding::new(
-                Code::NotServed,
-                Some(&m.name),
-                format!(
-                    "{} {why}; phones asking for it get \"access violation\"",
-                    m.name
-                ),
-            ))
+            Some(findings::not_served(Some(&m.name), &why))
         })
         .collect()
 }
@@ -336,25 +316,19 @@ fn term_versus_pointers(rep: &BundleReport, pointers: &[PointerReport]) -> Vec<F
                 .as_ref()
                 .map(|l| l.files.join(", "))
                 .unwrap_or_default();
-            out.push(Finding::new(
-                Code::BodyMismatch,
-                Some(&t.name),
-                format!(
-                    "{} carries the list of {}, but {} {} names {}{} for the {}: a {} reset to factory defaults fetches {fetches} first, and only then moves to the configured load",
-                    t.name,
-                    release_of(t, rep),
-                    p.file,
-                    p.setting,
-                    p.value,
-                    load.loads
-                        .as_ref()
-                        .and_then(|l| l.release.as_ref())
-                        .map(|r| format!(" (components {r})"))
-                        .unwrap_or_default(),
-                    model.name,
-                    model.name,
-                ),
-            ));
+            let release = release_of(t, rep);
+            let components = load.loads.as_ref().and_then(|l| l.release.as_deref());
+            let it = findings::TermVersusPointer {
+                term: &t.name,
+                release: &release,
+                fetches: &fetches,
+                file: &p.file,
+                setting: &p.setting,
+                value: &p.value,
+                components,
+                model: model.name,
+            };
+            out.push(findings::body_mismatch(Bodies::TermVersusPointer(&it)));
         }
     }
     out
@@ -370,11 +344,7 @@ fn drift(manifest: &Manifest, rep: &BundleReport) -> Vec<Finding> {
         .map(|(n, _)| n.as_str())
         .collect();
     if !pending.is_empty() {
-        out.push(Finding::new(
-            Code::InterruptedStage,
-            None,
-            format!("the last stage was stopped before it finished (it was writing {}); every pointer still names a complete set: run the stage again to finish it", pending.join(", ")),
-        ));
+        out.push(findings::interrupted_stage(&pending));
     }
     for (name, e) in manifest.files.iter().filter(|(_, e)| e.kind == "image") {
         let have = rep
@@ -385,12 +355,10 @@ fn drift(manifest: &Manifest, rep: &BundleReport) -> Vec<Finding> {
         match have {
             None if e.pending.is_some() => {}
             Some(h) if e.ours(&h) => {}
-            None => out.push(Finding::new(Code::Drift, Some(name), format!("{name} was written by the stage of {} but is gone from the root", e.load))),
-            Some(h) if h != e.sha256 => out.push(Finding::new(
-                Code::Drift,
-                Some(name),
-                format!("{name} differs from what the stage of {} wrote (sha256 {} now, {} then); stage again or restore it", e.load, short(&h), short(&e.sha256)),
-            )),
+            None => out.push(findings::drift(name, &e.load, &e.sha256, None)),
+            Some(h) if h != e.sha256 => {
+                out.push(findings::drift(name, &e.load, &e.sha256, Some(&h)))
+            }
             _ => {}
         }
     }
@@ -403,20 +371,15 @@ fn label_mismatch(p: &Pointer) -> Option<Finding> {
     let by_number = model_by_device_type(n)?;
     let by_label = model_by_name(p.label.as_deref()?)?;
     (by_label.device_type != by_number.device_type).then(|| {
-        Finding::new(
-            Code::ModelLabel,
-            Some(&p.file),
-            format!(
-                "{} {} is labelled model=\"{}\", but {n} is the {}'s device type (the {}'s is {}): phones read the number, so this entry is for the {}",
-                p.file,
-                p.setting,
-                p.label.as_deref().unwrap_or(""),
-                by_number.name,
-                by_label.name,
-                by_label.device_type,
-                by_number.name
-            ),
-        )
+        let label = ModelLabel::Label {
+            setting: &p.setting,
+            label: p.label.as_deref().unwrap_or(""),
+            number: n,
+            model: by_number.name,
+            labelled: by_label.name,
+            labelled_type: by_label.device_type,
+        };
+        findings::model_label(&p.file, label)
     })
 }
 
@@ -426,11 +389,14 @@ fn conflicting_entries(found: &[Pointer]) -> Vec<Finding> {
     let mut out = Vec::new();
     for p in found {
         match first.get(&(p.file.as_str(), p.setting.as_str())) {
-            Some(v) if *v != p.value => out.push(Finding::new(
-                Code::ModelLabel,
-                Some(&p.file),
-                format!("{} has two {} entries naming {v} and {}: phones of that model take one of them", p.file, p.setting, p.value),
-            )),
+            Some(v) if *v != p.value => {
+                let conflict = ModelLabel::Conflict {
+                    setting: &p.setting,
+                    first: v,
+                    second: &p.value,
+                };
+                out.push(findings::model_label(&p.file, conflict))
+            }
             Some(_) => {}
             None => {
                 first.insert((p.file.as_str(), p.setting.as_str()), p.value.as_str());
@@ -453,10 +419,4 @@ fn fleet_of(served: &Served, pointers: &[PointerReport], sets: &[SetReport]) -> 
         .into_iter()
         .flat_map(|m| fleet::rows(&mut src, m))
         .collect()
-}
-
-/// The first 12 characters of a digest, for people (a manifest edited by
-/// hand may hold anything: characters, not bytes, are counted).
-fn short(digest: &str) -> String {
-    digest.chars().take(12).collect()
 }

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::findings::{Code, Finding};
+use crate::findings::{self, Finding, Signer};
 use crate::inspect::member::MemberReport;
 use crate::names::Role;
 use crate::trust::record::{Recorded, key_id};
@@ -26,11 +26,7 @@ pub fn findings(members: &[MemberReport], recorded: &BTreeMap<String, Recorded>)
     let lists = lists(members);
     let mut out = Vec::new();
     for (name, t, _) in &lists {
-        out.push(Finding::new(
-            Code::TrustList,
-            Some(name),
-            signer_line(name, t),
-        ));
+        out.push(served(name, t));
     }
     out.extend(signers(&lists));
     out.extend(signed_configs(members, &lists));
@@ -44,22 +40,23 @@ fn subjects(t: &TrustList, tftp: bool) -> String {
     crate::trust::findings::who(t, tftp)
 }
 
-fn signer_line(name: &str, t: &TrustList) -> String {
-    let files = if t.has_tftp_role() {
-        format!(
-            "accept signed configuration files from {}",
-            subjects(t, true)
-        )
-    } else {
-        "trust no TFTP certificate (no signed configuration files)".into()
-    };
-    format!(
-        "{name}: signed by {} (serial {}), signature {}; phones that take it {files}, and accept later trust lists only from {}",
-        t.signer.name,
-        t.signer.serial,
-        t.signature.describe(),
-        subjects(t, false)
-    )
+fn signer(t: &TrustList) -> Signer<'_> {
+    Signer {
+        name: &t.signer.name,
+        serial: &t.signer.serial,
+    }
+}
+
+/// The `trust-list` finding of the list `name`.
+fn served(name: &str, t: &TrustList) -> Finding {
+    let tftp = t.has_tftp_role().then(|| subjects(t, true));
+    findings::trust_list(&findings::Served {
+        name,
+        signer: signer(t),
+        signature: t.signature.describe(),
+        tftp: tftp.as_deref(),
+        sast: &subjects(t, false),
+    })
 }
 
 fn signer_id(t: &TrustList) -> String {
@@ -77,19 +74,8 @@ fn signers(lists: &[(&str, &TrustList, &MemberReport)]) -> Option<Finding> {
     if by.len() < 2 {
         return None;
     }
-    let parts: Vec<String> = lists
-        .iter()
-        .map(|(n, t, _)| format!("{n} by {} (serial {})", t.signer.name, t.signer.serial))
-        .collect();
-    Some(Finding::new(
-        Code::TrustListSigners,
-        None,
-        format!(
-            "the root's trust lists have {} different signers: {}; a phone that holds one may refuse the others",
-            by.len(),
-            parts.join(", ")
-        ),
-    ))
+    let parts: Vec<(&str, Signer<'_>)> = lists.iter().map(|(n, t, _)| (*n, signer(t))).collect();
+    Some(findings::trust_list_signers(by.len(), &parts))
 }
 
 /// A TFTP-role record: phones ask for `SEP<MAC>.cnf.xml.sgn`.
@@ -115,26 +101,14 @@ fn signed_configs(
             if names.contains(want.as_str()) || !seen.insert(want.clone()) {
                 continue;
             }
-            let has = if configs.contains(&mac) {
-                format!("the root has SEP{mac}.cnf.xml unsigned only")
-            } else {
-                "the root has no configuration file for it".into()
-            };
-            out.push(Finding::new(
-                Code::SignedConfigMissing,
-                Some(&want),
-                format!(
-                    "{want}: {list} gives {} the TFTP role, so the phone {mac} asks for its signed configuration file; {has}: have the TFTP server sign it, or serve a list without a TFTP record",
-                    subjects(t, true)
-                ),
+            let (tftp, unsigned) = (subjects(t, true), configs.contains(&mac));
+            out.push(findings::signed_config_missing(
+                &want, list, &tftp, &mac, unsigned,
             ));
         }
     }
     out
 }
-
-/// The hint of a broken chain of signers.
-pub const ERASE_HINT: &str = "sign the new list with the old SAST key, or erase the trust list on each phone that holds the old one (on many models Settings > Security Configuration > Trust List, unlock with **#, then erase; where that menu sits on each family is uncertain: the documents loadsmith follows do not say), then run stage --force to record the new signer";
 
 /// The finding of a list whose signer the recorded list does not hold:
 /// phones that hold the recorded list refuse it.
@@ -154,12 +128,14 @@ pub fn continuity(
     if old.sast.iter().any(|s| s.key_sha256 == key) {
         return None;
     }
-    Some(Finding::new(
-        Code::TrustSignerChanged,
-        Some(name),
-        format!(
-            "{name} is signed by {} (serial {}), which is not a SAST certificate of the {old_name} the last stage recorded (signed by {}, serial {}): phones that hold that list refuse this one and every configuration file it signs; {ERASE_HINT}",
-            t.signer.name, t.signer.serial, old.signer, old.serial
-        ),
+    let old_signer = Signer {
+        name: &old.signer,
+        serial: &old.serial,
+    };
+    Some(findings::trust_signer_changed(
+        name,
+        signer(t),
+        old_name,
+        old_signer,
     ))
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::error::Action;
 use crate::error::{Error, Result};
-use crate::findings::{Code, Finding};
+use crate::findings::{self, Collision, Finding, PhoneVerdict};
 use crate::names::{Family, ImageName, Role};
 use crate::phone::Kind;
 use crate::phone::fleet::Row;
@@ -35,11 +35,7 @@ pub fn warnings(
         let same_family =
             !v.known || v.family == target.family || (legacy && v.family == Some(Family::Legacy));
         if p.per_phone && same_family && differs(&p.value, target, loader) {
-            out.push(Finding::new(
-                Code::HuntShadow,
-                Some(&p.file),
-                format!("{} pins {}: that phone reads it before the defaults and stays off {}; change or remove it", p.file, p.value, target.stem),
-            ));
+            out.push(findings::hunt_shadow(&p.file, &p.value, &target.stem));
         }
     }
     // What the shared files' hunt order does to each model (XMLDefault.cnf.xml
@@ -48,11 +44,8 @@ pub fn warnings(
     for s in staged {
         for n in &view.names {
             if n != s && n.eq_ignore_ascii_case(s) {
-                out.push(Finding::new(
-                    Code::CaseCollision,
-                    Some(n),
-                    format!("{n} differs from the staged {s} only in case: a case-insensitive TFTP server may serve the wrong one; remove {n}"),
-                ));
+                let staged = Collision::Staged { name: n, staged: s };
+                out.push(findings::case_collision(staged));
             }
         }
     }
@@ -69,16 +62,8 @@ pub fn case_spellings(view: &RootView) -> Vec<Finding> {
         .filter(|n| !n.starts_with("TERM"))
         .filter_map(|n| {
             let exact = crate::phone::files::requested_spelling(n)?;
-            let also = if view.names.contains(&exact) {
-                format!("; the root also has {exact}, which is the one phones get")
-            } else {
-                format!("; rename it to {exact}")
-            };
-            Some(Finding::new(
-                Code::CaseSpelling,
-                Some(n),
-                format!("{n} is never requested: phones ask for {exact} exactly, and tftpd-hpa matches case{also}"),
-            ))
+            let held = view.names.contains(&exact);
+            Some(findings::case_spelling(n, &exact, held))
         })
         .collect()
 }
@@ -88,13 +73,7 @@ pub fn term_leftovers(view: &RootView) -> Vec<Finding> {
     view.names
         .iter()
         .filter(|n| n.starts_with("TERM") && ImageName::parse(n).role == Role::FactoryDefault)
-        .map(|n| {
-            Finding::new(
-                Code::CaseCollision,
-                Some(n),
-                format!("{n} is an upper-case leftover of an old CUCM install; phones ask for {}; the vendor installer deletes it", n.to_ascii_lowercase()),
-            )
-        })
+        .map(|n| findings::case_collision(Collision::TermLeftover(n)))
         .collect()
 }
 
@@ -117,13 +96,7 @@ pub fn leftover_findings(root: &Path, below: &[String]) -> Result<Vec<Finding>> 
     all.extend(below.iter().cloned());
     Ok(all
         .into_iter()
-        .map(|n| {
-            Finding::new(
-                Code::LeftoverTemp,
-                Some(&n),
-                format!("{n} is left from an interrupted stage; phones never ask for it; the next stage removes it"),
-            )
-        })
+        .map(|n| findings::leftover_temp(&n))
         .collect())
 }
 
@@ -138,24 +111,17 @@ pub fn verdict_finding(r: &Row) -> Option<Finding> {
     let family = crate::names::models::model_by_name(r.model).map(|m| m.family);
     if let Some(f @ Family::Named(_)) = family {
         let models: Vec<&str> = f.models().map(|m| m.name).collect();
-        return Some(Finding::new(
-            Code::BootUndocumented,
-            None,
-            format!(
-                "{} ({}): the vendor's documents loadsmith follows describe how 7940/7960 and 79x1-family phones boot, not these; their files and lists are checked, their boot is not predicted",
-                f.label(),
-                models.join(", ")
-            ),
-        ));
+        return Some(findings::boot_undocumented(&f.label(), &models));
     }
-    let code = match r.kind {
-        Kind::Error | Kind::Loops => Code::PhoneFails,
-        Kind::Uncertain => Code::PhoneUncertain,
-        Kind::Settles => return None,
+    let v = PhoneVerdict {
+        file: r.file.as_deref(),
+        model: r.model,
+        state: &r.state,
+        message: &r.message,
     };
-    Some(Finding::new(
-        code,
-        r.file.as_deref(),
-        format!("a {} ({}): {}", r.model, r.state, r.message),
-    ))
+    match r.kind {
+        Kind::Error | Kind::Loops => Some(findings::phone_fails(&v)),
+        Kind::Uncertain => Some(findings::phone_uncertain(&v)),
+        Kind::Settles => None,
+    }
 }

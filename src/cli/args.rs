@@ -74,8 +74,9 @@ pub enum Command {
     /// Check a TFTP root: every pointer resolves to a complete set; nothing drifted since the last stage.
     #[command(after_help = crate::cli::help::after("check"))]
     Check {
-        /// The TFTP root.
-        root: PathBuf,
+        /// The TFTP root (default: the one the server's configuration
+        /// names, --server-config or the machine's).
+        root: Option<PathBuf>,
         /// Seconds to wait for a running stage to finish before refusing
         /// (check never reads a root while a stage changes it).
         #[arg(long, value_name = "SECONDS", default_value_t = 30)]
@@ -84,6 +85,10 @@ pub enum Command {
         /// the root as that server serves it.
         #[arg(long, value_name = "FILE")]
         map_file: Option<PathBuf>,
+        /// The TFTP server's configuration (/etc/default/tftpd-hpa or
+        /// dnsmasq's): its root, remap rules and user.
+        #[arg(long, value_name = "FILE")]
+        server_config: Option<PathBuf>,
     },
     /// Predict what a phone does against a TFTP root (a folder) or a live server (tftp://host[:port]).
     #[command(after_help = crate::cli::help::after("boot"))]
@@ -110,6 +115,10 @@ pub enum Command {
         /// the root as that server serves it.
         #[arg(long, value_name = "FILE")]
         map_file: Option<PathBuf>,
+        /// The TFTP server's configuration (/etc/default/tftpd-hpa or
+        /// dnsmasq's): its root, remap rules and user.
+        #[arg(long, value_name = "FILE")]
+        server_config: Option<PathBuf>,
     },
     /// Explain what each phone did, from the TFTP server's log (tftpd-hpa, dnsmasq, tftpd32).
     #[command(after_help = crate::cli::help::after("log"))]
@@ -122,9 +131,17 @@ pub enum Command {
         /// tftpd-hpa's remap rules (the file given to in.tftpd -m), with --root.
         #[arg(long, value_name = "FILE", requires = "root")]
         map_file: Option<PathBuf>,
-        /// Keep reading as the log grows (and across rotation): one live line per phone.
+        /// The TFTP server's configuration (/etc/default/tftpd-hpa or
+        /// dnsmasq's): its root, remap rules and user.
+        #[arg(long, value_name = "FILE")]
+        server_config: Option<PathBuf>,
+        /// Keep reading as the log grows (and across rotation): one live line per phone
+        /// (with --json, one JSON document per line).
         #[arg(long)]
         follow: bool,
+        /// Only this phone: its address or MAC (SEP prefix and separators optional); exit 1 when the log has no such phone.
+        #[arg(long, value_name = "ADDR|MAC")]
+        phone: Option<String>,
     },
     /// Print the shell's completion registration (bash, elvish, fish, powershell, zsh).
     Completions {
@@ -244,6 +261,10 @@ pub struct StageArgs {
     /// file where the rules send its name.
     #[arg(long, value_name = "FILE")]
     pub map_file: Option<PathBuf>,
+    /// The TFTP server's configuration (/etc/default/tftpd-hpa or
+    /// dnsmasq's): its remap rules and user.
+    #[arg(long, value_name = "FILE")]
+    pub server_config: Option<PathBuf>,
     /// Limits on what a bundle may make loadsmith read.
     #[command(flatten)]
     pub limits: LimitArgs,

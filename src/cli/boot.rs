@@ -15,7 +15,7 @@ pub(super) fn run(
     mac: &str,
     model: &str,
     (running, factory_reset): (Option<String>, bool),
-    (deadline, map_file): (u64, Option<&std::path::Path>),
+    (deadline, map_file, server_config): (u64, Option<&std::path::Path>, Option<&std::path::Path>),
     out: Out,
 ) -> Result<Outcome, Error> {
     let mac = parse_mac(mac).ok_or_else(|| Error::Usage {
@@ -28,9 +28,9 @@ pub(super) fn run(
             "--model {model}: not a model loadsmith knows (7940, 7960, CP-7961G, IP Phone 7906, …)"
         ),
     })?;
-    if source.starts_with("tftp://") && map_file.is_some() {
+    if source.starts_with("tftp://") && (map_file.is_some() || server_config.is_some()) {
         return Err(Error::Usage {
-            message: "--map-file applies to a folder: a live server applies its own rules".into(),
+            message: "--map-file and --server-config apply to a folder: a live server applies its own rules".into(),
         });
     }
     let mut src: Box<dyn FileSource> = if source.starts_with("tftp://") {
@@ -46,9 +46,7 @@ pub(super) fn run(
                 std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
             ));
         }
-        let rules = map_file
-            .map(crate::served::rules::Rules::load)
-            .transpose()?;
+        let rules = super::server::load(server_config, map_file, false)?.rules;
         Box::new(DirSource::mapped(dir, rules))
     };
     let r = boot(

@@ -9,24 +9,34 @@ use crate::check::{CheckReport, PointerReport, check, first_few};
 use crate::error::Error;
 
 pub(super) fn run(
-    root: &Path,
+    root: Option<&Path>,
     wait: u64,
-    map_file: Option<&Path>,
+    (map_file, server_config): (Option<&Path>, Option<&Path>),
     out: Out,
 ) -> Result<Outcome, Error> {
-    let rules = map_file
-        .map(crate::served::rules::Rules::load)
-        .transpose()?;
+    // With no root, the server's configuration names it (the machine's when there is one).
+    let mut server = super::server::load(server_config, map_file, root.is_none())?;
+    let root = match (root, server.root()) {
+        (Some(r), _) => r.to_path_buf(),
+        (None, Some(r)) => r,
+        (None, None) => {
+            return Err(Error::Usage {
+                message: "check needs a root: give it, or --server-config FILE (this machine has no /etc/default/tftpd-hpa or dnsmasq.conf with enable-tftp)".into(),
+            });
+        }
+    };
+    server.hint_remapped(&root);
     let r = check(
-        root,
+        &root,
         default_jobs(),
         std::time::Duration::from_secs(wait),
-        rules,
+        server.rules.take(),
     )?;
     let counts = Counts::of([r.findings.as_slice()]);
     let outcome = Outcome::of(r.has_errors(), false);
     if out.json {
-        out.json(&r, counts, outcome).map_err(stdout_err)?;
+        let with = super::server::With::new(&r, &server);
+        out.json(&with, counts, outcome).map_err(stdout_err)?;
     } else {
         let errors = super::output::error_lines(&r.root, &r.findings);
         let full = if out.brief {

@@ -17,7 +17,7 @@ pub struct Help {
 pub const HELP: &[Help] = &[
     Help {
         name: "log",
-        details: "Recognises tftpd-hpa (syslog or journald, -v to -vvv, with remap lines), dnsmasq and tftpd32 lines and skips everything else. Requests are grouped per client and per boot; each phone gets one verdict (settled, loops on a term file, stuck on a refused file, lost after the loader, unclear) and what to do. With --root the verdicts name the pointer behind a refused request and what a term file's list lacks. docs/log.md has an example of each verdict.",
+        details: "Recognises tftpd-hpa (syslog or journald -o short/json/cat, -v to -vvv, with remap lines, or pasted without the syslog prefix), dnsmasq, tftpd32 and SolarWinds lines and skips everything else; a log with none says what it expected. Requests are grouped per client and per boot; each phone gets one verdict (settles, loops on a term file, stuck on a refused file, lost after the loader, uncertain) and what to do. --phone shows one phone (exit 1 when the log has none); --follow --json prints JSON Lines. With --root the verdicts name the pointer behind a refused request and what a term file's list lacks. docs/log.md has an example of each verdict.",
         examples: &[
             "loadsmith log /var/log/syslog --root /srv/tftp",
             "journalctl -u tftpd-hpa -o short | loadsmith log - --root /srv/tftp",

@@ -221,6 +221,20 @@ fn render(r: &BundleReport, out: Out) -> String {
     if let Some(d) = &r.sha512 {
         s.push_str(&format!("  sha512 {d}\n"));
     }
+    if let Some(h) = &r.signed {
+        let by = h.signer.as_deref().unwrap_or("an unnamed signer");
+        let hash = h
+            .hash
+            .as_deref()
+            .map(|x| format!(", {x}"))
+            .unwrap_or_default();
+        let named = h
+            .embedded_name
+            .as_deref()
+            .map(|e| format!(" · signed as {}", safe(e)))
+            .unwrap_or_default();
+        s.push_str(&format!("  signed header: by {}{hash}{named}\n", safe(by)));
+    }
     s.push_str(&render_sets(r, out));
     s.push_str(&render_members(r, out));
     if !r.findings.is_empty() {

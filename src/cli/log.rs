@@ -21,32 +21,54 @@ struct Report<'a> {
     recognised: u64,
     unreadable: u64,
     servers: &'a [crate::log::parse::Server],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
     phones: &'a [Phone],
 }
 
-pub(super) fn run(
-    file: &Path,
-    root: Option<&Path>,
-    map_file: Option<&Path>,
-    follow: bool,
-    out: Out,
-) -> Result<Outcome, Error> {
-    let view = match root {
-        Some(r) => Some(Root::read(Served {
-            root: r.to_path_buf(),
-            rules: map_file
-                .map(crate::served::rules::Rules::load)
-                .transpose()?,
+/// What the user asked `log` besides the file.
+pub(super) struct Ask<'a> {
+    /// The root the server serves.
+    pub root: Option<&'a Path>,
+    /// Its remap rules.
+    pub map_file: Option<&'a Path>,
+    /// The server's configuration (root, rules, user).
+    pub server_config: Option<&'a Path>,
+    /// Only this phone (address or MAC).
+    pub phone: Option<&'a str>,
+}
+
+pub(super) fn run(file: &Path, ask: Ask, follow: bool, out: Out) -> Result<Outcome, Error> {
+    let server = super::server::load(ask.server_config, ask.map_file, false)?;
+    let view = match ask.root.map(Path::to_path_buf).or_else(|| server.root()) {
+        Some(root) => Some(Root::read(Served {
+            root,
+            rules: server.rules,
         })?),
         None => None,
     };
     if follow {
-        return follow_log(file, view.as_ref(), out);
+        return follow_log(file, view.as_ref(), ask.phone, out);
     }
     let mut reader = Reader::new();
     read_all(&mut open(file)?, &mut reader).map_err(|e| Error::io(Action::Read, file, e))?;
-    let found = phones(&reader, view.as_ref());
-    let trouble = found.iter().filter(|p| p.kind.trouble()).count();
+    let mut found = phones(&reader, view.as_ref());
+    let mut hint = nothing_read(&reader);
+    let mut missing = false;
+    if let Some(w) = ask.phone {
+        let all: Vec<String> = found.iter().map(|p| p.client.clone()).collect();
+        found.retain(|p| is_phone(p, w));
+        if found.is_empty() {
+            missing = true;
+            let had = match all.as_slice() {
+                [] => "it has no phone".to_string(),
+                a => format!("it has {}", a.join(", ")),
+            };
+            let why = hint.map(|h| format!("; {h}")).unwrap_or_default();
+            hint = Some(format!("no phone {w} in this log: {had}{why}"));
+        }
+    }
+    let trouble = found.iter().filter(|p| p.kind.trouble()).count() + usize::from(missing);
     let outcome = Outcome::of(trouble > 0, false);
     if out.json {
         let doc = Report {
@@ -54,20 +76,63 @@ pub(super) fn run(
             recognised: reader.recognised,
             unreadable: reader.unreadable,
             servers: &reader.servers,
+            hint: hint.clone(),
             phones: &found,
         };
         out.json(&doc, Counts::errors(trouble), outcome)
             .map_err(stdout_err)?;
     } else {
-        let text = render(&reader, &found, out);
-        let errors: String = found
+        let mut text = render(&reader, &found, out);
+        let mut errors: String = found
             .iter()
             .filter(|p| p.kind.trouble())
             .map(|p| format!("{}: {}\n", safe(&p.client), safe(&p.verdict)))
             .collect();
+        if let Some(h) = &hint {
+            text.push_str(&format!("\n{}\n", safe(h)));
+            if missing {
+                errors.push_str(&format!("{}\n", safe(h)));
+            }
+        }
         out.result(&text, &errors).map_err(stdout_err)?;
     }
     Ok(outcome)
+}
+
+/// True when `p` is the phone `who` names: its address, or its MAC with
+/// or without `SEP` and separators.
+fn is_phone(p: &Phone, who: &str) -> bool {
+    let mac: String = who
+        .trim_start_matches("SEP")
+        .trim_start_matches("sep")
+        .chars()
+        .filter(|c| !matches!(c, ':' | '-' | '.'))
+        .collect();
+    p.client == who
+        || p.mac
+            .as_deref()
+            .is_some_and(|m| m.eq_ignore_ascii_case(&mac))
+}
+
+/// What to say when no line of the log was a TFTP server's.
+fn nothing_read(r: &Reader) -> Option<String> {
+    if r.recognised > 0 {
+        return None;
+    }
+    if r.lines == 0 {
+        return Some("the log is empty".into());
+    }
+    let cause = match r.tftp_mentions {
+        0 => {
+            "this looks like the log of another program (or of a TFTP server loadsmith does not read)"
+        }
+        _ => {
+            "lines of a TFTP server are there, but none is a request: tftpd-hpa logs requests only with -v (add -v to TFTP_OPTIONS, /etc/default/tftpd-hpa, and restart it)"
+        }
+    };
+    Some(format!(
+        "nothing in this log is a TFTP server's request or answer: loadsmith reads tftpd-hpa (`in.tftpd[PID]: RRQ from ADDR filename NAME`, with or without the syslog prefix), dnsmasq (`dnsmasq-tftp[PID]: sent PATH to ADDR`), tftpd32 (`Read request for file <NAME>`) and SolarWinds (`Received read request for file 'NAME' from ADDR`); {cause}"
+    ))
 }
 
 fn open(file: &Path) -> Result<Box<dyn Read>, Error> {
@@ -107,11 +172,11 @@ fn take(lines: &Lines, got: Next, reader: &mut Reader) {
 
 fn mark(kind: Kind, out: Out) -> String {
     match kind {
-        Kind::Settled => out.paint("settled", Style::Good),
+        Kind::Settles => out.paint("settles", Style::Good),
         Kind::Loops => out.paint("LOOPS", Style::Loops),
         Kind::Stuck => out.paint("STUCK", Style::Bad),
         Kind::LostAfterLoader => out.paint("LOST", Style::Bad),
-        Kind::Unclear => out.paint("unclear", Style::Unclear),
+        Kind::Uncertain => out.paint("uncertain", Style::Unclear),
     }
 }
 
@@ -222,9 +287,30 @@ fn live_line(p: &Phone, out: Out) -> String {
     )
 }
 
+/// One phone as a line of JSON (`{"schema": N, "phone": {…}}`, newline-terminated).
+fn json_line(p: &Phone) -> std::io::Result<String> {
+    let doc = serde_json::json!({"schema": super::output::SCHEMA, "phone": p});
+    let mut s = serde_json::to_string(&doc).map_err(std::io::Error::other)?;
+    s.push('\n');
+    Ok(s)
+}
+
+/// Writes JSON Lines as they are (JSON escapes every control character).
+fn write_raw(line: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    o.write_all(line.as_bytes())?;
+    o.flush()
+}
+
 /// Keeps reading as the log grows; reopens it when it is rotated (a new
 /// file under the name, or the file cut shorter).
-fn follow_log(file: &Path, view: Option<&Root>, out: Out) -> Result<Outcome, Error> {
+fn follow_log(
+    file: &Path,
+    view: Option<&Root>,
+    only: Option<&str>,
+    out: Out,
+) -> Result<Outcome, Error> {
     let mut reader = Reader::new();
     let mut shown: std::collections::HashMap<String, String> = Default::default();
     let stdin = file == Path::new("-");
@@ -235,9 +321,19 @@ fn follow_log(file: &Path, view: Option<&Root>, out: Out) -> Result<Outcome, Err
             .map_err(|e| Error::io(Action::Read, file, e))?;
         if got > 0 {
             for p in phones(&reader, view) {
-                let line = live_line(&p, out);
+                if only.is_some_and(|w| !is_phone(&p, w)) {
+                    continue;
+                }
+                let line = match out.json {
+                    // JSON Lines: one phone's document per line.
+                    true => json_line(&p).map_err(stdout_err)?,
+                    false => live_line(&p, out),
+                };
                 if shown.get(&p.client) != Some(&line) {
-                    out.text(&line).map_err(stdout_err)?;
+                    match out.json {
+                        true => write_raw(&line).map_err(stdout_err)?,
+                        false => out.text(&line).map_err(stdout_err)?,
+                    }
                     shown.insert(p.client.clone(), line);
                 }
             }

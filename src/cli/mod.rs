@@ -16,6 +16,7 @@ mod matrix;
 mod names;
 pub mod output;
 mod plan;
+mod server;
 mod stage;
 mod trust;
 mod verify;
@@ -104,7 +105,13 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             root,
             wait,
             map_file,
-        } => check::run(&root, wait, map_file.as_deref(), out),
+            server_config,
+        } => check::run(
+            root.as_deref(),
+            wait,
+            (map_file.as_deref(), server_config.as_deref()),
+            out,
+        ),
         Command::Boot {
             source,
             mac,
@@ -113,20 +120,33 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             factory_reset,
             deadline,
             map_file,
+            server_config,
         } => boot::run(
             &source,
             &mac,
             &model,
             (running, factory_reset),
-            (deadline, map_file.as_deref()),
+            (deadline, map_file.as_deref(), server_config.as_deref()),
             out,
         ),
         Command::Log {
             file,
             root,
             map_file,
+            server_config,
             follow,
-        } => log::run(&file, root.as_deref(), map_file.as_deref(), follow, out),
+            phone,
+        } => log::run(
+            &file,
+            log::Ask {
+                root: root.as_deref(),
+                map_file: map_file.as_deref(),
+                server_config: server_config.as_deref(),
+                phone: phone.as_deref(),
+            },
+            follow,
+            out,
+        ),
         Command::Completions { shell } => complete::run(&shell),
         Command::Man { dir } => man::run(dir.as_deref()),
     }

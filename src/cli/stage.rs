@@ -18,11 +18,7 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
         running: a.running.clone(),
         jobs: a.jobs.unwrap_or_else(default_jobs),
         limits: a.limits.limits(),
-        rules: a
-            .map_file
-            .as_deref()
-            .map(crate::served::rules::Rules::load)
-            .transpose()?,
+        rules: super::server::load(a.server_config.as_deref(), a.map_file.as_deref(), false)?.rules,
     };
     let r = stage(&opts)?;
     // A stage that went through is clean: what it could not do is a

@@ -263,6 +263,12 @@ impl Folder {
         Ok(rustix::fs::fstat(&self.fd)?.st_mode & 0o7777)
     }
 
+    /// The folder's owner and group.
+    pub fn owner(&self) -> io::Result<(u32, u32)> {
+        let st = rustix::fs::fstat(&self.fd)?;
+        Ok((st.st_uid, st.st_gid))
+    }
+
     /// The path of `name` in this folder, for messages.
     pub fn path_of(&self, name: &str) -> PathBuf {
         self.path.join(name)

@@ -16,6 +16,7 @@
 
 pub mod beneath;
 pub mod fault;
+pub mod reader;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
@@ -246,14 +247,12 @@ pub fn unserved(root: &Path, name: &str) -> Option<String> {
 /// file is looked at as it opens ([`open_within`]): never through a link
 /// out of the root.
 pub fn file_unserved(dir: &crate::files::beneath::Folder, name: &str) -> Option<String> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = open_within(dir, name)
-        .ok()?
-        .metadata()
-        .ok()?
-        .permissions()
-        .mode();
-    mode_unserved(mode & 0o7777)
+    use std::os::unix::fs::MetadataExt;
+    let m = open_within(dir, name).ok()?.metadata().ok()?;
+    if let Some(r) = reader::reader() {
+        return r.file_refused(m.mode() & 0o7777, m.uid(), m.gid());
+    }
+    mode_unserved(m.mode() & 0o7777)
 }
 
 /// Why tftpd-hpa would refuse a file of mode `mode`, if it would.
@@ -290,7 +289,15 @@ pub fn folders_unserved(root: &Path, name: &str) -> Option<String> {
             at.push('/');
         }
         at.push_str(part);
-        let mode = top.walk(&at, false).ok()?.mode().ok()?;
+        let folder = top.walk(&at, false).ok()?;
+        let mode = folder.mode().ok()?;
+        if let Some(r) = reader::reader() {
+            let (uid, gid) = folder.owner().ok()?;
+            if let Some(why) = r.folder_refused(mode, uid, gid) {
+                return Some(format!("the folder {at} {why}"));
+            }
+            continue;
+        }
         if mode & 0o001 == 0 {
             return Some(not_enterable(&format!("the folder {at}"), mode));
         }
@@ -312,6 +319,13 @@ pub fn unsearchable(root: &Path, dir: &Path) -> Option<String> {
         Ok(rel) if !rel.as_os_str().is_empty() => format!("the folder {}", rel.display()),
         _ => "the root folder".to_string(),
     };
+    if let Some(r) = reader::reader() {
+        use std::os::unix::fs::MetadataExt;
+        let m = fs::metadata(dir).ok()?;
+        return r
+            .folder_refused(mode, m.uid(), m.gid())
+            .map(|why| format!("{which} {why}"));
+    }
     (mode & 0o001 == 0).then(|| not_enterable(&which, mode))
 }
 

@@ -493,7 +493,9 @@ mod tests {
     fn every_form_people_have_parses() {
         let (m, s2, s5) = ("d".repeat(32), "e".repeat(64), "f".repeat(128));
         let text = format!(
-            "{m} *a.zip\r\nMD5 (b.cop.sgn) = {m}\r\ncmterm-7941_7961-sip.8-5-4.zip\r\nRelease Date: 01-Jan-2010\r\nSHA512 Checksum: {s5}\r\nMD5 Checksum: {m}\r\nc.zip\r\nMD5 Checksum : {m}\r\n{s2}  d.zip\r\n"
+            "{m} *a.zip\r\nMD5 (b.cop.sgn) = {m}\r\ncmterm-7941_7961-sip.8-5-4.zip\r\n\
+             Release Date: 01-Jan-2010\r\nSHA512 Checksum: {s5}\r\nMD5 Checksum: {m}\r\n\
+             c.zip\r\nMD5 Checksum : {m}\r\n{s2}  d.zip\r\n"
         );
         let e = parse(&text).unwrap();
         let got: Vec<(&str, Algorithm)> =

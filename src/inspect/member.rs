@@ -12,7 +12,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::bundle::{EntryKind, MemberInfo, Problem, Sink, safe};
-use crate::findings::{Code, Finding};
+use crate::findings::{
+    self, BadLoads, Duplicate, Finding, SignedAs, Truncation, UnknownHeader, Unreadable,
+};
 use crate::names::{ImageName, Role};
 use crate::signed::{cnu, header, loads};
 
@@ -198,13 +200,7 @@ impl Digests {
         };
         let (actual, claim) = (rep.md5_zeroed.clone()?, claimed_md5(head)?);
         rep.self_check = Some(actual == claim);
-        (actual != claim).then(|| {
-            Finding::new(
-                Code::SelfCheck,
-                Some(&rep.name),
-                format!("{}: it carries the MD5 {claim}, but its bytes give {actual}: damaged or altered; download it again", rep.name),
-            )
-        })
+        (actual != claim).then(|| findings::self_check(&rep.name, &claim, &actual))
     }
 }
 
@@ -267,26 +263,17 @@ impl Sink for Scanner {
             usable: safe_err.is_none() && info.kind == EntryKind::File,
         };
         if let Some(e) = safe_err {
-            self.findings.push(Finding::new(
-                Code::UnsafePath,
-                Some(&info.path),
-                format!("{}: the member is {}; loadsmith never writes it, and a careless unzip would put it outside the TFTP root", info.path, e.reason()),
-            ));
+            self.findings
+                .push(findings::unsafe_path(&info.path, e.reason()));
         }
         match info.kind {
             EntryKind::File => {}
             EntryKind::Dir => return Ok(()),
             k => {
-                let target = info
-                    .link_target
-                    .as_deref()
-                    .map(|t| format!(" → {t}"))
-                    .unwrap_or_default();
-                self.findings.push(Finding::new(
-                    Code::LinkMember,
-                    Some(&info.path),
-                    format!("{}{target}: a {} in a firmware bundle; links and devices are never staged (they could point outside the root)", info.path, format!("{k:?}").to_lowercase()),
-                ));
+                let kind = format!("{k:?}").to_lowercase();
+                let target = info.link_target.as_deref();
+                self.findings
+                    .push(findings::link_member(&info.path, target, &kind));
                 self.members.push(rep);
                 return Ok(());
             }
@@ -327,36 +314,19 @@ impl Sink for Scanner {
     }
 
     fn problem(&mut self, problem: Problem, member: Option<&str>, detail: String) {
-        let (code, what) = match problem {
-            Problem::Truncated => (Code::Truncated, "ends early; download it again"),
-            Problem::CrcMismatch => (
-                Code::CrcMismatch,
-                "fails its CRC check: the data is damaged; download the bundle again",
-            ),
-            Problem::DuplicateNames => (
-                Code::DuplicateMember,
-                "has duplicate entries; phones would get one of them at random",
-            ),
-            Problem::Corrupt => (Code::Corrupt, "is damaged"),
-            Problem::Limit => (
-                Code::LimitExceeded,
-                "passes a limit and was not read further",
-            ),
-            Problem::Overlapping => (
-                Code::OverlappingMembers,
-                "has entries whose data overlap: a crafted zip",
-            ),
-            Problem::NameMismatch => (Code::NameMismatch, "is stored under two different names"),
-            Problem::Unreadable => (Code::Unreadable, "cannot be read"),
-        };
-        let subject = member
-            .map(str::to_string)
-            .unwrap_or_else(|| "the bundle".into());
-        self.findings.push(Finding::new(
-            code,
-            member,
-            format!("{subject} {what} ({detail})"),
-        ));
+        let detail = detail.as_str();
+        self.findings.push(match problem {
+            Problem::Truncated => findings::truncated(Truncation::Read { member, detail }),
+            Problem::CrcMismatch => findings::crc_mismatch(member, detail),
+            Problem::DuplicateNames => {
+                findings::duplicate_member(Duplicate::Entries { member, detail })
+            }
+            Problem::Corrupt => findings::corrupt(member, detail),
+            Problem::Limit => findings::limit_exceeded(member, detail),
+            Problem::Overlapping => findings::overlapping_members(member, detail),
+            Problem::NameMismatch => findings::name_mismatch(member, detail),
+            Problem::Unreadable => findings::unreadable(Unreadable::Read { member, detail }),
+        });
     }
 }
 
@@ -375,89 +345,22 @@ fn analyse(
         && claimed_md5(head).is_none();
     let name = rep.name.clone();
     if want_signed {
-        match header::parse(head) {
-            Ok(h) => {
-                if let Some(e) = &h.embedded_name
-                    && *e != name
-                {
-                    out.push(Finding::new(
-                        Code::EmbeddedNameMismatch,
-                        Some(&name),
-                        format!("{name} was signed as {e}: the phone will say \"Image Authentication Failed\"; use the vendor's file name {e}"),
-                    ));
-                }
-                rep.signed = Some(h);
-            }
-            Err(header::HeaderError::UnknownFormat(_)) if head.starts_with(&CONTAINER_78XX) => {
-                out.push(Finding::new(
-                    Code::UnknownHeader,
-                    Some(&name),
-                    format!("{name}: the 78xx/88xx signed container (starts CD 34 12 AB), {size} bytes; its grammar is not published, so its list is not read; not an error"),
-                ))
-            }
-            Err(header::HeaderError::UnknownFormat(s)) => out.push(Finding::new(
-                Code::UnknownHeader,
-                Some(&name),
-                format!("{name}: a signed format loadsmith does not decode (starts {s})"),
-            )),
-            Err(e @ header::HeaderError::PastEnd { tag: 0x02, .. })
-                if head.len() as u64 == size =>
-            {
-                out.push(Finding::new(
-                    Code::Truncated,
-                    Some(&name),
-                    format!("{name}: the signed header runs past the end of the file ({e})"),
-                ))
-            }
-            Err(e) => out.push(Finding::new(
-                Code::BadHeader,
-                Some(&name),
-                format!("{name}: the signed header cannot be decoded ({e})"),
-            )),
-        }
+        rep.signed = signed_header(&name, head, size, out);
     }
     let body = signed_len.and_then(|o| head.get(o..)).unwrap_or(head);
     if ext.as_deref() == Some("loads") && rep.signed.is_some() {
         let whole = size <= HEAD_CAP as u64;
         match (whole, loads::parse(body)) {
             (true, Ok(l)) => rep.loads = Some(l),
-            (false, _) => out.push(Finding::new(
-                Code::BadLoads,
-                Some(&name),
-                format!(
-                    "{name}: {size} bytes is far too long for a load list; it is not a real .loads"
-                ),
-            )),
-            (true, Err(e)) => out.push(Finding::new(
-                Code::BadLoads,
-                Some(&name),
-                format!("{name}: {e}"),
-            )),
+            (false, _) => out.push(findings::bad_loads(&name, BadLoads::TooLong { size })),
+            (true, Err(e)) => out.push(findings::bad_loads(&name, BadLoads::Unparsed(&e))),
         }
     }
     if let Some(off) = signed_len
         && cnu::is_cnu(body)
     {
-        let body_len = size.saturating_sub(off as u64);
-        match cnu::parse(body) {
-            Ok(a) => {
-                if a.expected_body_len > body_len {
-                    out.push(Finding::new(
-                        Code::Truncated,
-                        Some(&name),
-                        format!("{name}: its archive table needs {} bytes of body, the file has {body_len}; download it again", a.expected_body_len),
-                    ));
-                }
-                if deep {
-                    rep.cnu = Some(a);
-                }
-            }
-            Err(e) => out.push(Finding::new(
-                Code::Truncated,
-                Some(&name),
-                format!("{name}: {e}"),
-            )),
-        }
+        let has = size.saturating_sub(off as u64);
+        rep.cnu = cnu_table(&name, body, has, out).filter(|_| deep);
     }
     if rep.image.role == Role::TrustList && rep.usable {
         let (t, found) = crate::trust::findings::member(&name, head, size, crate::trust::now());
@@ -469,28 +372,83 @@ fn analyse(
     {
         rep.text = Some(head.to_vec());
     }
-    let by_name = crate::bundle::Format::from_extension(&name).is_some();
+    out.extend(kind(rep, ext.as_deref(), head));
+}
+
+/// The signed header of `name` (its first bytes `head`, `size` in all),
+/// or the finding of why it cannot be read.
+fn signed_header(
+    name: &str,
+    head: &[u8],
+    size: u64,
+    out: &mut Vec<Finding>,
+) -> Option<header::SignedHeader> {
+    let found = match header::parse(head) {
+        Ok(h) => {
+            if let Some(e) = &h.embedded_name
+                && e != name
+            {
+                let signed_as = SignedAs::Member { name, embedded: e };
+                out.push(findings::embedded_name_mismatch(signed_as));
+            }
+            return Some(h);
+        }
+        Err(header::HeaderError::UnknownFormat(_)) if head.starts_with(&CONTAINER_78XX) => {
+            findings::unknown_header(name, UnknownHeader::Container78xx { size })
+        }
+        Err(header::HeaderError::UnknownFormat(s)) => {
+            findings::unknown_header(name, UnknownHeader::Other { starts: &s })
+        }
+        Err(e @ header::HeaderError::PastEnd { tag: 0x02, .. }) if head.len() as u64 == size => {
+            findings::truncated(Truncation::SignedHeader { name, error: &e })
+        }
+        Err(e) => findings::bad_header(name, &e),
+    };
+    out.push(found);
+    None
+}
+
+/// The CNU archive table of `name` (its signed `body`, `has` bytes of it in
+/// all), and the findings of a table cut or longer than the file.
+fn cnu_table(name: &str, body: &[u8], has: u64, out: &mut Vec<Finding>) -> Option<cnu::CnuArchive> {
+    match cnu::parse(body) {
+        Ok(a) => {
+            if a.expected_body_len > has {
+                let needs = a.expected_body_len;
+                out.push(findings::truncated(Truncation::CnuBody {
+                    name,
+                    needs,
+                    has,
+                }));
+            }
+            Some(a)
+        }
+        Err(e) => {
+            out.push(findings::truncated(Truncation::CnuTable {
+                name,
+                error: &e,
+            }));
+            None
+        }
+    }
+}
+
+/// What the member is, when it is not what a bundle should hold: a bundle
+/// inside the bundle, a name loadsmith does not know, an unsigned image.
+fn kind(rep: &MemberReport, ext: Option<&str>, head: &[u8]) -> Vec<Finding> {
+    let name = rep.name.as_str();
+    let mut out = Vec::new();
+    let by_name = crate::bundle::Format::from_extension(name).is_some();
     if (by_name || !rep.image.known)
         && let crate::bundle::Detected::Bundle(f) =
             crate::bundle::detect_bytes(head, name.to_ascii_lowercase().ends_with(".sgn"))
     {
-        out.push(Finding::new(
-            Code::NestedBundle,
-            Some(&name),
-            format!("{name}: a {} inside the bundle; loadsmith does not open bundles inside bundles: unpack it and inspect it on its own", f.label()),
-        ));
+        out.push(findings::nested_bundle(name, f.label()));
     } else if !rep.image.known && rep.usable {
-        out.push(Finding::new(
-            Code::UnknownMember,
-            Some(&name),
-            format!("{name}: not a firmware file loadsmith knows; phones will not ask for it"),
-        ));
+        out.push(findings::unknown_member(name));
     }
-    if ext.as_deref() == Some("bin") && matches!(rep.image.role, Role::Application | Role::Loader) {
-        out.push(Finding::new(
-            Code::UnsignedImage,
-            Some(&name),
-            format!("{name}: unsigned image, accepted only by phones running firmware below 5.x"),
-        ));
+    if ext == Some("bin") && matches!(rep.image.role, Role::Application | Role::Loader) {
+        out.push(findings::unsigned_image(name));
     }
+    out
 }

@@ -24,8 +24,9 @@ use sha2::{Digest, Sha256, Sha512};
 use crate::bundle::{self, Detected, Format, Sink};
 use crate::error::Action;
 use crate::error::{Error, Result};
-use crate::findings::{Code, Finding, Severity};
+use crate::findings::{self, Finding, Severity};
 use crate::names::{ImageName, Role};
+use crate::signed::header::SignedHeader;
 use checksums::{Algorithm, Sum, Sums};
 use member::{MemberReport, Scanner, hex};
 use sets::SetReport;
@@ -99,6 +100,9 @@ pub struct BundleReport {
     /// listed digest (empty without `--checksums` or when not listed).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checksums: Vec<Checked>,
+    /// A `.cop.sgn`'s own signed header (signer, the name it was signed as).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed: Option<crate::signed::header::SignedHeader>,
     /// Every member, in bundle order.
     pub members: Vec<MemberReport>,
     /// The sets each `.loads` (or loose pre-loader image) needs.
@@ -293,57 +297,11 @@ pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink
 /// Inspects one source; a zip's members are read on `opts.jobs` threads.
 pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
     let mut scanner = Scanner::new(opts.deep);
-    let mut checked = Vec::new();
-    let (format, digests) = match source {
+    let (format, digests, checked, signed) = match source {
         Source::Bundle { path, format } => {
-            let base = path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let expected: &[Sum] = opts
-                .checksums
-                .get(&base)
-                .map(|l| l.sums.as_slice())
-                .unwrap_or_default();
-            let want = |a| expected.iter().any(|e| e.algorithm == a);
-            let (want512, want_md5) = (want(Algorithm::Sha512), want(Algorithm::Md5));
-            let (walked, digests) = std::thread::scope(|s| {
-                let h = s.spawn(|| digest_file(path, want512, want_md5));
-                let walked = if *format == Format::Zip && opts.jobs > 1 {
-                    parallel::read_zip(path, opts, &mut scanner)
-                } else {
-                    read_source(source, &opts.limits, &mut scanner)
-                };
-                (walked, h.join())
-            });
-            walked?;
-            let digests = match digests {
-                Ok(d) => d.map_err(|e| Error::io(Action::Read, path, e))?,
-                Err(_) => {
-                    return Err(Error::io(
-                        Action::Read,
-                        path,
-                        io::Error::other("digest thread failed"),
-                    ));
-                }
-            };
-            if let Some(by_ext) = Format::from_extension(&base)
-                && by_ext != *format
-                && !(by_ext == Format::CopSgn && *format == Format::TarGz)
-            {
-                scanner.findings.push(Finding::new(
-                    Code::WrongExtension,
-                    None,
-                    format!(
-                        "{base} is named like a {} but its bytes are a {}; read as {}",
-                        by_ext.label(),
-                        format.label(),
-                        format.label()
-                    ),
-                ));
-            }
-            checked = checksum_findings(&base, expected, &digests, &mut scanner.findings);
-            (*format, Some(digests))
+            let (digests, checked, signed) =
+                read_bundle(source, path, *format, opts, &mut scanner)?;
+            (*format, Some(digests), checked, signed)
         }
         Source::Directory(dir) if opts.jobs > 1 => {
             let files =
@@ -352,18 +310,18 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
                 .map_err(|e| Error::io(Action::Read, dir, e))?;
             parallel::read_files(&files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
                 .map_err(|e| Error::io(Action::Read, dir, e))?;
-            (Format::Directory, None)
+            (Format::Directory, None, Vec::new(), None)
         }
         Source::Served { root, files } if opts.jobs > 1 => {
             let folder = crate::files::beneath::Folder::open(root)
                 .map_err(|e| Error::io(Action::OpenRoot, root, e))?;
             parallel::read_files(files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
                 .map_err(|e| Error::io(Action::Read, root, e))?;
-            (Format::Directory, None)
+            (Format::Directory, None, Vec::new(), None)
         }
         _ => {
             read_source(source, &opts.limits, &mut scanner)?;
-            (Format::Directory, None)
+            (Format::Directory, None, Vec::new(), None)
         }
     };
     let holder = if format == Format::Directory {
@@ -373,11 +331,7 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
     };
     let (sets, mut set_findings) = sets::analyse(&scanner.members, holder);
     if format != Format::Directory && !holds_firmware(&scanner.members) {
-        set_findings.push(Finding::new(
-            Code::NoFirmware,
-            None,
-            "the bundle holds no firmware file (.loads, .sbn, .sb2, .bin): nothing here can be staged",
-        ));
+        set_findings.push(findings::no_firmware());
     }
     if let Source::Bundle { path, .. } = source {
         set_findings.extend(name_agrees(path, &sets));
@@ -397,10 +351,76 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
         sha256: digests.as_ref().map(|d| d.sha256.clone()),
         sha512: digests.and_then(|d| d.sha512),
         checksums: checked,
+        signed,
         members: scanner.members,
         sets,
         findings: all,
     })
+}
+
+/// Reads the bundle `source` (at `path`, of `format`) into `scanner`
+/// while a second thread digests the whole file, and a `.cop.sgn`'s own
+/// signed header; the findings of its signed name, its extension and the
+/// published sums go to `scanner` too.
+fn read_bundle(
+    source: &Source,
+    path: &Path,
+    format: Format,
+    opts: &Options,
+    scanner: &mut Scanner,
+) -> Result<(FileDigests, Vec<Checked>, Option<SignedHeader>)> {
+    let base = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let expected: &[Sum] = opts
+        .checksums
+        .get(&base)
+        .map(|l| l.sums.as_slice())
+        .unwrap_or_default();
+    let want = |a| expected.iter().any(|e| e.algorithm == a);
+    let (want512, want_md5) = (want(Algorithm::Sha512), want(Algorithm::Md5));
+    let (walked, digests) = std::thread::scope(|s| {
+        let h = s.spawn(|| digest_file(path, want512, want_md5));
+        let walked = if format == Format::Zip && opts.jobs > 1 {
+            parallel::read_zip(path, opts, scanner)
+        } else {
+            read_source(source, &opts.limits, scanner)
+        };
+        (walked, h.join())
+    });
+    walked?;
+    let mut signed = None;
+    if format == Format::CopSgn {
+        signed = bundle::header::read(path).map_err(|e| Error::io(Action::Read, path, e))?;
+        if let Some(f) = signed
+            .as_ref()
+            .and_then(|h| bundle::header::name_finding(&base, h))
+        {
+            scanner.findings.push(f);
+        }
+    }
+    let digests = match digests {
+        Ok(d) => d.map_err(|e| Error::io(Action::Read, path, e))?,
+        Err(_) => {
+            return Err(Error::io(
+                Action::Read,
+                path,
+                io::Error::other("digest thread failed"),
+            ));
+        }
+    };
+    if let Some(by_ext) = Format::from_extension(&base)
+        && by_ext != format
+        && !(by_ext == Format::CopSgn && format == Format::TarGz)
+    {
+        let (named, is) = (by_ext.label(), format.label());
+        scanner
+            .findings
+            .push(findings::wrong_extension(&base, named, is));
+    }
+    let checked = checksum_findings(&base, expected, &digests, &mut scanner.findings);
+    Ok((digests, checked, signed))
 }
 
 /// A bundle whose name says one load and whose `.loads` say another.
@@ -419,17 +439,7 @@ fn name_agrees(path: &Path, sets: &[SetReport]) -> Option<Finding> {
         || loads
             .iter()
             .any(|l| *l == named.stem || ImageName::parse(l).same_image(&named));
-    (!agrees).then(|| {
-        Finding::new(
-            Code::BundleName,
-            None,
-            format!(
-                "{base} is named for {} but holds {}: a renamed download, or the wrong file",
-                named.stem,
-                loads.join(", ")
-            ),
-        )
-    })
+    (!agrees).then(|| findings::bundle_name(&base, &named.stem, &loads))
 }
 
 /// True when some usable member is a firmware file.
@@ -475,19 +485,10 @@ fn checksum_findings(
             algorithm: e.algorithm,
             ok,
         });
-        if ok {
-            out.push(Finding::new(
-                Code::ChecksumVerified,
-                None,
-                format!("{base}: {alg} matches the published sum"),
-            ));
-        } else {
-            out.push(Finding::new(
-                Code::ChecksumMismatch,
-                None,
-                format!("{base}: {alg} differs from the published sum; the download is damaged or not the vendor's file: download it again"),
-            ));
-        }
+        out.push(match ok {
+            true => findings::checksum_verified(base, alg),
+            false => findings::checksum_mismatch(base, alg),
+        });
     }
     let strong = checked
         .iter()
@@ -497,11 +498,7 @@ fn checksum_findings(
             .iter()
             .any(|c| c.ok && c.algorithm == Algorithm::Md5)
     {
-        out.push(Finding::new(
-            Code::WeakChecksum,
-            None,
-            format!("{base}: verified by MD5 alone, a weak hash that a crafted file can match; check the SHA-512 sum from the download page too"),
-        ));
+        out.push(findings::weak_checksum(base));
     }
     checked
 }

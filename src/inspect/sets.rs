@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 
 use super::member::MemberReport;
-use crate::findings::{Code, Finding};
+use crate::findings::{self, Bodies, Collision, Duplicate, Finding, Listed, Os79xx};
 use crate::names::{Family, Protocol, Role};
 
 /// One load's set of files.
@@ -34,7 +34,7 @@ pub struct SetReport {
 /// Builds the sets and the findings over the whole member list. `holder`
 /// is what holds the members, for messages: `bundle` or `root`.
 pub fn analyse(members: &[MemberReport], holder: &str) -> (Vec<SetReport>, Vec<Finding>) {
-    let mut findings = Vec::new();
+    let mut found = Vec::new();
     let usable: Vec<&MemberReport> = members.iter().filter(|m| m.usable).collect();
     let by_name: HashMap<&str, &MemberReport> =
         usable.iter().map(|m| (m.name.as_str(), *m)).collect();
@@ -45,7 +45,7 @@ pub fn analyse(members: &[MemberReport], holder: &str) -> (Vec<SetReport>, Vec<F
             .or_default()
             .push(m.name.as_str());
     }
-    duplicates_and_case(members, &by_lower, holder, &mut findings);
+    duplicates_and_case(members, &by_lower, holder, &mut found);
 
     let mut sets = Vec::new();
     let mut listed: Vec<&str> = Vec::new();
@@ -57,38 +57,26 @@ pub fn analyse(members: &[MemberReport], holder: &str) -> (Vec<SetReport>, Vec<F
         let mut files = vec![m.name.clone()];
         let mut missing = Vec::new();
         for f in &l.not_firmware {
-            findings.push(Finding::new(
-                Code::NotFirmwareInSet,
-                Some(f),
-                format!("{} lists {f}, which is not a firmware file: a set holds firmware only, and configuration files are written by loadsmith's editors alone, so nothing of {} is staged", m.name, m.image.stem),
-            ));
+            found.push(findings::not_firmware_in_set(f, &m.name, &m.image.stem));
         }
         for f in &l.files {
             files.push(f.clone());
             listed.push(f);
             if let Some(have) = by_name.get(f.as_str()) {
-                findings.extend(listed_as(m, have));
+                found.extend(listed_as(m, have));
                 continue;
             }
             let variant = by_lower
                 .get(&f.to_ascii_lowercase())
-                .and_then(|v| v.first());
-            let hint = match variant {
-                Some(v) => format!(
-                    " (the {holder} has {v}, which differs in case; TFTP servers on Linux match case)"
-                ),
-                None => String::new(),
-            };
-            findings.push(Finding::new(
-                Code::MissingMember,
-                Some(f),
-                format!("{f} is listed by {} but is not in the {holder}{hint}: phones cannot finish loading {}", m.name, m.image.stem),
-            ));
+                .and_then(|v| v.first())
+                .copied();
+            let (list, load) = (&m.name, &m.image.stem);
+            found.push(findings::missing_member(f, list, load, holder, variant));
             missing.push(f.clone());
         }
         for f in &l.optional {
             if let Some(have) = by_name.get(f.as_str()) {
-                findings.extend(listed_as(m, have));
+                found.extend(listed_as(m, have));
                 files.push(f.clone());
                 listed.push(f);
             }
@@ -104,13 +92,13 @@ pub fn analyse(members: &[MemberReport], holder: &str) -> (Vec<SetReport>, Vec<F
             stands_for: None,
         });
     }
-    term_bodies(&usable, holder, &mut sets, &mut findings);
+    term_bodies(&usable, holder, &mut sets, &mut found);
     loose_images(&usable, &listed, &mut sets);
-    loader_bodies(&usable, &by_name, &mut findings);
+    loader_bodies(&usable, &by_name, &mut found);
     for m in usable.iter().filter(|m| m.image.role == Role::Os79xx) {
-        os79xx(m, &usable, holder, &mut findings);
+        os79xx(m, &usable, holder, &mut found);
     }
-    (sets, findings)
+    (sets, found)
 }
 
 /// An upper-case `TERM<MM>.DEFAULT.loads` in a root: phones never fetch it
@@ -129,24 +117,23 @@ fn listed_as(list: &MemberReport, have: &MemberReport) -> Option<Finding> {
         .iter()
         .find(|e| e.name == have.name)?;
     let why = if have.size != e.size {
-        format!("{} bytes, the list says {}", have.size, e.size)
+        Listed::Size {
+            have: have.size,
+            listed: e.size,
+        }
     } else if let Some(md5) = have
         .md5
         .as_ref()
         .filter(|m| **m != e.md5 && have.md5_zeroed.as_ref() != Some(&e.md5))
     {
-        format!("MD5 {md5}, the list says {}", e.md5)
+        Listed::Md5 {
+            have: md5,
+            listed: &e.md5,
+        }
     } else {
         return None;
     };
-    Some(Finding::new(
-        Code::ListMismatch,
-        Some(&have.name),
-        format!(
-            "{}: {why} ({}): damaged, cut, or of another release; phones refuse it",
-            have.name, list.name
-        ),
-    ))
+    Some(findings::list_mismatch(&have.name, &list.name, why))
 }
 
 fn duplicates_and_case(
@@ -158,11 +145,6 @@ fn duplicates_and_case(
     // In a bundle, names equal but for case are a broken bundle; in a root
     // served by a case-sensitive server (tftpd-hpa) both are served, and
     // phones ask for the exact name: a warning for the servers that are not.
-    let case_code = if holder == "root" {
-        Code::CaseCollision
-    } else {
-        Code::DuplicateMember
-    };
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for m in members
         .iter()
@@ -171,11 +153,10 @@ fn duplicates_and_case(
         *count.entry(m.name.as_str()).or_default() += 1;
     }
     for (name, n) in count.into_iter().filter(|(_, n)| *n > 1) {
-        out.push(Finding::new(
-            Code::DuplicateMember,
-            Some(name),
-            format!("{name} appears {n} times (phones fetch base names, so only one can be served); keep the vendor's one"),
-        ));
+        out.push(findings::duplicate_member(Duplicate::Repeated {
+            name,
+            times: n,
+        }));
     }
     for names in by_lower.values() {
         let mut distinct = names.clone();
@@ -186,11 +167,10 @@ fn duplicates_and_case(
                 // Reported as an upper-case leftover by the root checks.
                 continue;
             }
-            out.push(Finding::new(
-                case_code,
-                Some(distinct[0]),
-                format!("{} differ only in case: a case-insensitive TFTP server or file system keeps just one of them; keep the vendor's spelling", distinct.join(" and ")),
-            ));
+            out.push(match holder {
+                "root" => findings::case_collision(Collision::Names(&distinct)),
+                _ => findings::duplicate_member(Duplicate::Case(&distinct)),
+            });
         }
     }
 }
@@ -225,11 +205,8 @@ fn term_bodies(
             }
             None if !same_family.is_empty() => {
                 let names: Vec<&str> = same_family.iter().map(|m| m.name.as_str()).collect();
-                out.push(Finding::new(
-                    Code::BodyMismatch,
-                    Some(&t.name),
-                    format!("{}: its list differs from {}; phones reset to factory defaults would load something else", t.name, names.join(", ")),
-                ));
+                let (term, lists) = (t.name.as_str(), names.as_slice());
+                out.push(findings::body_mismatch(Bodies::TermList { term, lists }));
             }
             None => {}
         }
@@ -281,11 +258,8 @@ fn loader_bodies(
             && bin.sha256.is_some()
             && bin.sha256 != sbn.body_sha256
         {
-            out.push(Finding::new(
-                Code::BodyMismatch,
-                Some(&sbn.name),
-                format!("{}: its body differs from {bin_name}; the signed and unsigned loaders should be the same code", sbn.name),
-            ));
+            let (sbn, bin) = (sbn.name.as_str(), bin_name.as_str());
+            out.push(findings::body_mismatch(Bodies::Loader { sbn, bin }));
         }
     }
 }
@@ -295,7 +269,7 @@ fn os79xx(m: &MemberReport, usable: &[&MemberReport], holder: &str, out: &mut Ve
     let mut problems = Vec::new();
     let mut body = text.as_slice();
     if let Some(rest) = body.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        problems.push("starts with a byte-order mark".to_string());
+        problems.push(Os79xx::Bom);
         body = rest;
     }
     let s = String::from_utf8_lossy(body);
@@ -305,34 +279,24 @@ fn os79xx(m: &MemberReport, usable: &[&MemberReport], holder: &str, out: &mut Ve
         .filter(|l| !l.trim().is_empty())
         .collect();
     if lines.len() > 1 {
-        problems.push(format!(
-            "has {} lines; phones read one image name",
-            lines.len()
-        ));
+        problems.push(Os79xx::Lines(lines.len()));
     }
     match lines.first() {
-        None => problems.push("is empty; it must name the image".into()),
+        None => problems.push(Os79xx::Empty),
         Some(first) => {
             if first.trim_end() != *first || first.trim_start() != *first {
-                problems.push(format!(
-                    "has white space around {:?}: phones would ask for a file that does not exist (vendor bug CSCdv19260)",
-                    first.trim()
-                ));
+                problems.push(Os79xx::WhiteSpace(first.trim()));
             }
             let image = first.trim();
             if !usable
                 .iter()
                 .any(|u| u.image.stem == image && u.image.role != Role::Os79xx)
             {
-                problems.push(format!("names {image}, which the {holder} does not hold"));
+                problems.push(Os79xx::NotHeld { image, holder });
             }
         }
     }
-    for p in problems {
-        out.push(Finding::new(
-            Code::Os79xxFormat,
-            Some(&m.name),
-            format!("{} {p}; write the image name alone on one line", m.name),
-        ));
+    for p in &problems {
+        out.push(findings::os79xx_format(&m.name, p));
     }
 }

@@ -15,6 +15,7 @@
 
 pub mod lines;
 pub mod parse;
+pub mod pasted;
 pub mod predict;
 pub mod verdict;
 
@@ -41,6 +42,9 @@ pub const ASKED_TERMS: usize = 64;
 pub const MAX_TEXT: usize = 1024;
 /// A gap after which a client's next request starts a new boot.
 pub const BOOT_GAP: u32 = 10 * 60;
+
+/// The client of lines whose address was stripped or masked.
+pub const UNKNOWN: &str = "unknown client";
 
 /// How the server answered one request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -83,7 +87,7 @@ pub struct Client {
     /// Requests dropped from `requests` because the log is long.
     pub dropped: u64,
     /// How often each name was asked for.
-    pub asked: HashMap<String, u32>,
+    pub asked: BTreeMap<String, u32>,
     /// Boots seen (counted as requests arrive: see [`starts_boot`]).
     pub boots: u64,
     /// Whether the current boot asked for anything but term files.
@@ -201,6 +205,9 @@ pub struct Reader {
     remap_input: HashMap<u32, (u64, String)>,
     remap_order: VecDeque<(u32, u64)>,
     tftpd32_client: Option<String>,
+    /// The client of the last request without a PID (a pasted tftpd-hpa
+    /// line): an answer without an address is its.
+    last_unpid: Option<String>,
     /// True once the log shows the server logs its refusals (tftpd-hpa `-vv`).
     pub answers_logged: bool,
     /// Lines read, and lines recognised.
@@ -209,6 +216,9 @@ pub struct Reader {
     pub recognised: u64,
     /// Lines longer than [`lines::MAX_LINE`], skipped.
     pub unreadable: u64,
+    /// Lines not recognised that mention `tftp` (a server's lines that say
+    /// nothing about requests: tftpd-hpa without `-v`).
+    pub tftp_mentions: u64,
     /// The servers seen.
     pub servers: Vec<Server>,
 }
@@ -229,6 +239,9 @@ impl Reader {
     pub fn line(&mut self, text: &str) {
         self.lines += 1;
         let Some(l) = parse::parse(text).map(bounded) else {
+            if text.contains("tftp") {
+                self.tftp_mentions += 1;
+            }
             return;
         };
         self.recognised += 1;
@@ -269,7 +282,7 @@ impl Reader {
                     .then(|| self.tftpd32_client.clone())
                     .flatten()
             })
-            .unwrap_or_else(|| "unknown client".into())
+            .unwrap_or_else(|| UNKNOWN.into())
     }
 
     fn request(&mut self, l: &Line, file: String, path: Option<String>, outcome: Outcome, n: u64) {
@@ -298,10 +311,14 @@ impl Reader {
         }
         let index = c.dropped as usize + c.requests.len() - 1;
         // tftpd-hpa answers a request in the process that logged it.
-        if let (Server::TftpdHpa, Some(pid)) = (l.server, l.pid) {
-            self.remap_input.remove(&pid);
-            self.pending.insert(pid, (who, index, n));
-            remember(&mut self.order, &mut self.pending, pid, n, |e| e.2);
+        match (l.server, l.pid) {
+            (Server::TftpdHpa, Some(pid)) => {
+                self.remap_input.remove(&pid);
+                self.pending.insert(pid, (who, index, n));
+                remember(&mut self.order, &mut self.pending, pid, n, |e| e.2);
+            }
+            (_, None) => self.last_unpid = Some(who),
+            _ => {}
         }
     }
 
@@ -324,18 +341,30 @@ impl Reader {
         // A request refused by a remap rule has no RRQ line: its name is
         // the one the remapping started from.
         let file = file.or_else(|| l.pid.and_then(|p| self.remap_input.remove(&p).map(|e| e.1)));
-        let Some(file) = file else {
-            return;
+        let who = match (&l.client, l.pid, l.server) {
+            // A pasted line without PID or address answers the last request.
+            (None, None, server) if server != Server::Tftpd32 => {
+                self.last_unpid.clone().unwrap_or_else(|| UNKNOWN.into())
+            }
+            _ => self.client_of(l),
         };
-        let who = self.client_of(l);
-        if l.server == Server::Tftpd32
+        // Without a process to join by: the client's latest request of
+        // that name (or path) still unanswered; a NAK names no file.
+        if l.pid.is_none()
             && let Some(c) = self.clients.get_mut(&who)
-            && let Some(a) = c.requests.iter_mut().rev().find(|a| a.file == file)
-            && a.outcome == Outcome::Unknown
+            && let Some(a) = c.requests.iter_mut().rev().find(|a| {
+                a.outcome == Outcome::Unknown
+                    && file
+                        .as_ref()
+                        .is_none_or(|f| &a.file == f || a.remapped.as_ref() == Some(f))
+            })
         {
             a.outcome = outcome;
             return;
         }
+        let Some(file) = file else {
+            return;
+        };
         self.request(l, file, None, outcome, n);
     }
 

@@ -6,8 +6,14 @@
 //! tftpd-hpa forks a process per request, so its lines about one request
 //! share a PID: `remap: input: NAME` (`-vvv`), `RRQ from ADDR filename NAME
 //! [remapped to PATH]` (`-v`), `sending NAK (CODE, TEXT) to ADDR` (`-vv`),
-//! and in newer versions `Client ADDR finished NAME`. A request refused by
-//! an `a` remap rule has no RRQ line, only the remap lines and the NAK.
+//! and in newer versions `Client ADDR finished NAME` and `Client ADDR File
+//! not found PATH`. A request refused by an `a` remap rule has no RRQ line,
+//! only the remap lines and the NAK.
+//!
+//! Lines as people paste them ([`pasted`](super::pasted)): without the
+//! syslog prefix (with or without a time), journald's `-o json` and `-o
+//! cat`, SolarWinds TFTP Server's; a client address that was masked
+//! (`x.x.x.x`) or stripped is no address.
 
 /// Which server wrote the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -19,6 +25,8 @@ pub enum Server {
     Dnsmasq,
     /// tftpd32 / tftpd64.
     Tftpd32,
+    /// SolarWinds TFTP Server.
+    Solarwinds,
 }
 
 /// What a line says.
@@ -65,7 +73,18 @@ pub struct Line {
 /// Parses a line; `None` for lines of other programs and lines too cut to use.
 pub fn parse(line: &str) -> Option<Line> {
     let line = line.trim_end_matches(['\r', '\n']);
-    if let Some((pid, msg)) = tagged(line, "in.tftpd[") {
+    let mut l = tagged_line(line)
+        .or_else(|| tftpd32(line.trim()))
+        .or_else(|| super::pasted::parse(line))?;
+    // A masked or stripped address (`x.x.x.x`, `<ip>`) names no client.
+    l.client = l.client.filter(|c| is_address(c));
+    Some(l)
+}
+
+/// A line with its program's tag: `in.tftpd[PID]:`, `dnsmasq-tftp[PID]:`
+/// (or without the PID).
+fn tagged_line(line: &str) -> Option<Line> {
+    if let Some((pid, msg)) = tagged(line, "in.tftpd") {
         return hpa(msg).map(|(client, what)| Line {
             server: Server::TftpdHpa,
             at: syslog_time(line),
@@ -74,7 +93,7 @@ pub fn parse(line: &str) -> Option<Line> {
             what,
         });
     }
-    if let Some((pid, msg)) = tagged(line, "dnsmasq-tftp[") {
+    if let Some((pid, msg)) = tagged(line, "dnsmasq-tftp") {
         return dnsmasq(msg).map(|(client, what)| Line {
             server: Server::Dnsmasq,
             at: syslog_time(line),
@@ -83,22 +102,45 @@ pub fn parse(line: &str) -> Option<Line> {
             what,
         });
     }
-    tftpd32(line)
+    None
 }
 
-/// `…prog[PID]: message` → (PID, message).
+/// True for an IPv4 or IPv6 address (an IPv6 one may carry `%zone`).
+pub fn is_address(c: &str) -> bool {
+    let c = c.split('%').next().unwrap_or(c);
+    c.parse::<std::net::IpAddr>().is_ok()
+}
+
+/// `…prog[PID]: message` → (PID, message); `…prog: message` → (None, message).
 fn tagged<'a>(line: &'a str, prog: &str) -> Option<(Option<u32>, &'a str)> {
     let at = line.find(prog)?;
     let rest = &line[at + prog.len()..];
-    let (pid, msg) = rest.split_once("]:")?;
+    if let Some(msg) = rest.strip_prefix(": ") {
+        return Some((None, msg.trim_start()));
+    }
+    let (pid, msg) = rest.strip_prefix('[')?.split_once("]:")?;
     Some((pid.parse().ok(), msg.trim_start()))
 }
 
-type Said = (Option<String>, What);
+/// The client and what a server's message says.
+pub(super) type Said = (Option<String>, What);
 
-fn hpa(msg: &str) -> Option<Said> {
+/// The TFTP error texts tftpd-hpa names in `Client ADDR TEXT PATH`, and their codes.
+const HPA_ERRORS: [(&str, u16); 4] = [
+    ("File not found", 1),
+    ("Access violation", 2),
+    ("Permission denied", 2),
+    ("Illegal TFTP operation", 4),
+];
+
+/// A tftpd-hpa message (what follows `in.tftpd[PID]: `).
+pub(super) fn hpa(msg: &str) -> Option<Said> {
     if let Some(rest) = msg.strip_prefix("RRQ from ") {
-        let (client, file) = rest.split_once(" filename ")?;
+        // A stripped address: `RRQ from filename NAME`.
+        let (client, file) = match rest.strip_prefix("filename ") {
+            Some(file) => ("", file),
+            None => rest.split_once(" filename ")?,
+        };
         let (file, path) = match file.split_once(" remapped to ") {
             Some((f, p)) => (f, Some(p.trim().to_string())),
             None => (file, None),
@@ -130,10 +172,20 @@ fn hpa(msg: &str) -> Option<Said> {
         ));
     }
     if let Some(rest) = msg.strip_prefix("Client ") {
-        let (client, file) = rest.split_once(" finished ")?;
+        let (client, said) = rest.split_once(' ')?;
+        let client = Some(client.trim().to_string());
+        if let Some(file) = said.strip_prefix("finished ") {
+            return Some((client, What::Sent(file.trim().to_string())));
+        }
+        let (text, code) = HPA_ERRORS.iter().find(|(t, _)| said.starts_with(t))?;
+        let file = said[text.len()..].trim();
         return Some((
-            Some(client.trim().to_string()),
-            What::Sent(file.trim().to_string()),
+            client,
+            What::Refused {
+                code: *code,
+                text: text.to_string(),
+                file: (!file.is_empty()).then(|| file.to_string()),
+            },
         ));
     }
     None
@@ -146,7 +198,8 @@ fn base(path: &str) -> String {
     path.rsplit('/').next().unwrap_or(path).to_string()
 }
 
-fn dnsmasq(msg: &str) -> Option<Said> {
+/// A dnsmasq TFTP message (what follows `dnsmasq-tftp[PID]: `).
+pub(super) fn dnsmasq(msg: &str) -> Option<Said> {
     if let Some(rest) = msg.strip_prefix("sent ") {
         let (path, client) = rest.rsplit_once(" to ")?;
         return Some((Some(client.trim().to_string()), What::Sent(base(path))));
@@ -260,7 +313,7 @@ fn tftpd32(line: &str) -> Option<Line> {
 
 /// `Nov 22 02:57:14` (syslog, journald short) or `2026-11-22T02:57:14…`
 /// (journald short-iso, RFC 5424) at the start of the line → seconds.
-fn syslog_time(line: &str) -> Option<u32> {
+pub(super) fn syslog_time(line: &str) -> Option<u32> {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];

@@ -9,12 +9,12 @@ use crate::names::{ImageName, Role};
 use crate::served::view::RootView;
 use crate::signed::{header, loads};
 
-/// How a phone ends in the log.
+/// How a phone ends in the log, in the words `boot` and `check` use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// It fetched a whole load and stopped asking.
-    Settled,
+    Settles,
     /// It asks for a term file again and again.
     Loops,
     /// It stopped on a file the server refused, or after a file that names nothing.
@@ -22,13 +22,13 @@ pub enum Kind {
     /// It fetched the loader and never came back for the application.
     LostAfterLoader,
     /// The log does not show enough to say.
-    Unclear,
+    Uncertain,
 }
 
 impl Kind {
     /// True when the phone is in trouble (exit 1).
     pub fn trouble(self) -> bool {
-        !matches!(self, Kind::Settled | Kind::Unclear)
+        !matches!(self, Kind::Settles | Kind::Uncertain)
     }
 }
 
@@ -233,26 +233,40 @@ fn explain(
     if let Some(e) = lost_after_loader(c, answers) {
         return e;
     }
-    if let Some(e) = refused(last, with) {
+    let all: Vec<Attempt> = c.requests.iter().cloned().collect();
+    if let Some(e) = refused(last, &all, with) {
         return e;
     }
-    let all: Vec<Attempt> = c.requests.iter().cloned().collect();
     if let Some(e) = after_config(last, &all, answers, models, root) {
         return e;
     }
     settled(last, answers)
 }
 
-/// A request the remap rules turned into a path that does not exist.
+/// A request the remap rules turned into a path that does not exist, or
+/// into one that lost part of the name (the server looks for the cut name
+/// whether or not the log shows its answer).
 fn mangled(c: &Client) -> Option<Explained> {
     let a = c.requests.iter().rev().find(|a| {
-        a.outcome == Outcome::NotFound && a.remapped.as_ref().is_some_and(|p| !p.ends_with(&a.file))
+        let Some(p) = &a.remapped else {
+            return false;
+        };
+        (a.outcome == Outcome::NotFound && !p.ends_with(&a.file))
+            || (a.outcome != Outcome::Served && lost_part(&a.file, p).is_some())
     })?;
     let path = a.remapped.as_deref().unwrap_or("");
+    let cut = match lost_part(&a.file, path) {
+        Some(lost) => format!(" (the rule dropped {lost} from the name)"),
+        None => String::new(),
+    };
+    let answer = match a.outcome {
+        Outcome::NotFound => "not found",
+        _ => "a name no file has",
+    };
     Some((
         Kind::Stuck,
         format!(
-            "asked for {}, which the server's remap rules turned into {path}: not found",
+            "asked for {}, which the server's remap rules turned into {path}{cut}: {answer}",
             a.file
         ),
         Some(format!(
@@ -260,6 +274,15 @@ fn mangled(c: &Client) -> Option<Explained> {
             a.file
         )),
     ))
+}
+
+/// What a rewritten path's last part lost of the name asked for, when it
+/// is a strict beginning of it (`P0030801SR02.loads` → `…/P0030801SR`: `02.loads`).
+fn lost_part<'a>(file: &'a str, path: &str) -> Option<&'a str> {
+    let last = path.rsplit('/').next().unwrap_or(path);
+    let base = file.rsplit('/').next().unwrap_or(file);
+    (!last.is_empty() && last.len() < base.len() && base.starts_with(last))
+        .then(|| &base[last.len()..])
 }
 
 /// A term file asked for again and again without the files it lists.
@@ -317,21 +340,43 @@ fn lost_after_loader(c: &Client, answers: bool) -> Option<Explained> {
     })
 }
 
+/// A load name loadsmith does not know (`SIP41.8-5-4T.loads`, a typo)
+/// refused at least twice and never sent: the phone is stuck on it as on
+/// any load.
+fn unknown_load_refused_twice(all: &[Attempt], file: &str) -> bool {
+    let asked: Vec<&Attempt> = all.iter().filter(|a| a.file == file).collect();
+    file.to_ascii_lowercase().ends_with(".loads")
+        && asked.len() >= 2
+        && asked
+            .iter()
+            .all(|a| matches!(a.outcome, Outcome::NotFound | Outcome::Refused(_)))
+}
+
 /// A firmware file of the last boot that the server refused.
-fn refused(last: &[Attempt], root: Option<&Root>) -> Option<Explained> {
+fn refused(last: &[Attempt], all: &[Attempt], root: Option<&Root>) -> Option<Explained> {
     let a = last.iter().rev().find(|a| {
         let role = ImageName::parse(&a.file).role;
         matches!(a.outcome, Outcome::NotFound | Outcome::Refused(_))
-            && !matches!(
+            && (!matches!(
                 role,
                 Role::Configuration | Role::TrustList | Role::Os79xx | Role::Other
-            )
+            ) || (role == Role::Other && unknown_load_refused_twice(all, &a.file)))
     })?;
     let how = match &a.outcome {
         Outcome::Refused(t) => format!("refused it ({t})"),
         _ => "does not have it".into(),
     };
-    let stem = ImageName::parse(&a.file).stem;
+    let name = ImageName::parse(&a.file);
+    let how = match name.role {
+        Role::Other => {
+            let n = all.iter().filter(|x| x.file == a.file).count();
+            format!(
+                "{how} ({n} times; loadsmith knows no load of that name: a typo in the pointer?)"
+            )
+        }
+        _ => how,
+    };
+    let stem = name.stem;
     let who = root.map(|v| named_by(v, &stem)).unwrap_or_default();
     let because = match who.as_slice() {
         [] => String::new(),
@@ -387,24 +432,24 @@ fn after_config(
         ),
         (Some(Some(img)), Some((list, n))) => (
             format!(
-                "settled on {img}: it fetched {list} and the {n} files it lists, rebooted, and {} names {img}",
+                "settles on {img}: it fetched {list} and the {n} files it lists, rebooted, and {} names {img}",
                 a.file
             ),
-            Kind::Settled,
+            Kind::Settles,
         ),
         (Some(Some(img)), None) => (
             format!(
                 "stops after {}: it names {img}, which this phone runs already (it asked for nothing more)",
                 a.file
             ),
-            Kind::Settled,
+            Kind::Settles,
         ),
         (None, _) => (
             format!(
                 "stops after {}: the last file it asked for (it may name nothing for this model)",
                 a.file
             ),
-            Kind::Unclear,
+            Kind::Uncertain,
         ),
     };
     let fix = (kind == Kind::Stuck)
@@ -460,9 +505,9 @@ fn settled(last: &[Attempt], answers: bool) -> Explained {
                 .all(|a| served(a, answers)) =>
         {
             (
-                Kind::Settled,
+                Kind::Settles,
                 format!(
-                    "settled on {} ({} files of its load fetched)",
+                    "settles on {} ({} files of its load fetched)",
                     ImageName::parse(&l.file).stem,
                     last.iter().skip_while(|a| a.file != l.file).count()
                 ),
@@ -470,7 +515,7 @@ fn settled(last: &[Attempt], answers: bool) -> Explained {
             )
         }
         _ => (
-            Kind::Unclear,
+            Kind::Uncertain,
             format!(
                 "last asked for {}",
                 last.last().map(|a| a.file.as_str()).unwrap_or("nothing")

@@ -13,6 +13,7 @@
 
 mod bundle;
 pub mod models;
+mod more;
 mod others;
 pub mod version;
 
@@ -163,6 +164,7 @@ impl ImageName {
             || parse_java_load(&mut rec, ext)
             || parse_component(&mut rec, ext)
             || others::parse(&mut rec, ext)
+            || more::parse(&mut rec, ext)
             || parse_support_file(&mut rec, ext)
             || bundle::parse_other(&mut rec, &base.to_ascii_lowercase());
         rec.known = parsed;
@@ -482,7 +484,7 @@ fn parse_component(rec: &mut ImageName, ext: Option<&str>) -> bool {
 fn parse_support_file(rec: &mut ImageName, ext: Option<&str>) -> bool {
     let stem = rec.stem.clone();
     let lower = stem.to_ascii_lowercase();
-    if let (Some(code), Some("loads")) = (
+    if let (Some(code), Some("loads") | None) = (
         lower
             .strip_prefix("term")
             .and_then(|r| r.strip_suffix(".default")),
@@ -494,6 +496,11 @@ fn parse_support_file(rec: &mut ImageName, ext: Option<&str>) -> bool {
         };
         rec.role = Role::FactoryDefault;
         rec.family = Some(first.family);
+        if ext.is_none() {
+            rec.notes.push(format!(
+                "a term file's load name: the file phones ask for is {stem}.loads"
+            ));
+        }
         if stem.starts_with("TERM") {
             rec.notes.push(
                 "upper-case TERM…DEFAULT spelling: a leftover of an old CUCM install; phones ask for term<MM>.default.loads"

@@ -129,6 +129,13 @@ pub static MODELS: &[Model] = &[
     m("8841", 683, Family::Named("88xx"), None),
     m("8851", 684, Family::Named("88xx"), None),
     m("8861", 685, Family::Named("88xx"), None),
+    m("7910", 6, Family::Named("7910"), None),
+    m("7935", 9, Family::Named("7935"), None),
+    m("7936", 30019, Family::Named("7936"), None),
+    m("7920", 30002, Family::Named("7920"), None),
+    m("7985", 302, Family::Named("7985"), None),
+    m("ATA186", 12, Family::Named("ATA186"), None),
+    m("ATA187", 550, Family::Named("ATA187"), None),
 ];
 
 /// The tokens of [`Family::Named`] families that load names carry
@@ -153,6 +160,8 @@ pub fn model_by_name(text: &str) -> Option<&'static Model> {
         .trim_start_matches("IP PHONE")
         .trim_start_matches("CP-")
         .trim();
+    let joined = t.replace("ATA ", "ATA");
+    let t = joined.as_str();
     if let Some(exact) = MODELS.iter().find(|m| m.name.eq_ignore_ascii_case(t)) {
         return Some(exact);
     }

@@ -10,6 +10,7 @@
 //! flat root phones see.
 
 mod asked;
+pub mod config;
 pub mod rules;
 pub mod view;
 
@@ -63,7 +64,9 @@ impl Served {
 
     /// Where a request for `name` leads.
     pub fn resolve(&self, name: &str) -> Resolution {
-        resolve(self.rules.as_ref(), name)
+        // `E` rules ask whether a name opens a file in the root.
+        let probe = |p: &str| crate::files::open_inside(&self.root, p).is_ok();
+        resolve_with(self.rules.as_ref(), name, Some(&probe))
     }
 
     /// What the server makes of the tree, in one walk: every name a phone
@@ -129,6 +132,11 @@ pub struct Survey {
 
 /// Where a request for `name` leads under `rules` (none: the name itself).
 pub fn resolve(rules: Option<&Rules>, name: &str) -> Resolution {
+    resolve_with(rules, name, None)
+}
+
+/// [`resolve`], `probe` saying which names open a file (for `E` rules).
+fn resolve_with(rules: Option<&Rules>, name: &str, probe: Option<rules::Probe>) -> Resolution {
     let Some(rules) = rules else {
         return Resolution {
             path: Some(name.to_string()),
@@ -136,7 +144,10 @@ pub fn resolve(rules: Option<&Rules>, name: &str) -> Resolution {
             rule: None,
         };
     };
-    let rw = rules.rewrite(name, None);
+    let rw = match probe {
+        Some(p) => rules.rewrite_in(name, None, p),
+        None => rules.rewrite(name, None),
+    };
     let rule = rw
         .last_rule(rules)
         .map(|r| format!("line {}: {}", r.line, r.text));

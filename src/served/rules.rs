@@ -14,7 +14,12 @@
 //!   matched, `s` start over from the first rule when it matched, `a`
 //!   refuse the request (the replacement, if any, is the error message),
 //!   `~` apply when the expression does *not* match (never with `r`), `G`/`P`
-//!   only for reads/writes; any other letter makes the server refuse to start;
+//!   only for reads/writes; from tftp-hpa 5.3 `4`/`6` only for IPv4/IPv6
+//!   requests (loadsmith takes a request without a client as IPv4), from
+//!   5.4 `:label` lines, `j` (jump to the label the replacement names),
+//!   `E` (stop when the result opens a file, else ignore the rule) and `gg`
+//!   (go on after the replacement); [`Rules::needs`] names the release a
+//!   file needs (`flags`); any other letter makes the server refuse to start;
 //! - replacement: `\0`–`\9` the match and its groups, `\i` the client's
 //!   address, `\x` it in hex, `\U`/`\L`/`\E` upper/lower/unchanged case for
 //!   what follows, `\c` any other character itself;
@@ -45,6 +50,10 @@ use regex_automata::util::syntax;
 
 use crate::error::Action;
 use crate::error::{Error, Result};
+
+mod flags;
+use flags::R54;
+pub use flags::{Needs, Release, installed, verdict};
 
 /// Rule steps before the server gives up on a request (tftpd-hpa 5.2's
 /// `DEADMAN_MAX_STEPS`; later versions allow 4096).
@@ -101,15 +110,65 @@ pub struct Rule {
     abort: bool,
     inverse: bool,
     writes_only: bool,
-    regex: Regex,
+    /// Applies to IPv4 (`4`) or IPv6 (`6`) requests only; both: to none.
+    ipv4: bool,
+    ipv6: bool,
+    /// `E`: stop only when the result opens a file, else ignore the rule.
+    hasfile: bool,
+    /// `gg`: go on after the replacement, not from the start.
+    sedg: bool,
+    /// `j`: jump to the label the replacement names.
+    jump: bool,
+    /// `None` for a `:label` line.
+    regex: Option<Regex>,
+    /// The replacement, or a label's name.
     pattern: String,
 }
+
+impl Rule {
+    /// A `:label` line.
+    fn label(line: usize, raw: &str, name: String) -> Rule {
+        Rule {
+            line,
+            text: raw.trim().to_string(),
+            rewrite: false,
+            global: false,
+            exit: false,
+            restart: false,
+            abort: false,
+            inverse: false,
+            writes_only: false,
+            ipv4: false,
+            ipv6: false,
+            hasfile: false,
+            sedg: false,
+            jump: false,
+            regex: None,
+            pattern: name,
+        }
+    }
+
+    /// Whether the rule acts on a read request from `client` (`None`: a
+    /// phone on IPv4, as phones ask).
+    fn applies(&self, client: Option<IpAddr>) -> bool {
+        let v6 = matches!(client, Some(IpAddr::V6(a)) if a.to_ipv4_mapped().is_none());
+        self.regex.is_some() && !self.writes_only && (!self.ipv4 || !v6) && (!self.ipv6 || v6)
+    }
+}
+
+/// Whether a rewritten name opens a file (the `E` flag's test).
+pub type Probe<'a> = &'a dyn Fn(&str) -> bool;
 
 /// A rules file.
 #[derive(Debug, Clone, Default)]
 pub struct Rules {
     /// The rules, in order.
     pub rules: Vec<Rule>,
+    /// The oldest tftp-hpa release that reads every line, when one past
+    /// 5.2 is needed (the line that needs it most, the first such).
+    pub needs: Option<Needs>,
+    /// A line tftp-hpa 5.4 and later refuse to start with (older ones take it).
+    pub newer_refuse: Option<(usize, String)>,
 }
 
 /// What the rules make of a request.
@@ -178,49 +237,6 @@ impl Bad {
             bound: false,
         }
     }
-}
-
-/// The flags of a rule, as parsed.
-#[derive(Default)]
-struct Flags {
-    rewrite: bool,
-    global: bool,
-    exit: bool,
-    restart: bool,
-    abort: bool,
-    icase: bool,
-    inverse: bool,
-    writes_only: bool,
-}
-
-fn flags(text: &str, line: usize) -> std::result::Result<Flags, Bad> {
-    let mut f = Flags::default();
-    for c in text.chars() {
-        match c {
-            'r' => f.rewrite = true,
-            'g' => f.global = true,
-            'e' => f.exit = true,
-            's' => f.restart = true,
-            'a' => f.abort = true,
-            'i' => f.icase = true,
-            '~' => f.inverse = true,
-            'G' => f.writes_only = false,
-            'P' => f.writes_only = true,
-            other => {
-                return Err(Bad::server(
-                    line,
-                    format!("the flags \"{text}\" contain \"{other}\", which is not a remap flag"),
-                ));
-            }
-        }
-    }
-    if f.rewrite && f.inverse {
-        return Err(Bad::server(
-            line,
-            "an r rule cannot be inverted with ~".into(),
-        ));
-    }
-    Ok(f)
 }
 
 /// Compiles an expression within [`MAX_RULE_SIZE`] and the `room` left of
@@ -292,7 +308,7 @@ impl Rules {
     }
 
     fn parse_checked(text: &str) -> std::result::Result<Rules, Bad> {
-        let mut rules = Vec::new();
+        let mut out = Rules::default();
         let mut used = 0usize;
         for (i, raw) in text.lines().enumerate() {
             let line = i + 1;
@@ -300,13 +316,29 @@ impl Rules {
             let Some(flag_text) = token(&mut rest) else {
                 continue;
             };
-            let f = flags(&flag_text, line)?;
+            if let Some(name) = flag_text.strip_prefix(':') {
+                let name = match name {
+                    "" => token(&mut rest).unwrap_or_default(),
+                    n => n.to_string(),
+                };
+                out.need(R54, line, format!("the label :{name}"));
+                out.rules.push(Rule::label(line, raw, name));
+                continue;
+            }
+            let p = flags::parse(&flag_text).map_err(|why| Bad::server(line, why))?;
+            if let Some((r, what)) = p.needs {
+                out.need(r, line, what);
+            }
+            if let (None, Some(why)) = (&out.newer_refuse, p.newer_refuse) {
+                out.newer_refuse = Some((line, why));
+            }
+            let f = p.flags;
             let Some(expr) = token(&mut rest) else {
                 return Err(Bad::server(line, "no regular expression".into()));
             };
             let regex = compile(&expr, f.icase, line, MAX_RULES_SIZE - used)?;
             used += regex.memory_usage().min(MAX_RULES_SIZE - used);
-            rules.push(Rule {
+            out.rules.push(Rule {
                 line,
                 text: raw.trim().to_string(),
                 rewrite: f.rewrite,
@@ -316,13 +348,18 @@ impl Rules {
                 abort: f.abort,
                 inverse: f.inverse,
                 writes_only: f.writes_only,
-                regex,
+                ipv4: f.ipv4,
+                ipv6: f.ipv6,
+                hasfile: f.hasfile,
+                sedg: f.sedg && f.rewrite,
+                jump: f.jump,
+                regex: Some(regex),
                 pattern: token(&mut rest).unwrap_or_default(),
             });
         }
-        let rules = Rules { rules };
+        let rules = out;
         for name in PROBES {
-            if let (_, Some(line)) = rules.run(name, None) {
+            if let (_, Some(line)) = rules.run(name, None, None) {
                 return Err(Bad {
                     line,
                     reason: format!(
@@ -337,24 +374,63 @@ impl Rules {
 
     /// What the compiled expressions take, in bytes (at most [`MAX_RULES_SIZE`]).
     pub fn memory_usage(&self) -> usize {
-        self.rules.iter().map(|r| r.regex.memory_usage()).sum()
+        self.rules
+            .iter()
+            .filter_map(|r| r.regex.as_ref())
+            .map(Regex::memory_usage)
+            .sum()
+    }
+
+    /// Keeps the release `line` needs when it is the newest so far.
+    fn need(&mut self, release: Release, line: usize, what: String) {
+        if self.needs.as_ref().is_none_or(|n| n.release < release) {
+            self.needs = Some(Needs {
+                release,
+                line,
+                what,
+            });
+        }
+    }
+
+    /// What the `in.tftpd` installed here makes of these rules: `None`
+    /// when it reads them (or none is installed), else why not.
+    pub fn against_installed(&self) -> Option<(String, Release, String)> {
+        let (bin, rel) = installed()?;
+        let why = verdict(self.needs.as_ref(), self.newer_refuse.as_ref(), rel)?;
+        Some((bin, rel, why))
     }
 
     /// What the server makes of a read request for `name` from `client`.
     /// A name longer than [`MAX_NAME`], or one the rules make longer, is
     /// refused, naming the rule.
     pub fn rewrite(&self, name: &str, client: Option<IpAddr>) -> Rewrite {
-        self.run(name, client).0
+        self.run(name, client, None).0
+    }
+
+    /// [`Rules::rewrite`], with `probe` saying whether a name opens a
+    /// file in the root (for `E` rules; without it, none does).
+    pub fn rewrite_in(&self, name: &str, client: Option<IpAddr>, probe: Probe) -> Rewrite {
+        self.run(name, client, Some(probe)).0
+    }
+
+    /// The rule after the label `name`, as the server looks it up (the
+    /// first label of that name).
+    fn after_label(&self, name: &str) -> Option<usize> {
+        self.rules
+            .iter()
+            .position(|r| r.regex.is_none() && r.pattern == name)
+            .map(|i| i + 1)
     }
 
     /// [`Rules::rewrite`], and the line of the rule that made the name
     /// longer than [`MAX_NAME`], if one did.
-    fn run(&self, name: &str, client: Option<IpAddr>) -> (Rewrite, Option<usize>) {
+    fn run(&self, name: &str, client: Option<IpAddr>, probe: Option<Probe>) -> Stop {
         let mut w = Walk {
             current: name.to_string(),
             steps: Vec::new(),
             rewrites: 0,
             client,
+            probe,
         };
         if name.len() > MAX_NAME {
             let msg = format!("the name is longer than {MAX_NAME} bytes");
@@ -364,28 +440,37 @@ impl Rules {
         let mut i = 0;
         while let Some(rule) = self.rules.get(i) {
             i += 1;
-            if rule.writes_only {
+            if !rule.applies(client) {
                 continue;
             }
             if deadman == 0 {
-                return (
-                    refused(
-                        "Remap table failure (the rules loop: the server breaks off after its step limit)",
-                        w.steps,
-                    ),
+                return w.stop(
+                    "Remap table failure (the rules loop: the server breaks off after its step limit)",
                     None,
                 );
             }
             deadman -= 1;
-            let matched = match w.apply(rule) {
-                Ok(m) => m,
+            let hit = match w.apply(rule) {
+                Ok(Some(hit)) => hit,
+                Ok(None) => continue,
                 Err(stop) => return stop,
             };
-            if matched && rule.exit {
+            if rule.exit || rule.hasfile {
                 break;
             }
-            if matched && rule.restart {
+            if rule.restart {
                 i = 0;
+            } else if let Some(label) = hit {
+                match self.after_label(&label) {
+                    Some(at) => i = at,
+                    None => {
+                        let msg = format!(
+                            "Remap table failure (line {}: no label :{label} to jump to)",
+                            rule.line
+                        );
+                        return w.stop(&msg, None);
+                    }
+                }
             }
         }
         let mapped = Mapped::Path(w.current);
@@ -395,16 +480,17 @@ impl Rules {
 }
 
 /// A request on its way through the rules.
-struct Walk {
+struct Walk<'a> {
     current: String,
     steps: Vec<(usize, String)>,
     rewrites: usize,
     client: Option<IpAddr>,
+    probe: Option<Probe<'a>>,
 }
 
 type Stop = (Rewrite, Option<usize>);
 
-impl Walk {
+impl Walk<'_> {
     /// Keeps a step: the first [`KEPT_STEPS`], then the last in place of the one before.
     fn step(&mut self, line: usize) {
         if self.steps.len() >= KEPT_STEPS {
@@ -417,59 +503,108 @@ impl Walk {
         (refused(msg, std::mem::take(&mut self.steps)), past)
     }
 
-    /// Applies one rule: whether it matched, or the end of the request.
-    fn apply(&mut self, rule: &Rule) -> std::result::Result<bool, Stop> {
-        let mut matched = false;
-        let mut caps = rule.regex.create_captures();
-        loop {
-            rule.regex.captures(self.current.as_str(), &mut caps);
-            if caps.is_match() == rule.inverse {
-                break;
-            }
-            matched = true;
-            let hit = caps.is_match().then_some(&caps);
-            if rule.abort {
-                let msg = match rule.pattern.is_empty() {
-                    true => "Access denied".to_string(),
-                    false => substitute(&rule.pattern, &self.current, hit, self.client)
-                        .map_or_else(|| "Access denied".to_string(), |s| s.1),
-                };
-                self.step(rule.line);
-                return Err(self.stop(&msg, None));
-            }
-            if rule.rewrite && hit.is_some() {
-                self.rewrites += 1;
-                let Some((whole, _)) = substitute(&rule.pattern, &self.current, hit, self.client)
-                else {
-                    // The rule is named by the last step.
-                    let msg = format!(
-                        "the name grows past {MAX_NAME} bytes (in.tftpd would grow it until it runs out of memory)"
-                    );
-                    self.step(rule.line);
-                    return Err(self.stop(&msg, Some(rule.line)));
-                };
-                self.current = whole;
-                self.step(rule.line);
-                if self.rewrites >= MAX_REWRITES {
-                    let msg = match rule.global {
-                        // The server itself has no guard on a `g` rule and would spin forever.
-                        true => "the rule rewrites without end (in.tftpd would never answer)"
-                            .to_string(),
-                        false => format!(
-                            "the rules rewrite the name more than {MAX_REWRITES} times (the rule on line {} is the last)",
-                            rule.line
-                        ),
-                    };
-                    return Err(self.stop(&msg, None));
-                }
-            }
-            if !rule.global {
-                break;
+    /// Applies one rule: `None` when it did not act, else the label a `j`
+    /// rule jumps to (`Some(None)` for any other rule that matched); `Err`
+    /// for the end of the request.
+    fn apply(&mut self, rule: &Rule) -> std::result::Result<Option<Option<String>>, Stop> {
+        let Some(regex) = &rule.regex else {
+            return Ok(None);
+        };
+        let before = (self.current.clone(), self.steps.len());
+        let mut caps = regex.create_captures();
+        regex.captures(self.current.as_str(), &mut caps);
+        if caps.is_match() == rule.inverse {
+            return Ok(None);
+        }
+        if rule.rewrite {
+            self.rewrite(rule, regex, &mut caps)?;
+        }
+        if rule.hasfile {
+            let opens = served_path(&self.current)
+                .is_some_and(|p| self.probe.is_some_and(|probe| probe(&p)));
+            if !opens {
+                // The server ignores the rule: the name stays as it was.
+                self.current = before.0;
+                self.steps.truncate(before.1);
+                return Ok(None);
             }
         }
-        Ok(matched)
+        let hit = caps.is_match().then_some(&caps);
+        let expanded = || {
+            substitute(&rule.pattern, &self.current, hit, self.client)
+                .map(|s| s.1)
+                .filter(|s| !s.is_empty())
+        };
+        if rule.abort {
+            let msg = expanded().unwrap_or_else(|| "Access denied".to_string());
+            self.step(rule.line);
+            return Err(self.stop(&msg, None));
+        }
+        if rule.jump {
+            let Some(label) = expanded() else {
+                let msg = format!(
+                    "Remap table failure (line {}: no label in the j rule)",
+                    rule.line
+                );
+                return Err(self.stop(&msg, None));
+            };
+            return Ok(Some(Some(label)));
+        }
+        Ok(Some(None))
+    }
+
+    /// Rewrites the match in `caps` (found in the current name), again
+    /// while a `g` rule matches: from the start, or after the replacement
+    /// with `gg`.
+    fn rewrite(&mut self, rule: &Rule, regex: &Regex, caps: &mut Captures) -> Result1 {
+        let mut from = 0;
+        loop {
+            let start = caps.get_match().map_or(0, |m| m.start());
+            let Some((whole, repl)) =
+                substitute(&rule.pattern, &self.current, Some(caps), self.client)
+            else {
+                // The rule is named by the last step.
+                let msg = format!(
+                    "the name grows past {MAX_NAME} bytes (in.tftpd would grow it until it runs out of memory)"
+                );
+                self.step(rule.line);
+                return Err(self.stop(&msg, Some(rule.line)));
+            };
+            self.current = whole;
+            self.rewrites += 1;
+            self.step(rule.line);
+            if self.rewrites >= MAX_REWRITES {
+                let msg = match rule.global {
+                    // The server itself has no guard on a `g` rule and would spin forever.
+                    true => {
+                        "the rule rewrites without end (in.tftpd would never answer)".to_string()
+                    }
+                    false => format!(
+                        "the rules rewrite the name more than {MAX_REWRITES} times (the rule on line {} is the last)",
+                        rule.line
+                    ),
+                };
+                return Err(self.stop(&msg, None));
+            }
+            if !rule.global {
+                return Ok(());
+            }
+            if rule.sedg {
+                from = start + repl.len();
+                if from >= self.current.len() {
+                    return Ok(());
+                }
+            }
+            let input = regex_automata::Input::new(self.current.as_str()).range(from..);
+            regex.search_captures(&input, caps);
+            if caps.is_match() == rule.inverse {
+                return Ok(());
+            }
+        }
     }
 }
+
+type Result1 = std::result::Result<(), Stop>;
 
 fn refused(msg: &str, steps: Vec<(usize, String)>) -> Rewrite {
     Rewrite {

@@ -4,58 +4,31 @@
 
 use super::cert::Validity;
 use super::{MAX_SIZE, TrustList, Verdict, analyse};
-use crate::findings::{Code, Finding};
+use crate::findings::{self, Certificate, Finding, Signer, Unreadable};
 
 /// Decodes the trust list `name` (its bytes `data`, `size` bytes long in
 /// all) at time `now`, and the findings it raises.
 pub fn member(name: &str, data: &[u8], size: u64, now: i64) -> (Option<TrustList>, Vec<Finding>) {
-    let f = |code, msg: String| Finding::new(code, Some(name), msg);
     if size == 0 {
-        return (
-            None,
-            vec![f(
-                Code::TrustListEmpty,
-                format!(
-                    "{name}: empty: phones that fetch it go on in nonsecure mode (they accept unsigned configuration files)"
-                ),
-            )],
-        );
+        return (None, vec![findings::trust_list_empty(name)]);
     }
     if size > MAX_SIZE || data.len() as u64 != size {
-        return (
-            None,
-            vec![f(
-                Code::Unreadable,
-                format!(
-                    "{name}: {size} bytes is larger than loadsmith reads of a trust list ({} KiB); real lists are tens of KiB",
-                    MAX_SIZE / 1024
-                ),
-            )],
-        );
+        let max = MAX_SIZE;
+        let too_large = Unreadable::TrustList { name, size, max };
+        return (None, vec![findings::unreadable(too_large)]);
     }
     let t = match analyse(data, now) {
         Ok(t) => t,
-        Err(e) => {
-            return (
-                None,
-                vec![f(
-                    Code::TrustListDamaged,
-                    format!("{name}: {e}; phones refuse it"),
-                )],
-            );
-        }
+        Err(e) => return (None, vec![findings::trust_list_damaged(name, &e)]),
     };
     let mut out = Vec::new();
     if t.signature != Verdict::Verified {
-        out.push(f(
-            Code::TrustListSignature,
-            format!(
-                "{name}: its signature {} (signer {}, serial {}); phones refuse it",
-                t.signature.describe(),
-                t.signer.name,
-                t.signer.serial
-            ),
-        ));
+        let signer = Signer {
+            name: &t.signer.name,
+            serial: &t.signer.serial,
+        };
+        let verdict = t.signature.describe();
+        out.push(findings::trust_list_signature(name, verdict, signer));
     }
     for r in &t.records {
         let who = r.subject.as_deref().unwrap_or("(no subject)");
@@ -63,19 +36,20 @@ pub fn member(name: &str, data: &[u8], size: u64, now: i64) -> (Option<TrustList
             .role
             .map(|x| x.label())
             .unwrap_or_else(|| "no role".into());
-        let msg = match (&r.certificate, r.validity, &r.certificate_error) {
-            (_, _, Some(e)) => format!("the certificate of {who} ({role}) cannot be read: {e}"),
-            (Some(c), Some(Validity::Expired), _) => format!(
-                "the certificate of {who} ({role}) expired on {}",
-                date(c.not_after)
-            ),
-            (Some(c), Some(Validity::NotYetValid), _) => format!(
-                "the certificate of {who} ({role}) is valid only from {}",
-                date(c.not_before)
-            ),
+        let on;
+        let cert = match (&r.certificate, r.validity, &r.certificate_error) {
+            (_, _, Some(e)) => Certificate::Unreadable(e),
+            (Some(c), Some(Validity::Expired), _) => {
+                on = date(c.not_after);
+                Certificate::Expired(&on)
+            }
+            (Some(c), Some(Validity::NotYetValid), _) => {
+                on = date(c.not_before);
+                Certificate::NotYetValid(&on)
+            }
             _ => continue,
         };
-        out.push(f(Code::TrustListCertificate, format!("{name}: {msg}")));
+        out.push(findings::trust_list_certificate(name, who, &role, cert));
     }
     (Some(t), out)
 }

@@ -305,6 +305,14 @@ pub struct Tftpd {
     _turn: turns::Turn,
 }
 
+impl Tftpd {
+    /// Waits for the server to end by itself (one that refused its
+    /// options or rules): its exit code.
+    pub fn wait_exit(&mut self) -> Option<i32> {
+        self.child.wait().ok()?.code()
+    }
+}
+
 impl Drop for Tftpd {
     fn drop(&mut self) {
         let _ = self.child.kill();

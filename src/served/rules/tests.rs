@@ -101,7 +101,7 @@ fn huge_automata_are_refused_naming_the_line() {
         rules
             .rules
             .iter()
-            .all(|r| r.regex.memory_usage() < 64 * 1024)
+            .all(|r| r.regex.as_ref().unwrap().memory_usage() < 64 * 1024)
     );
 }
 
@@ -134,4 +134,82 @@ fn paths_stay_in_the_root() {
         Some("etc/passwd")
     );
     assert_eq!(served_path("/"), None);
+}
+
+/// A rules file in tftp-hpa 5.4's syntax: labels, jumps, `E`, `gg`, `4`/`6`.
+const RULES_54: &str = "\
+# tftp-hpa 5.4
+ri ^SEP ../settings/SEP     # fixed below
+r ^\\.\\./ /
+j4 \\.(sbn|bin|loads|zz)$ firmware
+e .*
+:firmware
+rE ^(.*)$ firmware/7961/\\1
+rE ^(.*)$ firmware/7940/\\1
+rgg a b
+r6 ^ v6/
+";
+
+#[test]
+fn rules_in_the_5_4_syntax_jump_probe_and_repeat_as_the_server_does() {
+    let r = Rules::parse(RULES_54).unwrap();
+    let has = |p: &str| p == "firmware/7940/P0030801SR02.loads";
+    let at = |n: &str, c: &str| r.rewrite_in(n, Some(c.parse().unwrap()), &has).mapped;
+    // Jumped to :firmware; the first E rule names no file, the second does and ends it.
+    assert_eq!(
+        at("P0030801SR02.loads", "192.0.2.7"),
+        Mapped::Path("firmware/7940/P0030801SR02.loads".into())
+    );
+    // No file anywhere: both E rules are ignored; gg rewrites after each replacement.
+    assert_eq!(at("aaa.bin", "192.0.2.7"), Mapped::Path("bbb.bin".into()));
+    // A configuration file is not a firmware name: the e rule ends it.
+    assert_eq!(
+        at("SEP0011BB73AD61.cnf.xml", "192.0.2.7"),
+        Mapped::Path("/settings/SEP0011BB73AD61.cnf.xml".into())
+    );
+    // Over IPv6 the j4 rule does not act; e ends it too.
+    assert_eq!(at("x.bin", "2001:db8::1"), Mapped::Path("x.bin".into()));
+    assert_eq!(
+        r.needs.as_ref().map(|n| (n.release, n.line)),
+        Some((Release(5, 4), 4))
+    );
+    // gg: after the replacement; g: from the start again.
+    assert_eq!(map("rgg a aa\n", "aa"), Mapped::Path("aaaa".into()));
+    assert_eq!(
+        map("r ^ v6/\nr4 ^v6/ v4/\n", "f"),
+        Mapped::Path("v4/f".into())
+    );
+}
+
+#[test]
+fn a_jump_to_no_label_fails_the_request_and_releases_are_named() {
+    assert!(matches!(map("j . nowhere\n", "f"), Mapped::Refused(m) if m.contains(":nowhere")));
+    assert_eq!(
+        Rules::parse("r4 a b\n").unwrap().needs.unwrap().release,
+        Release(5, 3)
+    );
+    assert!(Rules::parse("r a b\n").unwrap().needs.is_none());
+    let combo = Rules::parse("ra a b\n").unwrap();
+    assert_eq!(combo.newer_refuse.as_ref().map(|c| c.0), Some(1));
+    let v = |t: &str, i: Release| {
+        let r = Rules::parse(t).unwrap();
+        verdict(r.needs.as_ref(), r.newer_refuse.as_ref(), i)
+    };
+    assert!(
+        v(":x\n", Release(5, 2))
+            .unwrap()
+            .contains("would refuse to start")
+    );
+    assert!(v(":x\n", Release(5, 4)).is_none());
+    assert!(
+        v("r4 a b\n", Release(5, 2))
+            .unwrap()
+            .starts_with("uncertain")
+    );
+    assert!(v("ra a b\n", Release(5, 2)).is_none());
+    assert!(
+        v("ra a b\n", Release(5, 5))
+            .unwrap()
+            .contains("5.4 and later")
+    );
 }

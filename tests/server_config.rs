@@ -1,0 +1,316 @@
+//! The server's own configuration: tftpd-hpa's `/etc/default/tftpd-hpa`
+//! and dnsmasq's, the user it runs as, rules in tftp-hpa 5.4's syntax and
+//! the installed `in.tftpd`. Every configuration lives in a temporary
+//! folder the binary reads as `/etc` (`LOADSMITH_ETC`); never the machine's.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use crate::support::{self, sccp41};
+
+const XML_7961: &str = "<Default>\n<loadInformation30018 model=\"IP Phone 7961\">SCCP41.9-4-2SR3-1S</loadInformation30018>\n</Default>\n";
+
+/// Rules in tftp-hpa 5.4's syntax: firmware is found with `E` in one of
+/// the model folders after a jump; configuration files go to settings/.
+const RULES_54: &str = "\
+ri ^(XMLDefault\\.cnf\\.xml|SEP.*)$ settings/\\1
+e ^settings/
+j \\.(loads|sbn|bin)$ firmware
+e .*
+:firmware
+rE ^(.*)$ firmware/7961/\\1
+rE ^(.*)$ firmware/7940/\\1
+";
+
+/// A tree laid out for [`RULES_54`], and a folder standing for `/etc`.
+fn tree() -> (tempfile::TempDir, tempfile::TempDir) {
+    let root = tempfile::tempdir().unwrap();
+    let fw = root.path().join("firmware/7961");
+    std::fs::create_dir_all(&fw).unwrap();
+    std::fs::create_dir_all(root.path().join("firmware/7940")).unwrap();
+    std::fs::create_dir_all(root.path().join("settings")).unwrap();
+    for (n, b) in sccp41() {
+        std::fs::write(fw.join(n), b).unwrap();
+    }
+    std::fs::write(root.path().join("settings/XMLDefault.cnf.xml"), XML_7961).unwrap();
+    let etc = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(etc.path().join("default")).unwrap();
+    std::fs::write(etc.path().join("tftpd.remap"), RULES_54).unwrap();
+    std::fs::write(
+        etc.path().join("passwd"),
+        "root:x:0:0:root:/root:/bin/bash\ntftp:x:1234:1234::/srv/tftp:/usr/sbin/nologin\n",
+    )
+    .unwrap();
+    std::fs::write(
+        etc.path().join("group"),
+        "root:x:0:\ntftp:x:1234:\nphones:x:4321:tftp\n",
+    )
+    .unwrap();
+    (root, etc)
+}
+
+fn defaults(etc: &Path, root: &Path, options: &str) {
+    std::fs::write(
+        etc.join("default/tftpd-hpa"),
+        format!(
+            "# /etc/default/tftpd-hpa\nTFTP_USERNAME=\"tftp\"\nTFTP_DIRECTORY=\"{}\"\nTFTP_ADDRESS=\":69\"\nTFTP_OPTIONS=\"{options}\"\n",
+            root.display()
+        ),
+    )
+    .unwrap();
+}
+
+fn run(etc: &Path, args: &[&str]) -> (serde_json::Value, String, i32) {
+    let out = support::loadsmith()
+        .env("LOADSMITH_ETC", etc)
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap();
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        doc,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn kinds(doc: &serde_json::Value) -> Vec<(String, String)> {
+    support::pairs(doc, "fleet", "model", "kind")
+}
+
+#[test]
+fn check_with_no_root_takes_root_rules_and_user_from_the_tftpd_hpa_defaults() {
+    let (root, etc) = tree();
+    let rules = etc.path().join("tftpd.remap");
+    defaults(
+        etc.path(),
+        root.path(),
+        &format!("--secure -m {}", rules.display()),
+    );
+    let (doc, err, _) = run(etc.path(), &["check"]);
+    assert!(
+        err.contains("tftpd-hpa configuration")
+            && err.contains("default/tftpd-hpa")
+            && err.contains("runs as tftp"),
+        "{err}"
+    );
+    assert_eq!(doc["root"], root.path().to_str().unwrap(), "{doc}");
+    assert_eq!(doc["server"]["server"], "tftpd-hpa");
+    assert_eq!(doc["server"]["map_file"], rules.to_str().unwrap());
+    assert_eq!(doc["server"]["user"], "tftp");
+    assert_eq!(
+        doc["server"]["rules_need"]["release"],
+        serde_json::json!([5, 4])
+    );
+    // The 7961 reaches its firmware through the jump and the E rule.
+    let same = run(
+        etc.path(),
+        &[
+            "check",
+            root.path().to_str().unwrap(),
+            "--map-file",
+            rules.to_str().unwrap(),
+        ],
+    )
+    .0;
+    assert_eq!(kinds(&doc), kinds(&same));
+    assert!(
+        kinds(&doc)
+            .iter()
+            .any(|(m, k)| m.contains("7961") && k == "settles"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn permissions_are_judged_for_the_user_the_server_runs_as() {
+    let (root, etc) = tree();
+    let rules = etc.path().join("tftpd.remap");
+    defaults(
+        etc.path(),
+        root.path(),
+        &format!("-s -m {}", rules.display()),
+    );
+    let fw = root.path().join("firmware/7961");
+    // Root's folder, group phones (4321) may enter it, others may not.
+    std::os::unix::fs::chown(&fw, Some(0), Some(4321)).unwrap();
+    std::fs::set_permissions(&fw, std::fs::Permissions::from_mode(0o750)).unwrap();
+    let r = root.path().to_str().unwrap();
+    let served = |doc: &serde_json::Value| {
+        support::pairs(doc, "findings", "code", "message")
+            .into_iter()
+            .filter(|(c, _)| c == "not-served")
+            .map(|(_, m)| m)
+            .collect::<Vec<_>>()
+    };
+    let (plain, _, _) = run(
+        etc.path(),
+        &["check", r, "--map-file", rules.to_str().unwrap()],
+    );
+    assert!(!served(&plain).is_empty(), "others may not enter: {plain}");
+    // tftp is in the group phones: it enters.
+    let (doc, _, _) = run(
+        etc.path(),
+        &[
+            "check",
+            "--server-config",
+            etc.path().join("default/tftpd-hpa").to_str().unwrap(),
+        ],
+    );
+    assert!(served(&doc).is_empty(), "{doc}");
+    // Without the membership it does not, and the finding names the user.
+    std::fs::write(
+        etc.path().join("group"),
+        "root:x:0:\ntftp:x:1234:\nphones:x:4321:\n",
+    )
+    .unwrap();
+    let (doc, _, code) = run(etc.path(), &["check"]);
+    assert_eq!(code, 1);
+    let msgs = served(&doc);
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("tftp, which tftpd-hpa runs as") && m.contains("0750")),
+        "{msgs:?}"
+    );
+    std::fs::set_permissions(&fw, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn dnsmasq_configuration_gives_the_root_and_its_user() {
+    let (root, etc) = tree();
+    std::fs::write(
+        etc.path().join("dnsmasq.conf"),
+        format!(
+            "# dnsmasq\nport=0\nconf-dir={}/dnsmasq.d,*.conf\n",
+            etc.path().display()
+        ),
+    )
+    .unwrap();
+    std::fs::create_dir_all(etc.path().join("dnsmasq.d")).unwrap();
+    std::fs::write(
+        etc.path().join("dnsmasq.d/tftp.conf"),
+        format!(
+            "enable-tftp\ntftp-root={},eth1\nuser=tftp\n",
+            root.path().display()
+        ),
+    )
+    .unwrap();
+    let (doc, err, _) = run(etc.path(), &["check"]);
+    assert!(
+        err.contains("dnsmasq configuration") && err.contains("eth1"),
+        "{err}"
+    );
+    assert_eq!(doc["root"], root.path().to_str().unwrap(), "{doc}");
+    assert_eq!(doc["server"]["server"], "dnsmasq");
+    // dnsmasq has no remap rules: the tree looks remapped, and check says so.
+    assert!(
+        doc["server"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("laid out for remap rules"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn a_root_laid_out_for_rules_checked_without_them_names_the_rules_to_pass() {
+    let (root, etc) = tree();
+    let (doc, err, _) = run(etc.path(), &["check", root.path().to_str().unwrap()]);
+    assert!(
+        err.contains("hint: no file at the top of the root") && err.contains("firmware, settings"),
+        "{err}"
+    );
+    assert!(err.contains("--map-file"), "{err}");
+    assert!(doc["server"]["hint"].is_string(), "{doc}");
+    // With the machine's configuration naming its rules, the hint names that file.
+    defaults(
+        etc.path(),
+        root.path(),
+        &format!("-s -m {}", etc.path().join("tftpd.remap").display()),
+    );
+    let (_, err, _) = run(etc.path(), &["check", root.path().to_str().unwrap()]);
+    assert!(
+        err.contains(&format!(
+            "--map-file {}",
+            etc.path().join("tftpd.remap").display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_5_4_rules_file_is_read_and_the_older_installed_in_tftpd_refuses_it() {
+    let (root, etc) = tree();
+    let rules = etc.path().join("tftpd.remap");
+    let (doc, err, _) = run(
+        etc.path(),
+        &[
+            "check",
+            root.path().to_str().unwrap(),
+            "--map-file",
+            rules.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        err.contains("the rules need tftp-hpa 5.4 (line 3: the flag j"),
+        "{err}"
+    );
+    let Some(version) = installed() else {
+        eprintln!("skipped: the comparison needs in.tftpd (.ci/run installs it)");
+        return;
+    };
+    // The real server, started with the file, says whether it reads it.
+    let starts = starts_with(&rules, root.path());
+    if version < (5, 4) {
+        assert!(
+            !starts,
+            "in.tftpd {version:?} started with a 5.4 rules file"
+        );
+        assert!(
+            err.contains("would refuse to start with this file"),
+            "{err}"
+        );
+        assert!(
+            doc["server"]["installed"]
+                .as_str()
+                .unwrap()
+                .contains("refuse"),
+            "{doc}"
+        );
+    } else {
+        assert!(starts);
+        assert!(doc["server"]["installed"].is_null(), "{doc}");
+    }
+}
+
+/// The installed in.tftpd's release, as `in.tftpd -V` prints it.
+fn installed() -> Option<(u32, u32)> {
+    let out = std::process::Command::new("/usr/sbin/in.tftpd")
+        .arg("-V")
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let v = text.split_whitespace().nth(1)?.trim_end_matches(',');
+    let (a, b) = v.split_once('.')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
+}
+
+/// Whether in.tftpd starts with `rules`: one that reads them serves the
+/// configuration file through them; one that refuses them exits by itself
+/// with EX_CONFIG (78), which is waited for.
+fn starts_with(rules: &Path, root: &Path) -> bool {
+    let Some(mut server) = support::tftpd_with(root, "nobody", &["-m", rules.to_str().unwrap()])
+    else {
+        panic!("in.tftpd is installed but did not start (the tests run as root)");
+    };
+    if support::tftp_get(server.port, "XMLDefault.cnf.xml").is_some() {
+        return true;
+    }
+    assert_eq!(
+        server.wait_exit(),
+        Some(78),
+        "in.tftpd neither served nor refused its rules"
+    );
+    false
+}
