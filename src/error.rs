@@ -8,8 +8,8 @@ pub enum Error {
     /// A file or folder could not be read or written.
     #[error("cannot {action} {path}: {source}")]
     Io {
-        /// What loadsmith was doing ("read", "open", "write").
-        action: &'static str,
+        /// What loadsmith was doing.
+        action: Action,
         /// The path concerned.
         path: PathBuf,
         /// The underlying error.
@@ -32,12 +32,47 @@ pub enum Error {
         /// The path concerned.
         path: PathBuf,
     },
-    /// Bad usage that clap could not catch.
+    /// Bad usage that clap could not catch (raised by the command line only).
     #[error("{message}")]
     Usage {
         /// The sentence to show.
         message: String,
     },
+    /// The load asked to stage is not one loadsmith knows (the command line
+    /// names the option it came from).
+    #[error("{name}: not a load name loadsmith knows")]
+    UnknownTarget {
+        /// The name as given.
+        name: String,
+    },
+    /// A path that must be a folder is something else.
+    #[error("{} is not a folder", path.display())]
+    NotAFolder {
+        /// The path concerned.
+        path: PathBuf,
+    },
+    /// A TFTP server's address that cannot be used.
+    #[error("{url}: {why}")]
+    BadServer {
+        /// The address as given.
+        url: String,
+        /// What is wrong with it.
+        why: ServerProblem,
+    },
+    /// A root's manifest that is not one loadsmith wrote.
+    #[error(
+        "{} is not a loadsmith manifest ({reason}); move it away to start a fresh one",
+        path.display()
+    )]
+    BadManifest {
+        /// The manifest.
+        path: PathBuf,
+        /// What the JSON reader said.
+        reason: String,
+    },
+    /// A worker thread panicked: what it was doing is unknown, never empty.
+    #[error("a worker thread failed")]
+    WorkerFailed,
     /// A command refused to act (incomplete set, conflict, lock held); nothing was changed.
     #[error("{message}")]
     Refused {
@@ -103,21 +138,21 @@ impl Error {
         match self {
             Error::Io {
                 source,
-                action: "read",
+                action: Action::Read,
                 ..
             } if source.kind() == std::io::ErrorKind::NotFound => {
                 Some("check the path; loadsmith reads bundles, loose firmware files and folders".into())
             }
             Error::Io {
                 source,
-                action: "read the checksum list",
+                action: Action::ReadChecksums,
                 ..
             } if source.kind() == std::io::ErrorKind::NotFound => Some(
                 "check the path of the checksum list (sha256sum/sha512sum output, or the lines copied from the download page)".into(),
             ),
             Error::Io {
                 source,
-                action: "open the root",
+                action: Action::OpenRoot,
                 ..
             } if source.kind() == std::io::ErrorKind::NotFound => Some(
                 "give the folder the TFTP server serves (for tftpd-hpa, the last argument of in.tftpd; often /srv/tftp)".into(),
@@ -156,19 +191,10 @@ impl Error {
         }
     }
 
-    /// The exit code: 1 for a refusal (a problem found, including a file in
-    /// a root that loadsmith will not open), 2 for usage and unreadable input.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::Refused { .. } | Error::Open { .. } => 1,
-            _ => 2,
-        }
-    }
-
     /// Builds an [`Error::Open`] (or [`Error::Io`] for a plain I/O failure).
     pub fn open(path: impl Into<PathBuf>, source: crate::files::OpenError) -> Error {
         match source {
-            crate::files::OpenError::Io(e) => Error::io("read", path, e),
+            crate::files::OpenError::Io(e) => Error::io(Action::Read, path, e),
             source => Error::Open {
                 path: path.into(),
                 source,
@@ -186,7 +212,15 @@ impl Error {
             | Error::ChecksumsTooLarge { path, .. }
             | Error::BadRules { path, .. }
             | Error::RulesPastBound { path, .. } => Some(path),
-            Error::Usage { .. } | Error::Refused { .. } | Error::Unreachable { .. } => None,
+            // The paths these name are in their sentence; the documents keep
+            // `path` empty for them, as before they had a variant.
+            Error::NotAFolder { .. } | Error::BadManifest { .. } => None,
+            Error::Usage { .. }
+            | Error::UnknownTarget { .. }
+            | Error::BadServer { .. }
+            | Error::WorkerFailed
+            | Error::Refused { .. }
+            | Error::Unreachable { .. } => None,
         }
     }
 
@@ -199,13 +233,93 @@ impl Error {
     }
 
     /// Builds an [`Error::Io`].
-    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Error {
+    pub fn io(action: Action, path: impl Into<PathBuf>, source: std::io::Error) -> Error {
         Error::Io {
             action,
             path: path.into(),
             source,
         }
     }
+}
+
+/// What loadsmith was doing when an I/O error stopped it; shown as the verb
+/// of the message ("cannot read …"), and what the hint is chosen by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Reading an input or a file in a root.
+    Read,
+    /// Reading a checksum list (`--checksums`).
+    ReadChecksums,
+    /// Reading a remap rules file (`--map-file`).
+    ReadRules,
+    /// Reading the bundle a stage takes a load from.
+    ReadBundleFor,
+    /// Reading a TFTP server's configuration (`--server-config`).
+    ReadServerConfig,
+    /// Reading a manifest (`.loadsmith/manifest.json`, or one copied from another server).
+    ReadManifest,
+    /// Opening the root a command works on.
+    OpenRoot,
+    /// Opening a file or folder.
+    Open,
+    /// Creating a file or folder.
+    Create,
+    /// Writing.
+    Write,
+    /// Flushing a file.
+    Flush,
+    /// Taking the root's lock.
+    Lock,
+    /// Removing a file.
+    Remove,
+    /// Renaming a written file into place.
+    Rename,
+    /// Setting a file's mode.
+    SetMode,
+    /// Syncing a file or folder to disk.
+    Sync,
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Action::Read => "read",
+            Action::ReadChecksums => "read the checksum list",
+            Action::ReadRules => "read the remap rules",
+            Action::ReadBundleFor => "read the bundle for",
+            Action::ReadServerConfig => "read the server configuration",
+            Action::ReadManifest => "read the manifest",
+            Action::OpenRoot => "open the root",
+            Action::Open => "open",
+            Action::Create => "create",
+            Action::Write => "write",
+            Action::Flush => "flush",
+            Action::Lock => "lock",
+            Action::Remove => "remove",
+            Action::Rename => "rename into place",
+            Action::SetMode => "set mode of",
+            Action::Sync => "sync",
+        })
+    }
+}
+
+/// What is wrong with a TFTP server's address.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ServerProblem {
+    /// Not `tftp://…`.
+    #[error("want tftp://host[:port]")]
+    NotTftp,
+    /// A path after the host.
+    #[error(
+        "a TFTP server is named without a path (tftp://HOST[:PORT]); phones ask the server's root for each file by name"
+    )]
+    HasPath,
+    /// A port that is not 1 to 65535.
+    #[error("{0:?} is not a port (1 to 65535)")]
+    BadPort(String),
+    /// A host name that does not resolve.
+    #[error("cannot resolve {0}")]
+    Unresolved(String),
 }
 
 /// The library's result type.

@@ -136,7 +136,10 @@ fn every_module_of_lib_rs_has_a_layer() {
         fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/lib.rs")).expect("lib.rs");
     let mods: Vec<&str> = lib
         .lines()
-        .filter_map(|l| l.strip_prefix("pub mod "))
+        .filter_map(|l| {
+            l.strip_prefix("pub mod ")
+                .or_else(|| l.strip_prefix("pub(crate) mod "))
+        })
         .filter_map(|l| l.split(';').next())
         .collect();
     assert!(!mods.is_empty());

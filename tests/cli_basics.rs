@@ -636,3 +636,53 @@ fn completions_offer_models_targets_and_only_useful_flags() {
         "{script}"
     );
 }
+
+/// The binary with the colour variables of the test's own environment removed.
+fn colour_env(vars: &[(&str, &str)]) -> Command {
+    let mut c = Command::cargo_bin("loadsmith").expect("binary");
+    for v in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE"] {
+        c.env_remove(v);
+    }
+    for (k, v) in vars {
+        c.env(k, v);
+    }
+    c
+}
+
+fn names_stdout(mut c: Command, flags: &[&str]) -> String {
+    let out = c
+        .args(flags)
+        .args(["names", "P0S3-08-12-00", "nonsense.bin"])
+        .output()
+        .expect("run");
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn clicolor_force_colours_output_on_a_pipe() {
+    let s = names_stdout(colour_env(&[("CLICOLOR_FORCE", "1")]), &[]);
+    // The name in bold, "unknown" in yellow, each span reset.
+    assert!(s.contains("\u{1b}[1mP0S3-08-12-00\u{1b}[0m"), "{s:?}");
+    assert!(s.contains("\u{1b}[33munknown"), "{s:?}");
+}
+
+#[test]
+fn no_color_turns_colour_off_even_when_forced() {
+    let s = names_stdout(
+        colour_env(&[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")]),
+        &[],
+    );
+    assert!(s.contains("P0S3-08-12-00"), "{s:?}");
+    assert!(!s.contains('\u{1b}'), "{s:?}");
+}
+
+#[test]
+fn the_color_flag_outranks_the_environment() {
+    let always = names_stdout(colour_env(&[("NO_COLOR", "1")]), &["--color", "always"]);
+    assert!(always.contains("\u{1b}[1mP0S3-08-12-00"), "{always:?}");
+    let never = names_stdout(
+        colour_env(&[("CLICOLOR_FORCE", "1")]),
+        &["--color", "never"],
+    );
+    assert!(!never.contains('\u{1b}'), "{never:?}");
+}

@@ -20,11 +20,6 @@ pub struct DirSource {
 }
 
 impl DirSource {
-    /// A root served without remap rules.
-    pub fn new(dir: PathBuf) -> DirSource {
-        DirSource::mapped(dir, None)
-    }
-
     /// A root served with `rules` (`None`: without).
     pub fn mapped(dir: PathBuf, rules: Option<Rules>) -> DirSource {
         DirSource::of(Served { root: dir, rules })

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, ServerProblem};
 use crate::phone::source::{Fetch, FileSource, HEAD};
 
 const RRQ: u16 = 1;
@@ -48,16 +48,16 @@ pub struct TftpSource {
 impl TftpSource {
     /// Parses `tftp://host[:port]` (port 69 by default) and resolves the host.
     pub fn parse(url: &str) -> Result<TftpSource> {
-        let rest = url.strip_prefix("tftp://").ok_or_else(|| Error::Usage {
-            message: format!("{url}: want tftp://host[:port]"),
-        })?;
+        let bad = |why| Error::BadServer {
+            url: url.to_string(),
+            why,
+        };
+        let rest = url
+            .strip_prefix("tftp://")
+            .ok_or_else(|| bad(ServerProblem::NotTftp))?;
         let host = rest.trim_end_matches('/');
         if host.contains('/') {
-            return Err(Error::Usage {
-                message: format!(
-                    "{url}: a TFTP server is named without a path (tftp://HOST[:PORT]); phones ask the server's root for each file by name"
-                ),
-            });
+            return Err(bad(ServerProblem::HasPath));
         }
         // A port is what follows the last colon, unless the colon is inside
         // an IPv6 address in brackets.
@@ -68,9 +68,7 @@ impl TftpSource {
         let with_port = match port {
             Some(p) if p.parse::<u16>().is_ok_and(|n| n > 0) => host.to_string(),
             Some(p) => {
-                return Err(Error::Usage {
-                    message: format!("{url}: {p:?} is not a port (1 to 65535)"),
-                });
+                return Err(bad(ServerProblem::BadPort(p.to_string())));
             }
             None => format!("{host}:69"),
         };
@@ -78,9 +76,7 @@ impl TftpSource {
             .to_socket_addrs()
             .ok()
             .and_then(|mut a| a.next())
-            .ok_or_else(|| Error::Usage {
-                message: format!("{url}: cannot resolve {host}"),
-            })?;
+            .ok_or_else(|| bad(ServerProblem::Unresolved(host.to_string())))?;
         Ok(TftpSource {
             addr,
             url: url.to_string(),

@@ -7,7 +7,7 @@
 //! files of a folder or root are opened from its descriptor ([`Base::Root`]):
 //! no link on the way leads out of it, whatever changes in the tree between
 //! the listing and the read; files named on the command line are opened as
-//! given ([`crate::files::open_regular`]: a link is not followed). Each is read within
+//! given (`crate::files::open_regular`: a link is not followed). Each is read within
 //! the same [`Limits`] as an archive member (`--max-member-size`,
 //! `--max-total-size`). A file that cannot be read is a problem named after
 //! it, and the other files are still read.
@@ -107,7 +107,7 @@ pub enum Base<'a> {
     /// Paths relative to a root (or a folder of loose files), each opened
     /// from its descriptor: no link on the way is followed unless it leads
     /// inside the root, as a server chrooted there follows it
-    /// ([`crate::files::open_within`]), and a link that is the file itself
+    /// (`crate::files::open_within`), and a link that is the file itself
     /// is reported, never read. Whatever changes in the tree meanwhile,
     /// nothing outside the root is read.
     Root(&'a Folder),

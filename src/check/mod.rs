@@ -23,6 +23,7 @@ use serde::Serialize;
 
 use self::resolve::Resolver;
 use crate::boot::source::DirSource;
+use crate::error::Action;
 use crate::error::Result;
 pub use crate::findings::first_few;
 use crate::findings::{self, Bodies, Code, Dangling, Finding, ModelLabel, Unreadable};
@@ -75,7 +76,7 @@ pub fn check(
     rules: Option<Rules>,
 ) -> Result<CheckReport> {
     if let Err(e) = std::fs::read_dir(root) {
-        return Err(crate::error::Error::io("open the root", root, e));
+        return Err(crate::error::Error::io(Action::OpenRoot, root, e));
     }
     let _hold = ReadLock::take(root, wait)?;
     let served = Served {
@@ -142,7 +143,7 @@ fn read(served: &Served, jobs: usize) -> Result<(Survey, RootView, BundleReport)
     let survey = match served.rules {
         Some(_) => served
             .survey()
-            .map_err(|e| crate::error::Error::io("open the root", root, e))?,
+            .map_err(|e| crate::error::Error::io(Action::OpenRoot, root, e))?,
         None => Default::default(),
     };
     let view = match served.rules {

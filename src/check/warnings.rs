@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use crate::error::Action;
 use crate::error::{Error, Result};
 use crate::findings::{self, Collision, Finding, PhoneVerdict};
 use crate::names::{Family, ImageName, Role};
@@ -87,7 +88,7 @@ pub fn leftover_findings(root: &Path, below: &[String]) -> Result<Vec<Finding>> 
     if let Some(state) = state {
         let mut names = state
             .names()
-            .map_err(|e| Error::io("read", &state.path, e))?;
+            .map_err(|e| Error::io(Action::Read, &state.path, e))?;
         names.retain(|n| is_tmp(n));
         names.sort();
         all.extend(names.into_iter().map(|n| format!("{}/{n}", STATE_DIR)));

@@ -17,7 +17,7 @@ pub struct Cli {
     /// One line per bundle or root: path, format, verdict, counts, the first error.
     #[arg(long, global = true, conflicts_with = "json")]
     pub brief: bool,
-    /// When to colour human output (NO_COLOR is honoured).
+    /// When to colour human output (NO_COLOR, CLICOLOR and CLICOLOR_FORCE are honoured).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// The command to run.
@@ -28,7 +28,7 @@ pub struct Cli {
 /// When to colour output.
 #[derive(Debug, Clone, Copy, ValueEnum, PartialEq, Eq)]
 pub enum ColorChoice {
-    /// Colour when stdout is a terminal and NO_COLOR is unset.
+    /// Colour when stdout is a terminal (or CLICOLOR_FORCE is set), unless NO_COLOR is set or CLICOLOR=0.
     Auto,
     /// Always colour.
     Always,

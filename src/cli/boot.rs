@@ -1,9 +1,10 @@
 //! `loadsmith boot`: render a predicted boot.
 
-use super::output::{Out, Summary, safe};
+use super::output::{Counts, Out, Style, safe};
 use super::{Outcome, stdout_err};
 use crate::boot::source::{DirSource, parse_mac};
 use crate::boot::tftp::TftpSource;
+use crate::error::Action;
 use crate::error::Error;
 use crate::names::models::model_by_name;
 use crate::phone::source::FileSource;
@@ -40,7 +41,7 @@ pub(super) fn run(
         let dir = std::path::PathBuf::from(source);
         if !dir.is_dir() {
             return Err(Error::io(
-                "open",
+                Action::Open,
                 &dir,
                 std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
             ));
@@ -60,18 +61,19 @@ pub(super) fn run(
     if let Some(message) = src.unreachable() {
         return Err(Error::Unreachable { message });
     }
+    // A boot that does not settle is a problem; an uncertain one counts
+    // as a warning, the others as an error.
+    let counts = match r.verdict.kind {
+        Kind::Settles => Counts::default(),
+        Kind::Uncertain => Counts {
+            warnings: 1,
+            ..Counts::default()
+        },
+        Kind::Error | Kind::Loops => Counts::errors(1),
+    };
+    let outcome = Outcome::of(r.verdict.kind != Kind::Settles, false);
     if out.json {
-        let summary = match r.verdict.kind {
-            Kind::Settles => Summary::exit(0),
-            Kind::Uncertain => Summary {
-                errors: 0,
-                warnings: 1,
-                notes: 0,
-                exit: 1,
-            },
-            Kind::Error | Kind::Loops => Summary::exit(1),
-        };
-        out.json(&r, summary).map_err(stdout_err)?;
+        out.json(&r, counts, outcome).map_err(stdout_err)?;
     } else {
         let errors = match r.verdict.kind {
             Kind::Settles => String::new(),
@@ -79,17 +81,13 @@ pub(super) fn run(
         };
         out.result(&render(&r, out), &errors).map_err(stdout_err)?;
     }
-    Ok(if r.verdict.kind == Kind::Settles {
-        Outcome::Clean
-    } else {
-        Outcome::Problems
-    })
+    Ok(outcome)
 }
 
 fn render(r: &BootReport, out: Out) -> String {
     let mut s = format!(
         "{} {} {} against {}\n  requests:\n",
-        out.paint("boot", "1"),
+        out.paint("boot", Style::Title),
         r.model,
         r.mac,
         safe(&r.source)
@@ -123,10 +121,10 @@ fn render(r: &BootReport, out: Out) -> String {
         s.push_str(&format!("  hint: {}\n", x.hint));
     }
     let kind = match r.verdict.kind {
-        Kind::Settles => out.paint("settles", "32;1"),
-        Kind::Error => out.paint("error", "31;1"),
-        Kind::Loops => out.paint("loops", "33;1"),
-        Kind::Uncertain => out.paint("uncertain", "35;1"),
+        Kind::Settles => out.paint("settles", Style::Pass),
+        Kind::Error => out.paint("error", Style::Bad),
+        Kind::Loops => out.paint("loops", Style::Loops),
+        Kind::Uncertain => out.paint("uncertain", Style::Unsure),
     };
     s.push_str(&format!(
         "  verdict: {kind}: {}\n",

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::output::{Out, Summary, count, render_findings, render_fleet, safe, summary};
+use super::output::{Counts, Out, Style, count, render_findings, render_fleet, safe, summary};
 use super::{Outcome, default_jobs, stdout_err};
 use crate::check::{CheckReport, PointerReport, check, first_few};
 use crate::error::Error;
@@ -36,6 +36,8 @@ pub(super) fn run(
     let last = crate::stage::history::list(&root)
         .ok()
         .and_then(|mut h| h.pop());
+    let counts = Counts::of([r.findings.as_slice()]);
+    let outcome = Outcome::of(r.has_errors(), false);
     if out.json {
         #[derive(serde::Serialize)]
         struct Doc<'a> {
@@ -48,8 +50,7 @@ pub(super) fn run(
             last_stage: last.as_ref().map(crate::stage::history::Last::of),
         };
         let with = super::server::With::new(&doc, &server);
-        out.json(&with, Summary::of([r.findings.as_slice()]))
-            .map_err(stdout_err)?;
+        out.json(&with, counts, outcome).map_err(stdout_err)?;
     } else {
         let errors = super::output::error_lines(&r.root, &r.findings);
         let full = if out.brief {
@@ -59,15 +60,11 @@ pub(super) fn run(
         };
         out.result(&full, &errors).map_err(stdout_err)?;
     }
-    Ok(if r.has_errors() {
-        Outcome::Problems
-    } else {
-        Outcome::Clean
-    })
+    Ok(outcome)
 }
 
 fn render_check(r: &CheckReport, last: Option<&crate::stage::history::Entry>, out: Out) -> String {
-    let mut s = format!("{}\n", out.paint(&safe(&r.root), "1"));
+    let mut s = format!("{}\n", out.paint(&safe(&r.root), Style::Title));
     if let Some(t) = &r.target {
         s.push_str(&format!("  last staged: {}\n", safe(t)));
     }
@@ -104,8 +101,8 @@ fn render_check(r: &CheckReport, last: Option<&crate::stage::history::Entry>, ou
 fn render_pointers(pointers: &[PointerReport], out: Out) -> String {
     let mut s = String::from("  pointers:\n");
     let mark = |ok: bool| match ok {
-        true => out.paint("ok      ", "32"),
-        false => out.paint("DANGLING", "31;1"),
+        true => out.paint("ok      ", Style::Good),
+        false => out.paint("DANGLING", Style::Bad),
     };
     let mut groups: BTreeMap<(bool, &str, String), Vec<String>> = BTreeMap::new();
     for p in pointers {

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::args::CompareArgs;
-use super::output::{Out, Summary, safe};
+use super::output::{Counts, Out, Style, safe};
 use super::{Outcome, stdout_err};
 use crate::compare::{Comparison, Input, compare};
 use crate::error::Error;
@@ -35,19 +35,16 @@ pub(super) fn run(args: &CompareArgs, out: Out) -> Result<Outcome, Error> {
         *rules = Some(crate::served::rules::Rules::load(&PathBuf::from(file))?);
     }
     let c = compare(&inputs, std::time::Duration::from_secs(args.deadline))?;
-    let exit = u8::from(!c.same);
+    let outcome = Outcome::of(!c.same, false);
     if out.json {
-        out.json(&c, Summary::exit(exit)).map_err(stdout_err)?;
+        out.json(&c, Counts::default(), outcome)
+            .map_err(stdout_err)?;
     } else {
         let text = render(&c, out);
         let errors = if c.same { String::new() } else { text.clone() };
         out.result(&text, &errors).map_err(stdout_err)?;
     }
-    Ok(if c.same {
-        Outcome::Clean
-    } else {
-        Outcome::Problems
-    })
+    Ok(outcome)
 }
 
 /// The sources, one line per difference, and a last line saying how many.
@@ -62,7 +59,7 @@ fn render(c: &Comparison, out: Out) -> String {
         s.push_str(&format!(
             "[{}] {} ({}): {fp}\n",
             i + 1,
-            out.paint(&safe(&src.source), "1"),
+            out.paint(&safe(&src.source), Style::Title),
             src.kind
         ));
     }
@@ -75,7 +72,7 @@ fn render(c: &Comparison, out: Out) -> String {
             .collect();
         s.push_str(&format!(
             "{} {}: {}\n",
-            out.paint(d.kind, "1;31"),
+            out.paint(d.kind, Style::Bad),
             safe(&d.what),
             values.join("; ")
         ));

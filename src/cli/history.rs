@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::output::{Out, Summary, count, safe, size};
+use super::output::{Counts, Out, Style, count, safe, size};
 use super::{Outcome, stdout_err};
 use crate::error::Error;
 use crate::stage::history::keep::Kept;
@@ -44,7 +44,8 @@ pub(super) fn run(root: &Path, out: Out) -> Result<Outcome, Error> {
             .collect(),
     };
     if out.json {
-        out.json(&doc, Summary::exit(0)).map_err(stdout_err)?;
+        out.json(&doc, Counts::default(), Outcome::Clean)
+            .map_err(stdout_err)?;
     } else {
         out.text(&render(&doc, out)).map_err(stdout_err)?;
     }
@@ -72,7 +73,7 @@ pub(super) fn state_note(s: State) -> &'static str {
 fn render(doc: &Doc, out: Out) -> String {
     let mut s = format!(
         "{}: {} kept (newest first; undo takes back the first)\n",
-        out.paint(&safe(&doc.root), "1"),
+        out.paint(&safe(&doc.root), Style::Title),
         count(doc.stages.len(), "stage", "stages")
     );
     for st in &doc.stages {
@@ -85,7 +86,7 @@ fn render(doc: &Doc, out: Out) -> String {
             "  #{} {} {}{was}{}\n",
             st.entry.entry,
             st.utc,
-            out.paint(&safe(&r.target), "1"),
+            out.paint(&safe(&r.target), Style::Title),
             state_note(r.state)
         ));
         for b in &r.bundles {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::output::{Out, Summary, count, render_findings, safe, size, summary};
+use super::output::{Counts, Out, Style, count, render_findings, safe, size, summary};
 use super::{Outcome, default_jobs, stdout_err};
 use crate::cli::args::InspectArgs;
 use crate::error::Error;
@@ -42,6 +42,57 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
             message: "no bundles or firmware files found in the paths given".into(),
         });
     }
+    let reports = inspect_all(&sources, &opts, out, &mut errors);
+    let (verdicts, uncounted) = super::verify::verdicts(&opts.checksums, &reports, &paths);
+    let trusted = match &args.trusted_by {
+        Some(old) => trusted_by(&reports, old)?,
+        None => Vec::new(),
+    };
+    let refused = trusted
+        .iter()
+        .filter(|t| t.trust != crate::trust::Trust::Accepted)
+        .count();
+    let problems = reports.iter().any(BundleReport::has_errors)
+        || verdicts.iter().any(super::verify::fails)
+        || refused > 0;
+    let mut counts = Counts::of(reports.iter().map(|r| r.findings.as_slice()));
+    // Failing verdicts no bundle's findings count (missing files, plain
+    // files), the lists the old one's phones refuse, and unreadable inputs.
+    counts.errors += uncounted + refused + errors.len();
+    let outcome = Outcome::of(problems, !errors.is_empty());
+    let found = Found {
+        reports: &reports,
+        verdicts: &verdicts,
+        trusted: &trusted,
+        errors: &errors,
+    };
+    if out.json {
+        out.json(&found.doc(), counts, outcome)
+            .map_err(stdout_err)?;
+    } else {
+        let (full, errors) = found.human(out);
+        out.result(&full, &errors).map_err(stdout_err)?;
+    }
+    for e in &errors {
+        super::output::eprint(&super::output::error_report(e));
+    }
+    if !errors.is_empty() {
+        super::output::eprint(&format!(
+            "loadsmith: {} of the inputs could not be read\n",
+            errors.len()
+        ));
+    }
+    Ok(outcome)
+}
+
+/// Inspects every source, with a progress bar when there are several and
+/// stderr is a terminal; a source that cannot be read joins `errors`.
+fn inspect_all(
+    sources: &[inspect::Source],
+    opts: &Options,
+    out: Out,
+    errors: &mut Vec<Error>,
+) -> Vec<BundleReport> {
     let bar = (out.progress() && sources.len() > 1).then(|| {
         let b = indicatif::ProgressBar::new(sources.len() as u64);
         b.set_style(
@@ -56,7 +107,7 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
             b.inc(1);
         }
     };
-    let results = inspect::inspect_all(&sources, &opts, &tick);
+    let results = inspect::inspect_all(sources, opts, &tick);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -67,46 +118,40 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
             Err(e) => errors.push(e),
         }
     }
-    let (verdicts, uncounted) = super::verify::verdicts(&opts.checksums, &reports, &paths);
-    let trusted = match &args.trusted_by {
-        Some(old) => trusted_by(&reports, old)?,
-        None => Vec::new(),
-    };
-    let refused = trusted
-        .iter()
-        .filter(|t| t.trust != crate::trust::Trust::Accepted)
-        .count();
-    let problems = reports.iter().any(BundleReport::has_errors)
-        || verdicts.iter().any(super::verify::fails)
-        || refused > 0;
-    if out.json {
-        let doc = Doc {
-            bundles: reports.iter().collect(),
-            checksums: &verdicts,
-            trusted_by: &trusted,
-            errors: errors
+    reports
+}
+
+/// What an inspect found, to render.
+struct Found<'a> {
+    reports: &'a [BundleReport],
+    verdicts: &'a [crate::inspect::checksums::FileVerdict],
+    trusted: &'a [super::trust::TrustedBy],
+    errors: &'a [Error],
+}
+
+impl Found<'_> {
+    /// The JSON document.
+    fn doc(&self) -> Doc<'_> {
+        Doc {
+            bundles: self.reports.iter().collect(),
+            checksums: self.verdicts,
+            trusted_by: self.trusted,
+            errors: self
+                .errors
                 .iter()
                 .map(|e| InputError {
                     path: error_path(e),
                     message: e.to_string(),
                 })
                 .collect(),
-        };
-        let mut summary = Summary::of(reports.iter().map(|r| r.findings.as_slice()));
-        // Failing verdicts no bundle's findings count (missing files, plain
-        // files), and lists the old one's phones refuse.
-        summary.errors += uncounted + refused;
-        if uncounted + refused > 0 {
-            summary.exit = 1;
         }
-        if !errors.is_empty() {
-            summary.errors += errors.len();
-            summary.exit = 2;
-        }
-        out.json(&doc, summary).map_err(stdout_err)?;
-    } else {
+    }
+
+    /// The text for people, and the lines `--quiet` keeps.
+    fn human(&self, out: Out) -> (String, String) {
+        let reports = self.reports;
         let mut text = String::new();
-        for r in &reports {
+        for r in reports {
             if out.brief {
                 text.push_str(&super::output::brief_line(
                     &r.path,
@@ -126,32 +171,17 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
                 bad
             ));
         }
-        if !verdicts.is_empty() {
-            text.push_str(&super::verify::render(&verdicts, false));
+        if !self.verdicts.is_empty() {
+            text.push_str(&super::verify::render(self.verdicts, false));
         }
-        text.push_str(&super::trust::render_compared(&trusted, out));
+        text.push_str(&super::trust::render_compared(self.trusted, out));
         let mut errors: String = reports
             .iter()
             .map(|r| super::output::error_lines(&r.path, &r.findings))
             .collect();
-        errors.push_str(&super::verify::render(&verdicts, true));
-        out.result(&text, &errors).map_err(stdout_err)?;
+        errors.push_str(&super::verify::render(self.verdicts, true));
+        (text, errors)
     }
-    for e in &errors {
-        super::output::eprint(&super::output::error_report(e));
-    }
-    if !errors.is_empty() {
-        super::output::eprint(&format!(
-            "loadsmith: {} of the inputs could not be read\n",
-            errors.len()
-        ));
-        return Ok(Outcome::Unreadable);
-    }
-    Ok(if problems {
-        Outcome::Problems
-    } else {
-        Outcome::Clean
-    })
 }
 
 /// `--trusted-by OLD`: every trust list inspected against OLD.
@@ -176,7 +206,7 @@ fn error_path(e: &Error) -> String {
 }
 
 fn render(r: &BundleReport, out: Out) -> String {
-    let mut s = format!("{}\n", out.paint(&safe(&r.path), "1"));
+    let mut s = format!("{}\n", out.paint(&safe(&r.path), Style::Title));
     let digest = r
         .sha256
         .as_deref()
@@ -205,15 +235,29 @@ fn render(r: &BundleReport, out: Out) -> String {
             .unwrap_or_default();
         s.push_str(&format!("  signed header: by {}{hash}{named}\n", safe(by)));
     }
+    s.push_str(&render_sets(r, out));
+    s.push_str(&render_members(r, out));
+    if !r.findings.is_empty() {
+        s.push_str("  findings:\n");
+        s.push_str(&render_findings(&r.findings, out));
+    }
+    s.push_str(&summary(&r.findings, out));
+    s.push('\n');
+    s
+}
+
+/// The sets of a report: complete or not, what each is, what is missing.
+fn render_sets(r: &BundleReport, out: Out) -> String {
+    let mut s = String::new();
     if r.sets.is_empty() {
         s.push_str("  sets: none (no .loads and no loose application image)\n");
     } else {
         s.push_str("  sets:\n");
         for set in &r.sets {
             let state = if set.complete {
-                out.paint("complete  ", "32")
+                out.paint("complete  ", Style::Good)
             } else {
-                out.paint("INCOMPLETE", "31;1")
+                out.paint("INCOMPLETE", Style::Bad)
             };
             let what = [
                 set.protocol.map(|p| p.label().to_string()),
@@ -237,6 +281,12 @@ fn render(r: &BundleReport, out: Out) -> String {
             }
         }
     }
+    s
+}
+
+/// The members of a report, with their trust lists and CNU entries.
+fn render_members(r: &BundleReport, out: Out) -> String {
+    let mut s = String::new();
     s.push_str("  members:\n");
     for m in &r.members {
         let mut what = if m.image.known {
@@ -270,11 +320,5 @@ fn render(r: &BundleReport, out: Out) -> String {
             }
         }
     }
-    if !r.findings.is_empty() {
-        s.push_str("  findings:\n");
-        s.push_str(&render_findings(&r.findings, out));
-    }
-    s.push_str(&summary(&r.findings, out));
-    s.push('\n');
     s
 }

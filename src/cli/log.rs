@@ -5,8 +5,9 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 use std::time::Duration;
 
-use super::output::{Out, Summary, count, safe};
+use super::output::{Counts, Out, Style, count, safe};
 use super::{Outcome, stdout_err};
+use crate::error::Action;
 use crate::error::Error;
 use crate::log::Reader;
 use crate::log::lines::{Lines, MAX_LINE, Next};
@@ -50,7 +51,7 @@ pub(super) fn run(file: &Path, ask: Ask, follow: bool, out: Out) -> Result<Outco
         return follow_log(file, view.as_ref(), ask.phone, out);
     }
     let mut reader = Reader::new();
-    read_all(&mut open(file)?, &mut reader).map_err(|e| Error::io("read", file, e))?;
+    read_all(&mut open(file)?, &mut reader).map_err(|e| Error::io(Action::Read, file, e))?;
     let mut found = phones(&reader, view.as_ref());
     let mut hint = nothing_read(&reader);
     let mut missing = false;
@@ -68,13 +69,8 @@ pub(super) fn run(file: &Path, ask: Ask, follow: bool, out: Out) -> Result<Outco
         }
     }
     let trouble = found.iter().filter(|p| p.kind.trouble()).count() + usize::from(missing);
+    let outcome = Outcome::of(trouble > 0, false);
     if out.json {
-        let summary = Summary {
-            errors: trouble,
-            warnings: 0,
-            notes: 0,
-            exit: u8::from(trouble > 0),
-        };
         let doc = Report {
             lines: reader.lines,
             recognised: reader.recognised,
@@ -83,7 +79,8 @@ pub(super) fn run(file: &Path, ask: Ask, follow: bool, out: Out) -> Result<Outco
             hint: hint.clone(),
             phones: &found,
         };
-        out.json(&doc, summary).map_err(stdout_err)?;
+        out.json(&doc, Counts::errors(trouble), outcome)
+            .map_err(stdout_err)?;
     } else {
         let mut text = render(&reader, &found, out);
         let mut errors: String = found
@@ -99,11 +96,7 @@ pub(super) fn run(file: &Path, ask: Ask, follow: bool, out: Out) -> Result<Outco
         }
         out.result(&text, &errors).map_err(stdout_err)?;
     }
-    Ok(if trouble > 0 {
-        Outcome::Problems
-    } else {
-        Outcome::Clean
-    })
+    Ok(outcome)
 }
 
 /// True when `p` is the phone `who` names: its address, or its MAC with
@@ -147,7 +140,8 @@ fn open(file: &Path) -> Result<Box<dyn Read>, Error> {
         return Ok(Box::new(std::io::stdin()));
     }
     // An unreadable log is unreadable input (exit 2), whatever the reason.
-    let f = crate::files::open_input(file).map_err(|e| Error::io("read", file, e.into_io()))?;
+    let f =
+        crate::files::open_input(file).map_err(|e| Error::io(Action::Read, file, e.into_io()))?;
     Ok(Box::new(f))
 }
 
@@ -178,11 +172,11 @@ fn take(lines: &Lines, got: Next, reader: &mut Reader) {
 
 fn mark(kind: Kind, out: Out) -> String {
     match kind {
-        Kind::Settles => out.paint("settles", "32"),
-        Kind::Loops => out.paint("LOOPS", "33;1"),
-        Kind::Stuck => out.paint("STUCK", "31;1"),
-        Kind::LostAfterLoader => out.paint("LOST", "31;1"),
-        Kind::Uncertain => out.paint("uncertain", "35"),
+        Kind::Settles => out.paint("settles", Style::Good),
+        Kind::Loops => out.paint("LOOPS", Style::Loops),
+        Kind::Stuck => out.paint("STUCK", Style::Bad),
+        Kind::LostAfterLoader => out.paint("LOST", Style::Bad),
+        Kind::Uncertain => out.paint("uncertain", Style::Unclear),
     }
 }
 
@@ -216,7 +210,7 @@ fn render(r: &Reader, found: &[Phone], out: Out) -> String {
         s.push_str(&format!(
             "\n{}  {}\n",
             mark(p.kind, out),
-            out.paint(&who(p), "1")
+            out.paint(&who(p), Style::Title)
         ));
         if let Some(f) = &p.model_from {
             s.push_str(&format!("  model from: {}\n", safe(f)));
@@ -324,7 +318,7 @@ fn follow_log(
     loop {
         let got = src
             .read_lines(&mut reader)
-            .map_err(|e| Error::io("read", file, e))?;
+            .map_err(|e| Error::io(Action::Read, file, e))?;
         if got > 0 {
             for p in phones(&reader, view) {
                 if only.is_some_and(|w| !is_phone(&p, w)) {
@@ -368,7 +362,8 @@ impl Source {
             Box::new(std::io::stdin())
         } else {
             Box::new(
-                crate::files::open_input(file).map_err(|e| Error::io("read", file, e.into_io()))?,
+                crate::files::open_input(file)
+                    .map_err(|e| Error::io(Action::Read, file, e.into_io()))?,
             )
         };
         Ok(Source {

@@ -11,6 +11,7 @@ use clap_mangen::roff::{Roff, bold, roman};
 
 use super::args::Cli;
 use super::{Outcome, help, stdout_err};
+use crate::error::Action;
 use crate::error::Error;
 
 /// One page: clap's sections, then ours.
@@ -55,6 +56,16 @@ fn page(cmd: clap::Command, name: Option<&str>, w: &mut dyn Write) -> io::Result
         bold("NO_COLOR"),
         roman(": when set and not empty, human output is not coloured (as --color never)."),
     ]);
+    roff.control("PP", [] as [&str; 0]);
+    roff.text([
+        bold("CLICOLOR_FORCE"),
+        roman(": when set and not empty (and NO_COLOR is not), human output is coloured even when stdout is not a terminal."),
+    ]);
+    roff.control("PP", [] as [&str; 0]);
+    roff.text([
+        bold("CLICOLOR"),
+        roman(": 0 turns colour off as NO_COLOR does."),
+    ]);
     roff.control("SH", ["FILES"]);
     roff.text([
         bold("ROOT/.loadsmith/"),
@@ -75,7 +86,7 @@ pub(super) fn run(dir: Option<&Path>) -> Result<Outcome, Error> {
         page(cmd, None, &mut io::stdout()).map_err(stdout_err)?;
         return Ok(Outcome::Clean);
     };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(Action::Create, dir, e))?;
     let mut pages = vec![(None, "loadsmith".to_string(), cmd.clone())];
     for sub in cmd
         .get_subcommands()

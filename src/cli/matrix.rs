@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::output::{Out, Summary};
+use super::output::{Counts, Out, Style};
 use super::{Outcome, stdout_err};
 use crate::error::Error;
 use crate::names::ImageName;
@@ -65,14 +65,15 @@ fn sections() -> Vec<SectionDoc> {
 
 pub(super) fn run(out: Out) -> Result<Outcome, Error> {
     let secs = sections();
+    let outcome = Outcome::Clean;
     if out.json {
         #[derive(Serialize)]
         struct Doc {
             sections: Vec<SectionDoc>,
         }
-        out.json(&Doc { sections: secs }, Summary::exit(0))
+        out.json(&Doc { sections: secs }, Counts::default(), outcome)
             .map_err(stdout_err)?;
-        return Ok(Outcome::Clean);
+        return Ok(outcome);
     }
     let fmt = |c: &Option<Cell>| match c {
         Some(c) => format!("{} {}", c.image, c.version.as_deref().unwrap_or("?")),
@@ -82,7 +83,7 @@ pub(super) fn run(out: Out) -> Result<Outcome, Error> {
     for sec in &secs {
         s.push_str(&format!(
             "\n{}\n",
-            out.paint(&format!("── {}", sec.title), "1")
+            out.paint(&format!("── {}", sec.title), Style::Title)
         ));
         s.push_str(&format!("  {:<26} {:<22} {:<22}\n", "SCCP", "SIP", "MGCP"));
         for r in &sec.rows {
@@ -99,5 +100,5 @@ pub(super) fn run(out: Out) -> Result<Outcome, Error> {
         }
     }
     out.text(&s).map_err(stdout_err)?;
-    Ok(Outcome::Clean)
+    Ok(outcome)
 }

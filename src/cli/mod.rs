@@ -27,21 +27,10 @@ mod verify;
 use std::io;
 use std::process::ExitCode;
 
+use crate::error::Action;
 use crate::error::Error;
 use args::{Cli, Command};
-use output::Out;
-
-/// What a command found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Nothing wrong.
-    Clean,
-    /// The command ran and found problems.
-    Problems,
-    /// The command ran, but some inputs could not be read (exit 2); each was
-    /// already reported.
-    Unreadable,
-}
+use output::{Out, Outcome};
 
 /// Runs the program: parse, run, map the outcome to the exit code.
 pub fn main() -> ExitCode {
@@ -49,8 +38,12 @@ pub fn main() -> ExitCode {
     let cli = match <Cli as clap::Parser>::try_parse() {
         Ok(c) => c,
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            if code == 2 && std::env::args_os().any(|a| a == "--json") {
+            let outcome = if e.use_stderr() {
+                Outcome::Unreadable
+            } else {
+                Outcome::Clean
+            };
+            if outcome == Outcome::Unreadable && std::env::args_os().any(|a| a == "--json") {
                 let text = e.render().to_string();
                 let mut lines = text.lines().filter(|l| !l.trim().is_empty());
                 let title = lines
@@ -58,25 +51,23 @@ pub fn main() -> ExitCode {
                     .unwrap_or("usage error")
                     .trim_start_matches("error: ");
                 let details: Vec<String> = lines.map(str::to_string).collect();
-                output::error_json(title, None, &details, None, 2);
+                output::error_json(title, None, &details, None, outcome);
             }
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::from(outcome.code());
         }
     };
     let out = Out::from_cli(&cli);
     match run(cli, out) {
-        Ok(Outcome::Clean) => ExitCode::SUCCESS,
-        Ok(Outcome::Problems) => ExitCode::from(1),
-        Ok(Outcome::Unreadable) => ExitCode::from(2),
+        Ok(outcome) => ExitCode::from(outcome.code()),
         Err(e) => {
             if out.json && !is_broken_pipe(&e) {
                 output::error_json(
-                    &e.to_string(),
+                    &output::title(&e),
                     e.path().map(|p| p.display().to_string()),
                     e.details(),
                     e.hint(),
-                    e.exit_code(),
+                    Outcome::of_error(&e),
                 );
             }
             report(&e)
@@ -93,12 +84,12 @@ fn report(e: &Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     output::eprint(&output::error_report(e));
-    ExitCode::from(e.exit_code())
+    ExitCode::from(Outcome::of_error(e).code())
 }
 
 /// Turns a write error on stdout into an [`Error`].
 pub(crate) fn stdout_err(e: io::Error) -> Error {
-    Error::io("write", "standard output", e)
+    Error::io(Action::Write, "standard output", e)
 }
 
 fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::output::{Out, Summary, safe};
+use super::output::{Counts, Out, Style, safe};
 use super::{Outcome, stdout_err};
 use crate::error::Error;
 use crate::names::{ImageName, role_label};
@@ -14,15 +14,10 @@ struct Doc<'a> {
 
 pub(super) fn run(inputs: &[String], out: Out) -> Result<Outcome, Error> {
     let names: Vec<ImageName> = inputs.iter().map(|s| ImageName::parse(s)).collect();
+    let unknown = names.iter().filter(|n| !n.known).count();
+    let outcome = Outcome::of(unknown > 0, false);
     if out.json {
-        let unknown = names.iter().filter(|n| !n.known).count();
-        let summary = Summary {
-            errors: unknown,
-            warnings: 0,
-            notes: 0,
-            exit: u8::from(unknown > 0),
-        };
-        out.json(&Doc { names: &names }, summary)
+        out.json(&Doc { names: &names }, Counts::errors(unknown), outcome)
             .map_err(stdout_err)?;
     } else {
         let mut text = String::new();
@@ -36,19 +31,15 @@ pub(super) fn run(inputs: &[String], out: Out) -> Result<Outcome, Error> {
             .collect();
         out.result(&text, &errors).map_err(stdout_err)?;
     }
-    Ok(if names.iter().all(|n| n.known) {
-        Outcome::Clean
-    } else {
-        Outcome::Problems
-    })
+    Ok(outcome)
 }
 
 fn render(n: &ImageName, out: Out) -> String {
-    let mut s = format!("{}\n", out.paint(&safe(&n.input), "1"));
+    let mut s = format!("{}\n", out.paint(&safe(&n.input), Style::Title));
     if !n.known {
         s.push_str(&format!(
             "  {}\n",
-            out.paint("unknown: not a name loadsmith knows", "33")
+            out.paint("unknown: not a name loadsmith knows", Style::Warn)
         ));
     } else {
         s.push_str(&format!("  {}\n", n.describe()));

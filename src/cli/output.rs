@@ -6,9 +6,15 @@
 //! bidi and zero-width marks) is shown escaped, `\u{1b}`, whoever built the
 //! text and whatever it quotes (a name, a version decoded from a name, a
 //! line of a log). The only escape sequences that reach the terminal are the
-//! colours [`Out::paint`] asks for: paint marks them with a key made at
-//! start from the system's randomness, which no outside text can contain,
-//! and the sink turns marked codes, and nothing else, into SGR sequences.
+//! colours [`Out::paint`] asks for: paint marks a [`Style`] of the one
+//! palette with a key made at start from the system's randomness, which no
+//! outside text can contain, and the sink turns marked styles, and nothing
+//! else, into the escape sequences `anstyle` renders for them. Whether
+//! colour is on follows `--color`, then `NO_COLOR`, `CLICOLOR_FORCE`,
+//! `CLICOLOR` and whether stdout is a terminal (`anstream`'s rules).
+//!
+//! The exit code is decided here, once: a command's [`Outcome`] is both the
+//! process's exit code and the `exit` of its JSON document's [`Summary`].
 //!
 //! The renderers more than one command shares live here too: findings
 //! (`render_findings`, `severity`), the closing `summary` line, human
@@ -43,11 +49,14 @@ pub struct Out {
 impl Out {
     /// Reads the global flags and the environment.
     pub fn from_cli(cli: &Cli) -> Out {
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = match cli.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => !no_color && io::stdout().is_terminal(),
+            // NO_COLOR, then CLICOLOR_FORCE, then CLICOLOR=0, then a terminal.
+            ColorChoice::Auto => matches!(
+                anstream::AutoStream::choice(&io::stdout()),
+                anstream::ColorChoice::Always | anstream::ColorChoice::AlwaysAnsi
+            ),
         };
         Out {
             json: cli.json,
@@ -59,8 +68,15 @@ impl Out {
     }
 
     /// Writes one JSON document to stdout, with its `schema` number and
-    /// `summary` (`docs/json.md`).
-    pub fn json<T: Serialize>(&self, value: &T, summary: Summary) -> io::Result<()> {
+    /// `summary` (`docs/json.md`): `counts`, and the exit code `outcome`
+    /// decides.
+    pub fn json<T: Serialize>(
+        &self,
+        value: &T,
+        counts: Counts,
+        outcome: Outcome,
+    ) -> io::Result<()> {
+        let summary = Summary::new(counts, outcome);
         // Streamed, not built as a tree first: a cluster's root report has
         // tens of thousands of entries.
         #[derive(Serialize)]
@@ -93,13 +109,13 @@ impl Out {
         io::stdout().lock().write_all(terminal(text).as_bytes())
     }
 
-    /// Wraps `text` in an ANSI colour (`code`: SGR parameters such as
-    /// `31;1`) when colour is on. The colour is marked for the sink, which
-    /// emits it; `text` itself is escaped there like any other.
-    pub fn paint(&self, text: &str, code: &str) -> String {
-        if self.color && !code.is_empty() && code.bytes().all(|b| b.is_ascii_digit() || b == b';') {
+    /// Wraps `text` in `style` when colour is on. The style is marked for
+    /// the sink, which emits it; `text` itself is escaped there like any
+    /// other.
+    pub fn paint(&self, text: &str, style: Style) -> String {
+        if self.color {
             let key = key();
-            format!("{key}{code}{END}{text}{key}0{END}")
+            format!("{key}{}{END}{text}{key}{RESET}{END}", style as u8)
         } else {
             text.to_string()
         }
@@ -142,6 +158,73 @@ fn push_escaped(out: &mut String, c: char, keep_lines: bool) {
 /// Opens a colour mark: private-use characters, never printed raw.
 const START: char = '\u{f8f0}';
 const END: char = '\u{f8f1}';
+/// The mark that ends a painted span.
+const RESET: &str = "r";
+
+/// The palette: every colour loadsmith shows, named by what it marks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    /// A heading: a bundle, a root, a phone, a step (bold).
+    Title,
+    /// Something wrong: an error, FAIL, DANGLING, REFUSED (bold red).
+    Bad,
+    /// A verdict that passes: OK, ACCEPTED, settles (bold green).
+    Pass,
+    /// A line that is fine: complete, ok, settled (green).
+    Good,
+    /// A warning, an unknown name (yellow).
+    Warn,
+    /// A boot that loops (bold yellow).
+    Loops,
+    /// A verdict loadsmith cannot be sure of (bold magenta).
+    Unsure,
+    /// A log that does not say how a boot ended (magenta).
+    Unclear,
+    /// A note (cyan).
+    Note,
+}
+
+impl Style {
+    /// Every style, in the order of their marks (`Style as u8`).
+    const ALL: [Style; 9] = [
+        Style::Title,
+        Style::Bad,
+        Style::Pass,
+        Style::Good,
+        Style::Warn,
+        Style::Loops,
+        Style::Unsure,
+        Style::Unclear,
+        Style::Note,
+    ];
+
+    /// The style's rendering.
+    fn ansi(self) -> anstyle::Style {
+        use anstyle::AnsiColor::{Cyan, Green, Magenta, Red, Yellow};
+        let fg = |c: anstyle::AnsiColor| anstyle::Style::new().fg_color(Some(c.into()));
+        match self {
+            Style::Title => anstyle::Style::new().bold(),
+            Style::Bad => fg(Red).bold(),
+            Style::Pass => fg(Green).bold(),
+            Style::Good => fg(Green),
+            Style::Warn => fg(Yellow),
+            Style::Loops => fg(Yellow).bold(),
+            Style::Unsure => fg(Magenta).bold(),
+            Style::Unclear => fg(Magenta),
+            Style::Note => fg(Cyan),
+        }
+    }
+
+    /// The escape sequence of a mark's text (a style's number, or
+    /// [`RESET`]), when it is one.
+    fn sequence(mark: &str) -> Option<String> {
+        if mark == RESET {
+            return Some(anstyle::Reset.render().to_string());
+        }
+        let n: usize = mark.parse().ok().filter(|_| mark.len() == 1)?;
+        Style::ALL.get(n).map(|s| s.ansi().render().to_string())
+    }
+}
 
 /// The colour key: [`START`] and 32 hex digits of the system's randomness,
 /// made once per process and never printed.
@@ -160,7 +243,8 @@ fn key() -> &'static str {
 
 /// The one way to a terminal: `text` with every hostile character escaped
 /// ([`hostile`]; line feeds and tabs kept), and the colours [`Out::paint`]
-/// marked turned into SGR sequences. A mark without the key is escaped.
+/// marked turned into their escape sequences. A mark without the key is
+/// escaped.
 pub fn terminal(text: &str) -> String {
     let key = key();
     let mut out = String::with_capacity(text.len());
@@ -170,15 +254,15 @@ pub fn terminal(text: &str) -> String {
             .chars()
             .for_each(|c| push_escaped(&mut out, c, true));
         let after = &rest[at + key.len()..];
-        match after.split_once(END) {
-            Some((code, tail))
-                if (1..=16).contains(&code.len())
-                    && code.bytes().all(|b| b.is_ascii_digit() || b == b';') =>
-            {
-                out.push_str(&format!("\x1b[{code}m"));
+        match after
+            .split_once(END)
+            .and_then(|(mark, tail)| Some((Style::sequence(mark)?, tail)))
+        {
+            Some((sequence, tail)) => {
+                out.push_str(&sequence);
                 rest = tail;
             }
-            _ => {
+            None => {
                 push_escaped(&mut out, START, true);
                 rest = after;
             }
@@ -240,43 +324,97 @@ pub fn error_lines(path: &str, findings: &[Finding]) -> String {
 /// The version of every JSON document's layout, bumped on breaking changes.
 pub const SCHEMA: u32 = 1;
 
-/// What a JSON document found, in counts, and the exit code it implies.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Summary {
-    /// Findings (or verdicts) of severity error.
+/// How a command ended: the one place the exit code is decided. The
+/// process exits with [`Outcome::code`], and every JSON document's
+/// `summary.exit` is read from the same value ([`Out::json`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing wrong (0).
+    Clean,
+    /// The command ran and found problems (1).
+    Problems,
+    /// Usage, or inputs that could not be read (2); each was already
+    /// reported.
+    Unreadable,
+}
+
+impl Outcome {
+    /// A command that ran: inputs it could not read outweigh problems found.
+    pub fn of(problems: bool, unreadable: bool) -> Outcome {
+        match (problems, unreadable) {
+            (_, true) => Outcome::Unreadable,
+            (true, false) => Outcome::Problems,
+            (false, false) => Outcome::Clean,
+        }
+    }
+
+    /// A command an error stopped: a refusal, or a file in a root that
+    /// loadsmith will not open, is a problem found (1); anything else is
+    /// usage or unreadable input (2).
+    pub fn of_error(e: &Error) -> Outcome {
+        match e {
+            Error::Refused { .. } | Error::Open { .. } => Outcome::Problems,
+            _ => Outcome::Unreadable,
+        }
+    }
+
+    /// The exit code: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Clean => 0,
+            Outcome::Problems => 1,
+            Outcome::Unreadable => 2,
+        }
+    }
+}
+
+/// What a document found, by severity: findings, verdicts or inputs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Of severity error.
     pub errors: usize,
     /// Of severity warning.
     pub warnings: usize,
     /// Of severity info.
     pub notes: usize,
-    /// The exit code.
-    pub exit: u8,
+}
+
+impl Counts {
+    /// The findings of every report, by severity.
+    pub fn of<'a>(reports: impl IntoIterator<Item = &'a [Finding]>) -> Counts {
+        let mut c = Counts::default();
+        for findings in reports {
+            let (e, w, n) = crate::inspect::tally(findings);
+            (c.errors, c.warnings, c.notes) = (c.errors + e, c.warnings + w, c.notes + n);
+        }
+        c
+    }
+
+    /// `n` errors and nothing else.
+    pub fn errors(n: usize) -> Counts {
+        Counts {
+            errors: n,
+            ..Counts::default()
+        }
+    }
+}
+
+/// The `summary` of a JSON document: its counts and the exit code.
+#[derive(Debug, Clone, Copy, Serialize)]
+struct Summary {
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+    exit: u8,
 }
 
 impl Summary {
-    /// The counts of the findings of every report, with the exit code they
-    /// imply (1 on any error).
-    pub fn of<'a>(reports: impl IntoIterator<Item = &'a [Finding]>) -> Summary {
-        let (mut errors, mut warnings, mut notes) = (0, 0, 0);
-        for findings in reports {
-            let (e, w, n) = crate::inspect::tally(findings);
-            (errors, warnings, notes) = (errors + e, warnings + w, notes + n);
-        }
+    fn new(c: Counts, outcome: Outcome) -> Summary {
         Summary {
-            errors,
-            warnings,
-            notes,
-            exit: u8::from(errors > 0),
-        }
-    }
-
-    /// No findings; the exit code as given (1 counts as one error).
-    pub fn exit(exit: u8) -> Summary {
-        Summary {
-            errors: usize::from(exit != 0),
-            warnings: 0,
-            notes: 0,
-            exit,
+            errors: c.errors,
+            warnings: c.warnings,
+            notes: c.notes,
+            exit: outcome.code(),
         }
     }
 }
@@ -297,14 +435,24 @@ pub fn error_json(
     path: Option<String>,
     details: &[String],
     hint: Option<String>,
-    exit: u8,
+    outcome: Outcome,
 ) {
+    // An error counts as one (a usage error included).
     let v = serde_json::json!({
         "schema": SCHEMA,
         "error": {"title": title, "path": path, "details": details, "hint": hint},
-        "summary": Summary::exit(exit),
+        "summary": Summary::new(Counts::errors(1), outcome),
     });
     let _ = write_json(&v);
+}
+
+/// The sentence of an error, naming the option it came from where the
+/// library's error stands for one (the library knows no option names).
+pub fn title(e: &Error) -> String {
+    match e {
+        Error::UnknownTarget { .. } => format!("--target {e}"),
+        _ => e.to_string(),
+    }
 }
 
 /// The one rendering of an error for people: the title (`loadsmith: …`),
@@ -312,7 +460,7 @@ pub fn error_json(
 /// (paths and names inside it came from outside), so a line break in a name
 /// shows as `\u{a}`, while the report's own lines stay lines.
 pub fn error_report(e: &Error) -> String {
-    let mut s = format!("loadsmith: {}\n", safe(&e.to_string()));
+    let mut s = format!("loadsmith: {}\n", safe(&title(e)));
     for d in e.details() {
         s.push_str(&format!("  {}\n", safe(d)));
     }
@@ -334,9 +482,9 @@ pub(crate) fn size(n: u64) -> String {
 
 pub(crate) fn severity(f: &Finding, out: Out) -> String {
     match f.severity {
-        Severity::Error => out.paint("error  ", "31;1"),
-        Severity::Warning => out.paint("warning", "33"),
-        Severity::Info => out.paint("info   ", "36"),
+        Severity::Error => out.paint("error  ", Style::Bad),
+        Severity::Warning => out.paint("warning", Style::Warn),
+        Severity::Info => out.paint("info   ", Style::Note),
     }
 }
 
@@ -358,9 +506,9 @@ pub(crate) fn render_findings(findings: &[Finding], out: Out) -> String {
 pub(crate) fn summary(findings: &[Finding], out: Out) -> String {
     let (e, w, i) = crate::inspect::tally(findings);
     let verdict = if e > 0 {
-        out.paint("FAIL", "31;1")
+        out.paint("FAIL", Style::Bad)
     } else {
-        out.paint("OK", "32;1")
+        out.paint("OK", Style::Pass)
     };
     format!(
         "  {verdict}: {}, {}, {}\n",
@@ -378,10 +526,10 @@ pub(crate) fn render_fleet(rows: &[Row], out: Out) -> String {
     let mut s = String::from("  phones:\n");
     for r in rows {
         let kind = match r.kind {
-            Kind::Settles => out.paint("settles  ", "32"),
-            Kind::Error => out.paint("error    ", "31;1"),
-            Kind::Loops => out.paint("loops    ", "33;1"),
-            Kind::Uncertain => out.paint("uncertain", "35;1"),
+            Kind::Settles => out.paint("settles  ", Style::Good),
+            Kind::Error => out.paint("error    ", Style::Bad),
+            Kind::Loops => out.paint("loops    ", Style::Loops),
+            Kind::Uncertain => out.paint("uncertain", Style::Unsure),
         };
         s.push_str(&format!(
             "    {kind} {:<9} {:<18} {}\n",
@@ -418,19 +566,39 @@ mod tests {
 
     #[test]
     fn only_the_colours_paint_marks_reach_the_terminal() {
-        let painted = out(true).paint("FAIL\u{1b}[8m", "31;1");
+        let painted = out(true).paint("FAIL\u{1b}[8m", Style::Bad);
         assert_eq!(
             terminal(&format!("x {painted} y\n")),
-            "x \u{1b}[31;1mFAIL\\u{1b}[8m\u{1b}[0m y\n"
+            "x \u{1b}[1m\u{1b}[31mFAIL\\u{1b}[8m\u{1b}[0m y\n"
         );
-        assert_eq!(out(false).paint("OK", "32"), "OK");
+        assert_eq!(out(false).paint("OK", Style::Good), "OK");
         // A mark without the key (outside text cannot know it) stays text.
-        let forged = format!("{START}0123456789abcdef0123456789abcdef8{END}hidden");
+        let forged = format!("{START}0123456789abcdef0123456789abcdef1{END}hidden");
         assert!(!terminal(&forged).contains('\u{1b}'));
         // The key itself is never printed, even when a mark is cut short.
-        let cut = format!("{}8", key());
+        let cut = format!("{}1", key());
         assert!(!terminal(&cut).contains(&key()[START.len_utf8()..]));
-        // Codes paint is asked for must be SGR parameters.
-        assert_eq!(out(true).paint("x", "8m\u{1b}[2J"), "x");
+        // Only the palette's marks are styles: anything else after the key
+        // is escaped as text.
+        let odd = format!("{}8m\u{1b}[2J{END}x", key());
+        assert!(!terminal(&odd).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn every_style_of_the_palette_is_marked_and_rendered() {
+        for (n, style) in Style::ALL.into_iter().enumerate() {
+            assert_eq!(style as usize, n);
+            let shown = terminal(&out(true).paint("x", style));
+            assert_eq!(shown, format!("{}x\u{1b}[0m", style.ansi().render()));
+        }
+    }
+
+    #[test]
+    fn the_json_exit_and_the_process_exit_are_one_value() {
+        assert_eq!(Outcome::of(false, false).code(), 0);
+        assert_eq!(Outcome::of(true, false).code(), 1);
+        assert_eq!(Outcome::of(true, true).code(), 2);
+        let s = Summary::new(Counts::errors(3), Outcome::Problems);
+        assert_eq!((s.errors, s.exit), (3, 1));
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::output::{Out, Summary, safe};
+use super::output::{Counts, Out, Style, safe};
 use super::{Outcome, stdout_err};
 use crate::error::Error;
 use crate::names::models::{MODELS, model_by_name};
@@ -63,18 +63,22 @@ pub(super) fn run(
     let (from, to) = (ImageName::parse(from), ImageName::parse(to));
     match upgrade::plan(&from, &to, &models) {
         Ok(mut p) => {
+            let outcome = Outcome::Clean;
             let vendor = vendor_names(bundles)?;
             let unconfirmed = upgrade::respell(&mut p, &vendor);
             p.notes
                 .extend(upgrade::spelling_note(&unconfirmed, !bundles.is_empty()));
             if out.json {
-                out.json(&p, Summary::exit(0)).map_err(stdout_err)?;
+                out.json(&p, Counts::default(), outcome)
+                    .map_err(stdout_err)?;
             } else {
                 out.text(&render(&p, out)).map_err(stdout_err)?;
             }
-            Ok(Outcome::Clean)
+            Ok(outcome)
         }
         Err(r) => {
+            // A refused plan is a problem found, counted as one error.
+            let outcome = Outcome::Problems;
             if out.json {
                 out.json(
                     &RefusedDoc {
@@ -83,7 +87,8 @@ pub(super) fn run(
                         steps: [],
                         refused: &r,
                     },
-                    Summary::exit(1),
+                    Counts::errors(1),
+                    outcome,
                 )
                 .map_err(stdout_err)?;
             }
@@ -92,7 +97,7 @@ pub(super) fn run(
                 safe(&r.reason),
                 safe(&r.hint)
             ));
-            Ok(Outcome::Problems)
+            Ok(outcome)
         }
     }
 }
@@ -112,7 +117,7 @@ pub(crate) fn render(p: &Plan, out: Out) -> String {
     for (i, st) in p.steps.iter().enumerate() {
         s.push_str(&format!(
             "\n{} Procedure {:?} (Table 3 row {}) → {}\n",
-            out.paint(&format!("Step {}:", i + 1), "1"),
+            out.paint(&format!("Step {}:", i + 1), Style::Title),
             st.procedure,
             st.row,
             st.load

@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::error::Action;
 use crate::error::Error;
 use crate::served::config::{self, ServerConfig};
 use crate::served::rules::Rules;
@@ -36,12 +37,10 @@ pub(super) fn load(
     machine: bool,
 ) -> Result<Server, Error> {
     let config = match server_config {
-        Some(p) => {
-            Some(config::read(p).map_err(|e| Error::io("read the server configuration", p, e))?)
-        }
+        Some(p) => Some(config::read(p).map_err(|e| Error::io(Action::ReadServerConfig, p, e))?),
         None if machine => config::of_machine()
             .transpose()
-            .map_err(|e| Error::io("read the server configuration", config::etc(), e))?,
+            .map_err(|e| Error::io(Action::ReadServerConfig, config::etc(), e))?,
         None => None,
     };
     let rules_path: Option<PathBuf> = map_file

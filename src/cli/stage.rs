@@ -1,6 +1,6 @@
 //! `loadsmith stage`: render what changed (or, with `--dry-run`, would).
 
-use super::output::{Out, Summary, count, render_findings, render_fleet, safe, size};
+use super::output::{Counts, Out, Style, count, render_findings, render_fleet, safe, size};
 use super::{Outcome, default_jobs, stdout_err};
 use crate::cli::args::StageArgs;
 use crate::error::Error;
@@ -30,14 +30,16 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
         },
     };
     let r = stage(&opts)?;
+    // A stage that went through is clean: what it could not do is a
+    // refusal (an error), and its findings are advice about the root.
+    let outcome = Outcome::Clean;
     if out.json {
-        let mut summary = Summary::of([r.findings.as_slice()]);
-        summary.exit = 0;
-        out.json(&r, summary).map_err(stdout_err)?;
+        out.json(&r, Counts::of([r.findings.as_slice()]), outcome)
+            .map_err(stdout_err)?;
     } else {
         out.text(&render(&r, out)).map_err(stdout_err)?;
     }
-    Ok(Outcome::Clean)
+    Ok(outcome)
 }
 
 fn action(a: Action) -> &'static str {
@@ -53,7 +55,10 @@ fn action(a: Action) -> &'static str {
 fn render(r: &StageReport, out: Out) -> String {
     let mut s = format!(
         "{} {} into {} from {}\n",
-        out.paint(if r.dry_run { "plan: stage" } else { "stage" }, "1"),
+        out.paint(
+            if r.dry_run { "plan: stage" } else { "stage" },
+            Style::Title
+        ),
         safe(&r.target),
         safe(&r.root),
         safe(&r.source.path)
@@ -67,6 +72,30 @@ fn render(r: &StageReport, out: Out) -> String {
             size(f.size)
         ));
     }
+    s.push_str(&render_edits(r));
+    for p in &r.pruned {
+        s.push_str(&format!("    {:<10} {}\n", action(Action::Remove), safe(p)));
+    }
+    for k in &r.kept {
+        s.push_str(&format!(
+            "    {:<10} {}: {}\n",
+            "keep",
+            safe(&k.file),
+            safe(&k.reason)
+        ));
+    }
+    s.push_str(&render_fleet(&r.phones, out));
+    if !r.findings.is_empty() {
+        s.push_str("  findings:\n");
+        s.push_str(&render_findings(&r.findings, out));
+    }
+    s.push_str(&closing(r));
+    s
+}
+
+/// The pointer files a stage edits (or leaves as they are), with the diff.
+fn render_edits(r: &StageReport) -> String {
+    let mut s = String::new();
     s.push_str("  pointers:\n");
     for e in &r.edits {
         let at = match &e.path {
@@ -90,22 +119,12 @@ fn render(r: &StageReport, out: Out) -> String {
             }
         }
     }
-    for p in &r.pruned {
-        s.push_str(&format!("    {:<10} {}\n", "remove", safe(p)));
-    }
-    for k in &r.kept {
-        s.push_str(&format!(
-            "    {:<10} {}: {}\n",
-            "keep",
-            safe(&k.file),
-            safe(&k.reason)
-        ));
-    }
-    s.push_str(&render_fleet(&r.phones, out));
-    if !r.findings.is_empty() {
-        s.push_str("  findings:\n");
-        s.push_str(&render_findings(&r.findings, out));
-    }
+    s
+}
+
+/// The closing lines: the folder made, and what changed.
+fn closing(r: &StageReport) -> String {
+    let mut s = String::new();
     let written = r
         .files
         .iter()

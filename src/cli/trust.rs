@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::output::{Out, safe};
+use super::output::{Out, Style, safe};
 use crate::error::Error;
 use crate::inspect::BundleReport;
 use crate::trust::{self, Trust, TrustList, Verdict, findings::date};
@@ -14,9 +14,9 @@ use crate::trust::{self, Trust, TrustList, Verdict, findings::date};
 pub(super) fn render(t: &TrustList, out: Out) -> String {
     let mut s = String::new();
     let verdict = if t.signature == Verdict::Verified {
-        out.paint("signature verified", "32")
+        out.paint("signature verified", Style::Good)
     } else {
-        out.paint(&format!("signature {}", t.signature.describe()), "31;1")
+        out.paint(&format!("signature {}", t.signature.describe()), Style::Bad)
     };
     let when = t
         .timestamp
@@ -67,8 +67,8 @@ pub(super) fn render(t: &TrustList, out: Out) -> String {
         ));
         if let Some(c) = &r.certificate {
             let state = match r.validity {
-                Some(trust::cert::Validity::Expired) => out.paint("EXPIRED", "31;1"),
-                Some(trust::cert::Validity::NotYetValid) => out.paint("NOT YET VALID", "31;1"),
+                Some(trust::cert::Validity::Expired) => out.paint("EXPIRED", Style::Bad),
+                Some(trust::cert::Validity::NotYetValid) => out.paint("NOT YET VALID", Style::Bad),
                 _ => "valid".into(),
             };
             s.push_str(&format!(
@@ -148,9 +148,9 @@ pub(super) fn render_compared(v: &[TrustedBy], out: Out) -> String {
     v.iter()
         .map(|t| {
             let tag = if t.trust == Trust::Accepted {
-                out.paint("ACCEPTED", "32;1")
+                out.paint("ACCEPTED", Style::Pass)
             } else {
-                out.paint("REFUSED ", "31;1")
+                out.paint("REFUSED ", Style::Bad)
             };
             format!("{tag} {}\n", safe(&t.message))
         })

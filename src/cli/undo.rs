@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::output::{Out, Summary, safe};
+use super::output::{Counts, Out, Style, safe};
 use super::{Outcome, stdout_err};
 use crate::error::Error;
 use crate::stage::history::undo::{Action, UndoReport, undo};
@@ -10,7 +10,8 @@ use crate::stage::history::undo::{Action, UndoReport, undo};
 pub(super) fn run(root: &Path, dry_run: bool, out: Out) -> Result<Outcome, Error> {
     let r = undo(root, dry_run)?;
     if out.json {
-        out.json(&r, Summary::exit(0)).map_err(stdout_err)?;
+        out.json(&r, Counts::default(), Outcome::Clean)
+            .map_err(stdout_err)?;
     } else {
         out.text(&render(&r, out)).map_err(stdout_err)?;
     }
@@ -25,7 +26,7 @@ fn render(r: &UndoReport, out: Out) -> String {
         .unwrap_or_else(|| "what it held".into());
     let mut s = format!(
         "{} the stage of {} ({}, #{}) in {}: back to {back}\n",
-        out.paint(if r.dry_run { "plan: undo" } else { "undo" }, "1"),
+        out.paint(if r.dry_run { "plan: undo" } else { "undo" }, Style::Title),
         safe(&r.undone),
         r.time,
         r.entry,

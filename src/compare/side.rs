@@ -94,7 +94,7 @@ impl Side {
         let (label, reach) = match input {
             Input::Folder { dir, rules } => {
                 if let Err(e) = std::fs::read_dir(dir) {
-                    return Err(Error::io("open the root", dir, e));
+                    return Err(Error::io(crate::error::Action::OpenRoot, dir, e));
                 }
                 (
                     dir.display().to_string(),
@@ -221,7 +221,7 @@ impl FileSource for Side {
 /// A manifest file as copied from another server, read up to [`MAX_MANIFEST`].
 fn manifest(p: &Path) -> Result<Manifest> {
     let bytes = crate::files::read_input_capped(p, MAX_MANIFEST)
-        .map_err(|e| Error::io("read the manifest", p, e.into_io()))?;
+        .map_err(|e| Error::io(crate::error::Action::ReadManifest, p, e.into_io()))?;
     serde_json::from_slice(&bytes).map_err(|e| Error::Usage {
         message: format!("{} is not a loadsmith manifest ({e})", p.display()),
     })

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 use md5::Digest;
 
+use crate::error::Action;
 use crate::error::{Error, Result};
 
 /// A digest algorithm a checksum list may use.
@@ -136,7 +137,7 @@ impl Sums {
     /// a pipe included (`--checksums <(curl …)`): it is read a bounded line
     /// at a time, so whatever it is, it cannot make loadsmith hold more.
     pub fn read(&mut self, path: &Path) -> Result<()> {
-        let f = File::open(path).map_err(|e| Error::io("read the checksum list", path, e))?;
+        let f = File::open(path).map_err(|e| Error::io(Action::ReadChecksums, path, e))?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         self.read_from(BufReader::new(f), dir).map_err(|e| match e {
             ListError::NotChecksum(line) => Error::BadChecksums {
@@ -148,7 +149,7 @@ impl Sums {
                 line,
                 reason,
             },
-            ListError::Io(e) => Error::io("read the checksum list", path, e),
+            ListError::Io(e) => Error::io(Action::ReadChecksums, path, e),
         })
     }
 

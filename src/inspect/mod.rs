@@ -22,6 +22,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256, Sha512};
 
 use crate::bundle::{self, Detected, Format, Sink};
+use crate::error::Action;
 use crate::error::{Error, Result};
 use crate::findings::{self, Finding, Severity};
 use crate::names::{ImageName, Role};
@@ -125,7 +126,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Source>, Vec<Error>) {
     let mut loose = Vec::new();
     for p in paths {
         match std::fs::metadata(p) {
-            Err(e) => errors.push(Error::io("read", p, e)),
+            Err(e) => errors.push(Error::io(Action::Read, p, e)),
             Ok(m) if m.is_dir() => collect_dir(p, &mut sources, &mut errors),
             Ok(_) => match bundle::detect(p) {
                 Ok(Detected::Bundle(format)) => sources.push(Source::Bundle {
@@ -155,7 +156,7 @@ pub fn collect(paths: &[PathBuf]) -> (Vec<Source>, Vec<Error>) {
                         errors.push(Error::NotABundle { path: p.clone() });
                     }
                 }
-                Err(e) => errors.push(Error::io("read", p, e)),
+                Err(e) => errors.push(Error::io(Action::Read, p, e)),
             },
         }
     }
@@ -187,7 +188,7 @@ fn collect_dir(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>) {
     let read = std::fs::read_dir(dir).and_then(|rd| rd.collect::<io::Result<Vec<_>>>());
     let mut entries: Vec<PathBuf> = match read {
         Ok(v) => v,
-        Err(e) => return errors.push(Error::io("read", dir, e)),
+        Err(e) => return errors.push(Error::io(Action::Read, dir, e)),
     }
     .into_iter()
     .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
@@ -196,7 +197,7 @@ fn collect_dir(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>) {
     entries.sort();
     let loose = match bundle::dir::loose_entries(dir) {
         Ok(l) => l,
-        Err(e) => return errors.push(Error::io("read", dir, e)),
+        Err(e) => return errors.push(Error::io(Action::Read, dir, e)),
     };
     let firmware = loose.iter().any(|p| {
         let n = p
@@ -230,7 +231,7 @@ fn collect_dir(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>) {
                 Ok(Detected::Plain) => {}
                 // A loose file of a firmware folder is read (and named) with it.
                 Err(_) if firmware && loose.contains(&p) => {}
-                Err(e) => errors.push(Error::io("read", &p, e)),
+                Err(e) => errors.push(Error::io(Action::Read, &p, e)),
             }
         }
     }
@@ -277,18 +278,18 @@ fn digest_file(path: &Path, sha512: bool, md5: bool) -> io::Result<FileDigests> 
 pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink) -> Result<()> {
     match source {
         Source::Bundle { path, format } => {
-            bundle::walk(path, *format, limits, sink).map_err(|e| Error::io("read", path, e))
+            bundle::walk(path, *format, limits, sink).map_err(|e| Error::io(Action::Read, path, e))
         }
         Source::Directory(dir) => {
-            bundle::dir::walk(dir, limits, sink).map_err(|e| Error::io("read", dir, e))
+            bundle::dir::walk(dir, limits, sink).map_err(|e| Error::io(Action::Read, dir, e))
         }
         Source::Files(files) => bundle::dir::walk_files(files, limits, sink)
-            .map_err(|e| Error::io("read", "a file given", e)),
+            .map_err(|e| Error::io(Action::Read, "a file given", e)),
         Source::Served { root, files } => {
             let dir = crate::files::beneath::Folder::open(root)
-                .map_err(|e| Error::io("open the root", root, e))?;
+                .map_err(|e| Error::io(Action::OpenRoot, root, e))?;
             bundle::dir::walk_named(files, bundle::dir::Base::Root(&dir), limits, sink)
-                .map_err(|e| Error::io("read", root, e))
+                .map_err(|e| Error::io(Action::Read, root, e))
         }
     }
 }
@@ -303,18 +304,19 @@ pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
             (*format, Some(digests), checked, signed)
         }
         Source::Directory(dir) if opts.jobs > 1 => {
-            let files = bundle::dir::named_entries(dir).map_err(|e| Error::io("read", dir, e))?;
-            let folder =
-                crate::files::beneath::Folder::open(dir).map_err(|e| Error::io("read", dir, e))?;
+            let files =
+                bundle::dir::named_entries(dir).map_err(|e| Error::io(Action::Read, dir, e))?;
+            let folder = crate::files::beneath::Folder::open(dir)
+                .map_err(|e| Error::io(Action::Read, dir, e))?;
             parallel::read_files(&files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
-                .map_err(|e| Error::io("read", dir, e))?;
+                .map_err(|e| Error::io(Action::Read, dir, e))?;
             (Format::Directory, None, Vec::new(), None)
         }
         Source::Served { root, files } if opts.jobs > 1 => {
             let folder = crate::files::beneath::Folder::open(root)
-                .map_err(|e| Error::io("open the root", root, e))?;
+                .map_err(|e| Error::io(Action::OpenRoot, root, e))?;
             parallel::read_files(files, bundle::dir::Base::Root(&folder), opts, &mut scanner)
-                .map_err(|e| Error::io("read", root, e))?;
+                .map_err(|e| Error::io(Action::Read, root, e))?;
             (Format::Directory, None, Vec::new(), None)
         }
         _ => {
@@ -390,7 +392,7 @@ fn read_bundle(
     walked?;
     let mut signed = None;
     if format == Format::CopSgn {
-        signed = bundle::header::read(path).map_err(|e| Error::io("read", path, e))?;
+        signed = bundle::header::read(path).map_err(|e| Error::io(Action::Read, path, e))?;
         if let Some(f) = signed
             .as_ref()
             .and_then(|h| bundle::header::name_finding(&base, h))
@@ -399,10 +401,10 @@ fn read_bundle(
         }
     }
     let digests = match digests {
-        Ok(d) => d.map_err(|e| Error::io("read", path, e))?,
+        Ok(d) => d.map_err(|e| Error::io(Action::Read, path, e))?,
         Err(_) => {
             return Err(Error::io(
-                "read",
+                Action::Read,
                 path,
                 io::Error::other("digest thread failed"),
             ));
@@ -536,11 +538,10 @@ pub fn inspect_all(
     slots
         .into_iter()
         .map(|m| {
-            m.into_inner().ok().flatten().unwrap_or_else(|| {
-                Err(Error::Usage {
-                    message: "a worker thread failed".into(),
-                })
-            })
+            m.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or(Err(Error::WorkerFailed))
         })
         .collect()
 }

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::Options;
 use super::member::{MemberReport, Scanner};
 use crate::bundle;
+use crate::error::Action;
 use crate::error::{Error, Result};
 use crate::findings::Finding;
 
@@ -68,7 +69,7 @@ pub(super) fn read_zip(path: &Path, opts: &Options, scanner: &mut Scanner) -> Re
             (members, findings)
         },
     )
-    .map_err(|e| Error::io("read", path, e))?;
+    .map_err(|e| Error::io(Action::Read, path, e))?;
     match parts {
         Some(parts) => {
             scanner.members.reserve_exact(parts.len());
@@ -78,8 +79,7 @@ pub(super) fn read_zip(path: &Path, opts: &Options, scanner: &mut Scanner) -> Re
             }
             Ok(())
         }
-        None => {
-            bundle::zip::walk(path, &opts.limits, scanner).map_err(|e| Error::io("read", path, e))
-        }
+        None => bundle::zip::walk(path, &opts.limits, scanner)
+            .map_err(|e| Error::io(Action::Read, path, e)),
     }
 }

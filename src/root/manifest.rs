@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Action;
 use crate::error::{Error, Result};
 use crate::files::beneath::Folder;
 use crate::files::fault;
@@ -103,11 +104,9 @@ impl Manifest {
         let read = crate::files::open_beneath(root, &rel)
             .and_then(|f| crate::files::read_capped_from(f, MAX_MANIFEST));
         match read {
-            Ok(b) => serde_json::from_slice(&b).map_err(|e| Error::Usage {
-                message: format!(
-                    "{} is not a loadsmith manifest ({e}); move it away to start a fresh one",
-                    p.display()
-                ),
+            Ok(b) => serde_json::from_slice(&b).map_err(|e| Error::BadManifest {
+                path: p,
+                reason: e.to_string(),
             }),
             Err(crate::files::OpenError::NotFound) => Ok(Manifest {
                 version: 1,
@@ -121,7 +120,7 @@ impl Manifest {
     pub fn save(&self, root: &Path) -> Result<()> {
         let dir = state_dir(root)?;
         let mut bytes = serde_json::to_vec_pretty(self)
-            .map_err(|e| Error::io("write", &dir.path, io::Error::other(e)))?;
+            .map_err(|e| Error::io(Action::Write, &dir.path, io::Error::other(e)))?;
         bytes.push(b'\n');
         write_atomic(&dir, "manifest.json", &bytes)
     }
@@ -139,19 +138,19 @@ pub fn create_tmp(dir: &Folder, name: &str) -> Result<(String, File)> {
     fault::point()
         .and_then(|_| dir.create_new(&t))
         .map(|f| (t.clone(), f))
-        .map_err(|e| Error::io("create", dir.path_of(&t), e))
+        .map_err(|e| Error::io(Action::Create, dir.path_of(&t), e))
 }
 
 /// Flushes a finished temporary file and sets its mode to 0644, whatever the umask.
 pub fn finish_tmp(dir: &Folder, tmp: &str, f: File) -> Result<()> {
     fault::point()
         .and_then(|_| f.sync_all())
-        .map_err(|e| Error::io("flush", dir.path_of(tmp), e))?;
+        .map_err(|e| Error::io(Action::Flush, dir.path_of(tmp), e))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         f.set_permissions(fs::Permissions::from_mode(crate::files::beneath::FILE_MODE))
-            .map_err(|e| Error::io("set mode of", dir.path_of(tmp), e))?;
+            .map_err(|e| Error::io(Action::SetMode, dir.path_of(tmp), e))?;
     }
     Ok(())
 }
@@ -160,14 +159,14 @@ pub fn finish_tmp(dir: &Folder, tmp: &str, f: File) -> Result<()> {
 pub fn commit_tmp(dir: &Folder, tmp: &str, name: &str) -> Result<()> {
     fault::point()
         .and_then(|_| dir.rename(tmp, name))
-        .map_err(|e| Error::io("rename into place", dir.path_of(name), e))
+        .map_err(|e| Error::io(Action::Rename, dir.path_of(name), e))
 }
 
 /// Syncs a folder, so renames in it survive a power cut.
 pub fn sync_dir(dir: &Folder) -> Result<()> {
     fault::point()
         .and_then(|_| dir.sync())
-        .map_err(|e| Error::io("sync", &dir.path, e))
+        .map_err(|e| Error::io(Action::Sync, &dir.path, e))
 }
 
 /// Writes `name` in `dir` atomically: temporary file, flush, rename, sync the folder.
@@ -175,7 +174,7 @@ pub fn write_atomic(dir: &Folder, name: &str, bytes: &[u8]) -> Result<()> {
     let (tmp, mut f) = create_tmp(dir, name)?;
     let r = fault::point()
         .and_then(|_| f.write_all(bytes))
-        .map_err(|e| Error::io("write", dir.path_of(&tmp), e))
+        .map_err(|e| Error::io(Action::Write, dir.path_of(&tmp), e))
         .and_then(|_| finish_tmp(dir, &tmp, f));
     if let Err(e) = r.and_then(|_| commit_tmp(dir, &tmp, name)) {
         let _ = dir.remove(&tmp);
@@ -187,14 +186,14 @@ pub fn write_atomic(dir: &Folder, name: &str, bytes: &[u8]) -> Result<()> {
 /// As [`write_atomic`], into a folder outside any root named by the user
 /// (a link to it is followed, as for any output path).
 pub fn write_atomic_out(dir: &Path, name: &str, bytes: &[u8]) -> Result<()> {
-    let d = Folder::open(dir).map_err(|e| Error::io("open", dir, e))?;
+    let d = Folder::open(dir).map_err(|e| Error::io(Action::Open, dir, e))?;
     write_atomic(&d, name, bytes)
 }
 
 /// `.loadsmith/` of `root`, opened without following a link.
 pub fn state_dir(root: &Path) -> Result<Folder> {
     Folder::open(root)
-        .map_err(|e| Error::io("open the root", root, e))?
+        .map_err(|e| Error::io(Action::OpenRoot, root, e))?
         .walk(STATE_DIR, false)
         .map_err(|e| Error::Refused {
             details: Vec::new(),
@@ -208,13 +207,15 @@ pub fn state_dir(root: &Path) -> Result<Folder> {
 
 /// Removes leftover temporary files of interrupted stages; returns their names.
 pub fn clean_leftovers(dir: &Folder) -> Result<Vec<String>> {
-    let mut names = dir.names().map_err(|e| Error::io("read", &dir.path, e))?;
+    let mut names = dir
+        .names()
+        .map_err(|e| Error::io(Action::Read, &dir.path, e))?;
     names.retain(|n| n.starts_with(TMP_PREFIX));
     names.sort();
     for n in &names {
         fault::point()
             .and_then(|_| dir.remove(n))
-            .map_err(|err| Error::io("remove", dir.path_of(n), err))?;
+            .map_err(|err| Error::io(Action::Remove, dir.path_of(n), err))?;
     }
     Ok(names)
 }
@@ -225,7 +226,7 @@ pub fn leftovers(dir: &Path) -> Result<Vec<String>> {
     let rd = match fs::read_dir(dir) {
         Ok(r) => r,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(Error::io("read", dir, e)),
+        Err(e) => return Err(Error::io(Action::Read, dir, e)),
     };
     for e in rd.flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
@@ -276,7 +277,7 @@ fn open_lock_file(p: &Path) -> Result<File> {
         o.mode(0o644)
             .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
-    o.open(p).map_err(|e| Error::io("open", p, e))
+    o.open(p).map_err(|e| Error::io(Action::Open, p, e))
 }
 
 /// Polls `try_lock` until it succeeds or `wait` has passed; `Ok(false)` on time-out.
@@ -294,7 +295,7 @@ fn lock_within(f: &File, p: &Path, wait: Duration, shared: bool) -> Result<bool>
                 std::thread::sleep(Duration::from_millis(20));
             }
             Err(fs::TryLockError::WouldBlock) => return Ok(false),
-            Err(fs::TryLockError::Error(e)) => return Err(Error::io("lock", p, e)),
+            Err(fs::TryLockError::Error(e)) => return Err(Error::io(Action::Lock, p, e)),
         }
     }
 }
@@ -339,9 +340,9 @@ impl Lock {
         }
         // Made 0755 whatever the umask, never through a link.
         Folder::open(root)
-            .map_err(|e| Error::io("open the root", root, e))?
+            .map_err(|e| Error::io(Action::OpenRoot, root, e))?
             .walk(STATE_DIR, true)
-            .map_err(|e| Error::io("create", &dir, io::Error::other(e.to_string())))?;
+            .map_err(|e| Error::io(Action::Create, &dir, io::Error::other(e.to_string())))?;
         let manifest = dir.join("manifest.json");
         if fs::symlink_metadata(&manifest).is_ok_and(|m| !m.is_file()) {
             return Err(refuse_odd(&manifest));

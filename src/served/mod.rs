@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::error::Action;
 use crate::files::beneath::{Folder, WalkError};
 use rules::{Mapped, Rules, served_path};
 
@@ -354,7 +355,7 @@ impl Placement {
         let (dir, _) = self.split(name);
         dirs.get(dir).ok_or_else(|| {
             crate::error::Error::io(
-                "open",
+                Action::Open,
                 dir,
                 std::io::Error::from(std::io::ErrorKind::NotFound),
             )

@@ -48,6 +48,7 @@ use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
 
+use crate::error::Action;
 use crate::error::{Error, Result};
 
 mod flags;
@@ -285,7 +286,7 @@ impl Rules {
     /// loadsmith's bounds, is an error naming its line.
     pub fn load(path: &Path) -> Result<Rules> {
         let bytes = crate::files::read_input_capped(path, MAX_FILE)
-            .map_err(|e| Error::io("read the remap rules", path, e.into_io()))?;
+            .map_err(|e| Error::io(Action::ReadRules, path, e.into_io()))?;
         Rules::parse_checked(&String::from_utf8_lossy(&bytes)).map_err(|b| match b.bound {
             false => Error::BadRules {
                 path: path.to_path_buf(),

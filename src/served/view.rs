@@ -5,6 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::error::Action;
 use crate::error::{Error, Result};
 use crate::files::{self, OpenError};
 use crate::names::{ImageName, Role};
@@ -64,10 +65,10 @@ impl RootView {
                     rules: None,
                 });
             }
-            r => r.map_err(|e| Error::io("open the root", dir, e))?,
+            r => r.map_err(|e| Error::io(Action::OpenRoot, dir, e))?,
         };
         for e in entries {
-            let e = e.map_err(|e| Error::io("read", dir, e))?;
+            let e = e.map_err(|e| Error::io(Action::Read, dir, e))?;
             let n = e.file_name().to_string_lossy().into_owned();
             if n.starts_with('.') || n == STATE_DIR {
                 continue;
@@ -93,7 +94,7 @@ impl RootView {
         }
         let survey = s
             .survey()
-            .map_err(|e| Error::io("open the root", &s.root, e))?;
+            .map_err(|e| Error::io(Action::OpenRoot, &s.root, e))?;
         Ok(RootView::surveyed(s, survey.served))
     }
 
@@ -189,11 +190,18 @@ impl RootView {
         let parts: Vec<Found> = std::thread::scope(|s| {
             let handles: Vec<_> = files
                 .chunks(half)
-                .map(|c| s.spawn(|| self.pointers_of(c, cached)))
+                .map(|c| (c, s.spawn(|| self.pointers_of(c, cached))))
                 .collect();
+            // A thread that panicked read nothing sure: each of its files is
+            // unreadable, never a file without pointers.
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or_default())
+                .map(|(c, h)| {
+                    h.join().unwrap_or_else(|_| {
+                        let failed = c.iter().map(|n| (n.to_string(), Error::WorkerFailed));
+                        (Vec::new(), failed.collect())
+                    })
+                })
                 .collect()
         });
         let mut out = Vec::new();

@@ -38,6 +38,7 @@ use self::choose::{Chosen, choose};
 use self::edits::{Action, Edit, Pointing};
 use self::stager::Stager;
 use crate::check::warnings;
+use crate::error::Action as IoAction;
 use crate::error::{Error, Result};
 use crate::findings::Finding;
 use crate::inspect;
@@ -99,20 +100,20 @@ pub struct StageReport {
 pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     let target = ImageName::parse(&opts.target);
     if !target.known || !matches!(target.role, Role::Loads | Role::Application) {
-        return Err(Error::Usage {
-            message: format!("--target {}: not a load name loadsmith knows", opts.target),
+        return Err(Error::UnknownTarget {
+            name: opts.target.clone(),
         });
     }
     // A root that does not exist yet is made (a dry run says it would be).
     let create_root = match fs::metadata(&opts.root) {
         Ok(m) if m.is_dir() => false,
         Ok(_) => {
-            return Err(Error::Usage {
-                message: format!("{} is not a folder", opts.root.display()),
+            return Err(Error::NotAFolder {
+                path: opts.root.clone(),
             });
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
-        Err(e) => return Err(Error::io("open the root", &opts.root, e)),
+        Err(e) => return Err(Error::io(IoAction::OpenRoot, &opts.root, e)),
     };
     let chosen = choose(opts, &target)?;
     // Plan read-only first: a refusal leaves the root exactly as it was. A
@@ -130,7 +131,7 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     report.create_root = create_root;
     if create_root && !opts.dry_run {
         crate::files::beneath::make_root(&opts.root)
-            .map_err(|e| Error::io("create", &opts.root, e))?;
+            .map_err(|e| Error::io(IoAction::Create, &opts.root, e))?;
     }
     if opts.dry_run || !report.changed {
         return Ok(report);
@@ -144,7 +145,7 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
         return Ok(report);
     }
     let top = crate::files::beneath::Folder::open(&opts.root)
-        .map_err(|e| Error::io("open the root", &opts.root, e))?;
+        .map_err(|e| Error::io(IoAction::OpenRoot, &opts.root, e))?;
     manifest::clean_leftovers(&top)?;
     // A manifest save cut short left its temporary file in `.loadsmith/`.
     manifest::clean_leftovers(&manifest::state_dir(&opts.root)?)?;
@@ -212,7 +213,9 @@ fn read_sha(mut f: fs::File, path: &Path) -> Result<String> {
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io("read", path, e))?;
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| Error::io(IoAction::Read, path, e))?;
         if n == 0 {
             break;
         }
@@ -597,7 +600,7 @@ fn finish(
     for p in pruned {
         crate::files::fault::point()
             .and_then(|_| top.remove_at(place.rel(p)))
-            .map_err(|e| Error::io("remove", root.join(place.rel(p)), e))?;
+            .map_err(|e| Error::io(IoAction::Remove, root.join(place.rel(p)), e))?;
         m.files.remove(p);
     }
     if !report.pruned.is_empty() {

@@ -8,6 +8,7 @@ use std::io::{self, BufWriter, Read, Write};
 use sha2::{Digest, Sha256};
 
 use crate::bundle::{MemberInfo, Problem, Sink, safe};
+use crate::error::Action;
 use crate::error::{Error, Result};
 use crate::inspect::member::hex;
 use crate::root::manifest;
@@ -61,18 +62,18 @@ impl<'a> Stager<'a> {
         loop {
             let n = data
                 .read(&mut buf)
-                .map_err(|e| Error::io("read the bundle for", name, e))?;
+                .map_err(|e| Error::io(Action::ReadBundleFor, name, e))?;
             if n == 0 {
                 break;
             }
             h.update(&buf[..n]);
             crate::files::fault::point()
                 .and_then(|_| w.write_all(&buf[..n]))
-                .map_err(|e| Error::io("write", &tmp_path, e))?;
+                .map_err(|e| Error::io(Action::Write, &tmp_path, e))?;
         }
         let f = w
             .into_inner()
-            .map_err(|e| Error::io("write", &tmp_path, e.into_error()))?;
+            .map_err(|e| Error::io(Action::Write, &tmp_path, e.into_error()))?;
         manifest::finish_tmp(folder, &tmp, f)?;
         if hex(&h.finalize()) != want {
             return Err(Error::Refused {

@@ -77,8 +77,6 @@ pub struct Row {
     pub current_label: &'static str,
     /// The class of the current image.
     pub current: Class,
-    /// "Upgrade to This Phone Image", as printed.
-    pub target_label: &'static str,
     /// The class of the target image.
     pub target: Class,
     /// "Upgrade Procedure".
@@ -114,7 +112,6 @@ const fn row(
     number: u8,
     current_label: &'static str,
     current: Class,
-    target_label: &'static str,
     target: Class,
     procedure: Procedure,
     footnotes: &'static [u8],
@@ -123,7 +120,6 @@ const fn row(
         number,
         current_label,
         current,
-        target_label,
         target,
         procedure,
         footnotes,
@@ -138,7 +134,7 @@ pub static TABLE_3: &[Row] = &[
         1,
         "P0030301MFGx (image shipped from manufacturing)",
         Class::Manufacturing,
-        "Any SCCP image",
+        // Upgrade to: "Any SCCP image", as printed.
         sccp(0, ANY),
         A,
         &[],
@@ -147,7 +143,7 @@ pub static TABLE_3: &[Row] = &[
         2,
         "P0030301MFGx (image shipped from manufacturing)",
         Class::Manufacturing,
-        "SIP or MGCP images 6.x or earlier",
+        // Upgrade to: "SIP or MGCP images 6.x or earlier", as printed.
         sipm(0, 6),
         B,
         &[],
@@ -156,7 +152,7 @@ pub static TABLE_3: &[Row] = &[
         3,
         "P0030301MFGx (image shipped from manufacturing)",
         Class::Manufacturing,
-        "SIP or MGCP images 7.x or later",
+        // Upgrade to: "SIP or MGCP images 7.x or later", as printed.
         sipm(7, ANY),
         C,
         &[],
@@ -165,7 +161,7 @@ pub static TABLE_3: &[Row] = &[
         4,
         "SCCP images 3.x or earlier",
         sccp(0, 3),
-        "Any SCCP image",
+        // Upgrade to: "Any SCCP image", as printed.
         sccp(0, ANY),
         A,
         &[],
@@ -174,7 +170,7 @@ pub static TABLE_3: &[Row] = &[
         5,
         "SCCP images 3.x or earlier",
         sccp(0, 3),
-        "SIP or MGCP images 6.x or earlier",
+        // Upgrade to: "SIP or MGCP images 6.x or earlier", as printed.
         sipm(0, 6),
         B,
         &[],
@@ -183,7 +179,7 @@ pub static TABLE_3: &[Row] = &[
         6,
         "SCCP images 3.x or earlier",
         sccp(0, 3),
-        "SIP or MGCP images 7.x or later",
+        // Upgrade to: "SIP or MGCP images 7.x or later", as printed.
         sipm(7, ANY),
         C,
         &[],
@@ -192,7 +188,7 @@ pub static TABLE_3: &[Row] = &[
         7,
         "SCCP images 5.x",
         sccp(5, 5),
-        "SCCP images 5.x or later",
+        // Upgrade to: "SCCP images 5.x or later", as printed.
         sccp(5, ANY),
         A,
         &[1],
@@ -201,7 +197,7 @@ pub static TABLE_3: &[Row] = &[
         8,
         "SCCP images 5.x",
         sccp(5, 5),
-        "SIP or MGCP images 5.x or 6.x",
+        // Upgrade to: "SIP or MGCP images 5.x or 6.x", as printed.
         sipm(5, 6),
         B,
         &[],
@@ -210,7 +206,7 @@ pub static TABLE_3: &[Row] = &[
         9,
         "SCCP images 5.x",
         sccp(5, 5),
-        "SIP or MGCP images 7.x or later",
+        // Upgrade to: "SIP or MGCP images 7.x or later", as printed.
         sipm(7, ANY),
         C,
         &[],
@@ -219,7 +215,7 @@ pub static TABLE_3: &[Row] = &[
         10,
         "SCCP images 6.x or later",
         sccp(6, ANY),
-        "SCCP images 5.x or later",
+        // Upgrade to: "SCCP images 5.x or later", as printed.
         sccp(5, ANY),
         A,
         &[1],
@@ -228,7 +224,7 @@ pub static TABLE_3: &[Row] = &[
         11,
         "SCCP images 6.x or later",
         sccp(6, ANY),
-        "SIP or MGCP images 5.x or 6.x",
+        // Upgrade to: "SIP or MGCP images 5.x or 6.x", as printed.
         sipm(5, 6),
         C,
         &[1],
@@ -237,7 +233,7 @@ pub static TABLE_3: &[Row] = &[
         12,
         "SCCP images 6.x or later",
         sccp(6, ANY),
-        "SIP or MGCP images 7.x or later",
+        // Upgrade to: "SIP or MGCP images 7.x or later", as printed.
         sipm(7, ANY),
         C,
         &[],
@@ -246,7 +242,7 @@ pub static TABLE_3: &[Row] = &[
         13,
         "SIP images 4.x or earlier",
         sip_only(0, 4),
-        "SCCP images 5.x or earlier",
+        // Upgrade to: "SCCP images 5.x or earlier", as printed.
         sccp(0, 5),
         B,
         &[],
@@ -255,7 +251,7 @@ pub static TABLE_3: &[Row] = &[
         14,
         "SIP images 4.x or earlier",
         sip_only(0, 4),
-        "SCCP images 6.x or later",
+        // Upgrade to: "SCCP images 6.x or later", as printed.
         sccp(6, ANY),
         F,
         &[],
@@ -264,7 +260,7 @@ pub static TABLE_3: &[Row] = &[
         15,
         "SIP images 4.x or earlier",
         sip_only(0, 4),
-        "SIP or MGCP images 6.x or earlier",
+        // Upgrade to: "SIP or MGCP images 6.x or earlier", as printed.
         sipm(0, 6),
         B,
         &[],
@@ -273,7 +269,7 @@ pub static TABLE_3: &[Row] = &[
         16,
         "SIP images 4.x or earlier",
         sip_only(0, 4),
-        "SIP or MGCP images 7.x or later",
+        // Upgrade to: "SIP or MGCP images 7.x or later", as printed.
         sipm(7, ANY),
         F,
         &[],
@@ -282,7 +278,7 @@ pub static TABLE_3: &[Row] = &[
         17,
         "SIP images 5.x and 6.x",
         sip_only(5, 6),
-        "SCCP images 5.x or later",
+        // Upgrade to: "SCCP images 5.x or later", as printed.
         sccp(5, ANY),
         D,
         &[1],
@@ -291,7 +287,7 @@ pub static TABLE_3: &[Row] = &[
         18,
         "SIP images 5.x and 6.x",
         sip_only(5, 6),
-        "SIP or MGCP images 6.x or earlier",
+        // Upgrade to: "SIP or MGCP images 6.x or earlier", as printed.
         sipm(0, 6),
         B,
         &[],
@@ -300,7 +296,7 @@ pub static TABLE_3: &[Row] = &[
         19,
         "SIP images 5.x and 6.x",
         sip_only(5, 6),
-        "SIP or MGCP images 7.x or later",
+        // Upgrade to: "SIP or MGCP images 7.x or later", as printed.
         sipm(7, ANY),
         D,
         &[2],
@@ -309,7 +305,7 @@ pub static TABLE_3: &[Row] = &[
         20,
         "SIP images 7.x or later",
         sip_only(7, ANY),
-        "SCCP images 5.x or later",
+        // Upgrade to: "SCCP images 5.x or later", as printed.
         sccp(5, ANY),
         E,
         &[1],
@@ -318,7 +314,7 @@ pub static TABLE_3: &[Row] = &[
         21,
         "SIP images 7.x or later",
         sip_only(7, ANY),
-        "SIP or MGCP images 7.x or later",
+        // Upgrade to: "SIP or MGCP images 7.x or later", as printed.
         sipm(7, ANY),
         E,
         &[],
@@ -327,7 +323,7 @@ pub static TABLE_3: &[Row] = &[
         22,
         "MGCP images 4.x or earlier",
         sip_only(0, 4),
-        "SCCP images 5.x or earlier",
+        // Upgrade to: "SCCP images 5.x or earlier", as printed.
         sccp(0, 5),
         B,
         &[],
@@ -336,7 +332,7 @@ pub static TABLE_3: &[Row] = &[
         23,
         "MGCP images 4.x or earlier",
         sip_only(0, 4),
-        "SCCP images 6.x or later",
+        // Upgrade to: "SCCP images 6.x or later", as printed.
         sccp(6, ANY),
         F,
         &[],
@@ -345,7 +341,7 @@ pub static TABLE_3: &[Row] = &[
         24,
         "MGCP images 4.x or earlier",
         sip_only(0, 4),
-        "SIP or MGCP images 6.x or earlier",
+        // Upgrade to: "SIP or MGCP images 6.x or earlier", as printed.
         sipm(0, 6),
         B,
         &[],
@@ -354,7 +350,7 @@ pub static TABLE_3: &[Row] = &[
         25,
         "MGCP images 4.x or earlier",
         sip_only(0, 4),
-        "SIP or MGCP images 7.x or later",
+        // Upgrade to: "SIP or MGCP images 7.x or later", as printed.
         sipm(7, ANY),
         F,
         &[],
@@ -363,7 +359,7 @@ pub static TABLE_3: &[Row] = &[
         26,
         "MGCP images 5.x and 6.x",
         sip_only(5, 6),
-        "SCCP images 5.x or later",
+        // Upgrade to: "SCCP images 5.x or later", as printed.
         sccp(5, ANY),
         D,
         &[1],
@@ -372,7 +368,7 @@ pub static TABLE_3: &[Row] = &[
         27,
         "MGCP images 5.x and 6.x",
         sip_only(5, 6),
-        "SIP or MGCP images 6.x or earlier",
+        // Upgrade to: "SIP or MGCP images 6.x or earlier", as printed.
         sipm(0, 6),
         B,
         &[],
@@ -381,7 +377,7 @@ pub static TABLE_3: &[Row] = &[
         28,
         "MGCP images 5.x and 6.x",
         sip_only(5, 6),
-        "SIP or MGCP images 7.x or later",
+        // Upgrade to: "SIP or MGCP images 7.x or later", as printed.
         sipm(7, ANY),
         F,
         &[],
@@ -390,7 +386,7 @@ pub static TABLE_3: &[Row] = &[
         29,
         "MGCP images 7.x or later",
         sip_only(7, ANY),
-        "SCCP images 5.x or later",
+        // Upgrade to: "SCCP images 5.x or later", as printed.
         sccp(5, ANY),
         E,
         &[1],
@@ -399,7 +395,7 @@ pub static TABLE_3: &[Row] = &[
         30,
         "MGCP images 7.x or later",
         sip_only(7, ANY),
-        "SIP or MGCP images 5.x or later",
+        // Upgrade to: "SIP or MGCP images 5.x or later", as printed.
         sipm(5, ANY),
         E,
         &[1],

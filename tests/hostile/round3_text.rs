@@ -230,10 +230,10 @@ fn hostile_names() -> Vec<String> {
     out
 }
 
-/// The SGR codes loadsmith's own colours use; nothing else may follow ESC.
-const OWN_COLOURS: &[&str] = &[
-    "0", "1", "31;1", "32", "32;1", "33", "33;1", "35", "35;1", "36",
-];
+/// The SGR codes loadsmith's own colours use (its palette as `anstyle`
+/// renders it: the bold effect and the foreground colour are two sequences);
+/// nothing else may follow ESC.
+const OWN_COLOURS: &[&str] = &["0", "1", "31", "32", "33", "35", "36"];
 
 /// The raw control characters in `bytes` (line feed and tab aside), after
 /// taking out loadsmith's own colours when `colour`.

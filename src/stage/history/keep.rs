@@ -156,7 +156,7 @@ pub fn begin(
     };
     let dir = hist.walk(&build, fresh).map_err(|e| {
         Error::io(
-            "create",
+            crate::error::Action::Create,
             hist.path_of(&build),
             std::io::Error::other(e.to_string()),
         )
@@ -246,7 +246,7 @@ fn add(
         let base = place.split(t.name).1;
         let file = folder.open_file(base).map_err(|e| {
             Error::io(
-                "read",
+                crate::error::Action::Read,
                 folder.path_of(base),
                 std::io::Error::other(e.to_string()),
             )

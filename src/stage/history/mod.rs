@@ -38,8 +38,6 @@ pub const RECORD: &str = "stage.json";
 pub const MANIFEST_COPY: &str = "manifest.json";
 /// Stages kept by default (`--keep-history`).
 pub const DEFAULT_KEEP: usize = 5;
-/// Bytes of displaced images kept a stage by default (`--max-history-size`).
-pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 /// Largest record read (as the manifest).
 const MAX_RECORD: u64 = manifest::MAX_MANIFEST;
 
@@ -181,7 +179,7 @@ pub fn entry_name(n: u64) -> String {
 /// `None` when there is none. With `create`, made (0755) when missing
 /// (`.loadsmith/` must exist).
 pub fn open_dir(root: &Path, create: bool) -> Result<Option<Folder>> {
-    let top = Folder::open(root).map_err(|e| Error::io("open the root", root, e))?;
+    let top = Folder::open(root).map_err(|e| Error::io(crate::error::Action::OpenRoot, root, e))?;
     let at = format!("{STATE_DIR}/{DIR}");
     match top.walk(&at, create) {
         Ok(f) => Ok(Some(f)),
@@ -210,7 +208,9 @@ pub fn list(root: &Path) -> Result<Vec<Entry>> {
 /// As [`list`], in the history folder `dir`.
 pub fn list_in(dir: &Folder) -> Result<Vec<Entry>> {
     let mut out = Vec::new();
-    let names = dir.names().map_err(|e| Error::io("read", &dir.path, e))?;
+    let names = dir
+        .names()
+        .map_err(|e| Error::io(crate::error::Action::Read, &dir.path, e))?;
     for name in names {
         let Ok(n) = name.parse::<u64>() else {
             continue;
@@ -224,7 +224,7 @@ pub fn list_in(dir: &Folder) -> Result<Vec<Entry>> {
             Err(WalkError::Missing { .. }) => continue,
             Err(e) => {
                 return Err(Error::io(
-                    "read",
+                    crate::error::Action::Read,
                     dir.path_of(&rel),
                     io::Error::other(e.to_string()),
                 ));
@@ -247,7 +247,7 @@ pub fn list_in(dir: &Folder) -> Result<Vec<Entry>> {
 /// The record's bytes, as written.
 fn record_bytes(r: &Record) -> Result<Vec<u8>> {
     let mut b = serde_json::to_vec_pretty(r)
-        .map_err(|e| Error::io("write", RECORD, io::Error::other(e)))?;
+        .map_err(|e| Error::io(crate::error::Action::Write, RECORD, io::Error::other(e)))?;
     b.push(b'\n');
     Ok(b)
 }
@@ -259,8 +259,13 @@ pub fn save_record(hist: &Folder, n: u64, r: &Record) -> Result<()> {
 }
 
 fn walk(dir: &Folder, rel: &str, create: bool) -> Result<Folder> {
-    dir.walk(rel, create)
-        .map_err(|e| Error::io("open", dir.path_of(rel), io::Error::other(e.to_string())))
+    dir.walk(rel, create).map_err(|e| {
+        Error::io(
+            crate::error::Action::Open,
+            dir.path_of(rel),
+            io::Error::other(e.to_string()),
+        )
+    })
 }
 
 /// Copies what `from` holds into the new file `name` of `dir` in steps of
@@ -268,14 +273,14 @@ fn walk(dir: &Folder, rel: &str, create: bool) -> Result<Folder> {
 pub(crate) fn copy_new(dir: &Folder, name: &str, mut from: std::fs::File) -> Result<(String, u64)> {
     let mut f = fault::point()
         .and_then(|_| dir.create_new(name))
-        .map_err(|e| Error::io("create", dir.path_of(name), e))?;
+        .map_err(|e| Error::io(crate::error::Action::Create, dir.path_of(name), e))?;
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
     let mut size = 0u64;
     loop {
         let n = from
             .read(&mut buf)
-            .map_err(|e| Error::io("read", dir.path_of(name), e))?;
+            .map_err(|e| Error::io(crate::error::Action::Read, dir.path_of(name), e))?;
         if n == 0 {
             break;
         }
@@ -283,7 +288,7 @@ pub(crate) fn copy_new(dir: &Folder, name: &str, mut from: std::fs::File) -> Res
         size += n as u64;
         fault::point()
             .and_then(|_| f.write_all(&buf[..n]))
-            .map_err(|e| Error::io("write", dir.path_of(name), e))?;
+            .map_err(|e| Error::io(crate::error::Action::Write, dir.path_of(name), e))?;
     }
     manifest::finish_tmp(dir, name, f)?;
     Ok((crate::inspect::member::hex(&h.finalize()), size))
@@ -294,7 +299,9 @@ pub(crate) fn digest(mut f: std::fs::File, path: &Path) -> Result<String> {
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
-        let n = f.read(&mut buf).map_err(|e| Error::io("read", path, e))?;
+        let n = f
+            .read(&mut buf)
+            .map_err(|e| Error::io(crate::error::Action::Read, path, e))?;
         if n == 0 {
             break;
         }
@@ -309,7 +316,7 @@ pub fn remove_entry(hist: &Folder, name: &str) -> Result<()> {
     let gone = manifest::tmp_name(name);
     fault::point()
         .and_then(|_| hist.rename(name, &gone))
-        .map_err(|e| Error::io("remove", hist.path_of(name), e))?;
+        .map_err(|e| Error::io(crate::error::Action::Remove, hist.path_of(name), e))?;
     manifest::sync_dir(hist)?;
     remove_tree(hist, &gone)
 }
@@ -317,14 +324,17 @@ pub fn remove_entry(hist: &Folder, name: &str) -> Result<()> {
 /// Removes the folder `name` of `dir` and its files (entries hold files only).
 fn remove_tree(dir: &Folder, name: &str) -> Result<()> {
     let sub = walk(dir, name, false)?;
-    for (n, _) in sub.entries().map_err(|e| Error::io("read", &sub.path, e))? {
+    for (n, _) in sub
+        .entries()
+        .map_err(|e| Error::io(crate::error::Action::Read, &sub.path, e))?
+    {
         fault::point()
             .and_then(|_| sub.remove(&n))
-            .map_err(|e| Error::io("remove", sub.path_of(&n), e))?;
+            .map_err(|e| Error::io(crate::error::Action::Remove, sub.path_of(&n), e))?;
     }
     fault::point()
         .and_then(|_| dir.remove_dir(name))
-        .map_err(|e| Error::io("remove", dir.path_of(name), e))
+        .map_err(|e| Error::io(crate::error::Action::Remove, dir.path_of(name), e))
 }
 
 /// Removes what a stopped process left in the history folder: entries
@@ -332,7 +342,7 @@ fn remove_tree(dir: &Folder, name: &str) -> Result<()> {
 pub fn clean(hist: &Folder) -> Result<()> {
     let entries = hist
         .entries()
-        .map_err(|e| Error::io("read", &hist.path, e))?;
+        .map_err(|e| Error::io(crate::error::Action::Read, &hist.path, e))?;
     for (n, kind) in entries {
         if !n.starts_with(TMP_PREFIX) {
             continue;
@@ -342,7 +352,7 @@ pub fn clean(hist: &Folder) -> Result<()> {
         } else {
             fault::point()
                 .and_then(|_| hist.remove(&n))
-                .map_err(|e| Error::io("remove", hist.path_of(&n), e))?;
+                .map_err(|e| Error::io(crate::error::Action::Remove, hist.path_of(&n), e))?;
         }
     }
     Ok(())

@@ -85,7 +85,11 @@ fn nothing(root: &Path) -> Error {
 }
 
 fn io_of(at: &Path, e: impl std::fmt::Display) -> Error {
-    Error::io("open", at, std::io::Error::other(e.to_string()))
+    Error::io(
+        crate::error::Action::Open,
+        at,
+        std::io::Error::other(e.to_string()),
+    )
 }
 
 /// Undoes the last stage kept in `root`'s history.
@@ -108,7 +112,8 @@ pub fn undo(root: &Path, dry_run: bool) -> Result<UndoReport> {
         return Err(nothing(root));
     };
     let hist = super::open_dir(root, false)?.ok_or_else(|| nothing(root))?;
-    let top = Folder::open(root).map_err(|err| Error::io("open the root", root, err))?;
+    let top =
+        Folder::open(root).map_err(|err| Error::io(crate::error::Action::OpenRoot, root, err))?;
     let name = entry_name(e.entry);
     let edir = hist
         .walk(&name, false)
@@ -342,7 +347,7 @@ fn restore(top: &Folder, edir: &Folder, files: &[FileRecord], steps: &[Step]) ->
             let (d, base) = f.path.rsplit_once('/').unwrap_or(("", &f.path));
             fault::point()
                 .and_then(|_| dirs[d].remove(base))
-                .map_err(|e| Error::io("remove", dirs[d].path_of(base), e))?;
+                .map_err(|e| Error::io(crate::error::Action::Remove, dirs[d].path_of(base), e))?;
         }
     }
     for dir in dirs.values() {
@@ -379,7 +384,11 @@ fn restore_manifest(root: &Path, edir: &Folder, had: bool) -> Result<()> {
     } else {
         match fault::point().and_then(|_| state.remove("manifest.json")) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-                return Err(Error::io("remove", state.path_of("manifest.json"), e));
+                return Err(Error::io(
+                    crate::error::Action::Remove,
+                    state.path_of("manifest.json"),
+                    e,
+                ));
             }
             _ => {}
         }
