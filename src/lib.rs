@@ -12,6 +12,7 @@ pub(crate) mod boot; // the sources a phone fetches from: a folder, a TFTP serve
 pub mod bundle; // format detection and streaming readers of zip, tar, tar.gz, cop.sgn and folders
 pub(crate) mod check; // the check command's library half: a root's report, pointers, remap and trust findings
 pub(crate) mod cli; // argument parsing and rendering (human and JSON), exit codes; no domain logic
+pub(crate) mod clock; // Unix times to UTC calendar dates for messages
 pub(crate) mod compare; // many servers side by side: verdicts, files and pointers of folders, live servers, manifests
 pub(crate) mod error; // the library's error type: what failed, the path concerned, a hint
 pub(crate) mod files; // opening files in places others control; walking a root from its descriptor
