@@ -701,3 +701,115 @@ fn a_pointer_may_name_a_term_file() {
         "{doc}"
     );
 }
+
+// ---- Issue 21, "The phone model, round 2" ----
+
+/// SCCP 8.1(2)SR2 for 7940/7960 as its bundle holds it: the loader under the
+/// release's name (`.sbn`, and `.bin` for pre-5.x phones), `.loads`, `.sb2`.
+fn sccp812() -> Files {
+    let body = image_body("P0030801SR02", 4000);
+    vec![
+        (
+            "P0030801SR02.loads".into(),
+            signed(
+                "P0030801SR02.loads",
+                b"P0030801SR02.sbn\nP0030801SR02.sb2\nLA_VERSION=PAS30831\n",
+            ),
+        ),
+        ("P0030801SR02.sbn".into(), signed("P0030801SR02.sbn", &body)),
+        ("P0030801SR02.bin".into(), body),
+        (
+            "P0030801SR02.sb2".into(),
+            signed("P0030801SR02.sb2", &image_body("P0030801SR02", 9000)),
+        ),
+    ]
+}
+
+const XML_7960_SR02: &str =
+    "<Default><loadInformation7 model=\"IP Phone 7960\">P0030801SR02</loadInformation7></Default>";
+
+/// Seed 000: "The universal application loader is identified by its
+/// extension (.sbn) … The signed application image is identified by a .sb2
+/// extension"; "Protocol Application Invalid … the image does not exist in
+/// flash memory". A walk settles on an image only after the file that is
+/// that image (the `.sb2`) was fetched and written.
+#[test]
+fn settles_only_when_the_application_is_there() {
+    let bare = root(
+        &without(sccp812(), "P0030801SR02.sb2"),
+        &[("XMLDefault.cnf.xml", XML_7960_SR02)],
+    );
+    let whole = root(&sccp812(), &[("XMLDefault.cnf.xml", XML_7960_SR02)]);
+    // Pre-loader SCCP, the manufacturing image, and a loader-era phone.
+    for running in ["P00305000500", "P0030301MFG2", "P00307020200"] {
+        let doc = boot(bare.path(), "7960", &["--running", running]);
+        assert_eq!(doc["verdict"]["kind"], "error", "{running}: {doc}");
+        let msg = doc["verdict"]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("Protocol Application Invalid"),
+            "{running}: {doc}"
+        );
+        assert!(
+            requested(&doc, None)
+                .iter()
+                .any(|f| f == "P0030801SR02.sb2"),
+            "{running}: {doc}"
+        );
+        let doc = boot(whole.path(), "7960", &["--running", running]);
+        assert_eq!(
+            verdict(&doc),
+            ("settles".into(), "P0030801SR02".into()),
+            "{running}: {doc}"
+        );
+        let asked = requested(&doc, None);
+        let sb2 = asked.iter().position(|f| f == "P0030801SR02.sb2");
+        assert!(sb2.is_some(), "{running}: {doc}");
+    }
+}
+
+/// formats.md: "A trailing space makes the phone ask for a file that does not
+/// exist (vendor bug CSCdv19260)" (`P003-8-12-00 \r\n`, as a real tree holds).
+#[test]
+fn a_trailing_space_in_os79xx_is_a_failure_naming_the_space() {
+    let d = root(
+        &without(sip812(), "OS79XX.TXT"),
+        &[
+            ("OS79XX.TXT", "P003-8-12-00 \r\n"),
+            ("SIPDefault.cnf", "image_version: P0S3-8-12-00\n"),
+        ],
+    );
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-06-3-00"]);
+    assert_eq!(doc["verdict"]["kind"], "error", "{doc}");
+    assert_eq!(doc["verdict"]["file"], "OS79XX.TXT", "{doc}");
+    let msg = doc["verdict"]["message"].as_str().unwrap();
+    assert!(msg.contains("trailing space"), "{msg}");
+    assert!(msg.contains("CSCdv19260"), "{msg}");
+    // Without the space the same phone reaches 8.12.
+    std::fs::write(d.path().join("OS79XX.TXT"), "P003-8-12-00\r\n").unwrap();
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-06-3-00"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0S3-8-12-00".into()),
+        "{doc}"
+    );
+}
+
+/// Field-facts: after a factory reset a 79x1 phone asks for
+/// `term<MM>.default.loads` and every file it lists; once written, its flash
+/// is not empty, so "No Load Specified" is no reading of what follows.
+#[test]
+fn after_the_term_file_flash_is_not_empty() {
+    let xml = "<Default><loadInformation7 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation7></Default>";
+    let d = root(&sccp41(), &[("XMLDefault.cnf.xml", xml)]);
+    let doc = boot(d.path(), "7961", &["--factory-reset"]);
+    assert_eq!(doc["verdict"]["kind"], "uncertain", "{doc}");
+    let msg = doc["verdict"]["message"].as_str().unwrap();
+    assert!(!msg.contains("No Load Specified"), "{msg}");
+    assert!(msg.contains("term61.default.loads"), "{msg}");
+    assert!(
+        requested(&doc, None)
+            .iter()
+            .any(|f| f == "cvm41sccp.9-4-2ES26.sbn"),
+        "{doc}"
+    );
+}

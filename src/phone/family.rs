@@ -40,6 +40,12 @@ pub fn walk(w: &mut Walk<'_>) -> BootReport {
             Hunt::Decided(d) => (d.file, d.image),
         };
         let Some(image) = image else {
+            if running.is_none() && running_list.is_some() {
+                // Its term file's load is in flash: flash is not empty.
+                let term = files::term_file(w.state.model).unwrap_or_default();
+                let flash = format!("it runs the factory-default load {term} lists from flash");
+                return w.names_nothing_as(file, None, flash, None);
+            }
             return w.names_nothing(file, running, None);
         };
         w.rep.image = Some(image.clone());

@@ -52,6 +52,17 @@ pub fn walk(w: &mut Walk<'_>) -> BootReport {
     w.end(Kind::Loops, flash.app, msg, None)
 }
 
+/// True when the image line of an `OS79XX.TXT` ends in a space or tab
+/// before its line end (`P003-8-12-00 \r\n`, as a real public tree holds).
+fn trailing_blank(bytes: &[u8]) -> bool {
+    let b = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    String::from_utf8_lossy(b)
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.ends_with([' ', '\t']))
+}
+
 /// First four characters, as the original mechanism compares them.
 fn first4(s: &str) -> String {
     s.chars().take(4).collect()
@@ -60,12 +71,24 @@ fn first4(s: &str) -> String {
 /// One pass of the original boot mechanism (rule 1). `None`: rebooted, go on.
 fn pre_loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
     let running = flash.app.clone().unwrap_or_default();
-    let os = match w.get(files::OS79XX) {
-        Fetch::Found { head, .. } => os79xx_value(&head),
-        Fetch::NotFound => None,
+    let (os, spaced) = match w.get(files::OS79XX) {
+        Fetch::Found { head, .. } => (os79xx_value(&head), trailing_blank(&head)),
+        Fetch::NotFound => (None, false),
         Fetch::Error(e) => return Some(w.server_error(files::OS79XX.into(), e, flash.app.clone())),
     };
     if let Some(os) = os.filter(|o| first4(o) != first4(&running)) {
+        if spaced {
+            let msg = format!(
+                "{} names \"{os} \" with a trailing space: the phone asks for a file of that name, which does not exist (vendor bug CSCdv19260), so it never loads it. Remove the space after {os}",
+                files::OS79XX
+            );
+            return Some(w.end(
+                Kind::Error,
+                flash.app.clone(),
+                msg,
+                Some(files::OS79XX.into()),
+            ));
+        }
         w.say(format!(
             "{} names {os}, whose first four characters differ from {running}'s: the universal boot mechanism loads it",
             files::OS79XX
@@ -133,13 +156,16 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
         Err(stop) => return Some(w.stopped(stop, flash.app.clone(), false)),
     }
     if loader || files::era(Some(&target)) == Era::Loader {
-        // A loader-era image written directly carries the universal loader.
+        // A loader-era image written directly is its universal loader (the
+        // `.sbn` is the loader, 000: "The universal application loader is
+        // identified by its extension (.sbn)"); the application (`.sb2`) is
+        // fetched by that loader after the reboot, so flash does not hold
+        // `image` yet.
         flash.loader = Some(image.to_string());
         flash.era = Era::Loader;
-        if !loader {
-            flash.app = Some(image.to_string());
-        }
-        w.reboot(format!("{file} (the universal loader) is written to flash"));
+        w.reboot(format!(
+            "{file} (the universal loader) is written to flash; the application is fetched after the reboot"
+        ));
     } else {
         flash.app = Some(image.to_string());
         w.reboot(format!("{file} is written to flash"));

@@ -296,6 +296,19 @@ impl<'a> Walk<'a> {
             Some(r) => format!("it runs {r} from flash"),
             None => "flash is empty: \"No Load Specified\"".into(),
         };
+        self.names_nothing_as(file, running, flash, next)
+    }
+
+    /// [`Walk::names_nothing`], with what the first reading says the phone
+    /// runs from flash spelled by the caller (a 79x1 phone that wrote its
+    /// term file's load runs that load, it is not empty).
+    pub fn names_nothing_as(
+        &mut self,
+        file: String,
+        running: Option<String>,
+        flash: String,
+        next: Option<(String, String)>,
+    ) -> BootReport {
         let (on, fix) = match &next {
             Some((image, from)) => (
                 format!("it goes on hunting and takes {image} from {from}"),
