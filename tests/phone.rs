@@ -813,3 +813,191 @@ fn after_the_term_file_flash_is_not_empty() {
         "{doc}"
     );
 }
+
+/// An MGCP set for 7940/7960 of version `v`, shaped like the SIP one.
+fn mgcp79(v: &str) -> Files {
+    sip79(v)
+        .into_iter()
+        .filter(|(n, _)| n != "OS79XX.TXT")
+        .map(|(n, b)| {
+            let m = n.replace("P0S3-", "P0M3-");
+            let b = if n.starts_with("P0S3-") {
+                let body = if n.ends_with(".loads") {
+                    format!("P003-{v}.sbn\nP0M3-{v}.sb2\nLA_VERSION=PAS30830\n").into_bytes()
+                } else {
+                    image_body(&m.replace(".sb2", ""), 9000)
+                };
+                signed(&m, &body)
+            } else {
+                b
+            };
+            (m, b)
+        })
+        .collect()
+}
+
+/// The requests of the last pass of a walk.
+fn last_pass(doc: &serde_json::Value) -> Vec<String> {
+    let last = doc["requests"].as_array().unwrap().last().unwrap()["pass"].as_u64();
+    requested(doc, last)
+}
+
+/// field-facts, a real SIP 8.12 log: "… P0S3-8-12-00.loads, P0S3-8-12-00.sb2,
+/// SIPDefault.cnf, SIP<MAC>.cnf"; 000, Procedure C: SCCP reads
+/// SEP<mac-address>.cnf.xml, SIP SIPDefault.cnf and SIP<mac-address>.cnf,
+/// MGCP MGCDefault.cnf and MGC<mac-address>.cnf. What the application asks
+/// for, in the order it asks, once it runs.
+#[test]
+fn what_the_application_asks_for_in_the_order_it_asks() {
+    let sep = format!("SEP{MAC}.cnf.xml");
+    let (sipm, mgcm) = (format!("SIP{MAC}.cnf"), format!("MGC{MAC}.cnf"));
+    let sip = root(
+        &sip812(),
+        &[("SIPDefault.cnf", "image_version: P0S3-8-12-00\n")],
+    );
+    let doc = boot(sip.path(), "7960", &["--running", "P0S3-8-11-00"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0S3-8-12-00".into()),
+        "{doc}"
+    );
+    let all = requested(&doc, None);
+    let sb2 = all.iter().position(|f| f == "P0S3-8-12-00.sb2").unwrap();
+    assert_eq!(
+        all[sb2 + 1..],
+        ["SIPDefault.cnf".to_string(), sipm],
+        "{doc}"
+    );
+    let sccp = root(
+        &sccp812(),
+        &[(
+            &sep,
+            "<device><loadInformation>P0030801SR02</loadInformation></device>",
+        )],
+    );
+    let doc = boot(sccp.path(), "7960", &["--running", "P00307020200"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0030801SR02".into()),
+        "{doc}"
+    );
+    let all = requested(&doc, None);
+    let sb2 = all.iter().position(|f| f == "P0030801SR02.sb2").unwrap();
+    assert_eq!(all[sb2 + 1..], [sep], "{doc}");
+    let mgcp = root(
+        &mgcp79("8-12-00"),
+        &[("MGCDefault.cnf", "image_version: P0M3-8-12-00\n")],
+    );
+    let doc = boot(mgcp.path(), "7960", &["--running", "P0M3-08-11-00"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0M3-8-12-00".into()),
+        "{doc}"
+    );
+    let all = requested(&doc, None);
+    let sb2 = all.iter().position(|f| f == "P0M3-8-12-00.sb2").unwrap();
+    assert_eq!(
+        all[sb2 + 1..],
+        ["MGCDefault.cnf".to_string(), mgcm],
+        "{doc}"
+    );
+    // A phone that runs the image already: the hunt, then the application's files.
+    let doc = boot(sip.path(), "7960", &["--running", "P0S3-8-12-00"]);
+    let pass = last_pass(&doc);
+    assert_eq!(
+        pass[pass.len() - 2..],
+        ["SIPDefault.cnf".to_string(), format!("SIP{MAC}.cnf")],
+        "{doc}"
+    );
+    // Shown by boot.
+    let out = loadsmith()
+        .args([
+            "boot",
+            &sip.path().to_string_lossy(),
+            "--mac",
+            MAC,
+            "--model",
+            "7960",
+            "--running",
+            "P0S3-8-11-00",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("P0S3-8-12-00 starts and asks for its own SIP files"),
+        "{text}"
+    );
+}
+
+/// The in.tftpd lines of one phone asking for `files` (all served but those in `missing`).
+fn hpa_log(client: &str, files: &[String], missing: &[String]) -> String {
+    let mut l = String::new();
+    for (i, f) in files.iter().enumerate() {
+        l.push_str(&format!(
+            "Nov 22 03:00:{:02} pbx in.tftpd[{}]: RRQ from {client} filename {f}\n",
+            i % 60,
+            100 + i
+        ));
+        if missing.contains(f) {
+            l.push_str(&format!("Nov 22 03:00:{:02} pbx in.tftpd[{}]: sending NAK (1, File not found) to {client}\n", i % 60, 100 + i));
+        }
+    }
+    l
+}
+
+/// Seed 000 rule 1: "During the phone bootup, regardless of protocol, the
+/// first file requested is the OS79XX.TXT file"; and field-facts' real SIP
+/// 8.12 log. `log --root` lines each up with the walk it is (pre-loader, or
+/// the loader's hunt followed by the application's own files).
+#[test]
+fn log_root_lines_up_the_real_sip_log_and_a_pre_loader_log() {
+    let d = root(
+        &sip812(),
+        &[("SIPDefault.cnf", "image_version: P0S3-8-12-00\n")],
+    );
+    std::fs::write(d.path().join("OS79XX.TXT"), "P003-8-12-00\r\n").unwrap();
+    let hunt: Vec<String> = [
+        format!("CTLSEP{MAC}.tlv"),
+        format!("SEP{MAC}.cnf.xml"),
+        format!("SIP{MAC}.cnf"),
+        format!("MGC{MAC}.cnf"),
+        "XMLDefault.cnf.xml".into(),
+        "SIPDefault.cnf".into(),
+    ]
+    .into();
+    let missing: Vec<String> = hunt[..5].to_vec();
+    let mut real = hunt.clone();
+    real.extend(["P0S3-8-12-00.loads".to_string(), "P003-8-12-00.sbn".into()]);
+    real.extend(hunt.clone());
+    real.extend([
+        "P0S3-8-12-00.loads".to_string(),
+        "P0S3-8-12-00.sb2".into(),
+        "SIPDefault.cnf".into(),
+        format!("SIP{MAC}.cnf"),
+    ]);
+    let mut pre = vec!["OS79XX.TXT".to_string(), "P003-8-12-00.sbn".into()];
+    pre.extend(real[..real.len() - 4].iter().skip(8).cloned());
+    pre.extend(real[real.len() - 4..].iter().cloned());
+    let mut miss = missing.clone();
+    miss.push(format!("SIP{MAC}.cnf"));
+    for (name, lines) in [("real", &real), ("pre-loader", &pre)] {
+        let log = d.path().join(format!("{name}.log"));
+        std::fs::write(&log, hpa_log("10.0.0.9", lines, &miss)).unwrap();
+        let (doc, _) = json(&[
+            "log",
+            &log.to_string_lossy(),
+            "--root",
+            &d.path().to_string_lossy(),
+        ]);
+        let p = &doc["phones"][0]["predicted"];
+        assert!(p.is_object(), "{name}: {doc}");
+        assert!(
+            p["expected"].is_null() && p["asked"].is_null(),
+            "{name}: the log parts from the walk: {p}"
+        );
+        if name == "pre-loader" {
+            assert_eq!(p["state"], "pre-loader", "{p}");
+        }
+    }
+}

@@ -102,6 +102,11 @@ pub fn run(
 /// What a loader-era phone runs before it boots, when nothing more is known.
 pub const CURRENT: &str = "its current load";
 
+/// What a 7940/7960 runs that boots by the original mechanism (its first
+/// request is `OS79XX.TXT`, seed 000 rule 1), when its image is not known:
+/// it asks for `OS79XX.TXT` first and loads what that file names.
+pub const PRE_LOADER: &str = "its pre-loader image";
+
 /// The states that matter for `model` in a root, and where each ends: a
 /// loader-era phone running some other load, and (79x1 family) a phone
 /// reset to factory defaults. (On a 7940/7960 a factory reset clears

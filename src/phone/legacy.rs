@@ -33,7 +33,10 @@ pub fn walk(w: &mut Walk<'_>) -> BootReport {
         w.say("a factory reset clears the settings, not the image in flash".into());
     }
     let app = w.state.running.clone();
-    let era = files::era(app.as_deref().map(ImageName::parse).as_ref());
+    let era = match app.as_deref() {
+        Some(super::fleet::PRE_LOADER) => Era::PreLoader,
+        a => files::era(a.map(ImageName::parse).as_ref()),
+    };
     let mut flash = Flash {
         app,
         loader: None,
@@ -240,8 +243,7 @@ fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
         .as_ref()
         .is_some_and(|r| r.same_image(&target) || r.stem == image)
     {
-        settle_config(w);
-        return Some(w.settled(image));
+        return Some(app_starts(w, image));
     }
     if let Some(done) = matrix_check(w, flash, &image) {
         return Some(done);
@@ -279,23 +281,57 @@ fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
             return Some(w.stopped(stop, flash.app.clone(), true));
         }
     }
-    flash.app = Some(image);
+    flash.app = Some(image.clone());
     w.reboot(format!(
-        "the application {} is written to flash",
+        "the application {} is written to flash and starts",
         apps.join(", ")
     ));
-    None
+    Some(app_starts(w, image))
 }
 
-/// The SIP and MGCP applications read their own configuration when they start.
-fn settle_config(w: &mut Walk<'_>) {
-    let Some(p) = ImageName::parse(w.rep.image.as_deref().unwrap_or("")).protocol else {
-        return;
+/// The application, once it runs, asks for its own protocol's files, in the
+/// order it asks (a real SIP 8.12 log, `field-facts.md`: "… P0S3-8-12-00.sb2,
+/// SIPDefault.cnf, SIP<MAC>.cnf"; 000, Procedure C: SCCP reads
+/// `SEP<MAC>.cnf.xml`, SIP `SIPDefault.cnf` and `SIP<MAC>.cnf`, MGCP
+/// `MGCDefault.cnf` and `MGC<MAC>.cnf`). When those name another image than
+/// the one the loader's hunt took, the phone is told two things: uncertain.
+fn app_starts(w: &mut Walk<'_>, image: String) -> BootReport {
+    let Some(p) = ImageName::parse(&image).protocol else {
+        return w.settled(image);
     };
-    if let Some(default) = files::default_of(p) {
-        let mac = files::mac_file(p, &w.state.mac.clone());
-        w.get(default);
-        w.get(&mac);
+    let mac = w.state.mac.clone();
+    let mut asked: Vec<String> = files::default_of(p)
+        .map(str::to_string)
+        .into_iter()
+        .collect();
+    asked.push(files::mac_file(p, &mac));
+    w.say(format!(
+        "{image} starts and asks for its own {} files: {}",
+        p.label(),
+        asked.join(", ")
+    ));
+    let mut own: Option<(String, String)> = None;
+    for f in &asked {
+        match w.config(f) {
+            Ok(Some(n)) => {
+                if let Some(i) = n.image {
+                    own = Some((f.clone(), i));
+                }
+            }
+            Ok(None) => {}
+            Err(stop) => return w.stopped(stop, Some(image), false),
+        }
+    }
+    match own {
+        Some((f, i))
+            if i != image && !ImageName::parse(&i).same_image(&ImageName::parse(&image)) =>
+        {
+            let msg = format!(
+                "uncertain: the loader's hunt took {image}, and {image} runs, but its own file {f} names {i}; 000 (Procedure C) says the application then upgrades to the image its file names, while the hunt at the next boot takes {image} again: the phone may go back and forth. Make {f} name {image}, or the hunt's file name {i}"
+            );
+            w.end(Kind::Uncertain, Some(image), msg, Some(f))
+        }
+        _ => w.settled(image),
     }
 }
 
