@@ -1001,3 +1001,104 @@ fn log_root_lines_up_the_real_sip_log_and_a_pre_loader_log() {
         }
     }
 }
+
+/// Table 2's note: "All images below will boot to any other image below this
+/// row regardless of the protocol that is used." A move between two signed
+/// images that Table 3 has no row for is not a prohibition.
+#[test]
+fn a_missing_table_3_row_below_the_signing_row_is_not_a_prohibition() {
+    let d = root(
+        &pre_loader_sip("05-3-00"),
+        &[("SIPDefault.cnf", "image_version: P0S3-05-3-00\n")],
+    );
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-07-4-00"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0S3-05-3-00".into()),
+        "{doc}"
+    );
+    assert!(!doc.to_string().contains("forbids"), "{doc}");
+    let (p, code) = json(&["plan", "--from", "P0S3-07-4-00", "--to", "P0S3-05-3-00"]);
+    assert_eq!(code, 0, "{p}");
+    assert!(p["notes"].to_string().contains("not a prohibition"), "{p}");
+}
+
+/// 000: "All versions prior to a Cisco IP Phone 7960 and 7940 Version 5.0
+/// will not load onto the phone after it is installed."
+#[test]
+fn no_going_back_below_5_is_an_error_citing_the_sentence() {
+    let d = root(
+        &Files::new(),
+        &[
+            ("SIPDefault.cnf", "image_version: P0S3-04-4-00\n"),
+            ("OS79XX.TXT", "P0S3-04-4-00\r\n"),
+        ],
+    );
+    for running in ["P0S3-8-12-00", "its current load", "P00305000500"] {
+        let doc = boot(d.path(), "7960", &["--running", running]);
+        assert_eq!(doc["verdict"]["kind"], "error", "{running}: {doc}");
+        let msg = doc["verdict"]["message"].as_str().unwrap();
+        assert!(
+            msg.contains("will not load onto the phone after it is installed"),
+            "{running}: {msg}"
+        );
+        assert!(
+            !requested(&doc, None)
+                .iter()
+                .any(|f| f == "P0S3-04-4-00.sbn"),
+            "{running}: {doc}"
+        );
+    }
+}
+
+/// Table 2: "There was no P0M3-03-2-00." names says so; plan, stage and boot refuse it.
+#[test]
+fn an_image_that_never_existed_is_refused() {
+    let (n, _) = json(&["names", "P0M3-03-2-00"]);
+    assert!(n.to_string().contains("never released"), "{n}");
+    let (p, code) = json(&["plan", "--from", "P0M3-03-1-00", "--to", "P0M3-03-2-00"]);
+    assert_ne!(code, 0, "{p}");
+    assert!(p.to_string().contains("never released"), "{p}");
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path().join("root");
+    let (s, code) = json(&[
+        "stage",
+        "--target",
+        "P0M3-03-2-00",
+        "--from",
+        &d.path().to_string_lossy(),
+        &r.to_string_lossy(),
+    ]);
+    assert_ne!(code, 0, "{s}");
+    assert!(s.to_string().contains("never released"), "{s}");
+    let b = root(
+        &Files::new(),
+        &[("MGCDefault.cnf", "image_version: P0M3-03-2-00\n")],
+    );
+    let doc = boot(b.path(), "7960", &["--running", "P0M3-03-1-00"]);
+    assert_eq!(doc["verdict"]["kind"], "error", "{doc}");
+    assert!(
+        doc["verdict"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("never released"),
+        "{doc}"
+    );
+}
+
+/// Footnote 2: "If you want to upgrade from SIP 5.x or 6.x to SIP 7.x, use
+/// Procedure F." Applied to MGCP, the plan says that is loadsmith's reading.
+#[test]
+fn footnote_2_applied_to_mgcp_is_said_to_be_loadsmiths_reading() {
+    let (p, code) = json(&["plan", "--from", "P0S3-05-3-00", "--to", "P0M3-07-4-00"]);
+    assert_eq!(code, 0, "{p}");
+    assert!(
+        p["notes"].to_string().contains("loadsmith's reading"),
+        "{p}"
+    );
+    let (p, _) = json(&["plan", "--from", "P0S3-05-3-00", "--to", "P0S3-07-4-00"]);
+    assert!(
+        !p["notes"].to_string().contains("loadsmith's reading"),
+        "{p}"
+    );
+}

@@ -141,6 +141,9 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
         return Some(w.wrong_family(why, image, flash.app.clone()));
     }
     let loader = files::is_loader(&target);
+    if !loader && let Some(done) = refuse_target(w, flash, image) {
+        return Some(done);
+    }
     if !loader && let Some(done) = matrix_check(w, flash, image) {
         return Some(done);
     }
@@ -171,7 +174,29 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
         ));
     } else {
         flash.app = Some(image.to_string());
+        flash.era = files::era(Some(&target));
         w.reboot(format!("{file} is written to flash"));
+    }
+    None
+}
+
+/// What no phone can be told, whatever it runs: an image Table 2 says never
+/// existed, or (on a phone that takes signed files only) an image below 5.x.
+fn refuse_target(w: &mut Walk<'_>, flash: &Flash, image: &str) -> Option<BootReport> {
+    let to = ImageName::parse(image);
+    if let Some(why) = upgrade::matrix::never_released(&to) {
+        let msg = format!("error: {image} was never released ({why}); no phone can load it");
+        return Some(w.end(Kind::Error, flash.app.clone(), msg, None));
+    }
+    let signed_only = flash.app.as_deref() != Some(super::fleet::PRE_LOADER)
+        && (flash.era == Era::Loader || files::takes_signed_only(flash.app_name().as_ref()));
+    if signed_only && to.known && to.version.as_ref().is_some_and(|v| v.major < 5) {
+        let msg = format!(
+            "error: the phone runs {} (5.x or later) and is told to load {image}, older than 5.x: \"{}\" (000, \"Signed and Unsigned Images\"); name an image of 5.x or later",
+            flash.app.as_deref().unwrap_or("a signed image"),
+            upgrade::NO_GOING_BACK
+        );
+        return Some(w.end(Kind::Error, flash.app.clone(), msg, None));
     }
     None
 }
@@ -244,6 +269,9 @@ fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
         .is_some_and(|r| r.same_image(&target) || r.stem == image)
     {
         return Some(app_starts(w, image));
+    }
+    if let Some(done) = refuse_target(w, flash, &image) {
+        return Some(done);
     }
     if let Some(done) = matrix_check(w, flash, &image) {
         return Some(done);

@@ -96,6 +96,13 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
             message: format!("--target {}: not a load name loadsmith knows", opts.target),
         });
     }
+    if let Some(why) = crate::upgrade::matrix::never_released(&target) {
+        return Err(Error::Refused {
+            message: format!("{} was never released: {why}", opts.target),
+            details: Vec::new(),
+            hint: Some("choose a release Table 2 lists (see `loadsmith matrix`)".into()),
+        });
+    }
     // A root that does not exist yet is made (a dry run says it would be).
     let create_root = match fs::metadata(&opts.root) {
         Ok(m) if m.is_dir() => false,

@@ -75,6 +75,12 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
             hint: "name the SIP, SCCP or MGCP application image as the target (e.g. P0S3-8-12-00); the loader comes with it".into(),
         });
     }
+    if let Some(why) = matrix::never_released(to) {
+        return Err(Refusal {
+            reason: format!("{} was never released: {why}", to.input),
+            hint: "choose a release Table 2 lists (see `loadsmith matrix`)".into(),
+        });
+    }
     let (Some(fv), Some(tv)) = (&from.version, &to.version) else {
         return Err(refuse_unknown(&from.input));
     };
@@ -102,7 +108,7 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
     if fv.is_signed_era() && tv.major < 5 {
         return Err(Refusal {
             reason: format!(
-                "{} is a signed image (5.x or later) and {} is older than 5.x: {}",
+                "{} is a signed image (5.x or later) and {} is older than 5.x: {} (000: \"{NO_GOING_BACK}\")",
                 from.stem,
                 to.stem,
                 table3::footnote(1)
@@ -110,7 +116,11 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
             hint: "choose a target of version 5.x or later (see `loadsmith matrix`)".into(),
         });
     }
-    let Some(row) = table3::find_row(from, to) else {
+    let row = table3::find_row(from, to);
+    if row.is_none() && fv.is_signed_era() && tv.is_signed_era() {
+        return Ok(unlisted_signed_move(out, from, to, models));
+    }
+    let Some(row) = row else {
         return Err(Refusal {
             reason: format!(
                 "the vendor's Table 3 has no row for {} {} to {} {}",
@@ -125,6 +135,9 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
     for n in row.footnotes {
         out.notes
             .push(format!("Table 3 footnote {n}: {}", table3::footnote(*n)));
+    }
+    if row.footnotes.contains(&2) && to.protocol == Some(Protocol::Mgcp) {
+        out.notes.push("footnote 2 speaks of SIP 5.x/6.x → SIP 7.x; applying it to a move from SIP 5.x/6.x to MGCP 7.x is loadsmith's reading, not the matrix's words".into());
     }
     let needs_six_three = match row.procedure {
         Procedure::F => true,
@@ -159,6 +172,34 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
         out.notes.push("field practice (seed guide): old SCCP phones switch protocols most reliably after stepping SCCP 3.x → P00305000500 → P00308000900".into());
     }
     Ok(out)
+}
+
+/// Seed 000, "Signed and Unsigned Images".
+pub const NO_GOING_BACK: &str = "All versions prior to a Cisco IP Phone 7960 and 7940 Version 5.0 will not load onto the phone after it is installed.";
+
+/// Table 2's note under the signing row.
+pub const BELOW_THE_ROW: &str = "All images below will boot to any other image below this row regardless of the protocol that is used.";
+
+/// A move between two signed images (5.x or later) for which Table 3 has no
+/// row: Table 2's note allows it, and it follows the boot mechanism. The
+/// step is Procedure B's (image in the root, named in `OS79XX.TXT` and the
+/// target protocol's configuration files); which procedure the vendor would
+/// name is loadsmith's reading.
+fn unlisted_signed_move(
+    mut out: Plan,
+    from: &ImageName,
+    to: &ImageName,
+    models: &[&'static Model],
+) -> Plan {
+    out.steps.push(step(Procedure::B, from, to, 0, models));
+    out.notes.push(format!(
+        "Table 3 has no row for {} {} → {} {}; a missing row is not a prohibition: Table 2's note says \"{BELOW_THE_ROW}\" The step follows the boot mechanism with Procedure B's files (loadsmith's reading; row 0 = no Table 3 row)",
+        proto(from),
+        from.version.as_ref().map(ToString::to_string).unwrap_or_default(),
+        proto(to),
+        to.version.as_ref().map(ToString::to_string).unwrap_or_default(),
+    ));
+    out
 }
 
 fn proto(n: &ImageName) -> &'static str {

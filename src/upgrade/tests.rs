@@ -160,14 +160,27 @@ fn refusals_say_why() {
     )
     .unwrap_err();
     assert!(e.reason.contains("loader"));
-    // A pair Table 3 does not cover: SIP 7.x back to SIP 6.x.
-    let e = plan(
+    // A pair Table 3 does not cover between two signed images (SIP 7.x
+    // back to SIP 6.x) is no prohibition (Table 2's note): one step, said so.
+    let p = plan(
         &ImageName::parse("P0S3-07-4-00"),
         &ImageName::parse("P0S3-06-3-00"),
         &m,
     )
+    .unwrap();
+    assert_eq!(procedures(&p), [Procedure::B]);
+    assert!(
+        p.notes.iter().any(|n| n.contains("not a prohibition")),
+        "{p:?}"
+    );
+    // An image Table 2 says never existed.
+    let e = plan(
+        &ImageName::parse("P0M3-03-1-00"),
+        &ImageName::parse("P0M3-03-2-00"),
+        &m,
+    )
     .unwrap_err();
-    assert!(e.reason.contains("Table 3 has no row"), "{e:?}");
+    assert!(e.reason.contains("never released"), "{e:?}");
 }
 
 #[test]
