@@ -159,6 +159,16 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
             );
             return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(file)));
         }
+        Err(Stop::Missing(_))
+            if file.ends_with(".bin")
+                && matches!(w.src_has(&format!("{image}.sbn")), Some(true)) =>
+        {
+            let msg = format!(
+                "uncertain: the phone runs {} (below 5.x, it takes the unsigned {file}) and the server holds {image}.sbn but not {file}; 000 says only that \"Versions prior to 5.x accept unsigned binary files\", not whether they also take a signed one: under one reading it loops on {file}, under the other it loads {image}.sbn. Add {file} from the vendor's bundle",
+                flash.app.as_deref().unwrap_or("nothing")
+            );
+            return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(file)));
+        }
         Err(stop) => return Some(w.stopped(stop, flash.app.clone(), false)),
     }
     if loader || files::era(Some(&target)) == Era::Loader {
@@ -167,6 +177,9 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
         // identified by its extension (.sbn)"); the application (`.sb2`) is
         // fetched by that loader after the reboot, so flash does not hold
         // `image` yet.
+        if flash.era == Era::PreLoader {
+            w.say(upgrade::DHCP_150.into());
+        }
         flash.loader = Some(image.to_string());
         flash.era = Era::Loader;
         w.reboot(format!(

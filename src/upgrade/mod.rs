@@ -164,14 +164,34 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
         out.steps
             .push(step(row.procedure, &current, to, row.number, models));
     }
+    respell(&mut out, &[]);
     if matches!(from_proto, Protocol::Sip) && fv.major <= 4 && tv.major >= 7 {
         out.notes.push("a vendor CME guide adds: SIP 2.x–4.x go 4.4 → 5.3 → 6.x → 7.x, never straight to 7.x; if a step fails, go through P0S3-04-4-00 and P0S3-05-3-00".into());
     }
-    if from.protocol == Some(Protocol::Sccp) && fv.major <= 3 && to.protocol != Some(Protocol::Sccp)
+    if from.protocol == Some(Protocol::Sccp) && fv.major <= 3 {
+        out.notes.push(format!(
+            "the matrix's route is the one above (seed 000, Table 3 row {}, Procedure {:?}); the field guide's fallback if that step fails (seed 002: \"If you have a very old version of SCCP, you will find that you cannot immediately upgrade to this version … load version 3 (P00303010102), then load to version 5 (P00305000500), then jump to version 8.0.9 (P00308000900)\"): step P00303010102 → P00305000500 → P00308000900, then plan again from there",
+            row.number, row.procedure
+        ));
+    }
+    if from_pre_loader(from)
+        && out
+            .steps
+            .iter()
+            .any(|s| !from_pre_loader(&ImageName::parse(&s.load)))
     {
-        out.notes.push("field practice (seed guide): old SCCP phones switch protocols most reliably after stepping SCCP 3.x → P00305000500 → P00308000900".into());
+        out.notes.push(DHCP_150.into());
     }
     Ok(out)
+}
+
+/// The assumption a pre-loader phone's loader step rests on.
+pub const DHCP_150: &str = "assumption: the phones learn their TFTP server from DHCP option 150; the field guide (seed 002): \"Without an auto-provisioned tftp server address, the phone will only complete half the upgrade and come up with an error message of 'protocol application invalid'\" (the loader wipes the network settings the phone had)";
+
+/// True when `n` is an image from before the universal loader (SCCP below
+/// 6.x, SIP and MGCP below 7.x).
+fn from_pre_loader(n: &ImageName) -> bool {
+    crate::phone::files::era(Some(n)) == crate::phone::files::Era::PreLoader
 }
 
 /// Seed 000, "Signed and Unsigned Images".
@@ -226,10 +246,29 @@ fn check_legacy(n: &ImageName, which: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Names whose vendor spelling is known from real files (`field-facts.md`:
+/// "vendor files for SIP 8.12 are named `P0S3-8-12-00.*`, while
+/// `P0S3-07-4-00`, `P0S3-06-3-00` and `P0S3-08-11-00` are padded"; the SIP
+/// 8.12 loader is `P003-8-12-00`; the last SCCP release `P0030801SR02`).
+pub const VENDOR_SPELLINGS: &[&str] = &[
+    "P0S3-8-12-00",
+    "P003-8-12-00",
+    "P0S3-07-4-00",
+    "P0S3-06-3-00",
+    "P0S3-08-11-00",
+    "P0030801SR02",
+];
+
 /// Spells every load name of `plan` (steps, values, sentences) as the
 /// vendor's files do, taken from `vendor` (stems of the files in the
-/// bundles). Returns the names no vendor file confirms.
+/// bundles), then from the spellings known from real files
+/// ([`VENDOR_SPELLINGS`]). Returns the names neither confirms.
 pub fn respell(plan: &mut Plan, vendor: &[String]) -> Vec<String> {
+    let vendor: Vec<String> = vendor
+        .iter()
+        .cloned()
+        .chain(VENDOR_SPELLINGS.iter().map(|s| s.to_string()))
+        .collect();
     let mut names: Vec<String> = plan.steps.iter().map(|s| s.load.clone()).collect();
     for s in &plan.steps {
         names.extend(s.actions.iter().filter_map(|a| a.value.clone()));
@@ -358,9 +397,13 @@ fn step(
     let protocol = to.protocol.unwrap_or(Protocol::Sccp);
     // A single-step SCCP → SIP/MGCP move names the loader in XMLDefault:
     // `stage --running` writes that entry (Procedure C note).
-    let running = if procedure == Procedure::C
-        && from.protocol == Some(Protocol::Sccp)
-        && crate::names::loader_name(to).is_some()
+    // A pre-5.x target is staged for the phones that run the pre-5.x image
+    // (no phone running a signed image can take it).
+    let pre5 = to.version.as_ref().is_some_and(|v| v.major < 5);
+    let running = if pre5
+        || procedure == Procedure::C
+            && from.protocol == Some(Protocol::Sccp)
+            && crate::names::loader_name(to).is_some()
     {
         format!(" --running {}", from.stem)
     } else {

@@ -73,7 +73,7 @@ fn sip_5_goes_through_6_3_to_reach_7() {
     )
     .unwrap();
     let loads: Vec<&str> = p.steps.iter().map(|s| s.load.as_str()).collect();
-    assert_eq!(loads, ["P0S3-06-3-00", "P0S3-08-12-00"]);
+    assert_eq!(loads, ["P0S3-06-3-00", "P0S3-8-12-00"]);
     assert_eq!(procedures(&p), [Procedure::B, Procedure::D]);
     // Step 1 writes OS79XX.TXT and SIPDefault.cnf with the 6.3 image.
     let a = &p.steps[0].actions;
@@ -92,7 +92,7 @@ fn sip_5_goes_through_6_3_to_reach_7() {
             .actions
             .iter()
             .any(|x| x.file.as_deref() == Some("OS79XX.TXT")
-                && x.value.as_deref() == Some("P003-08-12-00"))
+                && x.value.as_deref() == Some("P003-8-12-00"))
     );
 }
 
