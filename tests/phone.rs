@@ -1245,14 +1245,36 @@ const TABLE_3_ROWS: [(u8, &str, &str); 30] = [
 /// Runs the plan of one row step by step as printed (stage, then the edits
 /// in the order printed) and boots a 7960 from the row's image after each
 /// step. `Err` says where it parts from the plan.
-fn run_row(fw: &Path, work: &Path, row: u8, from: &str, to: &str) -> Result<(), String> {
+fn run_row(
+    fw: &Path,
+    work: &Path,
+    row: u8,
+    from: &str,
+    to: &str,
+    served: bool,
+) -> Result<(), String> {
     let fws = fw.to_string_lossy().to_string();
     let (p, code) = json(&["plan", "--from", from, "--to", to, "--bundles", &fws]);
     if code != 0 {
         return Err(format!("plan: {p}"));
     }
-    let r = work.join(format!("row-{row}"));
+    let r = work.join(format!("row-{row}-{served}"));
     std::fs::create_dir(&r).unwrap();
+    if served {
+        // The root serves the row's image today, as the phones' own files name it.
+        let (file, text) = match &from[..4] {
+            "P0S3" => ("SIPDefault.cnf", format!("image_version: {from}\n")),
+            "P0M3" => ("MGCDefault.cnf", format!("image_version: {from}\n")),
+            _ => (
+                "XMLDefault.cnf.xml",
+                format!(
+                    "<Default>\n<loadInformation7 model=\"IP Phone 7960\">{from}</loadInformation7>\n</Default>\n"
+                ),
+            ),
+        };
+        std::fs::write(r.join(file), text).unwrap();
+        std::fs::write(r.join("OS79XX.TXT"), format!("{from}\r\n")).unwrap();
+    }
     let rs = r.to_string_lossy().to_string();
     let mut running = from.to_string();
     for step in p["steps"].as_array().unwrap() {
@@ -1313,9 +1335,20 @@ fn table_3_every_row_stages_as_printed() {
     }
     let mut failed = Vec::new();
     for (row, from, to) in TABLE_3_ROWS {
-        if let Err(e) = run_row(&fw, d.path(), row, from, to) {
+        if let Err(e) = run_row(&fw, d.path(), row, from, to, false) {
             failed.push(format!("row {row} ({from} → {to}): {e}"));
         }
+        if let Err(e) = run_row(&fw, d.path(), row, from, to, true) {
+            failed.push(format!(
+                "row {row} ({from} → {to}, root serving {from}): {e}"
+            ));
+        }
+    }
+    // Row 21 across protocols (Procedure E): SIP 7.4 → MGCP 7.4.
+    if let Err(e) = run_row(&fw, d.path(), 210, "P0S3-07-4-00", "P0M3-07-4-00", true) {
+        failed.push(format!(
+            "row 21 (P0S3-07-4-00 → P0M3-07-4-00, root serving SIP): {e}"
+        ));
     }
     assert!(
         failed.is_empty(),
@@ -1323,4 +1356,68 @@ fn table_3_every_row_stages_as_printed() {
         failed.len(),
         failed.join("\n")
     );
+}
+
+/// SIP 7.4 → 8.12 in a root that also serves 7961s through XMLDefault.cnf.xml:
+/// one answer. The plan keeps XMLDefault (Procedure E's second way), the
+/// stage names the SIP load in it for 7940/7960, and after the plan as
+/// printed the 7960 settles on 8.12 while the 7961 keeps its load.
+#[test]
+fn sip_7_4_to_8_12_has_one_answer_in_a_mixed_root() {
+    let d = tempfile::tempdir().unwrap();
+    let fw = d.path().join("sip812.zip");
+    zip(&fw, &vendor_set("P0S3-8-12-00"));
+    let r = d.path().join("root");
+    std::fs::create_dir(&r).unwrap();
+    write_files(&r, &sccp41());
+    let xml = "<Default>\n<loadInformation30018 model=\"IP Phone 7961\">SCCP41.9-4-2SR3-1S</loadInformation30018>\n</Default>\n";
+    std::fs::write(r.join("XMLDefault.cnf.xml"), xml).unwrap();
+    std::fs::write(r.join("SIPDefault.cnf"), "image_version: P0S3-07-4-00\n").unwrap();
+    let (p, code) = json(&[
+        "plan",
+        "--from",
+        "P0S3-07-4-00",
+        "--to",
+        "P0S3-8-12-00",
+        "--bundles",
+        &fw.to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{p}");
+    let actions = p["steps"][0]["actions"].as_array().unwrap();
+    assert!(
+        !actions
+            .iter()
+            .any(|a| a["text"].as_str().unwrap().starts_with("remove")),
+        "{p}"
+    );
+    let rs = r.to_string_lossy().to_string();
+    for a in actions {
+        if a["text"].as_str().unwrap().contains("(loadsmith stage ") {
+            let (s, code) = json(&[
+                "stage",
+                "--target",
+                "P0S3-8-12-00",
+                "--from",
+                &fw.to_string_lossy(),
+                &rs,
+            ]);
+            assert_eq!(code, 0, "{s}");
+        } else {
+            apply_action(&r, a);
+        }
+    }
+    let doc = boot(&r, "7960", &["--running", "P0S3-07-4-00"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0S3-8-12-00".into()),
+        "{doc}"
+    );
+    let doc = boot(&r, "7961", &["--running", "SCCP41.9-4-2SR3-1S"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "SCCP41.9-4-2SR3-1S".into()),
+        "{doc}"
+    );
+    let (c, _) = json(&["check", &rs]);
+    assert_eq!(c["summary"]["errors"], 0, "{c}");
 }

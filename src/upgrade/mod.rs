@@ -367,6 +367,13 @@ fn pointer_actions(image: &str, protocol: Protocol, models: &[&'static Model]) -
     }
 }
 
+fn files_of(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Mgcp => MGCP_DEFAULT,
+        _ => SIP_DEFAULT,
+    }
+}
+
 fn remove_other_configs(protocol: Protocol, keep: Option<Protocol>) -> Action {
     let others: Vec<&str> = [
         (Protocol::Sccp, "XMLDefault.cnf.xml/SEP<MAC>.cnf.xml"),
@@ -464,8 +471,20 @@ fn step(
             actions.extend(pointer_actions(&image, protocol, models));
         }
         Procedure::E | Procedure::F => {
+            if from.protocol == to.protocol {
+                // Same protocol: Procedure E's second way (change the image in
+                // the file the phone reads); other protocols' files stay, for
+                // the other models a root serves.
+                actions.push(say(
+                    Some(XML_DEFAULT),
+                    format!("keep XMLDefault.cnf.xml if the root serves other models: it comes before {} in the hunt, so the stage names {image} in its loadInformation entries for these models", files_of(protocol)),
+                ));
+            } else {
+                // Removed first: while the other protocol's file is there it
+                // comes first in the hunt, and `stage` (rightly) refuses.
+                actions.insert(0, remove_other_configs(protocol, None));
+            }
             actions.extend(pointer_actions(&image, protocol, models));
-            actions.push(remove_other_configs(protocol, None));
             if from.protocol != to.protocol {
                 actions.push(say(
                     None,
