@@ -186,8 +186,18 @@ fn rule_3_bare_and_numbered_load_information() {
         ("settles".into(), "SCCP41.9-4-2SR3-1S".into()),
         "{doc}"
     );
+    // Both, disagreeing: no document says which a phone takes (issue 21).
     let both = "<Default>\n<loadInformation>P0S3-8-11-00</loadInformation>\n<loadInformation7 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation7>\n</Default>\n";
     let d = root(&sip812(), &[("XMLDefault.cnf.xml", both)]);
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-8-11-00"]);
+    assert_eq!(
+        verdict(&doc),
+        ("uncertain".into(), "P0S3-8-11-00".into()),
+        "{doc}"
+    );
+    // Both, agreeing: nothing to choose.
+    let same = both.replace("P0S3-8-11-00", "P0S3-8-12-00");
+    let d = root(&sip812(), &[("XMLDefault.cnf.xml", &same)]);
     let doc = boot(d.path(), "7960", &["--running", "P0S3-8-11-00"]);
     assert_eq!(
         verdict(&doc),
@@ -1420,4 +1430,99 @@ fn sip_7_4_to_8_12_has_one_answer_in_a_mixed_root() {
     );
     let (c, _) = json(&["check", &rs]);
     assert_eq!(c["summary"]["errors"], 0, "{c}");
+}
+
+/// Where the seeds are silent the verdict is uncertain, naming both readings
+/// and the fix: a `dynamic_ftp` address (000: it "will force the phone to
+/// use a different server"); a bare and a numbered loadInformation that
+/// disagree ("No document says which a phone takes"); a pre-loader SCCP
+/// phone whose SEP<MAC>.cnf.xml names nothing while XMLDefault names an image
+/// (rule 4's reasoning before the loader). A zero-padded device type is a
+/// note; "runs from flash" says it assumes one TFTP server.
+#[test]
+fn silence_is_uncertain_round_2() {
+    let sep = format!("SEP{MAC}.cnf.xml");
+    let ftp = root(
+        &sip812(),
+        &[(
+            "SIPDefault.cnf",
+            "image_version: P0S3-8-12-00\ndynamic_ftp: 10.9.9.9\n",
+        )],
+    );
+    let doc = boot(ftp.path(), "7960", &["--running", "P0S3-8-11-00"]);
+    assert_eq!(doc["verdict"]["kind"], "uncertain", "{doc}");
+    assert!(
+        doc["verdict"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("dynamic_ftp 10.9.9.9"),
+        "{doc}"
+    );
+    let (c, _) = json(&["check", &ftp.path().to_string_lossy()]);
+    assert!(
+        messages(&c, "phone-uncertain")
+            .iter()
+            .any(|m| m.contains("dynamic_ftp")),
+        "{c}"
+    );
+
+    let xml = "<Default><loadInformation7 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation7><loadInformation>P0S3-8-11-00</loadInformation></Default>";
+    let both = root(&sip812(), &[("XMLDefault.cnf.xml", xml)]);
+    let doc = boot(both.path(), "7960", &["--running", "P0S3-8-11-00"]);
+    assert_eq!(doc["verdict"]["kind"], "uncertain", "{doc}");
+    let msg = doc["verdict"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("P0S3-8-12-00") && msg.contains("P0S3-8-11-00") && msg.contains("bare"),
+        "{msg}"
+    );
+
+    let pre = root(
+        &sccp812(),
+        &[
+            (&sep, "<device></device>"),
+            ("XMLDefault.cnf.xml", XML_7960_SR02),
+        ],
+    );
+    let doc = boot(pre.path(), "7960", &["--running", "P00305000500"]);
+    assert_eq!(doc["verdict"]["kind"], "uncertain", "{doc}");
+    let msg = doc["verdict"]["message"].as_str().unwrap();
+    assert!(msg.contains(&sep) && msg.contains("P0030801SR02"), "{msg}");
+
+    let padded = "<Default><loadInformation00007 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation00007></Default>";
+    let pad = root(&sip812(), &[("XMLDefault.cnf.xml", padded)]);
+    let doc = boot(pad.path(), "7960", &["--running", "P0S3-8-11-00"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0S3-8-12-00".into()),
+        "{doc}"
+    );
+    assert!(
+        doc["decisions"].to_string().contains("zero-padded"),
+        "{doc}"
+    );
+
+    let none = root(&Files::new(), &[]);
+    let doc = boot(none.path(), "7960", &["--running", "P0S3-8-11-00"]);
+    assert!(
+        doc["decisions"].to_string().contains("one TFTP server"),
+        "{doc}"
+    );
+}
+
+/// A real tree's template `SEP000000000000.cnf.xml` is no phone: check walks
+/// "a phone with no per-phone file" with a MAC no file of the root has.
+#[test]
+fn the_fleet_walks_a_mac_no_file_names() {
+    let tpl = "<device><loadInformation>P0S3-8-11-00</loadInformation></device>";
+    let d = root(
+        &sip812(),
+        &[
+            ("SIPDefault.cnf", "image_version: P0S3-8-12-00\n"),
+            ("SEP000000000000.cnf.xml", tpl),
+        ],
+    );
+    let (c, _) = json(&["check", &d.path().to_string_lossy()]);
+    let row = fleet_row(&c, "7960");
+    assert_eq!(row["kind"], "settles", "{c}");
+    assert_eq!(row["image"], "P0S3-8-12-00", "{c}");
 }

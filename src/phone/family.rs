@@ -37,7 +37,12 @@ pub fn walk(w: &mut Walk<'_>) -> BootReport {
                 return w.end(Kind::Settles, None, msg, None);
             }
             Hunt::Nothing => return w.no_config(running),
-            Hunt::Decided(d) => (d.file, d.image),
+            Hunt::Decided(d) => {
+                if let Some(msg) = d.uncertain {
+                    return w.end(Kind::Uncertain, running, msg, Some(d.file));
+                }
+                (d.file, d.image)
+            }
         };
         let Some(image) = image else {
             if running.is_none() && running_list.is_some() {

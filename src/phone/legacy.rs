@@ -108,18 +108,32 @@ fn pre_loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
         protocol.label()
     ));
     let mut decided: Option<(String, String)> = None;
-    for f in files::own_protocol_files(protocol, &w.state.mac.clone()) {
-        match w.config(&f) {
+    let mut silent: Option<String> = None;
+    let own = files::own_protocol_files(protocol, &w.state.mac.clone());
+    for f in &own {
+        match w.config(f) {
             Err(stop) => return Some(w.stopped(stop, flash.app.clone(), false)),
             Ok(Some(n)) => {
                 if let Some(i) = n.image {
                     decided = Some((f.clone(), i));
                 }
                 if protocol == Protocol::Sccp {
+                    silent = decided.is_none().then(|| f.clone());
                     break;
                 }
             }
             Ok(None) => {}
+        }
+    }
+    if let (None, Some(file)) = (&decided, silent) {
+        // Rule 4's reasoning holds before the loader too: the SCCP file
+        // found first names nothing, a later one names an image.
+        let at = own.iter().position(|f| *f == file).unwrap_or(0);
+        let next = own[at + 1..]
+            .iter()
+            .find_map(|f| w.peek_named(f).map(|i| (i, f.clone())));
+        if next.is_some() {
+            return Some(w.names_nothing(file, flash.app.clone(), next));
         }
     }
     let Some((file, image)) = decided else {
@@ -262,7 +276,15 @@ fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
             d.protocol.label()
         ));
     }
-    let Decided { file, image, .. } = d;
+    let Decided {
+        file,
+        image,
+        uncertain,
+        ..
+    } = d;
+    if let Some(msg) = uncertain {
+        return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(file)));
+    }
     let Some(image) = image else {
         let next = next_named(w, &order, &file);
         return Some(w.names_nothing(file, flash.app.clone(), next));

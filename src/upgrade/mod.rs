@@ -174,12 +174,7 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
             row.number, row.procedure
         ));
     }
-    if from_pre_loader(from)
-        && out
-            .steps
-            .iter()
-            .any(|s| !from_pre_loader(&ImageName::parse(&s.load)))
-    {
+    if out.steps.iter().any(writes_loader) {
         out.notes.push(DHCP_150.into());
     }
     Ok(out)
@@ -188,10 +183,17 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
 /// The assumption a pre-loader phone's loader step rests on.
 pub const DHCP_150: &str = "assumption: the phones learn their TFTP server from DHCP option 150; the field guide (seed 002): \"Without an auto-provisioned tftp server address, the phone will only complete half the upgrade and come up with an error message of 'protocol application invalid'\" (the loader wipes the network settings the phone had)";
 
-/// True when `n` is an image from before the universal loader (SCCP below
-/// 6.x, SIP and MGCP below 7.x).
-fn from_pre_loader(n: &ImageName) -> bool {
-    crate::phone::files::era(Some(n)) == crate::phone::files::Era::PreLoader
+/// True when a step names the universal loader in a file (`OS79XX.TXT` for
+/// Procedure D, `loadInformation` for the Procedure C note): the pre-loader
+/// phone's loader step.
+fn writes_loader(s: &Step) -> bool {
+    s.actions
+        .iter()
+        .filter_map(|a| a.value.as_deref())
+        .any(|v| {
+            let n = ImageName::parse(v);
+            n.protocol == Some(Protocol::Loader) || n.role == crate::names::Role::Loader
+        })
 }
 
 /// Seed 000, "Signed and Unsigned Images".
