@@ -16,6 +16,7 @@
 
 mod choose;
 pub mod edits;
+mod keep;
 pub mod options;
 pub mod proof;
 pub mod prune;
@@ -297,7 +298,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         os79xx,
         sccp_loader,
     };
-    let edits = edits::plan(&view, &pointing).or_else(|e| {
+    let mut edits = edits::plan(&view, &pointing).or_else(|e| {
         // A pointer file the rules send through a link or onto another
         // file cannot be read: the rule and the link are the cause to name.
         for name in edits::CANDIDATES {
@@ -305,6 +306,8 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         }
         Err(e)
     })?;
+    let served_models: Vec<String> = c.load.models.iter().map(|m| m.to_string()).collect();
+    keep::keep_served(&view, &served(opts), &mut edits, &served_models)?;
     let edited: Vec<String> = edits.iter().map(|e| e.file.clone()).collect();
     let place = placement(opts, c, &edited)?;
     links.extend(
