@@ -890,3 +890,59 @@ fn a_bare_entry_left_naming_a_missing_load_is_reported_by_the_stage() {
         bare
     );
 }
+
+mod property {
+    use super::*;
+    use proptest::prelude::*;
+
+    const SIP: [&str; 3] = [
+        "",
+        "image_version: P0S3-8-12-00\n",
+        "image_version: P0S3-8-11-00\n",
+    ];
+    const XML: [&str; 5] = [
+        "",
+        "<Default><loadInformation>P0S3-8-11-00</loadInformation></Default>",
+        "<Default><loadInformation7 model=\"IP Phone 7960\">P0S3-8-11-00</loadInformation7></Default>",
+        "<Default><loadInformation8 model=\"IP Phone 7940\">P0S3-8-12-00</loadInformation8></Default>",
+        "<Default><loadInformation7 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation7><loadInformation>P0S3-8-11-00</loadInformation></Default>",
+    ];
+    const SEP: [&str; 3] = [
+        "",
+        "<device></device>",
+        "<device><loadInformation>P0S3-8-11-00</loadInformation></device>",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+        /// `stage` refuses exactly when, after the same stage forced, a
+        /// served phone (7940, 7960, loader era) would not reach the target.
+        #[test]
+        fn stage_refuses_exactly_when_a_served_phone_would_not_reach_the_target(sip in 0..3usize, xml in 0..5usize, sep in 0..3usize) {
+            let d = tempfile::tempdir().unwrap();
+            let fw = d.path().join("sip812.zip");
+            zip(&fw, &sip812());
+            let r = d.path().join("root");
+            std::fs::create_dir(&r).unwrap();
+            for (name, text) in [("SIPDefault.cnf", SIP[sip]), ("XMLDefault.cnf.xml", XML[xml]), ("SEP000000000000.cnf.xml", SEP[sep])] {
+                if !text.is_empty() {
+                    std::fs::write(r.join(name), text).unwrap();
+                }
+            }
+            let (rs, fws) = (r.to_string_lossy().to_string(), fw.to_string_lossy().to_string());
+            let (s, code) = json(&["stage", "--target", "P0S3-8-12-00", "--from", &fws, "--dry-run", &rs]);
+            prop_assert!(code == 0 || code == 1, "{}", s);
+            let (f, fcode) = json(&["stage", "--force", "--target", "P0S3-8-12-00", "--from", &fws, &rs]);
+            prop_assert_eq!(fcode, 0, "{}", f);
+            let (c, _) = json(&["check", &rs]);
+            let mut fails = Vec::new();
+            for model in ["7940", "7960"] {
+                let row = fleet_row(&c, model);
+                if row["kind"] != "settles" || row["image"] != "P0S3-8-12-00" {
+                    fails.push(format!("{model}: {row}"));
+                }
+            }
+            prop_assert_eq!(code == 1, !fails.is_empty(), "stage {} / after a forced stage {:?}", s, fails);
+        }
+    }
+}
