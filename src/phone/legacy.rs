@@ -327,8 +327,20 @@ fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
     if let Some(l) = files::loader_of(&list).map(str::to_string)
         && flash.loader.as_deref() != Some(l.trim_end_matches(".sbn"))
     {
-        if let Err(stop) = w.get_signed(&l) {
-            return Some(w.stopped(stop, flash.app.clone(), false));
+        match w.get_signed(&l) {
+            Err(Stop::Missing(_))
+                if flash.loader.is_none() && !flash.app_name().is_some_and(|a| a.known) =>
+            {
+                // 000: LA_VERSION is "used to determine if the universal
+                // application loader needs to be upgraded": a phone of unknown
+                // history may hold that loader already.
+                let msg = format!(
+                    "uncertain: {list_file} lists the loader {l}, which is not on the server, and which loader this phone holds is not known; LA_VERSION is \"used to determine if the universal application loader needs to be upgraded\" (000): if its loader is the one {list_file}'s LA_VERSION names, it needs no loader and goes on to the application; if not, it loops asking for {l}. Add {l} from the vendor's bundle"
+                );
+                return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(l)));
+            }
+            Err(stop) => return Some(w.stopped(stop, flash.app.clone(), false)),
+            Ok(_) => {}
         }
         flash.loader = Some(l.trim_end_matches(".sbn").to_string());
         w.reboot(format!("the universal loader {l} is written to flash"));

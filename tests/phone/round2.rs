@@ -946,3 +946,26 @@ mod property {
         }
     }
 }
+
+/// 000: the loads file carries "an LA_VERSION command (used to determine if
+/// the universal application loader needs to be upgraded)". A phone of
+/// unknown history may hold the loader its LA_VERSION names: when the root
+/// lacks the loader file, that phone is uncertain, not looping; a phone whose
+/// image is known (another release, another loader) loops on it.
+#[test]
+fn la_version_may_spare_the_loader_fetch() {
+    let d = root(
+        &without(sip812(), "P003-8-12-00.sbn"),
+        &[("SIPDefault.cnf", "image_version: P0S3-8-12-00\n")],
+    );
+    let doc = boot(d.path(), "7960", &["--running", "its current load"]);
+    assert_eq!(doc["verdict"]["kind"], "uncertain", "{doc}");
+    let msg = doc["verdict"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("LA_VERSION") && msg.contains("P003-8-12-00.sbn"),
+        "{msg}"
+    );
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-8-11-00"]);
+    assert_eq!(doc["verdict"]["kind"], "loops", "{doc}");
+    assert_eq!(doc["verdict"]["file"], "P003-8-12-00.sbn", "{doc}");
+}
