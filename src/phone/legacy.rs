@@ -324,7 +324,19 @@ fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
         Err(Stop::Missing(_)) => return load_direct(w, flash, &image, &file),
         Err(stop) => return Some(w.stopped(stop, flash.app.clone(), false)),
     };
-    if let Some(l) = files::loader_of(&list).map(str::to_string)
+    install(w, flash, image, &list_file, &list)
+}
+
+/// Writes the load `list_file` lists: its loader first (then reboots, `None`)
+/// when flash holds another, else the application, which then starts.
+fn install(
+    w: &mut Walk<'_>,
+    flash: &mut Flash,
+    image: String,
+    list_file: &str,
+    list: &[String],
+) -> Option<BootReport> {
+    if let Some(l) = files::loader_of(list).map(str::to_string)
         && flash.loader.as_deref() != Some(l.trim_end_matches(".sbn"))
     {
         match w.get_signed(&l) {
@@ -348,7 +360,7 @@ fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
     }
     let apps: Vec<String> = list
         .iter()
-        .filter(|f| Some(f.as_str()) != files::loader_of(&list))
+        .filter(|f| Some(f.as_str()) != files::loader_of(list))
         .cloned()
         .collect();
     for a in &apps {
