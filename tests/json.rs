@@ -93,14 +93,7 @@ fn stage() {
 fn stage_refused() {
     after_stage(
         "stage_refused",
-        &[
-            "stage",
-            "--target",
-            "SCCP41.9-4-2SR3-1S",
-            "--from",
-            "fw",
-            "root",
-        ],
+        &["stage", "--target", "P0M3-03-2-00", "--from", "fw", "root"],
     );
 }
 

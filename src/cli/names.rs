@@ -13,7 +13,10 @@ struct Doc<'a> {
 }
 
 pub(super) fn run(inputs: &[String], out: Out) -> Result<Outcome, Error> {
-    let names: Vec<ImageName> = inputs.iter().map(|s| ImageName::parse(s)).collect();
+    let names: Vec<ImageName> = inputs
+        .iter()
+        .map(|s| crate::upgrade::matrix::noted(ImageName::parse(s)))
+        .collect();
     let unknown = names.iter().filter(|n| !n.known).count();
     let outcome = Outcome::of(unknown > 0, false);
     if out.json {

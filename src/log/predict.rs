@@ -39,9 +39,15 @@ pub fn predict(
         .first()
         .is_some_and(|a| ImageName::parse(&a.file).role == Role::FactoryDefault);
     let mut src = DirSource::of(served.clone());
-    let (running, state) = match reset {
-        true => (None, "factory reset"),
-        false => (Some(fleet::CURRENT.to_string()), "loader era"),
+    // A 7940/7960 whose first request is OS79XX.TXT boots by the original
+    // mechanism (seed 000 rule 1): walk a pre-loader phone (phone::fleet).
+    let pre = requests
+        .first()
+        .is_some_and(|a| a.file == crate::phone::files::OS79XX);
+    let (running, state) = match (reset, pre) {
+        (true, _) => (None, "factory reset"),
+        (false, true) => (Some(fleet::PRE_LOADER.to_string()), "pre-loader"),
+        (false, false) => (Some(fleet::CURRENT.to_string()), "loader era"),
     };
     let walk = crate::phone::walk(
         &mut src,

@@ -37,9 +37,20 @@ pub fn walk(w: &mut Walk<'_>) -> BootReport {
                 return w.end(Kind::Settles, None, msg, None);
             }
             Hunt::Nothing => return w.no_config(running),
-            Hunt::Decided(d) => (d.file, d.image),
+            Hunt::Decided(d) => {
+                if let Some(msg) = d.uncertain {
+                    return w.end(Kind::Uncertain, running, msg, Some(d.file));
+                }
+                (d.file, d.image)
+            }
         };
         let Some(image) = image else {
+            if running.is_none() && running_list.is_some() {
+                // Its term file's load is in flash: flash is not empty.
+                let term = files::term_file(w.state.model).unwrap_or_default();
+                let flash = format!("it runs the factory-default load {term} lists from flash");
+                return w.names_nothing_as(file, None, flash, None);
+            }
             return w.names_nothing(file, running, None);
         };
         w.rep.image = Some(image.clone());

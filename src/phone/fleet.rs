@@ -87,10 +87,11 @@ pub fn run(
     running: Option<String>,
     factory_reset: bool,
 ) -> BootReport {
+    let mac = free_mac(src);
     walk(
         src,
         &State {
-            mac: ANY_MAC.into(),
+            mac,
             model,
             running,
             factory_reset,
@@ -98,8 +99,31 @@ pub fn run(
     )
 }
 
+/// A MAC for "a phone with no per-phone file": the first of a few that no
+/// per-phone file of the root names (real trees hold templates such as
+/// `SEP000000000000.cnf.xml`, so the all-zero MAC may be taken).
+pub fn free_mac(src: &mut dyn FileSource) -> String {
+    const CANDIDATES: [&str; 4] = [ANY_MAC, "02005E10AD01", "02005E10AD02", "02005E10AD03"];
+    for c in CANDIDATES {
+        let taken = crate::phone::files::loader_hunt(c)
+            .into_iter()
+            .chain(crate::phone::files::family_hunt(c))
+            .filter(|h| h.name.contains(c))
+            .any(|h| !matches!(src.fetch(&h.name), crate::phone::source::Fetch::NotFound));
+        if !taken {
+            return c.to_string();
+        }
+    }
+    CANDIDATES[CANDIDATES.len() - 1].to_string()
+}
+
 /// What a loader-era phone runs before it boots, when nothing more is known.
 pub const CURRENT: &str = "its current load";
+
+/// What a 7940/7960 runs that boots by the original mechanism (its first
+/// request is `OS79XX.TXT`, seed 000 rule 1), when its image is not known:
+/// it asks for `OS79XX.TXT` first and loads what that file names.
+pub const PRE_LOADER: &str = "its pre-loader image";
 
 /// The states that matter for `model` in a root, and where each ends: a
 /// loader-era phone running some other load, and (79x1 family) a phone

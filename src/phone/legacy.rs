@@ -33,7 +33,10 @@ pub fn walk(w: &mut Walk<'_>) -> BootReport {
         w.say("a factory reset clears the settings, not the image in flash".into());
     }
     let app = w.state.running.clone();
-    let era = files::era(app.as_deref().map(ImageName::parse).as_ref());
+    let era = match app.as_deref() {
+        Some(super::fleet::PRE_LOADER) => Era::PreLoader,
+        a => files::era(a.map(ImageName::parse).as_ref()),
+    };
     let mut flash = Flash {
         app,
         loader: None,
@@ -52,6 +55,17 @@ pub fn walk(w: &mut Walk<'_>) -> BootReport {
     w.end(Kind::Loops, flash.app, msg, None)
 }
 
+/// True when the image line of an `OS79XX.TXT` ends in a space or tab
+/// before its line end (`P003-8-12-00 \r\n`, as a real public tree holds).
+fn trailing_blank(bytes: &[u8]) -> bool {
+    let b = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    String::from_utf8_lossy(b)
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.ends_with([' ', '\t']))
+}
+
 /// First four characters, as the original mechanism compares them.
 fn first4(s: &str) -> String {
     s.chars().take(4).collect()
@@ -60,12 +74,24 @@ fn first4(s: &str) -> String {
 /// One pass of the original boot mechanism (rule 1). `None`: rebooted, go on.
 fn pre_loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
     let running = flash.app.clone().unwrap_or_default();
-    let os = match w.get(files::OS79XX) {
-        Fetch::Found { head, .. } => os79xx_value(&head),
-        Fetch::NotFound => None,
+    let (os, spaced) = match w.get(files::OS79XX) {
+        Fetch::Found { head, .. } => (os79xx_value(&head), trailing_blank(&head)),
+        Fetch::NotFound => (None, false),
         Fetch::Error(e) => return Some(w.server_error(files::OS79XX.into(), e, flash.app.clone())),
     };
     if let Some(os) = os.filter(|o| first4(o) != first4(&running)) {
+        if spaced {
+            let msg = format!(
+                "{} names \"{os} \" with a trailing space: the phone asks for a file of that name, which does not exist (vendor bug CSCdv19260), so it never loads it. Remove the space after {os}",
+                files::OS79XX
+            );
+            return Some(w.end(
+                Kind::Error,
+                flash.app.clone(),
+                msg,
+                Some(files::OS79XX.into()),
+            ));
+        }
         w.say(format!(
             "{} names {os}, whose first four characters differ from {running}'s: the universal boot mechanism loads it",
             files::OS79XX
@@ -82,18 +108,32 @@ fn pre_loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
         protocol.label()
     ));
     let mut decided: Option<(String, String)> = None;
-    for f in files::own_protocol_files(protocol, &w.state.mac.clone()) {
-        match w.config(&f) {
+    let mut silent: Option<String> = None;
+    let own = files::own_protocol_files(protocol, &w.state.mac.clone());
+    for f in &own {
+        match w.config(f) {
             Err(stop) => return Some(w.stopped(stop, flash.app.clone(), false)),
             Ok(Some(n)) => {
                 if let Some(i) = n.image {
                     decided = Some((f.clone(), i));
                 }
                 if protocol == Protocol::Sccp {
+                    silent = decided.is_none().then(|| f.clone());
                     break;
                 }
             }
             Ok(None) => {}
+        }
+    }
+    if let (None, Some(file)) = (&decided, silent) {
+        // Rule 4's reasoning holds before the loader too: the SCCP file
+        // found first names nothing, a later one names an image.
+        let at = own.iter().position(|f| *f == file).unwrap_or(0);
+        let next = own[at + 1..]
+            .iter()
+            .find_map(|f| w.peek_named(f).map(|i| (i, f.clone())));
+        if next.is_some() {
+            return Some(w.names_nothing(file, flash.app.clone(), next));
         }
     }
     let Some((file, image)) = decided else {
@@ -115,6 +155,9 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
         return Some(w.wrong_family(why, image, flash.app.clone()));
     }
     let loader = files::is_loader(&target);
+    if !loader && let Some(done) = refuse_target(w, flash, image) {
+        return Some(done);
+    }
     if !loader && let Some(done) = matrix_check(w, flash, image) {
         return Some(done);
     }
@@ -130,19 +173,57 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
             );
             return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(file)));
         }
+        Err(Stop::Missing(_))
+            if file.ends_with(".bin")
+                && matches!(w.src_has(&format!("{image}.sbn")), Some(true)) =>
+        {
+            let msg = format!(
+                "uncertain: the phone runs {} (below 5.x, it takes the unsigned {file}) and the server holds {image}.sbn but not {file}; 000 says only that \"Versions prior to 5.x accept unsigned binary files\", not whether they also take a signed one: under one reading it loops on {file}, under the other it loads {image}.sbn. Add {file} from the vendor's bundle",
+                flash.app.as_deref().unwrap_or("nothing")
+            );
+            return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(file)));
+        }
         Err(stop) => return Some(w.stopped(stop, flash.app.clone(), false)),
     }
     if loader || files::era(Some(&target)) == Era::Loader {
-        // A loader-era image written directly carries the universal loader.
+        // A loader-era image written directly is its universal loader (the
+        // `.sbn` is the loader, 000: "The universal application loader is
+        // identified by its extension (.sbn)"); the application (`.sb2`) is
+        // fetched by that loader after the reboot, so flash does not hold
+        // `image` yet.
+        if flash.era == Era::PreLoader {
+            w.say(upgrade::DHCP_150.into());
+        }
         flash.loader = Some(image.to_string());
         flash.era = Era::Loader;
-        if !loader {
-            flash.app = Some(image.to_string());
-        }
-        w.reboot(format!("{file} (the universal loader) is written to flash"));
+        w.reboot(format!(
+            "{file} (the universal loader) is written to flash; the application is fetched after the reboot"
+        ));
     } else {
         flash.app = Some(image.to_string());
+        flash.era = files::era(Some(&target));
         w.reboot(format!("{file} is written to flash"));
+    }
+    None
+}
+
+/// What no phone can be told, whatever it runs: an image Table 2 says never
+/// existed, or (on a phone that takes signed files only) an image below 5.x.
+fn refuse_target(w: &mut Walk<'_>, flash: &Flash, image: &str) -> Option<BootReport> {
+    let to = ImageName::parse(image);
+    if let Some(why) = upgrade::matrix::never_released(&to) {
+        let msg = format!("error: {image} was never released ({why}); no phone can load it");
+        return Some(w.end(Kind::Error, flash.app.clone(), msg, None));
+    }
+    let signed_only = flash.app.as_deref() != Some(super::fleet::PRE_LOADER)
+        && (flash.era == Era::Loader || files::takes_signed_only(flash.app_name().as_ref()));
+    if signed_only && to.known && to.version.as_ref().is_some_and(|v| v.major < 5) {
+        let msg = format!(
+            "error: the phone runs {} (5.x or later) and is told to load {image}, older than 5.x: \"{}\" (000, \"Signed and Unsigned Images\"); name an image of 5.x or later",
+            flash.app.as_deref().unwrap_or("a signed image"),
+            upgrade::NO_GOING_BACK
+        );
+        return Some(w.end(Kind::Error, flash.app.clone(), msg, None));
     }
     None
 }
@@ -195,7 +276,15 @@ fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
             d.protocol.label()
         ));
     }
-    let Decided { file, image, .. } = d;
+    let Decided {
+        file,
+        image,
+        uncertain,
+        ..
+    } = d;
+    if let Some(msg) = uncertain {
+        return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(file)));
+    }
     let Some(image) = image else {
         let next = next_named(w, &order, &file);
         return Some(w.names_nothing(file, flash.app.clone(), next));
@@ -214,8 +303,10 @@ fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
         .as_ref()
         .is_some_and(|r| r.same_image(&target) || r.stem == image)
     {
-        settle_config(w);
-        return Some(w.settled(image));
+        return Some(app_starts(w, image));
+    }
+    if let Some(done) = refuse_target(w, flash, &image) {
+        return Some(done);
     }
     if let Some(done) = matrix_check(w, flash, &image) {
         return Some(done);
@@ -233,11 +324,35 @@ fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
         Err(Stop::Missing(_)) => return load_direct(w, flash, &image, &file),
         Err(stop) => return Some(w.stopped(stop, flash.app.clone(), false)),
     };
-    if let Some(l) = files::loader_of(&list).map(str::to_string)
+    install(w, flash, image, &list_file, &list)
+}
+
+/// Writes the load `list_file` lists: its loader first (then reboots, `None`)
+/// when flash holds another, else the application, which then starts.
+fn install(
+    w: &mut Walk<'_>,
+    flash: &mut Flash,
+    image: String,
+    list_file: &str,
+    list: &[String],
+) -> Option<BootReport> {
+    if let Some(l) = files::loader_of(list).map(str::to_string)
         && flash.loader.as_deref() != Some(l.trim_end_matches(".sbn"))
     {
-        if let Err(stop) = w.get_signed(&l) {
-            return Some(w.stopped(stop, flash.app.clone(), false));
+        match w.get_signed(&l) {
+            Err(Stop::Missing(_))
+                if flash.loader.is_none() && !flash.app_name().is_some_and(|a| a.known) =>
+            {
+                // 000: LA_VERSION is "used to determine if the universal
+                // application loader needs to be upgraded": a phone of unknown
+                // history may hold that loader already.
+                let msg = format!(
+                    "uncertain: {list_file} lists the loader {l}, which is not on the server, and which loader this phone holds is not known; LA_VERSION is \"used to determine if the universal application loader needs to be upgraded\" (000): if its loader is the one {list_file}'s LA_VERSION names, it needs no loader and goes on to the application; if not, it loops asking for {l}. Add {l} from the vendor's bundle"
+                );
+                return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(l)));
+            }
+            Err(stop) => return Some(w.stopped(stop, flash.app.clone(), false)),
+            Ok(_) => {}
         }
         flash.loader = Some(l.trim_end_matches(".sbn").to_string());
         w.reboot(format!("the universal loader {l} is written to flash"));
@@ -245,7 +360,7 @@ fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
     }
     let apps: Vec<String> = list
         .iter()
-        .filter(|f| Some(f.as_str()) != files::loader_of(&list))
+        .filter(|f| Some(f.as_str()) != files::loader_of(list))
         .cloned()
         .collect();
     for a in &apps {
@@ -253,23 +368,57 @@ fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
             return Some(w.stopped(stop, flash.app.clone(), true));
         }
     }
-    flash.app = Some(image);
+    flash.app = Some(image.clone());
     w.reboot(format!(
-        "the application {} is written to flash",
+        "the application {} is written to flash and starts",
         apps.join(", ")
     ));
-    None
+    Some(app_starts(w, image))
 }
 
-/// The SIP and MGCP applications read their own configuration when they start.
-fn settle_config(w: &mut Walk<'_>) {
-    let Some(p) = ImageName::parse(w.rep.image.as_deref().unwrap_or("")).protocol else {
-        return;
+/// The application, once it runs, asks for its own protocol's files, in the
+/// order it asks (a real SIP 8.12 log, `field-facts.md`: "… P0S3-8-12-00.sb2,
+/// SIPDefault.cnf, SIP<MAC>.cnf"; 000, Procedure C: SCCP reads
+/// `SEP<MAC>.cnf.xml`, SIP `SIPDefault.cnf` and `SIP<MAC>.cnf`, MGCP
+/// `MGCDefault.cnf` and `MGC<MAC>.cnf`). When those name another image than
+/// the one the loader's hunt took, the phone is told two things: uncertain.
+fn app_starts(w: &mut Walk<'_>, image: String) -> BootReport {
+    let Some(p) = ImageName::parse(&image).protocol else {
+        return w.settled(image);
     };
-    if let Some(default) = files::default_of(p) {
-        let mac = files::mac_file(p, &w.state.mac.clone());
-        w.get(default);
-        w.get(&mac);
+    let mac = w.state.mac.clone();
+    let mut asked: Vec<String> = files::default_of(p)
+        .map(str::to_string)
+        .into_iter()
+        .collect();
+    asked.push(files::mac_file(p, &mac));
+    w.say(format!(
+        "{image} starts and asks for its own {} files: {}",
+        p.label(),
+        asked.join(", ")
+    ));
+    let mut own: Option<(String, String)> = None;
+    for f in &asked {
+        match w.config(f) {
+            Ok(Some(n)) => {
+                if let Some(i) = n.image {
+                    own = Some((f.clone(), i));
+                }
+            }
+            Ok(None) => {}
+            Err(stop) => return w.stopped(stop, Some(image), false),
+        }
+    }
+    match own {
+        Some((f, i))
+            if i != image && !ImageName::parse(&i).same_image(&ImageName::parse(&image)) =>
+        {
+            let msg = format!(
+                "uncertain: the loader's hunt took {image}, and {image} runs, but its own file {f} names {i}; 000 (Procedure C) says the application then upgrades to the image its file names, while the hunt at the next boot takes {image} again: the phone may go back and forth. Make {f} name {image}, or the hunt's file name {i}"
+            );
+            w.end(Kind::Uncertain, Some(image), msg, Some(f))
+        }
+        _ => w.settled(image),
     }
 }
 

@@ -11,6 +11,11 @@ pub struct Named {
     pub image: Option<String>,
     /// The setting that named it (`loadInformation7`, `loadInformation`, `image_version`).
     pub setting: Option<Setting>,
+    /// A bare `<loadInformation>` naming another image than the numbered
+    /// entry that won (no document says which a phone takes).
+    pub bare_disagrees: Option<String>,
+    /// The numbered entry is spelled zero-padded (`loadInformation00007`).
+    pub padded: bool,
 }
 
 /// The image `file` names for `model`.
@@ -31,14 +36,24 @@ pub fn named(file: &str, bytes: &[u8], model: &Model) -> Named {
         let bare = entries
             .iter()
             .find(|e| e.device_type.is_none() && !e.value.is_empty());
+        let bare_disagrees = match (numbered, bare) {
+            (Some(n), Some(b)) if n.value != b.value => Some(b.value.clone()),
+            _ => None,
+        };
+        let padded =
+            numbered.is_some() && String::from_utf8_lossy(bytes).contains("<loadInformation0");
         return match numbered.or(bare) {
             Some(e) => Named {
                 image: Some(e.value.clone()),
                 setting: Some(Setting::LoadInformation(e.device_type)),
+                bare_disagrees,
+                padded,
             },
             None => Named {
                 image: None,
                 setting: None,
+                bare_disagrees: None,
+                padded: false,
             },
         };
     }
@@ -46,5 +61,7 @@ pub fn named(file: &str, bytes: &[u8], model: &Model) -> Named {
     Named {
         setting: image.as_ref().map(|_| Setting::ImageVersion),
         image,
+        bare_disagrees: None,
+        padded: false,
     }
 }

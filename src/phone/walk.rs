@@ -32,6 +32,8 @@ pub struct Decided {
     pub protocol: Protocol,
     pub file: String,
     pub image: Option<String>,
+    /// Why what this file tells the phone is not certain (the verdict's message).
+    pub uncertain: Option<String>,
 }
 
 /// The end of a hunt.
@@ -178,7 +180,9 @@ impl<'a> Walk<'a> {
                 }
                 continue;
             };
-            let mut image = read::named(&hf.name, &bytes, self.state.model).image;
+            let named = read::named(&hf.name, &bytes, self.state.model);
+            let uncertain = self.unsure(&hf.name, &bytes, &named);
+            let mut image = named.image;
             if let Some(default) = files::default_of(protocol)
                 && image.is_none()
                 && hf.name != default
@@ -202,9 +206,36 @@ impl<'a> Walk<'a> {
                 protocol,
                 file: hf.name.clone(),
                 image,
+                uncertain,
             });
         }
         Hunt::Nothing
+    }
+
+    /// What the documents leave open in the file that decides: a bare and a
+    /// numbered `loadInformation` disagreeing, a `dynamic_ftp` address (000:
+    /// it "will force the phone to use a different server"). A zero-padded
+    /// device type is read as the number, with a note.
+    fn unsure(&mut self, file: &str, bytes: &[u8], named: &read::Named) -> Option<String> {
+        let m = self.state.model;
+        if named.padded {
+            self.say(format!(
+                "{file} spells the device type zero-padded; read as loadInformation{}, though whether phones accept the padded spelling is not documented",
+                m.device_type
+            ));
+        }
+        if let (Some(image), Some(bare)) = (&named.image, &named.bare_disagrees) {
+            return Some(format!(
+                "uncertain: {file} names {image} for the {} in loadInformation{} and {bare} in a bare <loadInformation>; no document says which a phone takes: under one reading it loads {image}, under the other {bare}. Keep one entry for the model",
+                m.name, m.device_type
+            ));
+        }
+        let ftp = crate::pointers::cnf_get(bytes, "dynamic_ftp").filter(|v| !v.is_empty());
+        ftp.map(|addr| {
+            format!(
+                "uncertain: {file} sets dynamic_ftp {addr}, which \"will force the phone to use a different server\" (000); loadsmith sees this root only: if that server holds the same files the walk goes on as here, if not what it serves decides. Remove dynamic_ftp, or walk that server's root (boot --server)"
+            )
+        })
     }
 
     /// True when the source holds `file`, asked without counting as a
@@ -270,6 +301,7 @@ impl<'a> Walk<'a> {
     pub fn no_config(&mut self, running: Option<String>) -> BootReport {
         match running {
             Some(r) => {
+                self.say("this assumes one TFTP server: the loader \"is also capable of searching multiple servers to find the configuration files, using DHCP, manual settings, and DNS\" (000), which this walk cannot see".into());
                 let msg = format!(
                     "no configuration file names an image for this phone: it runs {r} from flash"
                 );
@@ -296,6 +328,19 @@ impl<'a> Walk<'a> {
             Some(r) => format!("it runs {r} from flash"),
             None => "flash is empty: \"No Load Specified\"".into(),
         };
+        self.names_nothing_as(file, running, flash, next)
+    }
+
+    /// [`Walk::names_nothing`], with what the first reading says the phone
+    /// runs from flash spelled by the caller (a 79x1 phone that wrote its
+    /// term file's load runs that load, it is not empty).
+    pub fn names_nothing_as(
+        &mut self,
+        file: String,
+        running: Option<String>,
+        flash: String,
+        next: Option<(String, String)>,
+    ) -> BootReport {
         let (on, fix) = match &next {
             Some((image, from)) => (
                 format!("it goes on hunting and takes {image} from {from}"),

@@ -17,6 +17,7 @@
 mod choose;
 pub mod edits;
 pub mod history;
+mod keep;
 pub mod options;
 mod phase;
 pub mod proof;
@@ -102,6 +103,13 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     if !target.known || !matches!(target.role, Role::Loads | Role::Application) {
         return Err(Error::UnknownTarget {
             name: opts.target.clone(),
+        });
+    }
+    if let Some(why) = crate::upgrade::matrix::never_released(&target) {
+        return Err(Error::Refused {
+            message: format!("{} was never released: {why}", opts.target),
+            details: Vec::new(),
+            hint: Some("choose a release Table 2 lists (see `loadsmith matrix`)".into()),
         });
     }
     // A root that does not exist yet is made (a dry run says it would be).
@@ -312,6 +320,8 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
         }
         Err(e)
     })?;
+    let served_models: Vec<String> = c.load.models.iter().map(|m| m.to_string()).collect();
+    keep::keep_served(&view, &served(opts), &mut edits, &served_models)?;
     if opts.phase == Phase::Files {
         edits.clear();
     }

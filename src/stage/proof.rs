@@ -90,12 +90,20 @@ pub fn prove(
         .iter()
         .filter_map(|m| model_by_name(m))
         .collect();
+    // A pre-5.x target staged for phones the user said run a pre-5.x image
+    // (`--running`) is judged for those phones: no phone running a signed
+    // image can take it (000: "All versions prior to … Version 5.0 will not
+    // load onto the phone after it is installed").
+    let only_running = running.is_some() && target.version.as_ref().is_some_and(|v| v.major < 5);
     for m in &served {
         let mut starts = vec![(
             Some(fleet::CURRENT.to_string()),
             false,
             "loader era".to_string(),
         )];
+        if only_running && m.family == Family::Legacy {
+            starts.clear();
+        }
         if m.family != Family::Legacy {
             starts.push((None, true, "factory reset".into()));
         }

@@ -285,3 +285,30 @@ pub fn six_three(protocol: crate::names::Protocol) -> &'static str {
         _ => "P0S3-06-3-00",
     }
 }
+
+/// Images Table 2 says never existed, with the sentence that says so.
+pub static NEVER_RELEASED: &[(&str, &str)] = &[(
+    "P0M3-03-2-00",
+    "Table 2 of the vendor's matrix: \"There was no P0M3-03-2-00.\"",
+)];
+
+/// The sentence that says `name` was never released, if one does (either
+/// spelling: `P0M3-3-2-00` is the same version).
+pub fn never_released(name: &crate::names::ImageName) -> Option<&'static str> {
+    NEVER_RELEASED
+        .iter()
+        .find(|(n, _)| {
+            let never = crate::names::ImageName::parse(n);
+            name.stem == *n || (name.known && never.same_image(name))
+        })
+        .map(|(_, why)| *why)
+}
+
+/// `name` with a note when Table 2 says it was never released (`names`).
+pub fn noted(mut name: crate::names::ImageName) -> crate::names::ImageName {
+    if let Some(why) = never_released(&name) {
+        name.notes
+            .push(format!("never released: {why}; no phone can load it"));
+    }
+    name
+}

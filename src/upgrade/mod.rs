@@ -11,7 +11,7 @@ pub mod table3;
 
 use serde::Serialize;
 
-use crate::names::config::{OS79XX, XML_DEFAULT, default_of, mac_file};
+use crate::names::config::{MGCP_DEFAULT, OS79XX, SIP_DEFAULT, XML_DEFAULT, default_of, mac_file};
 use crate::names::{Family, ImageName, Model, Protocol};
 use crate::pointers::{IMAGE_VERSION, Setting};
 pub use table3::Procedure;
@@ -76,6 +76,12 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
             hint: "name the SIP, SCCP or MGCP application image as the target (e.g. P0S3-8-12-00); the loader comes with it".into(),
         });
     }
+    if let Some(why) = matrix::never_released(to) {
+        return Err(Refusal {
+            reason: format!("{} was never released: {why}", to.input),
+            hint: "choose a release Table 2 lists (see `loadsmith matrix`)".into(),
+        });
+    }
     let (Some(fv), Some(tv)) = (&from.version, &to.version) else {
         return Err(refuse_unknown(&from.input));
     };
@@ -103,7 +109,7 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
     if fv.is_signed_era() && tv.major < 5 {
         return Err(Refusal {
             reason: format!(
-                "{} is a signed image (5.x or later) and {} is older than 5.x: {}",
+                "{} is a signed image (5.x or later) and {} is older than 5.x: {} (000: \"{NO_GOING_BACK}\")",
                 from.stem,
                 to.stem,
                 table3::footnote(1)
@@ -111,7 +117,11 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
             hint: "choose a target of version 5.x or later (see `loadsmith matrix`)".into(),
         });
     }
-    let Some(row) = table3::find_row(from, to) else {
+    let row = table3::find_row(from, to);
+    if row.is_none() && fv.is_signed_era() && tv.is_signed_era() {
+        return Ok(unlisted_signed_move(out, from, to, models));
+    }
+    let Some(row) = row else {
         return Err(Refusal {
             reason: format!(
                 "the vendor's Table 3 has no row for {} {} to {} {}",
@@ -126,6 +136,9 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
     for n in row.footnotes {
         out.notes
             .push(format!("Table 3 footnote {n}: {}", table3::footnote(*n)));
+    }
+    if row.footnotes.contains(&2) && to.protocol == Some(Protocol::Mgcp) {
+        out.notes.push("footnote 2 speaks of SIP 5.x/6.x → SIP 7.x; applying it to a move from SIP 5.x/6.x to MGCP 7.x is loadsmith's reading, not the matrix's words".into());
     }
     let needs_six_three = match row.procedure {
         Procedure::F => true,
@@ -152,14 +165,64 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
         out.steps
             .push(step(row.procedure, &current, to, row.number, models));
     }
+    respell(&mut out, &[]);
     if matches!(from_proto, Protocol::Sip) && fv.major <= 4 && tv.major >= 7 {
         out.notes.push("a vendor CME guide adds: SIP 2.x–4.x go 4.4 → 5.3 → 6.x → 7.x, never straight to 7.x; if a step fails, go through P0S3-04-4-00 and P0S3-05-3-00".into());
     }
-    if from.protocol == Some(Protocol::Sccp) && fv.major <= 3 && to.protocol != Some(Protocol::Sccp)
-    {
-        out.notes.push("field practice (seed guide): old SCCP phones switch protocols most reliably after stepping SCCP 3.x → P00305000500 → P00308000900".into());
+    if from.protocol == Some(Protocol::Sccp) && fv.major <= 3 {
+        out.notes.push(format!(
+            "the matrix's route is the one above (seed 000, Table 3 row {}, Procedure {:?}); the field guide's fallback if that step fails (seed 002: \"If you have a very old version of SCCP, you will find that you cannot immediately upgrade to this version … load version 3 (P00303010102), then load to version 5 (P00305000500), then jump to version 8.0.9 (P00308000900)\"): step P00303010102 → P00305000500 → P00308000900, then plan again from there",
+            row.number, row.procedure
+        ));
+    }
+    if out.steps.iter().any(writes_loader) {
+        out.notes.push(DHCP_150.into());
     }
     Ok(out)
+}
+
+/// The assumption a pre-loader phone's loader step rests on.
+pub const DHCP_150: &str = "assumption: the phones learn their TFTP server from DHCP option 150; the field guide (seed 002): \"Without an auto-provisioned tftp server address, the phone will only complete half the upgrade and come up with an error message of 'protocol application invalid'\" (the loader wipes the network settings the phone had)";
+
+/// True when a step names the universal loader in a file (`OS79XX.TXT` for
+/// Procedure D, `loadInformation` for the Procedure C note): the pre-loader
+/// phone's loader step.
+fn writes_loader(s: &Step) -> bool {
+    s.actions
+        .iter()
+        .filter_map(|a| a.value.as_deref())
+        .any(|v| {
+            let n = ImageName::parse(v);
+            n.protocol == Some(Protocol::Loader) || n.role == crate::names::Role::Loader
+        })
+}
+
+/// Seed 000, "Signed and Unsigned Images".
+pub const NO_GOING_BACK: &str = "All versions prior to a Cisco IP Phone 7960 and 7940 Version 5.0 will not load onto the phone after it is installed.";
+
+/// Table 2's note under the signing row.
+pub const BELOW_THE_ROW: &str = "All images below will boot to any other image below this row regardless of the protocol that is used.";
+
+/// A move between two signed images (5.x or later) for which Table 3 has no
+/// row: Table 2's note allows it, and it follows the boot mechanism. The
+/// step is Procedure B's (image in the root, named in `OS79XX.TXT` and the
+/// target protocol's configuration files); which procedure the vendor would
+/// name is loadsmith's reading.
+fn unlisted_signed_move(
+    mut out: Plan,
+    from: &ImageName,
+    to: &ImageName,
+    models: &[&'static Model],
+) -> Plan {
+    out.steps.push(step(Procedure::B, from, to, 0, models));
+    out.notes.push(format!(
+        "Table 3 has no row for {} {} → {} {}; a missing row is not a prohibition: Table 2's note says \"{BELOW_THE_ROW}\" The step follows the boot mechanism with Procedure B's files (loadsmith's reading; row 0 = no Table 3 row)",
+        proto(from),
+        from.version.as_ref().map(ToString::to_string).unwrap_or_default(),
+        proto(to),
+        to.version.as_ref().map(ToString::to_string).unwrap_or_default(),
+    ));
+    out
 }
 
 fn proto(n: &ImageName) -> &'static str {
@@ -186,10 +249,29 @@ fn check_legacy(n: &ImageName, which: &str) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Names whose vendor spelling is known from real files (`field-facts.md`:
+/// "vendor files for SIP 8.12 are named `P0S3-8-12-00.*`, while
+/// `P0S3-07-4-00`, `P0S3-06-3-00` and `P0S3-08-11-00` are padded"; the SIP
+/// 8.12 loader is `P003-8-12-00`; the last SCCP release `P0030801SR02`).
+pub const VENDOR_SPELLINGS: &[&str] = &[
+    "P0S3-8-12-00",
+    "P003-8-12-00",
+    "P0S3-07-4-00",
+    "P0S3-06-3-00",
+    "P0S3-08-11-00",
+    "P0030801SR02",
+];
+
 /// Spells every load name of `plan` (steps, values, sentences) as the
 /// vendor's files do, taken from `vendor` (stems of the files in the
-/// bundles). Returns the names no vendor file confirms.
+/// bundles), then from the spellings known from real files
+/// ([`VENDOR_SPELLINGS`]). Returns the names neither confirms.
 pub fn respell(plan: &mut Plan, vendor: &[String]) -> Vec<String> {
+    let vendor: Vec<String> = vendor
+        .iter()
+        .cloned()
+        .chain(VENDOR_SPELLINGS.iter().map(|s| s.to_string()))
+        .collect();
     let mut names: Vec<String> = plan.steps.iter().map(|s| s.load.clone()).collect();
     for s in &plan.steps {
         names.extend(s.actions.iter().filter_map(|a| a.value.clone()));
@@ -282,6 +364,13 @@ fn pointer_actions(image: &str, protocol: Protocol, models: &[&'static Model]) -
     }
 }
 
+fn files_of(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Mgcp => MGCP_DEFAULT,
+        _ => SIP_DEFAULT,
+    }
+}
+
 fn remove_other_configs(protocol: Protocol, keep: Option<Protocol>) -> Action {
     let others: Vec<&str> = [
         (Protocol::Sccp, "XMLDefault.cnf.xml/SEP<MAC>.cnf.xml"),
@@ -312,9 +401,13 @@ fn step(
     let protocol = to.protocol.unwrap_or(Protocol::Sccp);
     // A single-step SCCP → SIP/MGCP move names the loader in XMLDefault:
     // `stage --running` writes that entry (Procedure C note).
-    let running = if procedure == Procedure::C
-        && from.protocol == Some(Protocol::Sccp)
-        && crate::names::loader_name(to).is_some()
+    // A pre-5.x target is staged for the phones that run the pre-5.x image
+    // (no phone running a signed image can take it).
+    let pre5 = to.version.as_ref().is_some_and(|v| v.major < 5);
+    let running = if pre5
+        || procedure == Procedure::C
+            && from.protocol == Some(Protocol::Sccp)
+            && crate::names::loader_name(to).is_some()
     {
         format!(" --running {}", from.stem)
     } else {
@@ -375,8 +468,20 @@ fn step(
             actions.extend(pointer_actions(&image, protocol, models));
         }
         Procedure::E | Procedure::F => {
+            if from.protocol == to.protocol {
+                // Same protocol: Procedure E's second way (change the image in
+                // the file the phone reads); other protocols' files stay, for
+                // the other models a root serves.
+                actions.push(say(
+                    Some(XML_DEFAULT),
+                    format!("keep XMLDefault.cnf.xml if the root serves other models: it comes before {} in the hunt, so the stage names {image} in its loadInformation entries for these models", files_of(protocol)),
+                ));
+            } else {
+                // Removed first: while the other protocol's file is there it
+                // comes first in the hunt, and `stage` (rightly) refuses.
+                actions.insert(0, remove_other_configs(protocol, None));
+            }
             actions.extend(pointer_actions(&image, protocol, models));
-            actions.push(remove_other_configs(protocol, None));
             if from.protocol != to.protocol {
                 actions.push(say(
                     None,

@@ -73,7 +73,7 @@ fn sip_5_goes_through_6_3_to_reach_7() {
     )
     .unwrap();
     let loads: Vec<&str> = p.steps.iter().map(|s| s.load.as_str()).collect();
-    assert_eq!(loads, ["P0S3-06-3-00", "P0S3-08-12-00"]);
+    assert_eq!(loads, ["P0S3-06-3-00", "P0S3-8-12-00"]);
     assert_eq!(procedures(&p), [Procedure::B, Procedure::D]);
     // Step 1 writes OS79XX.TXT and SIPDefault.cnf with the 6.3 image.
     let a = &p.steps[0].actions;
@@ -92,7 +92,7 @@ fn sip_5_goes_through_6_3_to_reach_7() {
             .actions
             .iter()
             .any(|x| x.file.as_deref() == Some("OS79XX.TXT")
-                && x.value.as_deref() == Some("P003-08-12-00"))
+                && x.value.as_deref() == Some("P003-8-12-00"))
     );
 }
 
@@ -160,14 +160,27 @@ fn refusals_say_why() {
     )
     .unwrap_err();
     assert!(e.reason.contains("loader"));
-    // A pair Table 3 does not cover: SIP 7.x back to SIP 6.x.
-    let e = plan(
+    // A pair Table 3 does not cover between two signed images (SIP 7.x
+    // back to SIP 6.x) is no prohibition (Table 2's note): one step, said so.
+    let p = plan(
         &ImageName::parse("P0S3-07-4-00"),
         &ImageName::parse("P0S3-06-3-00"),
         &m,
     )
+    .unwrap();
+    assert_eq!(procedures(&p), [Procedure::B]);
+    assert!(
+        p.notes.iter().any(|n| n.contains("not a prohibition")),
+        "{p:?}"
+    );
+    // An image Table 2 says never existed.
+    let e = plan(
+        &ImageName::parse("P0M3-03-1-00"),
+        &ImageName::parse("P0M3-03-2-00"),
+        &m,
+    )
     .unwrap_err();
-    assert!(e.reason.contains("Table 3 has no row"), "{e:?}");
+    assert!(e.reason.contains("never released"), "{e:?}");
 }
 
 #[test]
