@@ -89,24 +89,19 @@ impl TftpSource {
         })
     }
 
-    fn get(&self, name: &str, options: bool) -> std::result::Result<Fetch, String> {
+    /// A socket of the server's address family, on any free port.
+    fn socket(&self) -> std::result::Result<UdpSocket, String> {
         let bind: SocketAddr = if self.addr.is_ipv4() {
             ([0, 0, 0, 0], 0).into()
         } else {
             ([0u16; 8], 0).into()
         };
-        let sock = UdpSocket::bind(bind).map_err(|e| e.to_string())?;
-        let mut t = Transfer {
-            name,
-            last: rrq(name, options),
-            dest: self.addr,
-            blksize: 512,
-            expected: 1,
-            size: 0,
-            head: Vec::new(),
-            sha: Sha256::new(),
-            digest: None,
-        };
+        UdpSocket::bind(bind).map_err(|e| e.to_string())
+    }
+
+    fn get(&self, name: &str, options: bool) -> std::result::Result<Fetch, String> {
+        let sock = self.socket()?;
+        let mut t = Transfer::new(name, options, self.addr);
         let mut server: Option<SocketAddr> = None;
         let mut buf = vec![0u8; 65536];
         let mut tries = 0;
@@ -260,7 +255,23 @@ struct Transfer<'a> {
     digest: Option<String>,
 }
 
-impl Transfer<'_> {
+impl<'a> Transfer<'a> {
+    /// The transfer of `name` from `dest`, its read request ready to send
+    /// (with the blksize and tsize options when `options`).
+    fn new(name: &'a str, options: bool, dest: SocketAddr) -> Transfer<'a> {
+        Transfer {
+            name,
+            last: rrq(name, options),
+            dest,
+            blksize: 512,
+            expected: 1,
+            size: 0,
+            head: Vec::new(),
+            sha: Sha256::new(),
+            digest: None,
+        }
+    }
+
     fn on_packet(&mut self, pkt: &[u8]) -> Step {
         let byte = |i: usize| pkt.get(i).copied().unwrap_or(0);
         let op = u16::from_be_bytes([byte(0), byte(1)]);

@@ -131,7 +131,11 @@ fn nothing_read(r: &Reader) -> Option<String> {
         }
     };
     Some(format!(
-        "nothing in this log is a TFTP server's request or answer: loadsmith reads tftpd-hpa (`in.tftpd[PID]: RRQ from ADDR filename NAME`, with or without the syslog prefix), dnsmasq (`dnsmasq-tftp[PID]: sent PATH to ADDR`), tftpd32 (`Read request for file <NAME>`) and SolarWinds (`Received read request for file 'NAME' from ADDR`); {cause}"
+        "nothing in this log is a TFTP server's request or answer: loadsmith reads \
+         tftpd-hpa (`in.tftpd[PID]: RRQ from ADDR filename NAME`, with or without the syslog prefix), \
+         dnsmasq (`dnsmasq-tftp[PID]: sent PATH to ADDR`), \
+         tftpd32 (`Read request for file <NAME>`) \
+         and SolarWinds (`Received read request for file 'NAME' from ADDR`); {cause}"
     ))
 }
 

@@ -128,7 +128,9 @@ pub(super) fn compare(
                     new.signature.describe()
                 ),
                 Trust::OtherSigner => format!(
-                    "phones that hold {old_name} refuse {} and every file it signs: its signer {} (serial {}) is not a SAST certificate of the old list (signed by {}); sign it with the old SAST key, or erase the trust list on each phone",
+                    "phones that hold {old_name} refuse {} and every file it signs: \
+                     its signer {} (serial {}) is not a SAST certificate of the old list (signed by {}); \
+                     sign it with the old SAST key, or erase the trust list on each phone",
                     m.name, new.signer.name, new.signer.serial, old.signer.name
                 ),
             };

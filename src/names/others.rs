@@ -226,13 +226,31 @@ mod tests {
         ImageName::parse(s)
     }
 
+    /// Each name parses as known, with this family, role and models, and a version.
+    fn parses_as(cases: &[(&str, &'static str, Role, &str)]) {
+        for &(name, family, role, models) in cases {
+            let r = p(name);
+            assert!(r.known, "{name}");
+            assert_eq!(r.family, Some(Family::Named(family)), "{name}");
+            assert_eq!(r.role, role, "{name}");
+            assert_eq!(r.models.join("/"), models, "{name}");
+            assert!(r.version.is_some(), "{name}");
+        }
+    }
+
     #[test]
-    fn names_of_other_families_parse() {
-        for (name, family, role, models) in [
+    fn wireless_792x_names_parse() {
+        parses_as(&[
             ("CP7921G-1.4.6.3.LOADS", "CP7921G", Role::Loads, "7921"),
             ("APPS-1.4.6.3.SBN", "CP7921G", Role::Component, "7921"),
             ("WLANH-1.4.1SR1.SBN", "CP7925G", Role::Component, "7925"),
             ("TNUXRS-1.4.1SR1.SBN", "CP7926G", Role::Component, "7926"),
+        ]);
+    }
+
+    #[test]
+    fn sccp_69xx_names_parse() {
+        parses_as(&[
             (
                 "SCCP69xx.9-4-1-3SR3.loads",
                 "69xx",
@@ -257,6 +275,12 @@ mod tests {
                 Role::Component,
                 "6921/6941/6961",
             ),
+        ]);
+    }
+
+    #[test]
+    fn single_model_69xx_names_parse() {
+        parses_as(&[
             ("SCCP6901.9-2-1-a.loads", "6901", Role::Loads, "6901"),
             (
                 "APP6901SCCP.9-2-1-a.zz.sgn",
@@ -271,6 +295,12 @@ mod tests {
                 "6911",
             ),
             ("SCCP6945.9-3-1-3.bin1.sgn", "6945", Role::Component, "6945"),
+        ]);
+    }
+
+    #[test]
+    fn names_of_88xx_and_894x_parse() {
+        parses_as(&[
             (
                 "SCCP894x.9-4-2SR1-2.loads",
                 "894x",
@@ -289,6 +319,12 @@ mod tests {
                 Role::Loads,
                 "8841/8851/8861",
             ),
+        ]);
+    }
+
+    #[test]
+    fn legacy_application_names_parse() {
+        parses_as(&[
             (
                 "CP7912080004SCCP080108A.sbin",
                 "7912",
@@ -311,14 +347,7 @@ mod tests {
             ("B015-1-0-4-2.SBN", "7915", Role::Application, "7915"),
             ("B016-1-0-4.SBN", "7916", Role::Application, "7916"),
             ("apps37sccp.1-4-5-7", "7937", Role::Application, "7937"),
-        ] {
-            let r = p(name);
-            assert!(r.known, "{name}");
-            assert_eq!(r.family, Some(Family::Named(family)), "{name}");
-            assert_eq!(r.role, role, "{name}");
-            assert_eq!(r.models.join("/"), models, "{name}");
-            assert!(r.version.is_some(), "{name}");
-        }
+        ]);
     }
 
     #[test]

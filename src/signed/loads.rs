@@ -167,7 +167,12 @@ mod tests {
 
     #[test]
     fn family_body_with_trailing_spaces() {
-        let b = parse(b"#\r\n# This file contains a list of archive image files that will be requested by the\r\n# RELEASE load version 8-5-4TH1-6\r\n#\r\n\r\njar41sip.8-5-4TH1-6.sbn\r\ndsp41.8-5-4TH1-6.sbn \r\n").unwrap();
+        let b = parse(
+            b"#\r\n# This file contains a list of archive image files that will be requested by the\r\n\
+              # RELEASE load version 8-5-4TH1-6\r\n#\r\n\r\n\
+              jar41sip.8-5-4TH1-6.sbn\r\ndsp41.8-5-4TH1-6.sbn \r\n",
+        )
+        .unwrap();
         assert_eq!(b.files, ["jar41sip.8-5-4TH1-6.sbn", "dsp41.8-5-4TH1-6.sbn"]);
         assert_eq!(b.release.as_deref(), Some("8-5-4TH1-6"));
         assert_eq!(b.line_ending, "crlf");
@@ -185,7 +190,11 @@ mod tests {
     #[test]
     fn no_line_of_any_list_yields_a_name_that_is_not_firmware() {
         let md5 = "0".repeat(32);
-        let b = parse(format!("P003-8-12-00.sbn\nSIPDefault.cnf\nAPPS-1.SBN 10 {md5}\nSEP001122334455.cnf.xml 10 {md5}\n#+ SEP001122334455.cnf.xml 10 {md5}\n#+ OS79XX.TXT 3 {md5}\n#+ EXTRA-1.SBN 10 {md5}\n").as_bytes()).unwrap();
+        let list = format!(
+            "P003-8-12-00.sbn\nSIPDefault.cnf\nAPPS-1.SBN 10 {md5}\nSEP001122334455.cnf.xml 10 {md5}\n\
+             #+ SEP001122334455.cnf.xml 10 {md5}\n#+ OS79XX.TXT 3 {md5}\n#+ EXTRA-1.SBN 10 {md5}\n"
+        );
+        let b = parse(list.as_bytes()).unwrap();
         assert_eq!(b.files, ["P003-8-12-00.sbn", "APPS-1.SBN"]);
         assert_eq!(b.optional, ["EXTRA-1.SBN"]);
         let expected: Vec<&str> = b.expect.iter().map(|e| e.name.as_str()).collect();

@@ -120,30 +120,11 @@ pub fn begin(
         return Ok(None);
     };
     super::clean(&hist)?;
-    let entries = list_in(&hist)?;
     let origin = Origin {
         path: manifest::base_name(&report.source.path),
         sha256: report.source.sha256.clone(),
     };
-    let (entry, mut record, fresh) = match entries.last() {
-        Some(e) if e.record.state == State::Staging => (e.entry, e.record.clone(), false),
-        last => {
-            let m = Manifest::load(root)?;
-            let r = Record {
-                version: 1,
-                state: State::Staging,
-                time: now(),
-                target: report.target.clone(),
-                previous: m.target,
-                bundles: Vec::new(),
-                manifest: false,
-                files: Vec::new(),
-                kept_bytes: 0,
-                not_kept: Vec::new(),
-            };
-            (last.map_or(1, |e| e.entry + 1), r, true)
-        }
-    };
+    let (entry, mut record, fresh) = entry_for(root, &hist, report)?;
     record.target = report.target.clone();
     if !record.bundles.contains(&origin) {
         record.bundles.push(origin);
@@ -190,6 +171,31 @@ pub fn begin(
         record,
         kept,
     }))
+}
+
+/// The entry this stage is kept in: the one of a stage that was stopped
+/// (`false`), or a new one after the last (`true`), with its record.
+fn entry_for(root: &Path, hist: &Folder, report: &StageReport) -> Result<(u64, Record, bool)> {
+    let entries = list_in(hist)?;
+    Ok(match entries.last() {
+        Some(e) if e.record.state == State::Staging => (e.entry, e.record.clone(), false),
+        last => {
+            let m = Manifest::load(root)?;
+            let r = Record {
+                version: 1,
+                state: State::Staging,
+                time: now(),
+                target: report.target.clone(),
+                previous: m.target,
+                bundles: Vec::new(),
+                manifest: false,
+                files: Vec::new(),
+                kept_bytes: 0,
+                not_kept: Vec::new(),
+            };
+            (last.map_or(1, |e| e.entry + 1), r, true)
+        }
+    })
 }
 
 /// The bytes of the images the stage displaces that the entry does not

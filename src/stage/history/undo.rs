@@ -191,36 +191,12 @@ fn survey(root: &Path, top: &Folder, edir: &Folder, files: &[FileRecord]) -> Res
             ));
             continue;
         };
-        let mut diff = Vec::new();
         if action == Action::Restore {
-            match saved_digest(edir, f) {
-                Some(d) if Some(&d) == f.before.as_ref() => {}
-                Some(_) => lost.push(format!("{}: its copy in the history was changed", f.path)),
-                None => lost.push(format!(
-                    "{}: {}",
-                    f.path,
-                    match &f.saved {
-                        Some(_) => "its copy in the history is missing",
-                        None => "not kept (the stage displaced more than --max-history-size)",
-                    }
-                )),
-            }
+            lost.extend(copy_problem(edir, f));
         }
+        let mut diff = Vec::new();
         if f.kind == "pointer" && action != Action::Unchanged {
-            let read = |d: &Folder, rel: &str| {
-                d.open_file(rel)
-                    .ok()
-                    .and_then(|x| {
-                        crate::files::read_capped_from(x, crate::served::view::MAX_CONFIG).ok()
-                    })
-                    .unwrap_or_default()
-            };
-            let restored = f
-                .saved
-                .as_deref()
-                .map(|s| read(edir, s))
-                .unwrap_or_default();
-            diff = crate::stage::edits::diff(&read(top, &f.path), &restored);
+            diff = pointer_diff(top, edir, f);
         }
         steps.push(Step {
             name: f.name.clone(),
@@ -255,6 +231,40 @@ fn survey(root: &Path, top: &Folder, edir: &Folder, files: &[FileRecord]) -> Res
         });
     }
     Ok(steps)
+}
+
+/// Why the history cannot give back the copy of `f` the stage displaced,
+/// if it cannot.
+fn copy_problem(edir: &Folder, f: &FileRecord) -> Option<String> {
+    match saved_digest(edir, f) {
+        Some(d) if Some(&d) == f.before.as_ref() => None,
+        Some(_) => Some(format!("{}: its copy in the history was changed", f.path)),
+        None => Some(format!(
+            "{}: {}",
+            f.path,
+            match &f.saved {
+                Some(_) => "its copy in the history is missing",
+                None => "not kept (the stage displaced more than --max-history-size)",
+            }
+        )),
+    }
+}
+
+/// The lines undo changes in the pointer file `f`: the file as it is now
+/// against its copy in the history.
+fn pointer_diff(top: &Folder, edir: &Folder, f: &FileRecord) -> Vec<String> {
+    let read = |d: &Folder, rel: &str| {
+        d.open_file(rel)
+            .ok()
+            .and_then(|x| crate::files::read_capped_from(x, crate::served::view::MAX_CONFIG).ok())
+            .unwrap_or_default()
+    };
+    let restored = f
+        .saved
+        .as_deref()
+        .map(|s| read(edir, s))
+        .unwrap_or_default();
+    crate::stage::edits::diff(&read(top, &f.path), &restored)
 }
 
 fn saved_digest(edir: &Folder, f: &FileRecord) -> Option<String> {
