@@ -70,30 +70,10 @@ pub struct Refusal {
 pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Result<Plan, Refusal> {
     check_legacy(from, "current")?;
     check_legacy(to, "target")?;
-    if to.protocol == Some(Protocol::Loader) {
-        return Err(Refusal {
-            reason: format!("{} is the universal application loader, not an application image a phone settles on", to.input),
-            hint: "name the SIP, SCCP or MGCP application image as the target (e.g. P0S3-8-12-00); the loader comes with it".into(),
-        });
-    }
-    if let Some(why) = matrix::never_released(to) {
-        return Err(Refusal {
-            reason: format!("{} was never released: {why}", to.input),
-            hint: "choose a release Table 2 lists (see `loadsmith matrix`)".into(),
-        });
-    }
+    refuse_target(to)?;
     let (Some(fv), Some(tv)) = (&from.version, &to.version) else {
         return Err(refuse_unknown(&from.input));
     };
-    if matches!(tv.release, crate::names::Release::Manufacturing(_)) {
-        return Err(Refusal {
-            reason: format!(
-                "{} is the manufacturing image; phones are never upgraded to it",
-                to.input
-            ),
-            hint: "choose an SCCP, SIP or MGCP release from `loadsmith matrix`".into(),
-        });
-    }
     let mut out = Plan {
         from: from.clone(),
         to: to.clone(),
@@ -140,6 +120,52 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
     if row.footnotes.contains(&2) && to.protocol == Some(Protocol::Mgcp) {
         out.notes.push("footnote 2 speaks of SIP 5.x/6.x → SIP 7.x; applying it to a move from SIP 5.x/6.x to MGCP 7.x is loadsmith's reading, not the matrix's words".into());
     }
+    add_steps(&mut out, from, to, row, models);
+    respell(&mut out, &[]);
+    field_notes(&mut out, from, to, row);
+    Ok(out)
+}
+
+/// The refusals the target alone decides: the loader, a release never
+/// made, the manufacturing image.
+fn refuse_target(to: &ImageName) -> Result<(), Refusal> {
+    if to.protocol == Some(Protocol::Loader) {
+        return Err(Refusal {
+            reason: format!("{} is the universal application loader, not an application image a phone settles on", to.input),
+            hint: "name the SIP, SCCP or MGCP application image as the target (e.g. P0S3-8-12-00); the loader comes with it".into(),
+        });
+    }
+    if let Some(why) = matrix::never_released(to) {
+        return Err(Refusal {
+            reason: format!("{} was never released: {why}", to.input),
+            hint: "choose a release Table 2 lists (see `loadsmith matrix`)".into(),
+        });
+    }
+    if to
+        .version
+        .as_ref()
+        .is_some_and(|v| matches!(v.release, crate::names::Release::Manufacturing(_)))
+    {
+        return Err(Refusal {
+            reason: format!(
+                "{} is the manufacturing image; phones are never upgraded to it",
+                to.input
+            ),
+            hint: "choose an SCCP, SIP or MGCP release from `loadsmith matrix`".into(),
+        });
+    }
+    Ok(())
+}
+
+/// The steps of a move Table 3's `row` covers: through SIP or SCCP 6.3
+/// first where Procedure F (or footnote 2) asks for it.
+fn add_steps(
+    out: &mut Plan,
+    from: &ImageName,
+    to: &ImageName,
+    row: &table3::Row,
+    models: &[&'static Model],
+) {
     let needs_six_three = match row.procedure {
         Procedure::F => true,
         Procedure::D => row.footnotes.contains(&2),
@@ -165,7 +191,15 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
         out.steps
             .push(step(row.procedure, &current, to, row.number, models));
     }
-    respell(&mut out, &[]);
+}
+
+/// The field guides' advice on top of the matrix's route, and the DHCP
+/// assumption a loader step rests on.
+fn field_notes(out: &mut Plan, from: &ImageName, to: &ImageName, row: &table3::Row) {
+    let (Some(fv), Some(tv)) = (&from.version, &to.version) else {
+        return;
+    };
+    let from_proto = from.protocol.unwrap_or(Protocol::Sccp);
     if matches!(from_proto, Protocol::Sip) && fv.major <= 4 && tv.major >= 7 {
         out.notes.push("a vendor CME guide adds: SIP 2.x–4.x go 4.4 → 5.3 → 6.x → 7.x, never straight to 7.x; if a step fails, go through P0S3-04-4-00 and P0S3-05-3-00".into());
     }
@@ -178,7 +212,6 @@ pub fn plan(from: &ImageName, to: &ImageName, models: &[&'static Model]) -> Resu
     if out.steps.iter().any(writes_loader) {
         out.notes.push(DHCP_150.into());
     }
-    Ok(out)
 }
 
 /// The assumption a pre-loader phone's loader step rests on.
@@ -398,13 +431,32 @@ fn step(
     models: &[&'static Model],
 ) -> Step {
     let image = to.stem.clone();
-    let protocol = to.protocol.unwrap_or(Protocol::Sccp);
+    let running = running_flag(procedure, from, to);
+    let stage = say(
+        None,
+        format!(
+            "stage the {image} set into the TFTP root's top level, unpacked from the vendor bundle (loadsmith stage --target {image}{running} ROOT)"
+        ),
+    );
+    let mut actions = vec![stage];
+    procedure_actions(&mut actions, procedure, from, to, models);
+    actions.push(say(None, "reset each phone and let it reboot".into()));
+    Step {
+        procedure,
+        load: image,
+        row,
+        actions,
+    }
+}
+
+/// The `--running` a step's `stage` command needs, if any.
+fn running_flag(procedure: Procedure, from: &ImageName, to: &ImageName) -> String {
     // A single-step SCCP → SIP/MGCP move names the loader in XMLDefault:
     // `stage --running` writes that entry (Procedure C note).
     // A pre-5.x target is staged for the phones that run the pre-5.x image
     // (no phone running a signed image can take it).
     let pre5 = to.version.as_ref().is_some_and(|v| v.major < 5);
-    let running = if pre5
+    if pre5
         || procedure == Procedure::C
             && from.protocol == Some(Protocol::Sccp)
             && crate::names::loader_name(to).is_some()
@@ -412,15 +464,19 @@ fn step(
         format!(" --running {}", from.stem)
     } else {
         String::new()
-    };
-    let stage = say(
-        None,
-        format!(
-            "stage the {image} set into the TFTP root's top level, unpacked from the vendor bundle (loadsmith stage --target {image}{running} ROOT)"
-        ),
-    );
-    let reset = say(None, "reset each phone and let it reboot".into());
-    let mut actions = vec![stage];
+    }
+}
+
+/// What `procedure` does to the files, after the `stage` line in `actions`.
+fn procedure_actions(
+    actions: &mut Vec<Action>,
+    procedure: Procedure,
+    from: &ImageName,
+    to: &ImageName,
+    models: &[&'static Model],
+) {
+    let image = to.stem.clone();
+    let protocol = to.protocol.unwrap_or(Protocol::Sccp);
     match procedure {
         Procedure::A => actions.extend(pointer_actions(&image, Protocol::Sccp, models)),
         Procedure::B => {
@@ -438,25 +494,7 @@ fn step(
                 ));
             }
         }
-        Procedure::C => {
-            actions.extend(pointer_actions(&image, protocol, models));
-            let from_sccp = from.protocol == Some(Protocol::Sccp);
-            let loader = crate::names::loader_name(to).filter(|_| from_sccp);
-            let keep = loader.as_ref().map(|_| Protocol::Sccp);
-            actions.push(remove_other_configs(protocol, keep));
-            if let Some(loader) = loader {
-                for a in pointer_actions(&loader, Protocol::Sccp, models) {
-                    actions.push(Action {
-                        text: format!(
-                            "single-step SCCP → {}: {} (the universal loader, Procedure C note)",
-                            protocol.label(),
-                            a.text
-                        ),
-                        ..a
-                    });
-                }
-            }
-        }
+        Procedure::C => loader_switch_actions(actions, from, to, models),
         Procedure::D => {
             let os = crate::names::loader_name(to).unwrap_or_else(|| image.clone());
             actions.push(set(
@@ -467,43 +505,77 @@ fn step(
             ));
             actions.extend(pointer_actions(&image, protocol, models));
         }
-        Procedure::E | Procedure::F => {
-            if from.protocol == to.protocol {
-                // Same protocol: Procedure E's second way (change the image in
-                // the file the phone reads); other protocols' files stay, for
-                // the other models a root serves.
-                actions.push(say(
-                    Some(XML_DEFAULT),
-                    format!("keep XMLDefault.cnf.xml if the root serves other models: it comes before {} in the hunt, so the stage names {image} in its loadInformation entries for these models", files_of(protocol)),
-                ));
-            } else {
-                // Removed first: while the other protocol's file is there it
-                // comes first in the hunt, and `stage` (rightly) refuses.
-                actions.insert(0, remove_other_configs(protocol, None));
-            }
-            actions.extend(pointer_actions(&image, protocol, models));
-            if from.protocol != to.protocol {
-                actions.push(say(
-                    None,
-                    format!(
-                        "or, instead: keep the {} configuration file and name {image} in its {}",
-                        proto(from),
-                        if from.protocol == Some(Protocol::Sccp) {
-                            "loadInformation"
-                        } else {
-                            "image_version"
-                        }
-                    ),
-                ));
-            }
+        Procedure::E | Procedure::F => protocol_change_actions(actions, from, to, models),
+    }
+}
+
+/// Procedure C: the target protocol's files, the other protocols' removed;
+/// a single-step move from SCCP names the universal loader too (the
+/// Procedure C note).
+fn loader_switch_actions(
+    actions: &mut Vec<Action>,
+    from: &ImageName,
+    to: &ImageName,
+    models: &[&'static Model],
+) {
+    let image = to.stem.clone();
+    let protocol = to.protocol.unwrap_or(Protocol::Sccp);
+    actions.extend(pointer_actions(&image, protocol, models));
+    let from_sccp = from.protocol == Some(Protocol::Sccp);
+    let loader = crate::names::loader_name(to).filter(|_| from_sccp);
+    let keep = loader.as_ref().map(|_| Protocol::Sccp);
+    actions.push(remove_other_configs(protocol, keep));
+    if let Some(loader) = loader {
+        for a in pointer_actions(&loader, Protocol::Sccp, models) {
+            actions.push(Action {
+                text: format!(
+                    "single-step SCCP → {}: {} (the universal loader, Procedure C note)",
+                    protocol.label(),
+                    a.text
+                ),
+                ..a
+            });
         }
     }
-    actions.push(reset);
-    Step {
-        procedure,
-        load: image,
-        row,
-        actions,
+}
+
+/// Procedures E and F: the image named in the target protocol's files;
+/// another protocol's files removed first, or kept as the alternative.
+fn protocol_change_actions(
+    actions: &mut Vec<Action>,
+    from: &ImageName,
+    to: &ImageName,
+    models: &[&'static Model],
+) {
+    let image = to.stem.clone();
+    let protocol = to.protocol.unwrap_or(Protocol::Sccp);
+    if from.protocol == to.protocol {
+        // Same protocol: Procedure E's second way (change the image in
+        // the file the phone reads); other protocols' files stay, for
+        // the other models a root serves.
+        actions.push(say(
+            Some(XML_DEFAULT),
+            format!("keep XMLDefault.cnf.xml if the root serves other models: it comes before {} in the hunt, so the stage names {image} in its loadInformation entries for these models", files_of(protocol)),
+        ));
+    } else {
+        // Removed first: while the other protocol's file is there it
+        // comes first in the hunt, and `stage` (rightly) refuses.
+        actions.insert(0, remove_other_configs(protocol, None));
+    }
+    actions.extend(pointer_actions(&image, protocol, models));
+    if from.protocol != to.protocol {
+        actions.push(say(
+            None,
+            format!(
+                "or, instead: keep the {} configuration file and name {image} in its {}",
+                proto(from),
+                if from.protocol == Some(Protocol::Sccp) {
+                    "loadInformation"
+                } else {
+                    "image_version"
+                }
+            ),
+        ));
     }
 }
 
