@@ -19,6 +19,7 @@ mod names;
 pub mod output;
 mod plan;
 mod server;
+mod sink;
 mod stage;
 mod trust;
 mod undo;
