@@ -24,10 +24,10 @@ pub mod proof;
 pub mod prune;
 mod stager;
 mod trust;
+mod write;
 
 pub use options::{Phase, StageOptions};
 
-use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
@@ -37,18 +37,16 @@ use sha2::{Digest, Sha256};
 
 use self::choose::{Chosen, choose};
 use self::edits::{Action, Edit, Pointing};
-use self::stager::Stager;
 use crate::check::warnings;
 use crate::error::Action as IoAction;
 use crate::error::{Error, Result};
 use crate::findings::Finding;
-use crate::inspect;
 use crate::inspect::member::hex;
 use crate::names::{Family, ImageName, Protocol, Role};
 use crate::phone::fleet::{self, Row};
-use crate::root::manifest::{self, Entry, Lock, Manifest, Origin};
+use crate::root::manifest::{self, Lock, Manifest, Origin};
 use crate::served::view::{self, RootView};
-use crate::served::{Opened, Placement, Served};
+use crate::served::{Placement, Served};
 
 /// One file of the set.
 #[derive(Debug, Clone, Serialize)]
@@ -157,7 +155,7 @@ pub fn stage(opts: &StageOptions) -> Result<StageReport> {
     manifest::clean_leftovers(&top)?;
     // A manifest save cut short left its temporary file in `.loadsmith/`.
     manifest::clean_leftovers(&manifest::state_dir(&opts.root)?)?;
-    execute(opts, &chosen, &mut report)?;
+    write::execute(opts, &chosen, &mut report)?;
     Ok(report)
 }
 
@@ -207,13 +205,6 @@ pub(super) fn file_sha_inside(root: &Path, rel: &str) -> Result<Option<String>> 
         Err(crate::files::OpenError::NotFound) => Ok(None),
         Err(e) => Err(Error::open(root.join(rel), e)),
     }
-}
-
-/// The SHA-256 of the regular file `rel` below `top`, opened without
-/// following a link; `None` when it cannot be opened or read.
-fn digest_beneath(top: &crate::files::beneath::Folder, rel: &str) -> Option<String> {
-    let f = top.open_file(rel).ok()?;
-    read_sha(f, &top.path_of(rel)).ok()
 }
 
 /// The SHA-256 of what `f` holds (`path` for messages).
@@ -293,38 +284,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     if opts.phase == Phase::Pointers {
         phase::set_in_place(root, &files, &manifest)?;
     }
-    let running = opts.running.as_deref().map(ImageName::parse);
-    let sccp_loader = match (&running, c.load.protocol) {
-        (Some(r), Some(Protocol::Sip | Protocol::Mgcp))
-            if r.protocol == Some(Protocol::Sccp) && c.load.family == Some(Family::Legacy) =>
-        {
-            c.loader.clone()
-        }
-        _ => None,
-    };
-    // "OS79XX.TXT—This file will now always contain the universal
-    // application loader image" (seed 000): so a phone before the loader
-    // loads it and hunts (Procedure D); a pre-loader target names itself.
-    let os79xx = (c.load.family == Some(Family::Legacy))
-        .then(|| c.loader.clone().unwrap_or_else(|| c.load.stem.clone()));
-    let pointing = Pointing {
-        load: &c.load,
-        os79xx,
-        sccp_loader,
-    };
-    let mut edits = edits::plan(&view, &pointing).or_else(|e| {
-        // A pointer file the rules send through a link or onto another
-        // file cannot be read: the rule and the link are the cause to name.
-        for name in edits::CANDIDATES {
-            placement(opts, c, &[name.to_string()])?;
-        }
-        Err(e)
-    })?;
-    let served_models: Vec<String> = c.load.models.iter().map(|m| m.to_string()).collect();
-    keep::keep_served(&view, &served(opts), &mut edits, &served_models)?;
-    if opts.phase == Phase::Files {
-        edits.clear();
-    }
+    let edits = plan_edits(opts, c, &view)?;
     let edited: Vec<String> = edits.iter().map(|e| e.file.clone()).collect();
     let place = placement(opts, c, &edited)?;
     links.extend(
@@ -335,19 +295,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
                 not_regular(&root.join(place.rel(&e.file))).map(|k| format!("{} (a {k})", e.file))
             }),
     );
-    if !links.is_empty() {
-        return Err(Error::Refused {
-            details: Vec::new(),
-            message: format!(
-                "{} holds {} where a regular file belongs; loadsmith never writes through a link or over one, and opens nothing in a root but regular files, so nothing was written",
-                root.display(),
-                links.join(", ")
-            ),
-            hint: Some(
-                "replace each by a regular file (a link by a copy of what it points to), then stage again".into(),
-            ),
-        });
-    }
+    refuse_links(root, &links)?;
     let staged: Vec<String> = c.files.iter().map(|f| f.name.clone()).collect();
     let mut findings = warnings::warnings(&view, &c.load, c.loader.as_deref(), &staged)?;
     findings.extend(warnings::leftover_findings(root, &[])?);
@@ -365,17 +313,7 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     findings.extend(phones.iter().filter_map(warnings::verdict_finding));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
     findings.dedup();
-    // An interrupted stage left work to finish: temporary files to remove,
-    // a manifest with pending files or naming another target.
-    let mut leftover = !manifest::leftovers(&root.join(manifest::STATE_DIR))?.is_empty();
-    for dir in place.folders() {
-        leftover |= !manifest::leftovers(&root.join(dir))?.is_empty();
-    }
-    let unfinished = leftover
-        || manifest.files.values().any(|e| e.pending.is_some())
-        || (opts.phase != Phase::Files
-            && manifest.target.is_some()
-            && manifest.target.as_deref() != Some(c.load.stem.as_str()));
+    let unfinished = unfinished(opts, c, &manifest, &place)?;
     let changed = files.iter().any(|f| f.action != Action::Unchanged)
         || edits.iter().any(|e| e.action != Action::Unchanged)
         || !pruned.is_empty()
@@ -402,29 +340,85 @@ fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {
     })
 }
 
-/// Renames the written files into place: images first, then load lists,
-/// then factory-reset defaults (pointers come after, in the caller), then
-/// syncs the folder.
-fn commit_all(
-    dirs: &Opened,
-    place: &Placement,
-    written: &std::collections::BTreeMap<String, String>,
-) -> Result<()> {
-    let rank = |n: &str| match ImageName::parse(n).role {
-        Role::Loads => 1,
-        Role::FactoryDefault => 2,
-        _ => 0,
+/// What the pointer files must name for the target `c`.
+fn pointing<'a>(opts: &StageOptions, c: &'a Chosen) -> Pointing<'a> {
+    let running = opts.running.as_deref().map(ImageName::parse);
+    let sccp_loader = match (&running, c.load.protocol) {
+        (Some(r), Some(Protocol::Sip | Protocol::Mgcp))
+            if r.protocol == Some(Protocol::Sccp) && c.load.family == Some(Family::Legacy) =>
+        {
+            c.loader.clone()
+        }
+        _ => None,
     };
-    let mut order: Vec<(&String, &String)> = written.iter().collect();
-    order.sort_by_key(|(n, _)| (rank(n), n.to_string()));
-    for (name, tmp) in order {
-        let dir = place.folder_of(dirs, name)?;
-        manifest::commit_tmp(dir, tmp, place.split(name).1)?;
+    // "OS79XX.TXT—This file will now always contain the universal
+    // application loader image" (seed 000): so a phone before the loader
+    // loads it and hunts (Procedure D); a pre-loader target names itself.
+    let os79xx = (c.load.family == Some(Family::Legacy))
+        .then(|| c.loader.clone().unwrap_or_else(|| c.load.stem.clone()));
+    Pointing {
+        load: &c.load,
+        os79xx,
+        sccp_loader,
     }
-    for dir in dirs.all() {
-        manifest::sync_dir(dir)?;
+}
+
+/// The pointer-file edits the target implies (none for `--files-only`).
+fn plan_edits(opts: &StageOptions, c: &Chosen, view: &RootView) -> Result<Vec<Edit>> {
+    let pointing = pointing(opts, c);
+    let mut edits = edits::plan(view, &pointing).or_else(|e| {
+        // A pointer file the rules send through a link or onto another
+        // file cannot be read: the rule and the link are the cause to name.
+        for name in edits::CANDIDATES {
+            placement(opts, c, &[name.to_string()])?;
+        }
+        Err(e)
+    })?;
+    let served_models: Vec<String> = c.load.models.iter().map(|m| m.to_string()).collect();
+    keep::keep_served(view, &served(opts), &mut edits, &served_models)?;
+    if opts.phase == Phase::Files {
+        edits.clear();
+    }
+    Ok(edits)
+}
+
+/// Refuses the stage when a file it writes is a link, a FIFO, a device or
+/// a folder.
+fn refuse_links(root: &Path, links: &[String]) -> Result<()> {
+    if !links.is_empty() {
+        return Err(Error::Refused {
+            details: Vec::new(),
+            message: format!(
+                "{} holds {} where a regular file belongs; loadsmith never writes through a link or over one, and opens nothing in a root but regular files, so nothing was written",
+                root.display(),
+                links.join(", ")
+            ),
+            hint: Some(
+                "replace each by a regular file (a link by a copy of what it points to), then stage again".into(),
+            ),
+        });
     }
     Ok(())
+}
+
+/// An interrupted stage left work to finish: temporary files to remove,
+/// a manifest with pending files or naming another target.
+fn unfinished(
+    opts: &StageOptions,
+    c: &Chosen,
+    manifest: &Manifest,
+    place: &Placement,
+) -> Result<bool> {
+    let root = &opts.root;
+    let mut leftover = !manifest::leftovers(&root.join(manifest::STATE_DIR))?.is_empty();
+    for dir in place.folders() {
+        leftover |= !manifest::leftovers(&root.join(dir))?.is_empty();
+    }
+    Ok(leftover
+        || manifest.files.values().any(|e| e.pending.is_some())
+        || (opts.phase != Phase::Files
+            && manifest.target.is_some()
+            && manifest.target.as_deref() != Some(c.load.stem.as_str())))
 }
 
 /// Walks the phones through the root as planned; refuses (unless
@@ -472,160 +466,4 @@ fn prove(
         });
     }
     Ok(p.rows)
-}
-
-fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport) -> Result<()> {
-    let root = &opts.root;
-    let wanted: HashMap<String, String> = report
-        .files
-        .iter()
-        .filter(|f| f.action != Action::Unchanged)
-        .map(|f| (f.name.clone(), f.sha256.clone()))
-        .collect();
-    let mut others: Vec<String> = report.edits.iter().map(|e| e.file.clone()).collect();
-    others.extend(report.pruned.iter().cloned());
-    let place = placement(opts, c, &others)?;
-    // Every folder walked from the root, none through a link, and made
-    // (0755) where missing; files are then written inside these alone.
-    let dirs = place.open(root, true).map_err(|e| Error::Refused {
-        details: Vec::new(),
-        message: format!("{}: {e}; nothing was written", root.display()),
-        hint: Some("replace each link by a folder, then stage again".into()),
-    })?;
-    for dir in dirs.all() {
-        // An interrupted stage with the same rules left its temporary
-        // files here (the root's own were removed before planning).
-        manifest::clean_leftovers(dir)?;
-    }
-    let mut stager = Stager::new(&dirs, &place, wanted);
-    let walked = inspect::read_source(&c.source, &opts.limits, &mut stager);
-    let missing: Vec<&String> = stager
-        .wanted
-        .keys()
-        .filter(|k| !stager.written.contains_key(*k))
-        .collect();
-    let failure = match (walked, stager.error.take()) {
-        (Err(e), _) | (Ok(()), Some(e)) => Some(e),
-        _ if !missing.is_empty() => Some(Error::Refused {
-            details: Vec::new(),
-            message: format!(
-                "the bundle no longer holds {}; nothing was staged",
-                missing
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            hint: None,
-        }),
-        _ => None,
-    };
-    if let Some(e) = failure {
-        stager.remove_tmps();
-        return Err(e);
-    }
-    // Say in the manifest what is about to change, so a stage stopped from
-    // here on is recognisable as such (`check`: interrupted-stage, not drift).
-    let mut m = Manifest::load(root)?;
-    m.version = 1;
-    for f in &report.files {
-        let e = m.files.entry(f.name.clone()).or_insert_with(|| Entry {
-            sha256: f.sha256.clone(),
-            kind: "image".into(),
-            load: report.target.clone(),
-            pending: None,
-        });
-        if f.action != Action::Unchanged {
-            e.pending = Some(f.sha256.clone());
-        }
-    }
-    let kept = crate::stage::history::keep::begin(root, &dirs, &place, report, opts.history)
-        .inspect_err(|_| stager.remove_tmps())?;
-    report.history = kept.as_ref().map(|k| k.kept.clone());
-    let committed = m
-        .save(root)
-        .and_then(|_| commit_all(&dirs, &place, &stager.written));
-    if let Err(e) = committed {
-        stager.remove_tmps();
-        return Err(e);
-    }
-    // A file replaced by hand while the set was written is no longer ours.
-    let top = place.folder_of(&dirs, "")?;
-    self::prune::recheck(&m, |p| digest_beneath(top, place.rel(p)), report);
-    m.trust = trust::record_root(root, &m.trust, opts.force);
-    finish(root, &dirs, &place, report, m)?;
-    crate::stage::history::keep::end(kept, opts.history, root)
-}
-
-/// After the set is in place: the manifest records it, the pointer files
-/// are written, pruned files removed, and the manifest saved as done.
-fn finish(
-    root: &Path,
-    dirs: &Opened,
-    place: &Placement,
-    report: &StageReport,
-    mut m: Manifest,
-) -> Result<()> {
-    for f in &report.files {
-        m.files.insert(
-            f.name.clone(),
-            Entry {
-                sha256: f.sha256.clone(),
-                kind: "image".into(),
-                load: report.target.clone(),
-                pending: None,
-            },
-        );
-    }
-    for e in report
-        .edits
-        .iter()
-        .filter(|e| e.action != Action::Unchanged)
-    {
-        let dir = place.folder_of(dirs, &e.file)?;
-        manifest::write_atomic(dir, place.split(&e.file).1, &e.bytes)?;
-        m.files.insert(
-            e.file.clone(),
-            Entry {
-                sha256: hex(&Sha256::digest(&e.bytes)),
-                kind: "pointer".into(),
-                load: report.target.clone(),
-                pending: None,
-            },
-        );
-    }
-    if !report.pruned.is_empty() {
-        // A stage stopped while removing reads as interrupted, not as drift.
-        for p in &report.pruned {
-            if let Some(e) = m.files.get_mut(p) {
-                e.pending = Some(e.sha256.clone());
-            }
-        }
-        m.save(root)?;
-    }
-    let top = place.folder_of(dirs, "")?;
-    // A list first: a set is gone whole, never listed with files missing.
-    let mut pruned: Vec<&String> = report.pruned.iter().collect();
-    pruned.sort_by_key(|p| ImageName::parse(p).role != Role::Loads);
-    for p in pruned {
-        crate::files::fault::point()
-            .and_then(|_| top.remove_at(place.rel(p)))
-            .map_err(|e| Error::io(IoAction::Remove, root.join(place.rel(p)), e))?;
-        m.files.remove(p);
-    }
-    if !report.pruned.is_empty() {
-        manifest::sync_dir(place.folder_of(dirs, "")?)?;
-    }
-    if report.phase != Phase::Files {
-        m.target = Some(report.target.clone());
-    }
-    // The manifest lives in the served root, where a phone (or anyone) can
-    // fetch it: it records the bundle's file name, never a path of the
-    // admin's machine (`docs/security.md`).
-    m.source = Some(Origin {
-        path: manifest::base_name(&report.source.path),
-        sha256: report.source.sha256.clone(),
-    });
-    m.save(root)?;
-    Ok(())
 }
