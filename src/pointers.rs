@@ -425,7 +425,10 @@ mod tests {
         }
     }
 
-    const XML: &str = "<?xml version=\"1.0\"?>\n<Default>\n  <!-- keep me -->\n  <callManagerGroup><members/></callManagerGroup>\n  <loadInformation8 model=\"IP Phone 7940\">P0S3-07-4-00</loadInformation8>\n  <loadInformation434 model=\"IP Phone 7942\">SCCP42.9-4-2SR3-1S</loadInformation434>\n  <loadInformation00007 model=\"IP Phone 7960\" />\n  <authenticationURL>http://x/?a=1&amp;b=2</authenticationURL>\n</Default>\n";
+    const XML: &str = "<?xml version=\"1.0\"?>\n<Default>\n  <!-- keep me -->\n  <callManagerGroup><members/></callManagerGroup>\n  \
+        <loadInformation8 model=\"IP Phone 7940\">P0S3-07-4-00</loadInformation8>\n  <loadInformation434 \
+        model=\"IP Phone 7942\">SCCP42.9-4-2SR3-1S</loadInformation434>\n  <loadInformation00007 model=\"IP \
+        Phone 7960\" />\n  <authenticationURL>http://x/?a=1&amp;b=2</authenticationURL>\n</Default>\n";
 
     #[test]
     fn a_byte_order_mark_is_kept() {

@@ -17,7 +17,13 @@ pub struct Help {
 pub const HELP: &[Help] = &[
     Help {
         name: "log",
-        details: "Recognises tftpd-hpa (syslog or journald -o short/json/cat, -v to -vvv, with remap lines, or pasted without the syslog prefix), dnsmasq, tftpd32 and SolarWinds lines and skips everything else; a log with none says what it expected. Requests are grouped per client and per boot; each phone gets one verdict (settles, loops on a term file, stuck on a refused file, lost after the loader, uncertain) and what to do. --phone shows one phone (exit 1 when the log has none); --follow --json prints JSON Lines. With --root the verdicts name the pointer behind a refused request and what a term file's list lacks. docs/log.md has an example of each verdict.",
+        details: "Recognises tftpd-hpa (syslog or journald -o short/json/cat, -v to -vvv, with remap lines, or pasted \
+            without the syslog prefix), dnsmasq, tftpd32 and SolarWinds lines and skips everything else; a log \
+            with none says what it expected. Requests are grouped per client and per boot; each phone gets one \
+            verdict (settles, loops on a term file, stuck on a refused file, lost after the loader, uncertain) \
+            and what to do. --phone shows one phone (exit 1 when the log has none); --follow --json prints JSON \
+            Lines. With --root the verdicts name the pointer behind a refused request and what a term file's \
+            list lacks. docs/log.md has an example of each verdict.",
         examples: &[
             "loadsmith log /var/log/syslog --root /srv/tftp",
             "journalctl -u tftpd-hpa -o short | loadsmith log - --root /srv/tftp",
@@ -47,7 +53,9 @@ pub const HELP: &[Help] = &[
     },
     Help {
         name: "inspect",
-        details: "Every finding has a stable code (docs/findings.md); a limit passed names the flag that raises it. Trust lists (CTLFile.tlv, ITLFile.tlv, CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv) are decoded and their signature verified; --trusted-by OLD.tlv says whether phones that hold OLD accept them.",
+        details: "Every finding has a stable code (docs/findings.md); a limit passed names the flag that raises it. \
+            Trust lists (CTLFile.tlv, ITLFile.tlv, CTLSEP<MAC>.tlv, ITLSEP<MAC>.tlv) are decoded and their signature \
+            verified; --trusted-by OLD.tlv says whether phones that hold OLD accept them.",
         examples: &[
             "loadsmith inspect cmterm-7941_7961-sccp.9-4-2SR3-1.zip",
             "loadsmith inspect --checksums SHA512SUMS ~/downloads/cisco/",
@@ -57,7 +65,9 @@ pub const HELP: &[Help] = &[
     },
     Help {
         name: "stage",
-        details: "Before writing, a phone of every model concerned is walked through the root as planned (docs/boot.md); a phone that would not reach the target, or would lose its load, refuses the stage unless --force. Files are written under temporary names, flushed and renamed: images first, pointer files last.",
+        details: "Before writing, a phone of every model concerned is walked through the root as planned (docs/boot.md); \
+            a phone that would not reach the target, or would lose its load, refuses the stage unless --force. \
+            Files are written under temporary names, flushed and renamed: images first, pointer files last.",
         examples: &[
             "loadsmith stage --target P0S3-08-12-00 --from ~/fw --dry-run /srv/tftp",
             "loadsmith stage --target P0S3-8-12-00 --running P00305000500 --from ~/fw /srv/tftp",
@@ -66,7 +76,10 @@ pub const HELP: &[Help] = &[
     },
     Help {
         name: "history",
-        details: "Each stage keeps in ROOT/.loadsmith/history/ what it displaced: every pointer file it edited, byte for byte, every image it replaced or pruned (up to --max-history-size a stage), the manifest, and the list of files it created. The last --keep-history stages (5) are kept. --json prints each record (docs/json.md).",
+        details: "Each stage keeps in ROOT/.loadsmith/history/ what it displaced: every pointer file it edited, byte \
+            for byte, every image it replaced or pruned (up to --max-history-size a stage), the manifest, and \
+            the list of files it created. The last --keep-history stages (5) are kept. --json prints each record \
+            (docs/json.md).",
         examples: &[
             "loadsmith history /srv/tftp",
             "loadsmith history --json /srv/tftp",
@@ -75,7 +88,10 @@ pub const HELP: &[Help] = &[
     },
     Help {
         name: "undo",
-        details: "Under the root's lock, as a stage: files are written to temporary names and renamed into place, images first and pointer files last, files the stage created are removed once no pointer names them, and the manifest is put back; a stopped undo is finished by the next. Refuses, naming them, when files the stage wrote were changed since. Run it twice to take back two stages.",
+        details: "Under the root's lock, as a stage: files are written to temporary names and renamed into place, images \
+            first and pointer files last, files the stage created are removed once no pointer names them, and \
+            the manifest is put back; a stopped undo is finished by the next. Refuses, naming them, when files \
+            the stage wrote were changed since. Run it twice to take back two stages.",
         examples: &[
             "loadsmith undo --dry-run /srv/tftp",
             "loadsmith undo /srv/tftp",
@@ -90,7 +106,10 @@ pub const HELP: &[Help] = &[
     },
     Help {
         name: "compare",
-        details: "Each source is asked what a phone of every model any source concerns fetches (docs/boot.md); the verdicts are set side by side, every fetched file is compared by SHA-256 (fetched whole over TFTP from a live server), and the pointer settings and fingerprints (check --json) too. One line per difference. A manifest gives the digests a stage recorded, not pointer settings. docs/fleet.md.",
+        details: "Each source is asked what a phone of every model any source concerns fetches (docs/boot.md); the \
+            verdicts are set side by side, every fetched file is compared by SHA-256 (fetched whole over TFTP \
+            from a live server), and the pointer settings and fingerprints (check --json) too. One line per difference. \
+            A manifest gives the digests a stage recorded, not pointer settings. docs/fleet.md.",
         examples: &[
             "loadsmith compare /srv/tftp tftp://10.0.0.6 tftp://10.0.0.7",
             "loadsmith compare /srv/tftp other-server-manifest.json",

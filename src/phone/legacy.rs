@@ -167,7 +167,10 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
         Ok(_) => {}
         Err(Stop::Missing(_)) if !loader && matches!(w.src_has(&loads), Some(true)) => {
             let msg = format!(
-                "uncertain: the phone runs {} (before the universal loader) and is told to load {image} directly, but the server holds {loads}, not {file}; the vendor's documents do not say which file such a phone asks for: if {file}, it loops on it; if {loads}, as the loader does, it reaches {image}. Point {} at the universal loader instead (Procedure D)",
+                "uncertain: the phone runs {} (before the universal loader) and is told to load {image} directly, \
+                    but the server holds {loads}, not {file}; the vendor's documents do not say which file such a phone \
+                    asks for: if {file}, it loops on it; if {loads}, as the loader does, it reaches {image}. Point {} \
+                    at the universal loader instead (Procedure D)",
                 flash.app.as_deref().unwrap_or("nothing"),
                 files::OS79XX
             );
@@ -178,7 +181,10 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
                 && matches!(w.src_has(&format!("{image}.sbn")), Some(true)) =>
         {
             let msg = format!(
-                "uncertain: the phone runs {} (below 5.x, it takes the unsigned {file}) and the server holds {image}.sbn but not {file}; 000 says only that \"Versions prior to 5.x accept unsigned binary files\", not whether they also take a signed one: under one reading it loops on {file}, under the other it loads {image}.sbn. Add {file} from the vendor's bundle",
+                "uncertain: the phone runs {} (below 5.x, it takes the unsigned {file}) and the server holds {image}.sbn \
+                    but not {file}; 000 says only that \"Versions prior to 5.x accept unsigned binary files\", not whether \
+                    they also take a signed one: under one reading it loops on {file}, under the other it loads {image}.sbn. \
+                    Add {file} from the vendor's bundle",
                 flash.app.as_deref().unwrap_or("nothing")
             );
             return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(file)));
@@ -347,7 +353,10 @@ fn install(
                 // application loader needs to be upgraded": a phone of unknown
                 // history may hold that loader already.
                 let msg = format!(
-                    "uncertain: {list_file} lists the loader {l}, which is not on the server, and which loader this phone holds is not known; LA_VERSION is \"used to determine if the universal application loader needs to be upgraded\" (000): if its loader is the one {list_file}'s LA_VERSION names, it needs no loader and goes on to the application; if not, it loops asking for {l}. Add {l} from the vendor's bundle"
+                    "uncertain: {list_file} lists the loader {l}, which is not on the server, and which loader this phone \
+                        holds is not known; LA_VERSION is \"used to determine if the universal application loader needs to \
+                        be upgraded\" (000): if its loader is the one {list_file}'s LA_VERSION names, it needs no loader \
+                        and goes on to the application; if not, it loops asking for {l}. Add {l} from the vendor's bundle"
                 );
                 return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(l)));
             }
@@ -414,7 +423,10 @@ fn app_starts(w: &mut Walk<'_>, image: String) -> BootReport {
             if i != image && !ImageName::parse(&i).same_image(&ImageName::parse(&image)) =>
         {
             let msg = format!(
-                "uncertain: the loader's hunt took {image}, and {image} runs, but its own file {f} names {i}; 000 (Procedure C) says the application then upgrades to the image its file names, while the hunt at the next boot takes {image} again: the phone may go back and forth. Make {f} name {image}, or the hunt's file name {i}"
+                "uncertain: the loader's hunt took {image}, and {image} runs, but its own file {f} names {i}; 000 \
+                    (Procedure C) says the application then upgrades to the image its file names, while the hunt at the \
+                    next boot takes {image} again: the phone may go back and forth. Make {f} name {image}, or the hunt's \
+                    file name {i}"
             );
             w.end(Kind::Uncertain, Some(image), msg, Some(f))
         }

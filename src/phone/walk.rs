@@ -226,14 +226,18 @@ impl<'a> Walk<'a> {
         }
         if let (Some(image), Some(bare)) = (&named.image, &named.bare_disagrees) {
             return Some(format!(
-                "uncertain: {file} names {image} for the {} in loadInformation{} and {bare} in a bare <loadInformation>; no document says which a phone takes: under one reading it loads {image}, under the other {bare}. Keep one entry for the model",
+                "uncertain: {file} names {image} for the {} in loadInformation{} and {bare} in a bare <loadInformation>; \
+                    no document says which a phone takes: under one reading it loads {image}, under the other {bare}. \
+                    Keep one entry for the model",
                 m.name, m.device_type
             ));
         }
         let ftp = crate::pointers::cnf_get(bytes, "dynamic_ftp").filter(|v| !v.is_empty());
         ftp.map(|addr| {
             format!(
-                "uncertain: {file} sets dynamic_ftp {addr}, which \"will force the phone to use a different server\" (000); loadsmith sees this root only: if that server holds the same files the walk goes on as here, if not what it serves decides. Remove dynamic_ftp, or walk that server's root (boot --server)"
+                "uncertain: {file} sets dynamic_ftp {addr}, which \"will force the phone to use a different server\" \
+                    (000); loadsmith sees this root only: if that server holds the same files the walk goes on as here, \
+                    if not what it serves decides. Remove dynamic_ftp, or walk that server's root (boot --server)"
             )
         })
     }
@@ -301,7 +305,8 @@ impl<'a> Walk<'a> {
     pub fn no_config(&mut self, running: Option<String>) -> BootReport {
         match running {
             Some(r) => {
-                self.say("this assumes one TFTP server: the loader \"is also capable of searching multiple servers to find the configuration files, using DHCP, manual settings, and DNS\" (000), which this walk cannot see".into());
+                self.say("this assumes one TFTP server: the loader \"is also capable of searching multiple servers to find \
+                    the configuration files, using DHCP, manual settings, and DNS\" (000), which this walk cannot see".into());
                 let msg = format!(
                     "no configuration file names an image for this phone: it runs {r} from flash"
                 );
@@ -353,7 +358,9 @@ impl<'a> Walk<'a> {
         };
         let m = self.state.model;
         let msg = format!(
-            "uncertain: {file} comes first in the {}'s hunt but names no image for it, and the vendor's documents do not say what the loader does then; under one reading {flash}, under the other {on}. Add {}{fix} to {file}, or remove it",
+            "uncertain: {file} comes first in the {}'s hunt but names no image for it, and the vendor's documents \
+                do not say what the loader does then; under one reading {flash}, under the other {on}. Add {}{fix} \
+                to {file}, or remove it",
             m.name,
             crate::pointers::Setting::LoadInformation(Some(m.device_type))
         );

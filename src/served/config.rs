@@ -137,7 +137,10 @@ fn tftpd_hpa(text: &str) -> ServerConfig {
         }
     }
     if !c.secure {
-        c.notes.push("without --secure, in.tftpd refuses every name that does not start with / (\"Only absolute filenames allowed\", tftpd.c) and serves absolute paths under the folders it is given; phones ask for bare names, so unless the remap rules make them absolute every request is refused; loadsmith reads the folder as the root, uncertain".into());
+        c.notes.push("without --secure, in.tftpd refuses every name that does not start with / (\"Only absolute filenames \
+            allowed\", tftpd.c) and serves absolute paths under the folders it is given; phones ask for bare \
+            names, so unless the remap rules make them absolute every request is refused; loadsmith reads the \
+            folder as the root, uncertain".into());
     }
     c
 }

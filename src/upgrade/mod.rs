@@ -205,7 +205,11 @@ fn field_notes(out: &mut Plan, from: &ImageName, to: &ImageName, row: &table3::R
     }
     if from.protocol == Some(Protocol::Sccp) && fv.major <= 3 {
         out.notes.push(format!(
-            "the matrix's route is the one above (seed 000, Table 3 row {}, Procedure {:?}); the field guide's fallback if that step fails (seed 002: \"If you have a very old version of SCCP, you will find that you cannot immediately upgrade to this version … load version 3 (P00303010102), then load to version 5 (P00305000500), then jump to version 8.0.9 (P00308000900)\"): step P00303010102 → P00305000500 → P00308000900, then plan again from there",
+            "the matrix's route is the one above (seed 000, Table 3 row {}, Procedure {:?}); the field guide's \
+                fallback if that step fails (seed 002: \"If you have a very old version of SCCP, you will find that \
+                you cannot immediately upgrade to this version … load version 3 (P00303010102), then load to version \
+                5 (P00305000500), then jump to version 8.0.9 (P00308000900)\"): step P00303010102 → P00305000500 \
+                → P00308000900, then plan again from there",
             row.number, row.procedure
         ));
     }
@@ -215,7 +219,10 @@ fn field_notes(out: &mut Plan, from: &ImageName, to: &ImageName, row: &table3::R
 }
 
 /// The assumption a pre-loader phone's loader step rests on.
-pub const DHCP_150: &str = "assumption: the phones learn their TFTP server from DHCP option 150; the field guide (seed 002): \"Without an auto-provisioned tftp server address, the phone will only complete half the upgrade and come up with an error message of 'protocol application invalid'\" (the loader wipes the network settings the phone had)";
+pub const DHCP_150: &str = "assumption: the phones learn their TFTP server from DHCP option 150; the field guide (seed 002): \
+    \"Without an auto-provisioned tftp server address, the phone will only complete half the upgrade \
+    and come up with an error message of 'protocol application invalid'\" (the loader wipes the network \
+    settings the phone had)";
 
 /// True when a step names the universal loader in a file (`OS79XX.TXT` for
 /// Procedure D, `loadInformation` for the Procedure C note): the pre-loader
@@ -249,7 +256,9 @@ fn unlisted_signed_move(
 ) -> Plan {
     out.steps.push(step(Procedure::B, from, to, 0, models));
     out.notes.push(format!(
-        "Table 3 has no row for {} {} → {} {}; a missing row is not a prohibition: Table 2's note says \"{BELOW_THE_ROW}\" The step follows the boot mechanism with Procedure B's files (loadsmith's reading; row 0 = no Table 3 row)",
+        "Table 3 has no row for {} {} → {} {}; a missing row is not a prohibition: Table 2's note says \"{BELOW_THE_ROW}\" \
+            The step follows the boot mechanism with Procedure B's files (loadsmith's reading; row 0 = no Table \
+            3 row)",
         proto(from),
         from.version.as_ref().map(ToString::to_string).unwrap_or_default(),
         proto(to),
@@ -351,7 +360,9 @@ pub fn spelling_note(unconfirmed: &[String], searched: bool) -> Option<String> {
         )
     } else {
         format!(
-            "{names}: spelled as typed; vendor files spell versions their own way (SIP 8.12 files are P0S3-8-12-00.*, SIP 7.4 files P0S3-07-4-00.*), and each name must match the vendor's file exactly. Give --bundles with the downloaded bundles to spell them from the files"
+            "{names}: spelled as typed; vendor files spell versions their own way (SIP 8.12 files are P0S3-8-12-00.*, \
+                SIP 7.4 files P0S3-07-4-00.*), and each name must match the vendor's file exactly. Give --bundles \
+                with the downloaded bundles to spell them from the files"
         )
     })
 }
@@ -555,7 +566,8 @@ fn protocol_change_actions(
         // the other models a root serves.
         actions.push(say(
             Some(XML_DEFAULT),
-            format!("keep XMLDefault.cnf.xml if the root serves other models: it comes before {} in the hunt, so the stage names {image} in its loadInformation entries for these models", files_of(protocol)),
+            format!("keep XMLDefault.cnf.xml if the root serves other models: it comes before {} in the hunt, so the stage \
+                names {image} in its loadInformation entries for these models", files_of(protocol)),
         ));
     } else {
         // Removed first: while the other protocol's file is there it

@@ -164,7 +164,8 @@ pub fn verdict(
         // Flags 4 and 6 came with 5.3, and with Debian's 5.2 snapshot.
         if n.release == R53 && installed == Release(5, 2) {
             return Some(format!(
-                "uncertain whether the installed in.tftpd {installed} starts with this file: line {} has {}, which tftp-hpa 5.2 as released refuses and Debian's 5.2+20150808 (which also prints 5.2) takes",
+                "uncertain whether the installed in.tftpd {installed} starts with this file: line {} has {}, which \
+                    tftp-hpa 5.2 as released refuses and Debian's 5.2+20150808 (which also prints 5.2) takes",
                 n.line, n.what
             ));
         }
