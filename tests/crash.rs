@@ -617,3 +617,43 @@ fn a_kill_in_either_phase_leaves_the_root_old_or_new() {
     );
     eprintln!("crash points walked (files, pointers): {steps:?}");
 }
+
+#[test]
+fn pointers_only_after_a_files_phase_killed_at_any_step_never_points_at_a_partial_set() {
+    let w = World::new(0);
+    let load = NEW_SIP;
+    let (mut n, mut refused, mut pointed) = (1, 0, 0);
+    loop {
+        w.reset();
+        let out = w
+            .stage_phase(load, "--files-only", Some(&format!("crash:{n}")))
+            .output()
+            .unwrap();
+        if out.status.success() {
+            break;
+        }
+        let when = format!("--files-only crashed at step {n}, then --pointers-only");
+        let out = w
+            .stage_phase(load, "--pointers-only", None)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(0) => pointed += 1,
+            Some(1) => {
+                assert!(err.contains("--files-only"), "{when}: {err}");
+                refused += 1
+            }
+            other => panic!("{when}: exit {other:?}: {err}"),
+        }
+        w.assert_consistent(&when);
+        n += 1;
+    }
+    // Killed before its files were all in place, the files phase leaves a
+    // root the pointers phase refuses.
+    assert!(refused >= 10, "refused {refused}, pointed {pointed}");
+    eprintln!(
+        "{} crash points: {refused} refused, {pointed} pointed",
+        n - 1
+    );
+}
