@@ -526,3 +526,134 @@ fn check_never_reads_a_half_changed_root() {
     });
     w.assert_consistent("after stages and checks");
 }
+
+impl World {
+    /// `stage` of `load` with `--files-only` or `--pointers-only` (`phase`).
+    fn stage_phase(&self, load: &str, phase: &str, fault: Option<&str>) -> Std {
+        let mut c = self.stage(load, &self.root, fault);
+        c.arg(phase);
+        c
+    }
+
+    /// The phase run again ends clean: exit 0, `check` clean with no
+    /// leftover or interrupted stage, every pointer at a complete set.
+    fn assert_phase_resumes(&self, load: &str, phase: &str, when: &str) {
+        let out = self.stage_phase(load, phase, None).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{when}: {phase} again failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        self.assert_consistent(&format!("{when}, then {phase} again"));
+        let (doc, code) = json(&["check", &self.root.to_string_lossy()]);
+        let codes: Vec<&str> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert!(
+            !codes.contains(&"leftover-temp") && !codes.contains(&"interrupted-stage"),
+            "{when}: after {phase} again: {codes:?}"
+        );
+        assert_eq!(code, 0, "{when}: {doc}");
+        assert!(leftovers(&self.root).is_empty(), "{when}");
+    }
+}
+
+/// Crashes `phase` of a stage to `load` at every step, from the root `setup`
+/// leaves; returns the number of steps walked.
+fn crash_every_step_of(w: &World, load: &str, phase: &str, setup: &dyn Fn(&World)) -> u64 {
+    let mut n = 1;
+    loop {
+        w.reset();
+        setup(w);
+        let out = w
+            .stage_phase(load, phase, Some(&format!("crash:{n}")))
+            .output()
+            .unwrap();
+        if out.status.success() {
+            return n - 1;
+        }
+        assert_eq!(
+            out.status.code(),
+            None,
+            "{phase} crash:{n} should kill the process: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let when = format!("{load} {phase}, crash at step {n}");
+        w.assert_consistent(&when);
+        w.assert_phase_resumes(load, phase, &when);
+        n += 1;
+    }
+}
+
+#[test]
+fn a_kill_in_either_phase_leaves_the_root_old_or_new() {
+    let w = World::new(0);
+    let mut steps = BTreeMap::new();
+    for load in [NEW_SCCP, NEW_SIP] {
+        let files = crash_every_step_of(&w, load, "--files-only", &|_| {});
+        let files_first = |w: &World| {
+            let out = w.stage_phase(load, "--files-only", None).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let pointers = crash_every_step_of(&w, load, "--pointers-only", &files_first);
+        // After both phases, the pointers name the new load.
+        let (doc, code) = json(&["check", &w.root.to_string_lossy()]);
+        assert_eq!(code, 0, "{doc}");
+        assert_eq!(doc["target"], load, "{doc}");
+        steps.insert(load, (files, pointers));
+    }
+    // The files phase writes every file of the set; the pointers phase
+    // edits at least one pointer file and saves the manifest.
+    assert!(
+        steps.values().all(|&(f, p)| f >= 10 && p >= 3),
+        "too few steps: {steps:?}"
+    );
+    eprintln!("crash points walked (files, pointers): {steps:?}");
+}
+
+#[test]
+fn pointers_only_after_a_files_phase_killed_at_any_step_never_points_at_a_partial_set() {
+    let w = World::new(0);
+    let load = NEW_SIP;
+    let (mut n, mut refused, mut pointed) = (1, 0, 0);
+    loop {
+        w.reset();
+        let out = w
+            .stage_phase(load, "--files-only", Some(&format!("crash:{n}")))
+            .output()
+            .unwrap();
+        if out.status.success() {
+            break;
+        }
+        let when = format!("--files-only crashed at step {n}, then --pointers-only");
+        let out = w
+            .stage_phase(load, "--pointers-only", None)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(0) => pointed += 1,
+            Some(1) => {
+                assert!(err.contains("--files-only"), "{when}: {err}");
+                refused += 1
+            }
+            other => panic!("{when}: exit {other:?}: {err}"),
+        }
+        w.assert_consistent(&when);
+        n += 1;
+    }
+    // Killed before its files were all in place, the files phase leaves a
+    // root the pointers phase refuses.
+    assert!(refused >= 10, "refused {refused}, pointed {pointed}");
+    eprintln!(
+        "{} crash points: {refused} refused, {pointed} pointed",
+        n - 1
+    );
+}

@@ -451,3 +451,31 @@ fn the_readme_history_example_runs_as_shown() {
     let left = snapshot(&d.path().join("demo-root"));
     assert!(left.is_empty(), "{:?}", left.keys().collect::<Vec<_>>());
 }
+
+#[test]
+fn undo_takes_back_the_pointers_phase_then_the_files_phase() {
+    // The old load staged whole; the new one in two phases.
+    let w = World::new(&[]);
+    w.undo(&[]).assert().success();
+    assert_eq!(diff(&snapshot(&w.root), &w.s1), Vec::<String>::new());
+    w.stage(NEW, &["--files-only"]).assert().success();
+    let after_files = snapshot(&w.root);
+    assert_ne!(after_files, w.s1, "the files phase wrote the set");
+    w.stage(NEW, &["--pointers-only"]).assert().success();
+    assert_ne!(snapshot(&w.root), after_files, "the pointers moved");
+    assert_eq!(w.json("check").0["target"], NEW);
+    // The first undo takes back the pointers phase only.
+    let out = w.undo(&[]).assert().success().get_output().stdout.clone();
+    assert_eq!(
+        diff(&snapshot(&w.root), &after_files),
+        Vec::<String>::new(),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    w.assert_checks("after undoing the pointers phase");
+    // The second takes back the files phase: the root after the old stage.
+    w.undo(&[]).assert().success();
+    assert_eq!(diff(&snapshot(&w.root), &w.s1), Vec::<String>::new());
+    w.assert_checks("after undoing the files phase");
+    assert_eq!(w.json("check").0["target"], OLD);
+}

@@ -45,4 +45,9 @@ say "files again (tftp3 gets its file back), then pointers on all"
 play "$here/files.yml"
 play "$here/pointers.yml"
 [ "$(pointers)" -eq 6 ] || { echo "not every server was pointed at the set"; exit 1; }
+
+say "undo on tftp1: check mode changes nothing, the real undo takes back its pointers phase"
+play "$here/undo.yml"
+[ "$(pointers)" -eq 4 ] || { echo "undo on tftp1 did not take back exactly its two pointer files"; exit 1; }
+[ -f "$work/tftp1/root/P0S3-8-12-00.sb2" ] || { echo "undo of the pointers phase removed a set file"; exit 1; }
 say "ok"
