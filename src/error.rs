@@ -112,13 +112,15 @@ pub enum Error {
     },
     /// A checksum file could not be understood.
     #[error(
-        "{path}: line {line} is not a checksum line (want `HEX  NAME` or `SHA512 (NAME) = HEX`)"
+        "{path}: line {line} is not a checksum line: \"{text}\"; the forms read are `HEX  NAME` or `HEX *NAME` (sha256sum, sha512sum, md5sum), `SHA512 (NAME) = HEX` (BSD), and the download page's `FileName : NAME` followed by `MD5 Checksum : HEX` / `SHA512 Checksum : HEX` (label and value on one line or two)"
     )]
     BadChecksums {
         /// The checksum file.
         path: PathBuf,
         /// The 1-based line.
         line: usize,
+        /// The line, as much of it as the error quotes.
+        text: String,
     },
     /// A checksum list past one of its bounds (`check::checksums`).
     #[error("{path}: line {line}: {reason}")]
