@@ -686,3 +686,79 @@ fn the_color_flag_outranks_the_environment() {
     );
     assert!(!never.contains('\u{1b}'), "{never:?}");
 }
+
+/// `--json` where no JSON can be written is refused, saying why, with the
+/// error document (and its `schema` first) on stdout.
+#[test]
+fn json_man_is_refused_not_answered_in_roff() {
+    let out = support::loadsmith()
+        .args(["--json", "man"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains(".TH"), "no roff: {text}");
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        doc["error"]["title"],
+        "man writes roff; --json does not apply"
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("man writes roff; --json does not apply"),
+        "{err}"
+    );
+}
+
+/// Every error document puts `schema` first, like every other document:
+/// a usage error from clap and an error from a command.
+#[test]
+fn error_documents_put_schema_first() {
+    for args in [
+        &["--json", "inspect", "--no-such-flag"][..],
+        &["--json", "man"][..],
+        &[
+            "--json",
+            "stage",
+            "--to",
+            "/nonexistent-root",
+            "--target",
+            "X",
+        ][..],
+    ] {
+        let out = support::loadsmith().args(args).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with("{\n  \"schema\": "), "{args:?}: {text}");
+        assert!(text.contains("\"error\""), "{args:?}: {text}");
+    }
+}
+
+/// `--brief` is accepted everywhere and either gives one line per item
+/// (inspect, check) or is refused, naming the command: never ignored.
+#[test]
+fn brief_where_it_has_no_meaning_is_refused_clearly() {
+    for args in [
+        &["--brief", "stage", "r", "--target", "X"][..],
+        &[
+            "--brief",
+            "boot",
+            "r",
+            "--mac",
+            "001122334455",
+            "--model",
+            "7960",
+        ][..],
+        &["--brief", "plan", "--from", "8.5", "--to", "9.4"][..],
+        &["--brief", "names", "SEP001122334455.cnf.xml"][..],
+        &["--brief", "log", "x.log"][..],
+    ] {
+        let out = support::loadsmith().args(args).output().unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("--brief does not apply to {}", args[1])),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}

@@ -437,13 +437,32 @@ pub fn error_json(
     hint: Option<String>,
     outcome: Outcome,
 ) {
+    // `schema` first, like every other document (a struct keeps the
+    // order; a `json!` map would sort its keys).
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        schema: u32,
+        error: Failure<'a>,
+        summary: Summary,
+    }
+    #[derive(Serialize)]
+    struct Failure<'a> {
+        title: &'a str,
+        path: Option<String>,
+        details: &'a [String],
+        hint: Option<String>,
+    }
     // An error counts as one (a usage error included).
-    let v = serde_json::json!({
-        "schema": SCHEMA,
-        "error": {"title": title, "path": path, "details": details, "hint": hint},
-        "summary": Summary::new(Counts::errors(1), outcome),
+    let _ = write_json(&Doc {
+        schema: SCHEMA,
+        error: Failure {
+            title,
+            path,
+            details,
+            hint,
+        },
+        summary: Summary::new(Counts::errors(1), outcome),
     });
-    let _ = write_json(&v);
 }
 
 /// The sentence of an error, naming the option it came from where the
