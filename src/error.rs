@@ -154,6 +154,13 @@ impl Error {
             ),
             Error::Io {
                 source,
+                action: Action::ReadLog,
+                ..
+            } if source.kind() == std::io::ErrorKind::NotFound => Some(
+                "give the TFTP server's log: a syslog file, journalctl output, dnsmasq's or tftpd32's log, or - for standard input".into(),
+            ),
+            Error::Io {
+                source,
                 action: Action::OpenRoot,
                 ..
             } if source.kind() == std::io::ErrorKind::NotFound => Some(
@@ -252,6 +259,8 @@ pub enum Action {
     Read,
     /// Reading a checksum list (`--checksums`).
     ReadChecksums,
+    /// Reading a TFTP server's log (`loadsmith log`).
+    ReadLog,
     /// Reading a remap rules file (`--map-file`).
     ReadRules,
     /// Reading the bundle a stage takes a load from.
@@ -287,6 +296,7 @@ impl std::fmt::Display for Action {
         f.write_str(match self {
             Action::Read => "read",
             Action::ReadChecksums => "read the checksum list",
+            Action::ReadLog => "read the log",
             Action::ReadRules => "read the remap rules",
             Action::ReadBundleFor => "read the bundle for",
             Action::ReadServerConfig => "read the server configuration",

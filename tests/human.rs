@@ -221,3 +221,45 @@ fn man() {
     let page = shown(d.path(), &["man"]).replace(env!("CARGO_PKG_VERSION"), "[VERSION]");
     insta::assert_snapshot!("man", page);
 }
+
+/// A per-phone XML configuration file is read by SCCP and 79x1-family SIP
+/// phones alike: not called an SCCP file.
+#[test]
+fn names_per_phone_xml() {
+    fresh("names_per_phone_xml", &["names", "SEP001122334455.cnf.xml"]);
+}
+
+#[test]
+fn json_man_refused() {
+    fresh("json_man_refused", &["--json", "man"]);
+}
+
+/// A model the vendor's documents do not describe: its row says
+/// "uncertain" once, not "uncertain … uncertain:".
+#[test]
+fn check_uncertain_said_once() {
+    let d = crate::support::shown::staged();
+    // XMLDefault.cnf.xml then names no image for the 7940/7960: uncertain.
+    let forced = [
+        "stage",
+        "--force",
+        "--target",
+        "SCCP41.9-4-2SR3-1S",
+        "--from",
+        "fw",
+        "root",
+    ];
+    let staged = shown(d.path(), &forced);
+    assert!(staged.contains("exit 0"), "{staged}");
+    let text = shown(d.path(), &["check", "root"]);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("uncertain"))
+        .collect();
+    assert!(!rows.is_empty(), "{text}");
+    for line in rows {
+        assert!(!line.contains("uncertain: "), "{line}");
+    }
+    assert!(!text.contains("uncertain: uncertain"), "{text}");
+    assert!(!text.contains("settles: settles"), "{text}");
+}

@@ -260,10 +260,10 @@ fn render(r: &BundleReport, out: Out) -> String {
         .map(|d| format!(" · sha256 {d}"))
         .unwrap_or_default();
     s.push_str(&format!(
-        "  {} · {} · {} members{digest}\n",
+        "  {} · {} · {}{digest}\n",
         r.format.label(),
         size(r.size),
-        r.members.len()
+        count(r.members.len(), "member", "members")
     ));
     if let Some(d) = &r.sha512 {
         s.push_str(&format!("  sha512 {d}\n"));
@@ -347,7 +347,10 @@ fn render_members(r: &BundleReport, out: Out) -> String {
             what.push_str(&format!(" · signed as {}", safe(e)));
         }
         if let Some(a) = &m.cnu {
-            what.push_str(&format!(" · CNU archive, {} entries", a.entries.len()));
+            what.push_str(&format!(
+                " · CNU archive, {}",
+                count(a.entries.len(), "entry", "entries")
+            ));
         }
         s.push_str(&format!(
             "    {:<34} {:>9}  {what}\n",

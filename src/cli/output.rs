@@ -537,6 +537,21 @@ pub(crate) fn summary(findings: &[Finding], out: Out) -> String {
     )
 }
 
+/// A verdict's word (painted) and its sentence, without saying the word
+/// twice: "settles" and "settles on X" make "settles on X", "uncertain" and
+/// "uncertain: the …" make "uncertain: the …"; otherwise "word: sentence".
+pub(crate) fn verdict_line(painted: &str, word: &str, message: &str) -> String {
+    let rest = message
+        .get(..word.len())
+        .filter(|w| w.eq_ignore_ascii_case(word))
+        .map(|_| &message[word.len()..])
+        .filter(|r| r.starts_with([' ', ':']));
+    match rest {
+        Some(rest) => format!("{painted}{}", safe(rest)),
+        None => format!("{painted}: {}", safe(message)),
+    }
+}
+
 /// The phone model's table: one line per model and starting state.
 pub(crate) fn render_fleet(rows: &[Row], out: Out) -> String {
     if rows.is_empty() {
@@ -550,11 +565,16 @@ pub(crate) fn render_fleet(rows: &[Row], out: Out) -> String {
             Kind::Loops => out.paint("loops    ", Style::Loops),
             Kind::Uncertain => out.paint("uncertain", Style::Unsure),
         };
+        // The column says "uncertain" already: not again at the sentence's start.
+        let message = match r.kind {
+            Kind::Uncertain => r.message.strip_prefix("uncertain: ").unwrap_or(&r.message),
+            _ => &r.message,
+        };
         s.push_str(&format!(
             "    {kind} {:<9} {:<18} {}\n",
             r.model,
             r.state,
-            safe(&r.message)
+            safe(message)
         ));
     }
     s
