@@ -112,13 +112,15 @@ pub enum Error {
     },
     /// A checksum file could not be understood.
     #[error(
-        "{path}: line {line} is not a checksum line (want `HEX  NAME` or `SHA512 (NAME) = HEX`)"
+        "{path}: line {line} is not a checksum line: \"{text}\"; the forms read are `HEX  NAME` or `HEX *NAME` (sha256sum, sha512sum, md5sum), `SHA512 (NAME) = HEX` (BSD), and the download page's `FileName : NAME` followed by `MD5 Checksum : HEX` / `SHA512 Checksum : HEX` (label and value on one line or two)"
     )]
     BadChecksums {
         /// The checksum file.
         path: PathBuf,
         /// The 1-based line.
         line: usize,
+        /// The line, as much of it as the error quotes.
+        text: String,
     },
     /// A checksum list past one of its bounds (`check::checksums`).
     #[error("{path}: line {line}: {reason}")]
@@ -149,6 +151,13 @@ impl Error {
                 ..
             } if source.kind() == std::io::ErrorKind::NotFound => Some(
                 "check the path of the checksum list (sha256sum/sha512sum output, or the lines copied from the download page)".into(),
+            ),
+            Error::Io {
+                source,
+                action: Action::ReadLog,
+                ..
+            } if source.kind() == std::io::ErrorKind::NotFound => Some(
+                "give the TFTP server's log: a syslog file, journalctl output, dnsmasq's or tftpd32's log, or - for standard input".into(),
             ),
             Error::Io {
                 source,
@@ -250,6 +259,8 @@ pub enum Action {
     Read,
     /// Reading a checksum list (`--checksums`).
     ReadChecksums,
+    /// Reading a TFTP server's log (`loadsmith log`).
+    ReadLog,
     /// Reading a remap rules file (`--map-file`).
     ReadRules,
     /// Reading the bundle a stage takes a load from.
@@ -285,6 +296,7 @@ impl std::fmt::Display for Action {
         f.write_str(match self {
             Action::Read => "read",
             Action::ReadChecksums => "read the checksum list",
+            Action::ReadLog => "read the log",
             Action::ReadRules => "read the remap rules",
             Action::ReadBundleFor => "read the bundle for",
             Action::ReadServerConfig => "read the server configuration",

@@ -71,12 +71,18 @@ fn the_lists_people_have_are_all_read() {
         ],
     );
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("P0S3-8-12-00.zip: OK (SHA-512)\n"), "{text}");
-    assert!(
-        text.contains("cmterm-7941_7961-sccp.9-4-2SR3-1.zip: OK (SHA-256)\n"),
-        "{text}"
+    assert_eq!(
+        text,
+        "P0S3-8-12-00.zip: OK\ncmterm-7941_7961-sccp.9-4-2SR3-1.zip: OK\n"
     );
     let (code, text) = run(d.path(), &["inspect", "--checksums", "page.txt"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("P0S3-8-12-00.zip: OK\n"), "{text}");
+    // Given the bundle, the algorithms compared are named.
+    let (code, text) = run(
+        d.path(),
+        &["inspect", "--checksums", "page.txt", "P0S3-8-12-00.zip"],
+    );
     assert_eq!(code, 0, "{text}");
     assert!(
         text.contains("P0S3-8-12-00.zip: OK (SHA-512, MD5)\n"),
@@ -121,9 +127,9 @@ fn like_sha256sum_c_one_line_per_file_and_the_exit_code() {
     let (code, text) = run(d.path(), &["inspect", "--checksums", "SHA512SUMS"]);
     assert_eq!(code, 1, "{text}");
     for line in [
-        "P0S3-8-12-00.zip: OK (SHA-512)",
-        "cmterm-7941_7961-sccp.9-4-2SR3-1.zip: FAILED (SHA-512)",
-        "cmterm-7970_7971-sccp.9-4-2SR3-1.zip: listed, not found (SHA-512)",
+        "P0S3-8-12-00.zip: OK",
+        "cmterm-7941_7961-sccp.9-4-2SR3-1.zip: FAILED",
+        "cmterm-7970_7971-sccp.9-4-2SR3-1.zip: FAILED open or read",
     ] {
         assert!(text.lines().any(|l| l == line), "{line}\n{text}");
     }
@@ -172,10 +178,7 @@ fn a_byte_order_mark_before_the_first_line_is_read() {
     .unwrap();
     let (code, text) = run(d.path(), &["inspect", "--checksums", "SHA512SUMS"]);
     assert_eq!(code, 0, "{text}");
-    assert!(
-        text.lines().any(|l| l == "P0S3-8-12-00.zip: OK (SHA-512)"),
-        "{text}"
-    );
+    assert!(text.lines().any(|l| l == "P0S3-8-12-00.zip: OK"), "{text}");
     // The page form too, and BSD tags.
     std::fs::write(
         d.path().join("tagged"),
@@ -226,9 +229,9 @@ fn a_listed_file_that_is_not_firmware_is_checked_like_sha256sum() {
     let (code, text) = run(d.path(), &["inspect", "--checksums", "SHA256SUMS"]);
     assert_eq!(code, 0, "{text}");
     for line in [
-        "P0S3-8-12-00.zip: OK (SHA-256)",
-        "release-notes.pdf: OK (SHA-256)",
-        "P003-8-12-00.sbn: OK (SHA-256)",
+        "P0S3-8-12-00.zip: OK",
+        "release-notes.pdf: OK",
+        "P003-8-12-00.sbn: OK",
     ] {
         assert!(text.lines().any(|l| l == line), "{line}\n{text}");
     }
@@ -247,8 +250,7 @@ fn a_listed_file_that_is_not_firmware_is_checked_like_sha256sum() {
     let (code, text) = run(d.path(), &["inspect", "--checksums", "SHA256SUMS"]);
     assert_eq!(code, 1, "{text}");
     assert!(
-        text.lines()
-            .any(|l| l == "release-notes.pdf: FAILED (SHA-256)"),
+        text.lines().any(|l| l == "release-notes.pdf: FAILED"),
         "{text}"
     );
     let list = d.path().join("SHA256SUMS");
@@ -343,13 +345,13 @@ fn a_list_of_100000_lines_is_checked() {
     println!("100,000 lines checked in {:?}", started.elapsed());
     assert_eq!(code, 1);
     assert!(
-        text.lines().any(|l| l == "P0S3-8-12-00.zip: OK (SHA-256)"),
+        text.lines().any(|l| l == "P0S3-8-12-00.zip: OK"),
         "{}",
         &text[..2000.min(text.len())]
     );
     let missing = text
         .lines()
-        .filter(|l| l.ends_with(": listed, not found (SHA-256)"))
+        .filter(|l| l.ends_with(": FAILED open or read"))
         .count();
     assert_eq!(missing, 100_000);
     // Named twice (another list, or the same line again): one verdict.
@@ -419,7 +421,203 @@ fn a_listed_fifo_is_failed_without_blocking() {
     assert_eq!(code, 1, "{text}");
     assert!(
         text.lines()
-            .any(|l| l == "P0S3-8-12-00.zip: FAILED (SHA-256)"),
+            .any(|l| l == "P0S3-8-12-00.zip: FAILED open or read"),
         "{text}"
     );
+}
+
+/// `loadsmith ARGS` in `dir`: exit code, stdout, stderr.
+fn run3(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let out = loadsmith().current_dir(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// One good, one damaged, one missing: the three verdicts `sha256sum -c` has.
+fn good_bad_missing() -> tempfile::TempDir {
+    let (d, a, _) = downloads();
+    let sum = hex(&Sha256::digest(&a));
+    std::fs::write(
+        d.path().join("SHA256SUMS"),
+        format!(
+            "{sum}  P0S3-8-12-00.zip\n{sum}  cmterm-7941_7961-sccp.9-4-2SR3-1.zip\n{sum}  gone.zip\n"
+        ),
+    )
+    .unwrap();
+    d
+}
+
+#[test]
+fn a_list_alone_prints_what_sha256sum_c_prints() {
+    let d = good_bad_missing();
+    let (code, out, err) = run3(d.path(), &["inspect", "--checksums", "SHA256SUMS"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(
+        out,
+        "P0S3-8-12-00.zip: OK\n\
+         cmterm-7941_7961-sccp.9-4-2SR3-1.zip: FAILED\n\
+         gone.zip: FAILED open or read\n"
+    );
+    assert!(
+        err.contains("WARNING: 1 listed file could not be read\n")
+            && err.contains("WARNING: 1 computed checksum did NOT match\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn status_prints_nothing_and_the_exit_code_says_it() {
+    let d = good_bad_missing();
+    let (code, out, err) = run3(
+        d.path(),
+        &["inspect", "--status", "--checksums", "SHA256SUMS"],
+    );
+    assert_eq!((code, out.as_str(), err.as_str()), (1, "", ""));
+    std::fs::write(
+        d.path().join("ONE"),
+        std::fs::read_to_string(d.path().join("SHA256SUMS"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let (code, out, _) = run3(d.path(), &["inspect", "--status", "--checksums", "ONE"]);
+    assert_eq!((code, out.as_str()), (0, ""));
+    // With paths too: nothing on stdout.
+    let (code, out, _) = run3(
+        d.path(),
+        &[
+            "inspect",
+            "--status",
+            "--checksums",
+            "ONE",
+            "P0S3-8-12-00.zip",
+        ],
+    );
+    assert_eq!((code, out.as_str()), (0, ""));
+}
+
+#[test]
+fn ignore_missing_skips_what_is_not_there() {
+    let d = good_bad_missing();
+    let (code, out, err) = run3(
+        d.path(),
+        &["inspect", "--ignore-missing", "--checksums", "SHA256SUMS"],
+    );
+    assert_eq!(code, 1, "the damaged one still fails: {out}{err}");
+    assert!(
+        !out.contains("gone.zip") && !err.contains("could not be read"),
+        "{out}{err}"
+    );
+    std::fs::remove_file(d.path().join("cmterm-7941_7961-sccp.9-4-2SR3-1.zip")).unwrap();
+    let (code, out, _) = run3(
+        d.path(),
+        &["inspect", "--ignore-missing", "--checksums", "SHA256SUMS"],
+    );
+    assert_eq!((code, out.as_str()), (0, "P0S3-8-12-00.zip: OK\n"));
+    // None there: nothing was verified, a failure as with sha256sum.
+    std::fs::write(
+        d.path().join("NONE"),
+        format!("{}  gone.zip\n", "0".repeat(64)),
+    )
+    .unwrap();
+    let (code, _, err) = run3(
+        d.path(),
+        &["inspect", "--ignore-missing", "--checksums", "NONE"],
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("no file was verified"), "{err}");
+}
+
+#[test]
+fn quiet_prints_each_failure_once() {
+    let d = good_bad_missing();
+    let (code, out, _) = run3(d.path(), &["inspect", "-q", "--checksums", "SHA256SUMS"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out,
+        "cmterm-7941_7961-sccp.9-4-2SR3-1.zip: FAILED\ngone.zip: FAILED open or read\n"
+    );
+    // With the bundles given: the verdict line, not a finding besides it.
+    let (code, out, _) = run3(
+        d.path(),
+        &[
+            "inspect",
+            "-q",
+            "--checksums",
+            "SHA256SUMS",
+            "P0S3-8-12-00.zip",
+            "cmterm-7941_7961-sccp.9-4-2SR3-1.zip",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        out.matches("cmterm-7941_7961-sccp.9-4-2SR3-1.zip").count(),
+        1,
+        "{out}"
+    );
+    assert!(!out.contains("checksum-mismatch"), "{out}");
+}
+
+#[test]
+fn the_download_page_as_people_copy_it_is_read() {
+    let (d, a, b) = downloads();
+    let (m, s) = (hex(&Md5::digest(&a)), hex(&Sha512::digest(&a)));
+    let (mb, sb) = (hex(&Md5::digest(&b)), hex(&Sha512::digest(&b)));
+    // A BOM, CRLF, tabs and spaces around the colon, labels and values on
+    // one line or on two, other labels among them.
+    let page = format!(
+        "\u{feff}FileName :\tP0S3-8-12-00.zip\r\nRelease Date :\t15-Mar-2013\r\n\
+         MD5 Checksum :\t{m}\r\nSHA512 Checksum\t:  {s}\r\n\r\n\
+         FileName :\r\ncmterm-7941_7961-sccp.9-4-2SR3-1.zip\r\nSize :\r\n6.2 MB\r\n\
+         MD5 Checksum:\r\n\t{mb}\r\nSHA512 Checksum :\r\n{sb}\r\n"
+    );
+    std::fs::write(d.path().join("page.txt"), page).unwrap();
+    let (code, out, err) = run3(d.path(), &["inspect", "--checksums", "page.txt"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out,
+        "P0S3-8-12-00.zip: OK\ncmterm-7941_7961-sccp.9-4-2SR3-1.zip: OK\n"
+    );
+    let (doc, code) = json(&[
+        "inspect",
+        "--checksums",
+        d.path().join("page.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(
+        doc["checksums"][1]["algorithms"],
+        serde_json::json!(["md5", "sha512"])
+    );
+}
+
+#[test]
+fn a_line_that_cannot_be_read_is_quoted_with_the_forms_accepted() {
+    let (d, a, _) = downloads();
+    std::fs::write(
+        d.path().join("SUMS"),
+        format!(
+            "{}  P0S3-8-12-00.zip\nsee the release notes\n",
+            hex(&Sha256::digest(&a))
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run3(d.path(), &["inspect", "--checksums", "SUMS"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("SUMS: line 2 is not a checksum line: \"see the release notes\""),
+        "{err}"
+    );
+    for form in [
+        "`HEX  NAME`",
+        "`SHA512 (NAME) = HEX`",
+        "`FileName : NAME`",
+        "`MD5 Checksum : HEX`",
+    ] {
+        assert!(err.contains(form), "{form}: {err}");
+    }
 }

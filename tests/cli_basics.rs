@@ -686,3 +686,187 @@ fn the_color_flag_outranks_the_environment() {
     );
     assert!(!never.contains('\u{1b}'), "{never:?}");
 }
+
+/// `--json` where no JSON can be written is refused, saying why, with the
+/// error document (and its `schema` first) on stdout.
+#[test]
+fn json_man_is_refused_not_answered_in_roff() {
+    let out = support::loadsmith()
+        .args(["--json", "man"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains(".TH"), "no roff: {text}");
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        doc["error"]["title"],
+        "man writes roff; --json does not apply"
+    );
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("man writes roff; --json does not apply"),
+        "{err}"
+    );
+}
+
+/// Every error document puts `schema` first, like every other document:
+/// a usage error from clap and an error from a command.
+#[test]
+fn error_documents_put_schema_first() {
+    for args in [
+        &["--json", "inspect", "--no-such-flag"][..],
+        &["--json", "man"][..],
+        &[
+            "--json",
+            "stage",
+            "--to",
+            "/nonexistent-root",
+            "--target",
+            "X",
+        ][..],
+    ] {
+        let out = support::loadsmith().args(args).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with("{\n  \"schema\": "), "{args:?}: {text}");
+        assert!(text.contains("\"error\""), "{args:?}: {text}");
+    }
+}
+
+/// `--brief` is accepted everywhere and either gives one line per item
+/// (inspect, check) or is refused, naming the command: never ignored.
+#[test]
+fn brief_where_it_has_no_meaning_is_refused_clearly() {
+    for args in [
+        &["--brief", "stage", "r", "--target", "X"][..],
+        &[
+            "--brief",
+            "boot",
+            "r",
+            "--mac",
+            "001122334455",
+            "--model",
+            "7960",
+        ][..],
+        &["--brief", "plan", "--from", "8.5", "--to", "9.4"][..],
+        &["--brief", "names", "SEP001122334455.cnf.xml"][..],
+        &["--brief", "log", "x.log"][..],
+    ] {
+        let out = support::loadsmith().args(args).output().unwrap();
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains(&format!("--brief does not apply to {}", args[1])),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// The pages `man --dir` writes: the synopsis gives each option's value,
+/// SEE ALSO names every other page (log, history, undo, compare included),
+/// and the roff's apostrophe preamble comes once, at the top.
+#[test]
+fn man_pages_name_every_page_and_give_option_values() {
+    let d = tempfile::tempdir().unwrap();
+    loadsmith()
+        .args(["man", "--dir"])
+        .arg(d.path())
+        .assert()
+        .success();
+    let stage = std::fs::read_to_string(d.path().join("loadsmith-stage.1")).unwrap();
+    assert!(stage.contains(r"[\fB\-\-from\fR \fIPATH\fR]"), "{stage}");
+    assert!(!stage.contains(r"[\fB\-\-from\fR]"), "{stage}");
+    for page in std::fs::read_dir(d.path()).unwrap() {
+        let path = page.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let ie: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.starts_with(".ie") || l.starts_with(".el"))
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(ie, [0, 1], "{}: {text}", path.display());
+        let see = text.split(".SH \"SEE ALSO\"").nth(1).unwrap();
+        for other in ["log", "history", "undo", "compare", "inspect"] {
+            let me = path.file_name().unwrap().to_string_lossy() == format!("loadsmith-{other}.1");
+            assert_eq!(
+                see.contains(&format!(r"loadsmith\-{other}(1)")),
+                !me,
+                "{}: {see}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// Counts agree with their nouns: "1 line", "1 member".
+#[test]
+fn one_of_a_thing_is_singular() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("one.log"), "hello\n").unwrap();
+    let out = loadsmith()
+        .current_dir(d.path())
+        .args(["log", "one.log"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !text.contains("1 lines") && !err.contains("1 lines"),
+        "{text}{err}"
+    );
+    let sb2 = support::signed(
+        "P0S3-8-12-00.sb2",
+        &support::image_body("P0S3-8-12-00", 2000),
+    );
+    support::zip(
+        &d.path().join("one.zip"),
+        &vec![("P0S3-8-12-00.sb2".to_string(), sb2)],
+    );
+    let out = loadsmith()
+        .current_dir(d.path())
+        .args(["inspect", "one.zip"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(" · 1 member · "), "{text}");
+}
+
+/// `boot` on a folder that does not exist, and `log` on a missing file,
+/// say so, with a hint that fits the command.
+#[test]
+fn missing_inputs_are_said_missing() {
+    let d = tempfile::tempdir().unwrap();
+    let out = loadsmith()
+        .current_dir(d.path())
+        .args([
+            "boot",
+            "nowhere",
+            "--mac",
+            "001122334455",
+            "--model",
+            "7960",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(err.contains("nowhere: it does not exist"), "{err}");
+    assert!(!err.contains("not a folder"), "{err}");
+    let out = loadsmith()
+        .current_dir(d.path())
+        .args(["log", "nowhere.log"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.contains("cannot read the log nowhere.log: no such file"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("entity not found") && !err.contains("bundles"),
+        "{err}"
+    );
+}

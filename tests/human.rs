@@ -214,3 +214,39 @@ fn man() {
     let page = shown(d.path(), &["man"]).replace(env!("CARGO_PKG_VERSION"), "[VERSION]");
     insta::assert_snapshot!("man", page);
 }
+
+/// A per-phone XML configuration file is read by SCCP and 79x1-family SIP
+/// phones alike: not called an SCCP file.
+#[test]
+fn names_per_phone_xml() {
+    fresh("names_per_phone_xml", &["names", "SEP001122334455.cnf.xml"]);
+}
+
+#[test]
+fn json_man_refused() {
+    fresh("json_man_refused", &["--json", "man"]);
+}
+
+/// A model the vendor's documents do not describe: its row says
+/// "uncertain" once, not "uncertain … uncertain:".
+#[test]
+fn check_uncertain_said_once() {
+    let d = crate::support::shown::staged();
+    // A dynamic_ftp address in the file that decides sends the phone to
+    // another server the walk cannot follow: uncertain (seed 000).
+    let sip = d.path().join("root/SIPDefault.cnf");
+    let mut bytes = std::fs::read(&sip).unwrap();
+    bytes.extend_from_slice(b"dynamic_ftp: 192.0.2.9\n");
+    std::fs::write(&sip, bytes).unwrap();
+    let text = shown(d.path(), &["check", "root"]);
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("uncertain"))
+        .collect();
+    assert!(!rows.is_empty(), "{text}");
+    for line in rows {
+        assert!(!line.contains("uncertain: "), "{line}");
+    }
+    assert!(!text.contains("uncertain: uncertain"), "{text}");
+    assert!(!text.contains("settles: settles"), "{text}");
+}

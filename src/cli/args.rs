@@ -187,6 +187,14 @@ pub struct InspectArgs {
     /// from the vendor's download page. May be given more than once.
     #[arg(long, value_name = "FILE")]
     pub checksums: Vec<PathBuf>,
+    /// With --checksums: print nothing, the exit code says it (like
+    /// `sha256sum -c --status`).
+    #[arg(long, requires = "checksums", conflicts_with = "json")]
+    pub status: bool,
+    /// With --checksums: a listed file that is not there is no failure and
+    /// is not reported (like `sha256sum -c --ignore-missing`).
+    #[arg(long, requires = "checksums")]
+    pub ignore_missing: bool,
     /// Also list the entries of CNU_File_Archive_3.0 bodies inside .sbn files.
     #[arg(long)]
     pub deep: bool,

@@ -40,11 +40,12 @@ pub(super) fn run(
     } else {
         let dir = std::path::PathBuf::from(source);
         if !dir.is_dir() {
-            return Err(Error::io(
-                Action::Open,
-                &dir,
-                std::io::Error::new(std::io::ErrorKind::NotFound, "not a folder"),
-            ));
+            let (kind, what) = match dir.exists() {
+                false => (std::io::ErrorKind::NotFound, "it does not exist"),
+                true => (std::io::ErrorKind::NotADirectory, "it is not a folder"),
+            };
+            let e = std::io::Error::new(kind, what);
+            return Err(Error::io(Action::OpenRoot, &dir, e));
         }
         let rules = super::server::load(server_config, map_file, false)?.rules;
         Box::new(DirSource::mapped(dir, rules))
@@ -120,15 +121,13 @@ fn render(r: &BootReport, out: Out) -> String {
     if let Some(x) = &r.refused {
         s.push_str(&format!("  hint: {}\n", x.hint));
     }
-    let kind = match r.verdict.kind {
-        Kind::Settles => out.paint("settles", Style::Pass),
-        Kind::Error => out.paint("error", Style::Bad),
-        Kind::Loops => out.paint("loops", Style::Loops),
-        Kind::Uncertain => out.paint("uncertain", Style::Unsure),
+    let (word, style) = match r.verdict.kind {
+        Kind::Settles => ("settles", Style::Pass),
+        Kind::Error => ("error", Style::Bad),
+        Kind::Loops => ("loops", Style::Loops),
+        Kind::Uncertain => ("uncertain", Style::Unsure),
     };
-    s.push_str(&format!(
-        "  verdict: {kind}: {}\n",
-        safe(&r.verdict.message)
-    ));
+    let line = super::output::verdict_line(&out.paint(word, style), word, &r.verdict.message);
+    s.push_str(&format!("  verdict: {line}\n"));
     s
 }

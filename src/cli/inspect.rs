@@ -6,6 +6,8 @@ use super::output::{Counts, Out, Style, count, render_findings, safe, size, summ
 use super::{Outcome, default_jobs, stdout_err};
 use crate::cli::args::InspectArgs;
 use crate::error::Error;
+use crate::findings::Code;
+use crate::inspect::checksums::Status;
 use crate::inspect::{self, BundleReport, Options};
 
 #[derive(Serialize)]
@@ -43,7 +45,13 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         });
     }
     let reports = inspect_all(&sources, &opts, out, &mut errors);
-    let (verdicts, uncounted) = super::verify::verdicts(&opts.checksums, &reports, &paths);
+    let (verdicts, uncounted) =
+        super::verify::verdicts(&opts.checksums, &reports, &paths, args.ignore_missing);
+    // `--ignore-missing` with none of the listed files there: `sha256sum -c`
+    // fails, as nothing was verified.
+    let none_verified = args.ignore_missing
+        && !opts.checksums.is_empty()
+        && verdicts.iter().all(|v| v.status == Status::NotListed);
     let trusted = match &args.trusted_by {
         Some(old) => trusted_by(&reports, old)?,
         None => Vec::new(),
@@ -54,11 +62,12 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         .count();
     let problems = reports.iter().any(BundleReport::has_errors)
         || verdicts.iter().any(super::verify::fails)
+        || none_verified
         || refused > 0;
     let mut counts = Counts::of(reports.iter().map(|r| r.findings.as_slice()));
     // Failing verdicts no bundle's findings count (missing files, plain
     // files), the lists the old one's phones refuse, and unreadable inputs.
-    counts.errors += uncounted + refused + errors.len();
+    counts.errors += uncounted + refused + errors.len() + usize::from(none_verified);
     let outcome = Outcome::of(problems, !errors.is_empty());
     let found = Found {
         reports: &reports,
@@ -66,12 +75,27 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         trusted: &trusted,
         errors: &errors,
     };
+    // `--checksums` and no path: the lists are the point, said as
+    // `sha256sum -c` says it.
+    let plain = args.paths.is_empty() && !opts.checksums.is_empty();
     if out.json {
         out.json(&found.doc(), counts, outcome)
             .map_err(stdout_err)?;
-    } else {
-        let (full, errors) = found.human(out);
+    } else if !args.status {
+        let (full, errors) = if plain {
+            found.plain()
+        } else {
+            found.human(out)
+        };
         out.result(&full, &errors).map_err(stdout_err)?;
+        if plain {
+            super::output::eprint(&super::verify::warnings(&verdicts));
+        }
+    }
+    if none_verified && !args.status {
+        super::output::eprint(
+            "loadsmith: no file was verified: none of the listed files is there\n",
+        );
     }
     for e in &errors {
         super::output::eprint(&super::output::error_report(e));
@@ -147,6 +171,32 @@ impl Found<'_> {
         }
     }
 
+    /// The bundles' own errors, but for the digest mismatches the verdict
+    /// lines already say.
+    fn own_errors(&self) -> String {
+        self.reports
+            .iter()
+            .map(|r| {
+                let own: Vec<_> = r
+                    .findings
+                    .iter()
+                    .filter(|f| self.verdicts.is_empty() || f.code != Code::ChecksumMismatch)
+                    .cloned()
+                    .collect();
+                super::output::error_lines(&r.path, &own)
+            })
+            .collect()
+    }
+
+    /// The lines of `sha256sum -c` and the bundles' own errors, both for
+    /// the full text and for `--quiet` (the failing lines only).
+    fn plain(&self) -> (String, String) {
+        let own = self.own_errors();
+        let full = super::verify::render_plain(self.verdicts, false) + &own;
+        let quiet = super::verify::render_plain(self.verdicts, true) + &own;
+        (full, quiet)
+    }
+
     /// The text for people, and the lines `--quiet` keeps.
     fn human(&self, out: Out) -> (String, String) {
         let reports = self.reports;
@@ -175,10 +225,7 @@ impl Found<'_> {
             text.push_str(&super::verify::render(self.verdicts, false));
         }
         text.push_str(&super::trust::render_compared(self.trusted, out));
-        let mut errors: String = reports
-            .iter()
-            .map(|r| super::output::error_lines(&r.path, &r.findings))
-            .collect();
+        let mut errors = self.own_errors();
         errors.push_str(&super::verify::render(self.verdicts, true));
         (text, errors)
     }
@@ -213,10 +260,10 @@ fn render(r: &BundleReport, out: Out) -> String {
         .map(|d| format!(" · sha256 {d}"))
         .unwrap_or_default();
     s.push_str(&format!(
-        "  {} · {} · {} members{digest}\n",
+        "  {} · {} · {}{digest}\n",
         r.format.label(),
         size(r.size),
-        r.members.len()
+        count(r.members.len(), "member", "members")
     ));
     if let Some(d) = &r.sha512 {
         s.push_str(&format!("  sha512 {d}\n"));
@@ -300,7 +347,10 @@ fn render_members(r: &BundleReport, out: Out) -> String {
             what.push_str(&format!(" · signed as {}", safe(e)));
         }
         if let Some(a) = &m.cnu {
-            what.push_str(&format!(" · CNU archive, {} entries", a.entries.len()));
+            what.push_str(&format!(
+                " · CNU archive, {}",
+                count(a.entries.len(), "entry", "entries")
+            ));
         }
         s.push_str(&format!(
             "    {:<34} {:>9}  {what}\n",

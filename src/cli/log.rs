@@ -144,8 +144,8 @@ fn open(file: &Path) -> Result<Box<dyn Read>, Error> {
         return Ok(Box::new(std::io::stdin()));
     }
     // An unreadable log is unreadable input (exit 2), whatever the reason.
-    let f =
-        crate::files::open_input(file).map_err(|e| Error::io(Action::Read, file, e.into_io()))?;
+    let f = crate::files::open_input(file)
+        .map_err(|e| Error::io(Action::ReadLog, file, e.into_io()))?;
     Ok(Box::new(f))
 }
 
@@ -205,8 +205,8 @@ fn render(r: &Reader, found: &[Phone], out: Out) -> String {
         ),
     };
     let mut s = format!(
-        "{} lines, {} from a TFTP server{unreadable}, {}\n",
-        r.lines,
+        "{}, {} from a TFTP server{unreadable}, {}\n",
+        count(r.lines as usize, "line", "lines"),
         r.recognised,
         count(found.len(), "phone", "phones")
     );
@@ -367,7 +367,7 @@ impl Source {
         } else {
             Box::new(
                 crate::files::open_input(file)
-                    .map_err(|e| Error::io(Action::Read, file, e.into_io()))?,
+                    .map_err(|e| Error::io(Action::ReadLog, file, e.into_io()))?,
             )
         };
         Ok(Source {

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use clap::CommandFactory;
 use clap_mangen::Man;
-use clap_mangen::roff::{Roff, bold, roman};
+use clap_mangen::roff::{Roff, bold, italic, roman};
 
 use super::args::Cli;
 use super::{Outcome, help, stdout_err};
@@ -15,16 +15,84 @@ use crate::error::Action;
 use crate::error::Error;
 
 /// One page: clap's sections, then ours.
-fn page(cmd: clap::Command, name: Option<&str>, w: &mut dyn Write) -> io::Result<()> {
-    let man = Man::new(cmd);
+fn page(cmd: clap::Command, name: Option<&str>, out: &mut dyn Write) -> io::Result<()> {
+    let mut buf = Vec::new();
+    let w = &mut buf;
+    let man = Man::new(cmd.clone());
     man.render_title(w)?;
     man.render_name_section(w)?;
-    man.render_synopsis_section(w)?;
+    synopsis(&cmd).to_writer(w)?;
     man.render_description_section(w)?;
     man.render_options_section(w)?;
     if name.is_none() {
         man.render_subcommands_section(w)?;
     }
+    sections(name).to_writer(w)?;
+    out.write_all(&once_preamble(&buf))
+}
+
+/// The page as written, with the apostrophe preamble (`.ie`/`.el`) that
+/// every rendered part repeats kept once, at the top.
+fn once_preamble(page: &[u8]) -> Vec<u8> {
+    const PREAMBLE: &str = ".ie \\n(.g .ds Aq \\(aq\n.el .ds Aq '\n";
+    let text = String::from_utf8_lossy(page);
+    let cut = text.find(PREAMBLE).map_or(0, |i| i + PREAMBLE.len());
+    let (head, rest) = text.split_at(cut);
+    format!("{head}{}", rest.replace(PREAMBLE, "")).into_bytes()
+}
+
+/// SYNOPSIS: every option with the value it takes (`[--from PATH]`), the
+/// required ones bare, then the operands.
+fn synopsis(cmd: &clap::Command) -> Roff {
+    let mut roff = Roff::default();
+    roff.control("SH", ["SYNOPSIS"]);
+    let mut line = vec![bold(
+        cmd.get_bin_name().unwrap_or(cmd.get_name()).to_string(),
+    )];
+    let (operands, options): (Vec<&clap::Arg>, Vec<&clap::Arg>) = cmd
+        .get_arguments()
+        .filter(|a| !a.is_hide_set())
+        .partition(|a| a.is_positional());
+    for a in options.into_iter().chain(operands) {
+        let flag = match (a.get_short(), a.get_long()) {
+            (Some(c), Some(l)) => format!("-{c}|--{l}"),
+            (None, Some(l)) => format!("--{l}"),
+            (Some(c), None) => format!("-{c}"),
+            (None, None) => String::new(),
+        };
+        let value = a
+            .get_value_names()
+            .and_then(|v| v.first())
+            .map_or_else(|| a.get_id().as_str().to_uppercase(), ToString::to_string);
+        let takes = a.get_action().takes_values();
+        let many = a.get_num_args().is_some_and(|n| n.max_values() > 1);
+        let (open, close) = if a.is_required_set() {
+            ("", "")
+        } else {
+            ("[", "]")
+        };
+        line.push(roman(format!(" {open}")));
+        if !flag.is_empty() {
+            line.push(bold(flag));
+            if takes {
+                line.push(roman(" "));
+            }
+        }
+        if takes || a.is_positional() {
+            line.push(italic(value));
+        }
+        line.push(roman(format!("{close}{}", if many { "..." } else { "" })));
+    }
+    if cmd.has_subcommands() {
+        line.push(roman(" "));
+        line.push(italic("COMMAND"));
+    }
+    roff.text(line);
+    roff
+}
+
+/// NOTES, EXAMPLES, EXIT STATUS, ENVIRONMENT, FILES, SEE ALSO.
+fn sections(name: Option<&str>) -> Roff {
     let mut roff = Roff::default();
     let h = name.and_then(help::of);
     if let Some(h) = h {
@@ -72,10 +140,18 @@ fn page(cmd: clap::Command, name: Option<&str>, w: &mut dyn Write) -> io::Result
         roman(": the manifest of what stage wrote (manifest.json) and the locks that keep stages from interleaving and check from reading a root being changed (lock, readers)."),
     ]);
     roff.control("SH", ["SEE ALSO"]);
-    roff.text([roman(
-        "loadsmith(1), loadsmith-inspect(1), loadsmith-stage(1), loadsmith-check(1), loadsmith-boot(1), loadsmith-plan(1), loadsmith-names(1), loadsmith-matrix(1); in.tftpd(8)",
-    )]);
-    roff.to_writer(w)
+    roff.text([roman(see_also(name))]);
+    roff
+}
+
+/// The other pages: the main one and one per subcommand `man --dir` writes.
+fn see_also(name: Option<&str>) -> String {
+    let pages: Vec<String> = Cli::command()
+        .get_subcommands()
+        .filter(|s| help::of(s.get_name()).is_some() && Some(s.get_name()) != name)
+        .map(|s| format!("loadsmith-{}(1)", s.get_name()))
+        .collect();
+    format!("loadsmith(1), {}; in.tftpd(8)", pages.join(", "))
 }
 
 /// Runs `loadsmith man [--dir DIR]`.

@@ -93,7 +93,47 @@ pub(crate) fn stdout_err(e: io::Error) -> Error {
     Error::io(Action::Write, "standard output", e)
 }
 
+/// Refuses `--json` and `--brief` where they do not apply, saying why,
+/// rather than ignoring them: every command accepts both.
+fn flags_apply(command: &Command, out: Out) -> Result<(), Error> {
+    let json = match command {
+        Command::Man { .. } => Some("man writes roff; --json does not apply"),
+        Command::Completions { .. } => {
+            Some("completions writes a shell script; --json does not apply")
+        }
+        _ => None,
+    };
+    if let Some(message) = json.filter(|_| out.json) {
+        return Err(Error::Usage {
+            message: message.into(),
+        });
+    }
+    let name = match command {
+        Command::Inspect(_) | Command::Check { .. } => return Ok(()),
+        Command::Names { .. } => "names",
+        Command::Plan { .. } => "plan",
+        Command::Matrix => "matrix",
+        Command::Stage(_) => "stage",
+        Command::Boot { .. } => "boot",
+        Command::Log { .. } => "log",
+        Command::History { .. } => "history",
+        Command::Undo { .. } => "undo",
+        Command::Compare(_) => "compare",
+        Command::Completions { .. } => "completions",
+        Command::Man { .. } => "man",
+    };
+    if out.brief {
+        return Err(Error::Usage {
+            message: format!(
+                "--brief does not apply to {name}: it gives one line per bundle or root, for inspect and check; use --quiet to print only the errors"
+            ),
+        });
+    }
+    Ok(())
+}
+
 fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
+    flags_apply(&cli.command, out)?;
     match cli.command {
         Command::Names { names } => names::run(&names, out),
         Command::Plan {

@@ -288,13 +288,32 @@ pub fn error_json(
     hint: Option<String>,
     outcome: Outcome,
 ) {
+    // `schema` first, like every other document (a struct keeps the
+    // order; a `json!` map would sort its keys).
+    #[derive(Serialize)]
+    struct Doc<'a> {
+        schema: u32,
+        error: Failure<'a>,
+        summary: Summary,
+    }
+    #[derive(Serialize)]
+    struct Failure<'a> {
+        title: &'a str,
+        path: Option<String>,
+        details: &'a [String],
+        hint: Option<String>,
+    }
     // An error counts as one (a usage error included).
-    let v = serde_json::json!({
-        "schema": SCHEMA,
-        "error": {"title": title, "path": path, "details": details, "hint": hint},
-        "summary": Summary::new(Counts::errors(1), outcome),
+    let _ = write_json(&Doc {
+        schema: SCHEMA,
+        error: Failure {
+            title,
+            path,
+            details,
+            hint,
+        },
+        summary: Summary::new(Counts::errors(1), outcome),
     });
-    let _ = write_json(&v);
 }
 
 /// The sentence of an error, naming the option it came from where the
@@ -369,6 +388,21 @@ pub(crate) fn summary(findings: &[Finding], out: Out) -> String {
     )
 }
 
+/// A verdict's word (painted) and its sentence, without saying the word
+/// twice: "settles" and "settles on X" make "settles on X", "uncertain" and
+/// "uncertain: the …" make "uncertain: the …"; otherwise "word: sentence".
+pub(crate) fn verdict_line(painted: &str, word: &str, message: &str) -> String {
+    let rest = message
+        .get(..word.len())
+        .filter(|w| w.eq_ignore_ascii_case(word))
+        .map(|_| &message[word.len()..])
+        .filter(|r| r.starts_with([' ', ':']));
+    match rest {
+        Some(rest) => format!("{painted}{}", safe(rest)),
+        None => format!("{painted}: {}", safe(message)),
+    }
+}
+
 /// The phone model's table: one line per model and starting state.
 pub(crate) fn render_fleet(rows: &[Row], out: Out) -> String {
     if rows.is_empty() {
@@ -382,11 +416,16 @@ pub(crate) fn render_fleet(rows: &[Row], out: Out) -> String {
             Kind::Loops => out.paint("loops    ", Style::Loops),
             Kind::Uncertain => out.paint("uncertain", Style::Unsure),
         };
+        // The column says "uncertain" already: not again at the sentence's start.
+        let message = match r.kind {
+            Kind::Uncertain => r.message.strip_prefix("uncertain: ").unwrap_or(&r.message),
+            _ => &r.message,
+        };
         s.push_str(&format!(
             "    {kind} {:<9} {:<18} {}\n",
             r.model,
             r.state,
-            safe(&r.message)
+            safe(message)
         ));
     }
     s

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::output::{Counts, Out, Style, safe};
+use super::output::{Counts, Out, Style, count, safe};
 use super::{Outcome, stdout_err};
 use crate::error::Error;
 use crate::stage::history::undo::{Action, UndoReport, undo};
@@ -53,10 +53,14 @@ fn render(r: &UndoReport, out: Out) -> String {
         .filter(|f| f.action != Action::Unchanged)
         .count();
     s.push_str(&if r.dry_run {
-        format!("  dry run: {n} files would change; nothing was written\n")
+        format!(
+            "  dry run: {} would change; nothing was written\n",
+            count(n, "file", "files")
+        )
     } else {
         format!(
-            "  done: {n} files put back; {} more kept in history\n",
+            "  done: {} put back; {} more kept in history\n",
+            count(n, "file", "files"),
             r.left
         )
     });

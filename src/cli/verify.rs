@@ -47,6 +47,7 @@ pub(super) fn verdicts(
     sums: &Sums,
     reports: &[BundleReport],
     given: &[PathBuf],
+    ignore_missing: bool,
 ) -> (Vec<FileVerdict>, usize) {
     if sums.is_empty() {
         return (Vec::new(), 0);
@@ -74,9 +75,10 @@ pub(super) fn verdicts(
             .map_or_else(|| sums.path_of(l), |p| p.to_path_buf());
         let v = match checksums::compare(&path, l) {
             Ok(checks) => checksums::verdict(l, &checks),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && ignore_missing => continue,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => checksums::not_found(l),
             Err(_) => FileVerdict {
-                status: Status::Failed,
+                status: Status::Unreadable,
                 ..checksums::not_found(l)
             },
         };
@@ -99,7 +101,47 @@ pub(super) fn verdicts(
 
 /// True when a verdict makes the run fail (like `sha256sum -c`).
 pub(super) fn fails(v: &FileVerdict) -> bool {
-    matches!(v.status, Status::Failed | Status::ListedNotFound)
+    matches!(
+        v.status,
+        Status::Failed | Status::ListedNotFound | Status::Unreadable
+    )
+}
+
+/// The lines `sha256sum -c` prints, for a run whose point is the lists
+/// (`--checksums` and no path): `NAME: OK`, `NAME: FAILED`, `NAME: FAILED
+/// open or read`; (quiet) the failing ones only.
+pub(super) fn render_plain(verdicts: &[FileVerdict], only_failing: bool) -> String {
+    let mut s = String::new();
+    for v in verdicts.iter().filter(|v| !only_failing || fails(v)) {
+        let word = match v.status {
+            Status::ListedNotFound => Status::Unreadable.word(),
+            other => other.word(),
+        };
+        s.push_str(&format!("{}: {word}\n", safe(&v.name)));
+    }
+    s
+}
+
+/// The warnings `sha256sum -c` writes on stderr after its lines: files
+/// that could not be read, digests that did not match.
+pub(super) fn warnings(verdicts: &[FileVerdict]) -> String {
+    let n = |s: Status| verdicts.iter().filter(|v| v.status == s).count();
+    let unread = n(Status::ListedNotFound) + n(Status::Unreadable);
+    let failed = n(Status::Failed);
+    let mut s = String::new();
+    if unread > 0 {
+        let file = if unread == 1 { "file" } else { "files" };
+        s.push_str(&format!(
+            "loadsmith: WARNING: {unread} listed {file} could not be read\n"
+        ));
+    }
+    if failed > 0 {
+        let sums = if failed == 1 { "checksum" } else { "checksums" };
+        s.push_str(&format!(
+            "loadsmith: WARNING: {failed} computed {sums} did NOT match\n"
+        ));
+    }
+    s
 }
 
 /// The lines for people: every verdict, or (quiet) the failing ones.

@@ -56,7 +56,7 @@ impl OpenError {
     pub fn into_io(self) -> io::Error {
         match self {
             OpenError::Io(e) => e,
-            OpenError::NotFound => io::Error::from(io::ErrorKind::NotFound),
+            OpenError::NotFound => io::Error::new(io::ErrorKind::NotFound, "no such file"),
             other => io::Error::new(io::ErrorKind::InvalidData, other.to_string()),
         }
     }

@@ -3,8 +3,9 @@
 //! (`SHA512 (NAME) = HEX`, `MD5 (NAME) = HEX`), CRLF line ends, and the
 //! lines copied from the vendor's download page (the file name on a line of
 //! its own, then `MD5 Checksum: HEX` and `SHA512 Checksum: HEX` in either
-//! order, with other `Key: value` lines among them). A UTF-8 byte-order
-//! mark before the first line is skipped.
+//! order, with other `Key: value` lines among them; `FileName : NAME` too,
+//! tabs and spaces around the colon, label and value on one line or two).
+//! A UTF-8 byte-order mark before the first line is skipped.
 //!
 //! A list is read a line at a time ([`MAX_LINE`]), never whole, and indexed
 //! by file name ([`Sums`]), so checking costs the same per line whatever the
@@ -122,8 +123,9 @@ pub struct Sums {
 /// Why a list was refused, at which line.
 #[derive(Debug)]
 pub enum ListError {
-    /// A line that is none of the forms (`Sums::read_from`).
-    NotChecksum(usize),
+    /// A line that is none of the forms (`Sums::read_from`): its number and
+    /// its text (at most [`QUOTED`] characters of it).
+    NotChecksum(usize, String),
     /// A bound passed: the line, and what the bound is.
     TooLarge(usize, String),
     /// The list could not be read.
@@ -140,9 +142,10 @@ impl Sums {
         let f = File::open(path).map_err(|e| Error::io(Action::ReadChecksums, path, e))?;
         let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
         self.read_from(BufReader::new(f), dir).map_err(|e| match e {
-            ListError::NotChecksum(line) => Error::BadChecksums {
+            ListError::NotChecksum(line, text) => Error::BadChecksums {
                 path: path.to_path_buf(),
                 line,
+                text,
             },
             ListError::TooLarge(line, reason) => Error::ChecksumsTooLarge {
                 path: path.to_path_buf(),
@@ -188,7 +191,7 @@ impl Sums {
             let text = String::from_utf8_lossy(bytes);
             if let Some(e) = parser
                 .line(&text)
-                .map_err(|()| ListError::NotChecksum(line))?
+                .map_err(|()| ListError::NotChecksum(line, quoted(&text)))?
             {
                 self.add(e, dir_at, line)?;
             }
@@ -267,6 +270,19 @@ impl Sums {
     }
 }
 
+/// How much of a line that cannot be read its error quotes, in characters.
+pub const QUOTED: usize = 80;
+
+/// The start of a line, for an error to quote: at most [`QUOTED`]
+/// characters, its line end dropped.
+fn quoted(line: &str) -> String {
+    let line = line.trim_end_matches(['\r', '\n']);
+    match line.char_indices().nth(QUOTED) {
+        Some((i, _)) => format!("{}…", &line[..i]),
+        None => line.to_string(),
+    }
+}
+
 fn is_hex(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -296,17 +312,33 @@ fn bsd(line: &str) -> Option<Expected> {
     (Algorithm::by_len(hex) == Some(alg) && is_hex(hex)).then(|| entry(name, alg, hex))
 }
 
-/// `MD5 Checksum: HEX` (the vendor's download page), for the file named before.
-fn page(line: &str) -> Option<(Algorithm, String)> {
-    let (key, hex) = line.split_once(':')?;
-    let mut words = key.split_whitespace();
-    let alg = Algorithm::by_name(words.next()?)?;
-    let checksum = words
-        .next()
-        .is_some_and(|w| w.eq_ignore_ascii_case("checksum"));
-    let hex = hex.trim();
-    (checksum && words.next().is_none() && Algorithm::by_len(hex) == Some(alg) && is_hex(hex))
-        .then(|| (alg, hex.to_string()))
+/// What a `Label : value` line of the vendor's download page gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Label {
+    /// `FileName : NAME` (also `File Name`).
+    FileName,
+    /// `MD5 Checksum : HEX`, `SHA512 Checksum : HEX`.
+    Sum(Algorithm),
+    /// Any other (`Release Date : …`): skipped.
+    Other,
+}
+
+/// Splits a download-page line at its first colon, with tabs and spaces
+/// around it: the label and its value (empty when the value is on the next
+/// line).
+fn label(line: &str) -> Option<(Label, &str)> {
+    let (key, value) = line.split_once(':')?;
+    let words: Vec<&str> = key.split_whitespace().collect();
+    let kind = match words.as_slice() {
+        [] => return None,
+        [alg, w] if w.eq_ignore_ascii_case("checksum") => Label::Sum(Algorithm::by_name(alg)?),
+        [w] if w.eq_ignore_ascii_case("filename") => Label::FileName,
+        [a, b] if a.eq_ignore_ascii_case("file") && b.eq_ignore_ascii_case("name") => {
+            Label::FileName
+        }
+        _ => Label::Other,
+    };
+    Some((kind, value.trim()))
 }
 
 /// A line that is only a file name (the download page puts one above its sums).
@@ -315,10 +347,12 @@ fn file_name(line: &str) -> bool {
 }
 
 /// Reads a list one line at a time: the only state kept between lines is
-/// the file name the download page's form gave last.
+/// the file name the download page's form gave last, and the label whose
+/// value is on the next line.
 #[derive(Default)]
 struct Parser {
     named: Option<String>,
+    pending: Option<Label>,
 }
 
 impl Parser {
@@ -328,20 +362,48 @@ impl Parser {
         if line.is_empty() || line.starts_with('#') {
             return Ok(None);
         }
+        match self.pending.take() {
+            Some(Label::Other) if label(line).is_none() && coreutils(line).is_none() => {
+                return Ok(None); // the value of a label skipped
+            }
+            Some(Label::Other) | None => {}
+            Some(kind) => return self.value(kind, line),
+        }
         if let Some(e) = coreutils(line).or_else(|| bsd(line)) {
             return Ok(Some(e));
         }
-        if let Some((alg, hex)) = page(line) {
-            let name = self.named.as_deref().ok_or(())?;
-            return Ok(Some(entry(name, alg, &hex)));
+        if let Some((kind, value)) = label(line) {
+            if value.is_empty() {
+                if kind == Label::Other && self.named.is_none() {
+                    return Err(());
+                }
+                self.pending = Some(kind);
+                return Ok(None);
+            }
+            return self.value(kind, value);
         }
         if file_name(line) {
             self.named = Some(line.to_string());
-        } else if self.named.is_none() || !line.contains(':') {
-            // Other `Key: value` lines of the download page are skipped.
-            return Err(());
+            return Ok(None);
         }
-        Ok(None)
+        Err(())
+    }
+
+    /// The value of a download-page label.
+    fn value(&mut self, kind: Label, value: &str) -> std::result::Result<Option<Expected>, ()> {
+        match kind {
+            Label::FileName if !value.contains(char::is_whitespace) => {
+                self.named = Some(value.to_string());
+                Ok(None)
+            }
+            Label::Sum(alg) if Algorithm::by_len(value) == Some(alg) && is_hex(value) => {
+                let name = self.named.as_deref().ok_or(())?;
+                Ok(Some(entry(name, alg, value)))
+            }
+            // Other lines of the download page, once a file is named.
+            Label::Other if self.named.is_some() => Ok(None),
+            _ => Err(()),
+        }
     }
 }
 
@@ -373,6 +435,9 @@ pub enum Status {
     NotListed,
     /// A list names it, but it is not there.
     ListedNotFound,
+    /// A list names it, and it is there, but it could not be read (not a
+    /// regular file, no permission).
+    Unreadable,
 }
 
 impl Status {
@@ -383,6 +448,7 @@ impl Status {
             Status::Failed => "FAILED",
             Status::NotListed => "not listed",
             Status::ListedNotFound => "listed, not found",
+            Status::Unreadable => "FAILED open or read",
         }
     }
 }

@@ -506,11 +506,14 @@ fn settled(last: &[Attempt], answers: bool) -> Explained {
         {
             (
                 Kind::Settles,
-                format!(
-                    "settles on {} ({} files of its load fetched)",
-                    ImageName::parse(&l.file).stem,
-                    last.iter().skip_while(|a| a.file != l.file).count()
-                ),
+                {
+                    let n = last.iter().skip_while(|a| a.file != l.file).count();
+                    let files = if n == 1 { "file" } else { "files" };
+                    format!(
+                        "settles on {} ({n} {files} of its load fetched)",
+                        ImageName::parse(&l.file).stem,
+                    )
+                },
                 None,
             )
         }

@@ -530,8 +530,9 @@ fn parse_support_file(rec: &mut ImageName, ext: Option<&str>) -> bool {
         return true;
     }
     let (proto, mac_part) = match ext {
-        Some("cnf.xml") if lower == "xmldefault" => (Some(Protocol::Sccp), None),
-        Some("cnf.xml") if lower.starts_with("sep") => (Some(Protocol::Sccp), stem.get(3..)),
+        // Read by SCCP phones and by 79x1-family SIP phones alike: no one protocol.
+        Some("cnf.xml") if lower == "xmldefault" => (None, None),
+        Some("cnf.xml") if lower.starts_with("sep") => (None, stem.get(3..)),
         Some("cnf") if lower == "sipdefault" => (Some(Protocol::Sip), None),
         Some("cnf") if lower == "mgcdefault" => (Some(Protocol::Mgcp), None),
         Some("cnf") if lower.starts_with("sip") => (Some(Protocol::Sip), stem.get(3..)),
@@ -553,6 +554,11 @@ fn parse_support_file(rec: &mut ImageName, ext: Option<&str>) -> bool {
         rec.mac = Some(mac.to_ascii_uppercase());
     }
     rec.protocol = proto;
+    if ext == Some("cnf.xml") && mac_part.is_some() {
+        rec.notes.push(
+            "read by SCCP phones and by 79x1/79x2/79x5-family phones on SIP alike (7940/7960 on SIP read SIP<MAC>.cnf and SIPDefault.cnf instead)".into(),
+        );
+    }
     rec.role = if ext == Some("tlv") {
         trust_list_notes(rec, &lower);
         Role::TrustList
