@@ -870,3 +870,34 @@ fn missing_inputs_are_said_missing() {
         "{err}"
     );
 }
+
+/// Completion of `--target` reads names only, in the folder `--from`
+/// names when it is typed, at its top level: a bundle in a sub-folder is
+/// not offered, one in the `--from` folder is, and a zip whose `.loads`
+/// is not even a load list is offered by its name (nothing is inspected).
+#[test]
+fn completion_of_targets_reads_names_in_the_typed_from() {
+    let d = tempfile::tempdir().unwrap();
+    support::zip(&d.path().join("P0S3-8-12-00.zip"), &support::sip812());
+    std::fs::create_dir_all(d.path().join("fw/deeper")).unwrap();
+    support::zip(&d.path().join("fw/a.zip"), &support::sccp41());
+    support::zip(
+        &d.path().join("fw/deeper/b.zip"),
+        &vec![(
+            "SIP41.9-4-2SR3-1S.loads".to_string(),
+            b"not a list".to_vec(),
+        )],
+    );
+    let here = complete(d.path(), &["loadsmith", "stage", "--target", ""]);
+    assert_eq!(here, ["P0S3-8-12-00"]);
+    let typed = complete(
+        d.path(),
+        &["loadsmith", "stage", "--from", "fw", "--target", ""],
+    );
+    assert_eq!(typed, ["SCCP41.9-4-2SR3-1S"]);
+    let deeper = complete(
+        d.path(),
+        &["loadsmith", "stage", "--from=fw/deeper", "--target", ""],
+    );
+    assert_eq!(deeper, ["SIP41.9-4-2SR3-1S"]);
+}

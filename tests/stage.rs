@@ -720,3 +720,55 @@ fn links_in_the_root_are_never_written_through_or_over() {
     assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 2);
     assert!(!e.root().join("P0S3-8-12-00.loads").exists());
 }
+
+/// Without `--from`, stage reads the current folder's top level only: a
+/// TFTP root beside the bundle, another root, a sub-folder of other bytes
+/// of the same load are not read (they made "bundles hold different bytes").
+#[test]
+fn stage_without_from_reads_the_top_level_only() {
+    let d = tempfile::tempdir().unwrap();
+    zip(&d.path().join("P0S3-8-12-00.zip"), &sip812());
+    // Other bytes of the same load, one level down and in other roots.
+    let mut other = sip812();
+    for (name, bytes) in other.iter_mut() {
+        if name.ends_with(".sb2") {
+            let last = bytes.len() - 1;
+            bytes[last] ^= 0xff;
+        }
+    }
+    for dir in ["root1", "root2", "root3/firmware"] {
+        std::fs::create_dir_all(d.path().join(dir)).unwrap();
+        zip(&d.path().join(dir).join("P0S3-8-12-00.zip"), &other);
+    }
+    std::fs::create_dir_all(d.path().join("root1/.loadsmith")).unwrap();
+    for (name, bytes) in &other {
+        std::fs::write(d.path().join("root2").join(name), bytes).unwrap();
+    }
+    std::fs::write(d.path().join("NOTES.txt"), "not firmware\n").unwrap();
+    let out = loadsmith()
+        .current_dir(d.path())
+        .args(["stage", "--target", "P0S3-8-12-00", "new"])
+        .output()
+        .unwrap();
+    let (text, err) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{text}{err}");
+    assert!(!err.contains("different bytes"), "{err}");
+    let staged = std::fs::read(d.path().join("new/P0S3-8-12-00.sb2")).unwrap();
+    let want = &sip812()
+        .into_iter()
+        .find(|f| f.0.ends_with(".sb2"))
+        .unwrap()
+        .1;
+    assert_eq!(&staged, want, "the top-level bundle's bytes");
+    // Run inside a root: its loose files are not a source.
+    let out = loadsmith()
+        .current_dir(d.path().join("root2"))
+        .args(["stage", "--target", "P0S3-8-12-00", "."])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("different bytes"), "{err}");
+}

@@ -264,7 +264,8 @@ pub struct StageArgs {
     /// The load to stage, in either spelling (P0S3-08-12-00, SCCP41.9-4-2SR3-1S).
     #[arg(long, add = clap_complete::ArgValueCandidates::new(crate::cli::complete::targets))]
     pub target: String,
-    /// Bundles or folders to find it in (default: the current folder). Repeatable.
+    /// Bundles or folders to find it in (default: the files at the current
+    /// folder's top level; no sub-folder, no TFTP root). Repeatable.
     #[arg(long, value_name = "PATH")]
     pub from: Vec<PathBuf>,
     /// Print exactly what would change and touch nothing.

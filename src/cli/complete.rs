@@ -12,8 +12,8 @@ use clap_complete::env::Shells;
 use super::args::Cli;
 use super::{Outcome, stdout_err};
 use crate::error::Error;
-use crate::inspect::{self, Options};
-use crate::names::MODELS;
+use crate::names::{ImageName, MODELS, Role};
+use std::path::{Path, PathBuf};
 
 /// Every model name, with its device-type number as help.
 pub fn models() -> Vec<CompletionCandidate> {
@@ -34,26 +34,72 @@ pub fn legacy_models() -> Vec<CompletionCandidate> {
         .collect()
 }
 
-/// The loads the bundles in the current folder hold (vendor spelling).
+/// The loads the bundles in the folders `--from` names (the current folder
+/// when none is typed yet) hold, by names alone: a `.loads` file's name, the
+/// `.loads` members a zip's central directory names. Nothing is inspected,
+/// decompressed or hashed, and no sub-folder is read: TAB answers at once.
 pub fn targets() -> Vec<CompletionCandidate> {
-    let (sources, _) = inspect::collect(&[std::path::PathBuf::from(".")]);
-    let opts = Options {
-        jobs: 1,
-        ..Options::default()
+    let from = typed_from(std::env::args_os().skip_while(|a| a != "--").skip(1));
+    let from = if from.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        from
     };
-    let mut loads: Vec<String> = inspect::inspect_all(&sources, &opts, &|_| {})
-        .into_iter()
-        .flatten()
-        .flat_map(|r| {
-            r.sets
-                .into_iter()
-                .filter(|s| s.stands_for.is_none())
-                .map(|s| s.load)
-        })
-        .collect();
+    let mut loads = Vec::new();
+    for p in from {
+        if p.is_file() {
+            loads_named(&p, &mut loads);
+        } else if let Ok(rd) = std::fs::read_dir(&p) {
+            for e in rd.flatten().take(MAX_NAMES) {
+                loads_named(&e.path(), &mut loads);
+            }
+        }
+    }
     loads.sort();
     loads.dedup();
     loads.into_iter().map(CompletionCandidate::new).collect()
+}
+
+/// Most entries of a folder completion looks at.
+const MAX_NAMES: usize = 10_000;
+
+/// The `--from` values among the words typed so far.
+fn typed_from(words: impl Iterator<Item = std::ffi::OsString>) -> Vec<PathBuf> {
+    let words: Vec<String> = words.map(|w| w.to_string_lossy().into_owned()).collect();
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        if let Some(v) = w.strip_prefix("--from=") {
+            out.push(PathBuf::from(v));
+        } else if w == "--from"
+            && let Some(v) = words.get(i + 1).filter(|v| !v.is_empty())
+        {
+            out.push(PathBuf::from(v));
+        }
+    }
+    out
+}
+
+/// The load a file name gives: a `.loads` (not a model's factory default).
+fn load_of(name: &str) -> Option<String> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let n = ImageName::parse(base);
+    (n.role == Role::Loads && !base.to_ascii_lowercase().starts_with("term"))
+        .then(|| n.stem.clone())
+}
+
+/// The loads `path` names: its own name, or (a zip) its members' names.
+fn loads_named(path: &Path, loads: &mut Vec<String>) {
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    if let Some(l) = load_of(&name) {
+        loads.push(l);
+    } else if name.to_ascii_lowercase().ends_with(".zip")
+        && let Ok(f) = crate::files::open_input(path)
+        && let Ok(z) = zip::ZipArchive::new(f)
+    {
+        loads.extend(z.file_names().flatten().filter_map(|n| load_of(&n)));
+    }
 }
 
 /// The command as completion sees it: flags that do nothing on `completions`

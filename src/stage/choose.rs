@@ -3,10 +3,10 @@
 //! disagree, or when an input cannot be read.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::options::StageOptions;
-use crate::error::{Error, Result};
+use crate::error::{Action, Error, Result};
 use crate::findings::Severity;
 use crate::inspect::member::MemberReport;
 use crate::inspect::sets::SetReport;
@@ -89,16 +89,44 @@ pub fn choose(opts: &StageOptions, target: &ImageName) -> Result<Chosen> {
 
 type Candidate = (Source, BundleReport, SetReport);
 
+/// Without `--from`: the files at the current folder's top level (links to
+/// files followed), never a sub-folder: not a TFTP root (`.loadsmith/`),
+/// not another root, not a folder of old downloads.
+fn top_level() -> Result<Vec<PathBuf>> {
+    let here = Path::new(".");
+    let read = fs::read_dir(here).and_then(|rd| rd.collect::<std::io::Result<Vec<_>>>());
+    let entries = read.map_err(|e| Error::io(Action::Read, here, e))?;
+    let mut files: Vec<PathBuf> = entries
+        .into_iter()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| PathBuf::from(e.file_name()))
+        .filter(|p| fs::metadata(p).is_ok_and(|m| m.is_file()))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
 /// Every bundle that holds the target's set complete; a refusal saying what
 /// was found instead when none does, or when an input cannot be read.
 fn candidates(opts: &StageOptions, target: &ImageName) -> Result<Vec<Candidate>> {
-    let from = if opts.from.is_empty() {
-        vec![PathBuf::from(".")]
+    let here = opts.from.is_empty();
+    let from = if here {
+        top_level()?
     } else {
         opts.from.clone()
     };
-    let (sources, mut errors) = inspect::collect(&from);
+    let (mut sources, mut errors) = inspect::collect(&from);
     let root = fs::canonicalize(&opts.root).unwrap_or_else(|_| opts.root.clone());
+    if here {
+        // The current folder's other files (notes, lists) are no input given.
+        errors.retain(|e| !matches!(e, Error::NotABundle { .. }));
+        // In a TFTP root (or the one staged into), its loose files are what
+        // it serves, not a source.
+        let cwd = fs::canonicalize(".").unwrap_or_default();
+        if Path::new(".loadsmith").is_dir() || cwd.starts_with(&root) {
+            sources.retain(|s| !matches!(s, Source::Files(_)));
+        }
+    }
     let sources: Vec<Source> = sources
         .into_iter()
         .filter(|s| match s {
