@@ -18,6 +18,7 @@ mod docs;
 mod families;
 mod hostile;
 mod human;
+mod inflate;
 mod inspect;
 mod json;
 mod log;

@@ -17,6 +17,7 @@ pub mod safe;
 pub mod shared;
 pub mod tar;
 pub mod tarwatch;
+pub mod whole;
 pub mod zip;
 pub mod zipdir;
 

@@ -14,6 +14,7 @@ use ::zip::read::read_zipfile_from_stream;
 
 use super::limits::{Budget, Guard, Limits};
 use super::shared::SharedFile;
+use super::whole::Whole;
 use super::{EntryKind, MemberInfo, Problem, Sink, classify, name_too_long, too_many_members};
 
 const BUF: usize = 256 * 1024;
@@ -74,6 +75,16 @@ fn open(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<Opened>
 
 /// Reads every member into `sink`, in central-directory order.
 pub fn walk(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
+    walk_with(path, limits, &mut Whole::new(), sink)
+}
+
+/// [`walk`], inflating the members that fit `whole` whole.
+fn walk_with(
+    path: &Path,
+    limits: &Limits,
+    whole: &mut Whole,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
     let (mut z, len) = match open(path, limits, sink)? {
         Opened::Archive(z, len) => (z, len),
         Opened::Done => return Ok(()),
@@ -84,7 +95,7 @@ pub fn walk(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()>
         if budget.spent(limits) {
             break;
         }
-        member(&mut z, i, limits, &budget, sink);
+        member(&mut z, i, limits, &budget, whole, sink);
     }
     Ok(())
 }
@@ -119,13 +130,14 @@ pub fn walk_parallel<S: Sink, T: Send>(
             let (slots, next, budget) = (&slots, &next, &budget);
             s.spawn(move || {
                 let mut sink = new_sink();
+                let mut whole = Whole::new();
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     if i >= n {
                         break;
                     }
                     if !budget.spent(limits) {
-                        member(&mut z, i, limits, budget, &mut sink);
+                        member(&mut z, i, limits, budget, &mut whole, &mut sink);
                     }
                     if let Ok(mut slot) = slots[i].lock() {
                         *slot = Some(take(&mut sink));
@@ -182,8 +194,16 @@ fn fallback(
     stream(BufReader::with_capacity(BUF, f), len, limits, sink)
 }
 
-/// Reads member `i` into `sink`.
-fn member(z: &mut Archive, i: usize, limits: &Limits, budget: &Budget, sink: &mut dyn Sink) {
+/// Reads member `i` into `sink`: inflated whole when it fits `whole`,
+/// streamed otherwise.
+fn member(
+    z: &mut Archive,
+    i: usize,
+    limits: &Limits,
+    budget: &Budget,
+    whole: &mut Whole,
+    sink: &mut dyn Sink,
+) {
     let name = z
         .name_for_index(i)
         .and_then(Result::ok)
@@ -191,6 +211,33 @@ fn member(z: &mut Archive, i: usize, limits: &Limits, budget: &Budget, sink: &mu
         .unwrap_or_else(|| format!("#{i}"));
     if name_too_long(&name, limits, sink) {
         return;
+    }
+    if let Ok(mut raw) = z.by_index_raw(i)
+        && raw.compression() == ::zip::CompressionMethod::Deflated
+        && !raw.encrypted()
+        && whole.fits(raw.size(), raw.compressed_size())
+    {
+        let info = info_of(&raw, name.clone());
+        let (size, packed, crc) = (raw.size(), raw.compressed_size(), raw.crc32());
+        if info.kind == EntryKind::File
+            && let Some(data) = whole.inflate(&mut raw, packed, size, crc)
+        {
+            // A member that would pass a limit streams, so the limit stops
+            // it at the same byte as ever.
+            if Guard::new(
+                &[][..],
+                &info.path,
+                limits,
+                budget,
+                Some(size),
+                Some(packed),
+            )
+            .clears(size)
+            {
+                deliver(data, info, limits, budget, Some(size), Some(packed), sink);
+                return;
+            }
+        }
     }
     match z.by_index(i) {
         Ok(mut f) => {
@@ -220,6 +267,20 @@ fn feed<R: Read>(
     let info = info_of(f, name);
     let size = declared.then(|| f.size());
     let packed = Some(f.compressed_size());
+    deliver(f, info, limits, budget, size, packed, sink)
+}
+
+/// Hands one member's data `f` to the sink through a [`Guard`] and reads it
+/// to its end; `size` is the size it is held to, `packed` its compressed size.
+fn deliver<R: Read>(
+    f: R,
+    info: MemberInfo,
+    limits: &Limits,
+    budget: &Budget,
+    size: Option<u64>,
+    packed: Option<u64>,
+    sink: &mut dyn Sink,
+) -> bool {
     let result = if info.kind == EntryKind::File {
         let mut g = Guard::new(f, &info.path, limits, budget, size, packed);
         sink.member(&info, &mut g)
@@ -302,3 +363,7 @@ fn stream<R: Read>(mut r: R, len: u64, limits: &Limits, sink: &mut dyn Sink) -> 
         }
     }
 }
+
+#[cfg(test)]
+#[path = "zip_equiv.rs"]
+mod equiv;
