@@ -22,6 +22,7 @@ mod inflate;
 mod inspect;
 mod json;
 mod log;
+mod memory;
 mod phone;
 mod roots;
 mod served;

@@ -69,10 +69,14 @@ impl Whole {
                 }
             }
         }
+        // Reserved once at their full size and kept: growing them member by
+        // member would free chunk after chunk, which glibc answers by keeping
+        // ever more freed memory per thread (its dynamic mmap threshold).
+        // Pages are touched only as members fill them.
         Whole {
             dec: (grant > 0).then(Decompressor::new),
-            input: Vec::new(),
-            output: Vec::new(),
+            input: Vec::with_capacity(grant / 2),
+            output: Vec::with_capacity(grant / 2),
             grant,
             inflated: 0,
         }

@@ -6,7 +6,6 @@
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ::zip::ZipArchive;
@@ -75,7 +74,7 @@ fn open(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<Opened>
 
 /// Reads every member into `sink`, in central-directory order.
 pub fn walk(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
-    walk_with(path, limits, &mut Whole::new(), sink)
+    with_whole(|whole| walk_with(path, limits, whole, sink))
 }
 
 /// [`walk`], inflating the members that fit `whole` whole.
@@ -102,59 +101,95 @@ fn walk_with(
 
 /// Reads the members on `jobs` threads, each with its own clone of the one
 /// parsed archive (sharing its central directory) and its own sink from
-/// `new_sink`; after each member, `take` drains that sink into the member's
-/// slot. Returns the slots in central-directory order (slot 0 holds problems
-/// of the whole archive), so the result never depends on the number of
-/// threads. `None` when the central directory cannot be read: use [`walk`],
-/// which falls back to the local headers.
+/// `new_sink`; after each member, `take` drains that sink and `emit`
+/// receives the result with the number of members, in central-directory
+/// order (the archive's own problems first), so the result never depends on the number of threads.
+/// Results are handed on as soon as those before them are in: no member's
+/// report is held twice. `Ok(false)` when the central directory cannot be
+/// read: use [`walk`], which falls back to the local headers.
 pub fn walk_parallel<S: Sink, T: Send>(
     path: &Path,
     jobs: usize,
     limits: &Limits,
     new_sink: &(dyn Fn() -> S + Sync),
     take: &(dyn Fn(&mut S) -> T + Sync),
-) -> io::Result<Option<Vec<T>>> {
+    emit: &mut dyn FnMut(T, usize),
+) -> io::Result<bool> {
     let mut head = new_sink();
     let (first, len) = match open(path, limits, &mut head)? {
         Opened::Archive(z, len) => (z, len),
-        Opened::Done => return Ok(Some(vec![take(&mut head)])),
-        Opened::Broken(_) => return Ok(None),
+        Opened::Done => {
+            emit(take(&mut head), 0);
+            return Ok(true);
+        }
+        Opened::Broken(_) => return Ok(false),
     };
     let n = first.len();
+    emit(take(&mut head), n);
     let budget = Budget::stream(len);
-    let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
+    // Bounded: readers wait for the merge rather than pile results up.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, T)>(4 * jobs.max(1));
     std::thread::scope(|s| {
         for _ in 0..jobs.clamp(1, n.max(1)) {
             let mut z = first.clone();
-            let (slots, next, budget) = (&slots, &next, &budget);
+            let (next, budget, tx) = (&next, &budget, tx.clone());
             s.spawn(move || {
                 let mut sink = new_sink();
-                let mut whole = Whole::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= n {
-                        break;
+                with_whole(|whole| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            break;
+                        }
+                        if !budget.spent(limits) {
+                            member(&mut z, i, limits, budget, whole, &mut sink);
+                        }
+                        if tx.send((i, take(&mut sink))).is_err() {
+                            break;
+                        }
                     }
-                    if !budget.spent(limits) {
-                        member(&mut z, i, limits, budget, &mut whole, &mut sink);
-                    }
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(take(&mut sink));
-                    }
-                }
+                });
             });
         }
-    });
-    let mut out = Vec::with_capacity(n + 1);
-    out.push(take(&mut head));
-    for slot in slots {
-        match slot.into_inner().ok().flatten() {
-            Some(t) => out.push(t),
-            None => return Err(io::Error::other("a reader thread failed")),
+        drop(tx);
+        in_order(rx, n, &mut |t| emit(t, n))
+    })
+}
+
+/// Hands `n` results received out of order to `emit` in index order.
+fn in_order<T>(
+    rx: std::sync::mpsc::Receiver<(usize, T)>,
+    n: usize,
+    emit: &mut dyn FnMut(T),
+) -> io::Result<bool> {
+    let mut waiting = std::collections::BTreeMap::new();
+    let mut due = 0;
+    for (i, t) in rx {
+        waiting.insert(i, t);
+        while let Some(t) = waiting.remove(&due) {
+            emit(t);
+            due += 1;
         }
     }
-    Ok(Some(out))
+    if due < n {
+        return Err(io::Error::other("a reader thread failed"));
+    }
+    Ok(true)
+}
+
+thread_local! {
+    /// The whole-member inflater of this thread, kept across bundles.
+    static WHOLE: std::cell::RefCell<Option<Whole>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's whole-member inflater (made on first use and
+/// kept, with its buffers, for the thread's next bundles).
+fn with_whole<R>(f: impl FnOnce(&mut Whole) -> R) -> R {
+    WHOLE.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => f(slot.get_or_insert_with(Whole::new)),
+        Err(_) => f(&mut Whole::off()),
+    })
 }
 
 fn duplicates(z: &Archive, sink: &mut dyn Sink) {
