@@ -3,13 +3,16 @@
 # and tar xzf -O on the same generated firmware-like corpus, in one run.
 # Usage: benches/compare.sh [SIZE_MB] (default 200; the issue's reference is 600)
 # Prints medians of 5 runs (page cache warm) and ratios (other tool / loadsmith).
+# With ../shared/realworld/sip-7941-7961-8.5.4 present, also the real-firmware
+# corpus (40 zips of that set, one tar.gz of 26 copies); then the peak-memory
+# series by member count and by bundle count, and sha256sum as a reference.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB="${1:-200}"
 # BENCH_DIR=folder keeps the corpus there (and reuses it when it is already built).
 if [ -n "${BENCH_DIR:-}" ]; then work="$BENCH_DIR"; mkdir -p "$work"; else work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT; fi
 cargo build --release --quiet
-bin="$PWD/target/release/loadsmith"
+bin="${CARGO_TARGET_DIR:-$PWD/target}/release/loadsmith"
 [ -f "$work/large.zip" ] || python3 - "$work" "$MB" <<'PY'
 import os, random, sys, zipfile, tarfile, io
 work, mb = sys.argv[1], int(sys.argv[2])
@@ -87,3 +90,50 @@ echo "peak RSS of loadsmith inspect large.tar.gz: $((peak / 1024)) MB"
 rm -rf "$work/root"; mkdir "$work/root"
 peak=$( { /usr/bin/env time -f %M "$bin" --quiet stage --target SCCP41.9-4-2SR3-1S --from "$work/set.zip" "$work/root" || true; } 2>&1 | tail -1)
 echo "peak RSS of loadsmith stage set.zip: $((peak / 1024)) MB"
+
+# Reference: reading and hashing the bytes, nothing else.
+row "sha256sum large.zip (reference: read + SHA-256 only)" "$(time3 sha256sum "$work/large.zip")" "$ls"
+
+# The real-firmware corpus (the vendor's 7941/7961 SIP 8.5(4) set).
+real="../shared/realworld/sip-7941-7961-8.5.4"
+if [ -d "$real" ]; then
+  [ -d "$work/real40" ] || python3 - "$work" "$real" <<'PY'
+import os, sys, tarfile, zipfile
+work, src = sys.argv[1], sys.argv[2]
+files = sorted(os.listdir(src))
+os.makedirs(f"{work}/real40")
+for k in range(40):
+    with zipfile.ZipFile(f"{work}/real40/b{k:02d}.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        for f in files: z.write(os.path.join(src, f), f)
+with tarfile.open(f"{work}/real.tar.gz", "w:gz", compresslevel=6) as t:
+    for k in range(26):
+        for f in files: t.add(os.path.join(src, f), f"k{k:02d}/{f}")
+PY
+  cat "$work"/real40/* "$work/real.tar.gz" >/dev/null
+  lr=$(time3 "$bin" --json inspect "$work/real40"); row "loadsmith inspect real40/ (40 real 7941 zips)" "$lr"
+  have unzip && row "unzip -t loop over real40/" "$(time3 sh -c "for f in $work/real40/*.zip; do unzip -tqq \$f; done")" "$lr"
+  have 7z && row "7z t over real40/ (one process)" "$(time3 7z t -an "-ai!$work/real40/*.zip")" "$lr"
+  have bsdtar && row "bsdtar -xOf loop over real40/" "$(time3 sh -c "for f in $work/real40/*.zip; do bsdtar -xOf \$f; done")" "$lr"
+  row "sha256sum real40/* (reference)" "$(time3 sh -c "sha256sum $work/real40/*")" "$lr"
+  lg=$(time3 "$bin" --json inspect "$work/real.tar.gz"); row "loadsmith inspect real.tar.gz" "$lg"
+  row "tar xzf real.tar.gz -O" "$(time3 tar xzf "$work/real.tar.gz" -O)" "$lg"
+  have bsdtar && row "bsdtar -xOf real.tar.gz" "$(time3 bsdtar -xOf "$work/real.tar.gz")" "$lg"
+else
+  echo "real-firmware corpus skipped: $real is absent"
+fi
+
+# Peak memory series: members per zip, bundles per folder, --jobs.
+peak_of() { { /usr/bin/env time -f %M "$bin" --json inspect "$@" >/dev/null || true; } 2>&1 | tail -1; }
+for n in 1000 10000; do
+  [ -f "$work/tiny$n.zip" ] || python3 -c "
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+    for i in range(int(sys.argv[2])): z.writestr(f'f{i:05d}.txt', b'x%d' % i)
+" "$work/tiny$n.zip" "$n"
+  for j in 1 2 64; do echo "peak RSS, zip of $n tiny members, --jobs $j: $(( $(peak_of --jobs $j "$work/tiny$n.zip") / 1024 )) MB"; done
+done
+for n in 10 40 160; do
+  mkdir -p "$work/bundles$n"
+  for k in $(seq 0 $((n - 1))); do ln -f "$work/many/b$(printf %03d $((k % 120))).zip" "$work/bundles$n/c$k.zip"; done
+  for j in 2 4; do echo "peak RSS, $n bundles, --jobs $j: $(( $(peak_of --jobs $j "$work/bundles$n") / 1024 )) MB"; done
+done

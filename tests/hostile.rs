@@ -471,6 +471,17 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Option<Vec<u8>>)> {
     out
 }
 
+/// Every hostile bundle as (file name, bytes, flags), for suites that read
+/// them another way (`inflate.rs` reads them through both inflate paths).
+pub(crate) fn bundles() -> Vec<(&'static str, Vec<u8>, &'static [&'static str])> {
+    let mut cases = corpus();
+    cases.extend(round2::corpus());
+    cases
+        .into_iter()
+        .map(|c| (c.file, c.bytes, c.flags))
+        .collect()
+}
+
 #[test]
 fn every_hostile_bundle_is_named_and_stages_nothing() {
     let mut cases = corpus();

@@ -162,12 +162,24 @@ impl<'a, R: Read> Guard<'a, R> {
         self.read
     }
 
+    /// True when `n` more bytes can be read without passing any limit
+    /// (as the bundle stands now): a member of `n` bytes read whole then
+    /// passes the guard exactly as it would streamed.
+    pub fn clears(&self, n: u64) -> bool {
+        let total = self.budget.total.load(Ordering::Relaxed) + n;
+        self.check_at(self.read + n, total).is_none()
+    }
+
     fn check(&self, total: u64) -> Option<Exceeded> {
+        self.check_at(self.read, total)
+    }
+
+    fn check_at(&self, read: u64, total: u64) -> Option<Exceeded> {
         let l = self.limits;
         let name = self.name;
         let fail = |which, message: String| Some(Exceeded { which, message });
         if let Some(d) = self.declared
-            && self.read > d
+            && read > d
         {
             return fail(
                 Which::Declared,
@@ -176,7 +188,7 @@ impl<'a, R: Read> Guard<'a, R> {
                 ),
             );
         }
-        if self.read > l.member_size {
+        if read > l.member_size {
             return fail(
                 Which::MemberSize,
                 format!(
@@ -197,7 +209,7 @@ impl<'a, R: Read> Guard<'a, R> {
         let bomb =
             |out: u64, packed: u64| packed > 0 && out > RATIO_FLOOR && out / packed >= l.ratio;
         if let Some(p) = self.packed
-            && bomb(self.read, p)
+            && bomb(read, p)
         {
             return fail(
                 Which::Ratio,

@@ -3,7 +3,9 @@
 //! A bundle is a vendor `.zip`, a `.cop` (gzip tar), a `.cop.sgn` (signed
 //! header, then the gzip stream), a `.tar`/`.tar.gz`, or a folder of loose
 //! files. Every reader hands each member to a [`Sink`] as a stream: nothing is
-//! extracted to a temporary folder and no member is held in memory. Problems
+//! extracted to a temporary folder and no member is held in memory, except
+//! zip members of at most 4 MiB, inflated whole into bounded buffers kept
+//! per thread ([`whole`]). Problems
 //! the reader itself sees (truncation, CRC mismatch) go to [`Sink::problem`]
 //! and do not stop the other members from being read when the format allows.
 //!
@@ -17,6 +19,7 @@ pub mod safe;
 pub mod shared;
 pub mod tar;
 pub mod tarwatch;
+pub mod whole;
 pub mod zip;
 pub mod zipdir;
 

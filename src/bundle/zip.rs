@@ -6,7 +6,6 @@
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ::zip::ZipArchive;
@@ -14,6 +13,7 @@ use ::zip::read::read_zipfile_from_stream;
 
 use super::limits::{Budget, Guard, Limits};
 use super::shared::SharedFile;
+use super::whole::Whole;
 use super::{EntryKind, MemberInfo, Problem, Sink, classify, name_too_long, too_many_members};
 
 const BUF: usize = 256 * 1024;
@@ -74,6 +74,16 @@ fn open(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<Opened>
 
 /// Reads every member into `sink`, in central-directory order.
 pub fn walk(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
+    with_whole(|whole| walk_with(path, limits, whole, sink))
+}
+
+/// [`walk`], inflating the members that fit `whole` whole.
+fn walk_with(
+    path: &Path,
+    limits: &Limits,
+    whole: &mut Whole,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
     let (mut z, len) = match open(path, limits, sink)? {
         Opened::Archive(z, len) => (z, len),
         Opened::Done => return Ok(()),
@@ -84,65 +94,102 @@ pub fn walk(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()>
         if budget.spent(limits) {
             break;
         }
-        member(&mut z, i, limits, &budget, sink);
+        member(&mut z, i, limits, &budget, whole, sink);
     }
     Ok(())
 }
 
 /// Reads the members on `jobs` threads, each with its own clone of the one
 /// parsed archive (sharing its central directory) and its own sink from
-/// `new_sink`; after each member, `take` drains that sink into the member's
-/// slot. Returns the slots in central-directory order (slot 0 holds problems
-/// of the whole archive), so the result never depends on the number of
-/// threads. `None` when the central directory cannot be read: use [`walk`],
-/// which falls back to the local headers.
+/// `new_sink`; after each member, `take` drains that sink and `emit`
+/// receives the result with the number of members, in central-directory
+/// order (the archive's own problems first), so the result never depends on the number of threads.
+/// Results are handed on as soon as those before them are in: no member's
+/// report is held twice. `Ok(false)` when the central directory cannot be
+/// read: use [`walk`], which falls back to the local headers.
 pub fn walk_parallel<S: Sink, T: Send>(
     path: &Path,
     jobs: usize,
     limits: &Limits,
     new_sink: &(dyn Fn() -> S + Sync),
     take: &(dyn Fn(&mut S) -> T + Sync),
-) -> io::Result<Option<Vec<T>>> {
+    emit: &mut dyn FnMut(T, usize),
+) -> io::Result<bool> {
     let mut head = new_sink();
     let (first, len) = match open(path, limits, &mut head)? {
         Opened::Archive(z, len) => (z, len),
-        Opened::Done => return Ok(Some(vec![take(&mut head)])),
-        Opened::Broken(_) => return Ok(None),
+        Opened::Done => {
+            emit(take(&mut head), 0);
+            return Ok(true);
+        }
+        Opened::Broken(_) => return Ok(false),
     };
     let n = first.len();
+    emit(take(&mut head), n);
     let budget = Budget::stream(len);
-    let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
+    // Bounded: readers wait for the merge rather than pile results up.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, T)>(4 * jobs.max(1));
     std::thread::scope(|s| {
         for _ in 0..jobs.clamp(1, n.max(1)) {
             let mut z = first.clone();
-            let (slots, next, budget) = (&slots, &next, &budget);
+            let (next, budget, tx) = (&next, &budget, tx.clone());
             s.spawn(move || {
                 let mut sink = new_sink();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= n {
-                        break;
+                with_whole(|whole| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            break;
+                        }
+                        if !budget.spent(limits) {
+                            member(&mut z, i, limits, budget, whole, &mut sink);
+                        }
+                        if tx.send((i, take(&mut sink))).is_err() {
+                            break;
+                        }
                     }
-                    if !budget.spent(limits) {
-                        member(&mut z, i, limits, budget, &mut sink);
-                    }
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(take(&mut sink));
-                    }
-                }
+                });
             });
         }
-    });
-    let mut out = Vec::with_capacity(n + 1);
-    out.push(take(&mut head));
-    for slot in slots {
-        match slot.into_inner().ok().flatten() {
-            Some(t) => out.push(t),
-            None => return Err(io::Error::other("a reader thread failed")),
+        drop(tx);
+        in_order(rx, n, &mut |t| emit(t, n))
+    })
+}
+
+/// Hands `n` results received out of order to `emit` in index order.
+fn in_order<T>(
+    rx: std::sync::mpsc::Receiver<(usize, T)>,
+    n: usize,
+    emit: &mut dyn FnMut(T),
+) -> io::Result<bool> {
+    let mut waiting = std::collections::BTreeMap::new();
+    let mut due = 0;
+    for (i, t) in rx {
+        waiting.insert(i, t);
+        while let Some(t) = waiting.remove(&due) {
+            emit(t);
+            due += 1;
         }
     }
-    Ok(Some(out))
+    if due < n {
+        return Err(io::Error::other("a reader thread failed"));
+    }
+    Ok(true)
+}
+
+thread_local! {
+    /// The whole-member inflater of this thread, kept across bundles.
+    static WHOLE: std::cell::RefCell<Option<Whole>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's whole-member inflater (made on first use and
+/// kept, with its buffers, for the thread's next bundles).
+fn with_whole<R>(f: impl FnOnce(&mut Whole) -> R) -> R {
+    WHOLE.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => f(slot.get_or_insert_with(Whole::new)),
+        Err(_) => f(&mut Whole::off()),
+    })
 }
 
 fn duplicates(z: &Archive, sink: &mut dyn Sink) {
@@ -182,8 +229,16 @@ fn fallback(
     stream(BufReader::with_capacity(BUF, f), len, limits, sink)
 }
 
-/// Reads member `i` into `sink`.
-fn member(z: &mut Archive, i: usize, limits: &Limits, budget: &Budget, sink: &mut dyn Sink) {
+/// Reads member `i` into `sink`: inflated whole when it fits `whole`,
+/// streamed otherwise.
+fn member(
+    z: &mut Archive,
+    i: usize,
+    limits: &Limits,
+    budget: &Budget,
+    whole: &mut Whole,
+    sink: &mut dyn Sink,
+) {
     let name = z
         .name_for_index(i)
         .and_then(Result::ok)
@@ -191,6 +246,33 @@ fn member(z: &mut Archive, i: usize, limits: &Limits, budget: &Budget, sink: &mu
         .unwrap_or_else(|| format!("#{i}"));
     if name_too_long(&name, limits, sink) {
         return;
+    }
+    if let Ok(mut raw) = z.by_index_raw(i)
+        && raw.compression() == ::zip::CompressionMethod::Deflated
+        && !raw.encrypted()
+        && whole.fits(raw.size(), raw.compressed_size())
+    {
+        let info = info_of(&raw, name.clone());
+        let (size, packed, crc) = (raw.size(), raw.compressed_size(), raw.crc32());
+        if info.kind == EntryKind::File
+            && let Some(data) = whole.inflate(&mut raw, packed, size, crc)
+        {
+            // A member that would pass a limit streams, so the limit stops
+            // it at the same byte as ever.
+            if Guard::new(
+                &[][..],
+                &info.path,
+                limits,
+                budget,
+                Some(size),
+                Some(packed),
+            )
+            .clears(size)
+            {
+                deliver(data, info, limits, budget, Some(size), Some(packed), sink);
+                return;
+            }
+        }
     }
     match z.by_index(i) {
         Ok(mut f) => {
@@ -220,6 +302,20 @@ fn feed<R: Read>(
     let info = info_of(f, name);
     let size = declared.then(|| f.size());
     let packed = Some(f.compressed_size());
+    deliver(f, info, limits, budget, size, packed, sink)
+}
+
+/// Hands one member's data `f` to the sink through a [`Guard`] and reads it
+/// to its end; `size` is the size it is held to, `packed` its compressed size.
+fn deliver<R: Read>(
+    f: R,
+    info: MemberInfo,
+    limits: &Limits,
+    budget: &Budget,
+    size: Option<u64>,
+    packed: Option<u64>,
+    sink: &mut dyn Sink,
+) -> bool {
     let result = if info.kind == EntryKind::File {
         let mut g = Guard::new(f, &info.path, limits, budget, size, packed);
         sink.member(&info, &mut g)
@@ -302,3 +398,7 @@ fn stream<R: Read>(mut r: R, len: u64, limits: &Limits, sink: &mut dyn Sink) -> 
         }
     }
 }
+
+#[cfg(test)]
+#[path = "zip_equiv.rs"]
+mod equiv;

@@ -17,7 +17,7 @@ fn lists(members: &[MemberReport]) -> Vec<(&str, &TrustList, &MemberReport)> {
     members
         .iter()
         .filter(|m| m.usable && m.image.role == Role::TrustList)
-        .filter_map(|m| m.trust.as_ref().map(|t| (m.name.as_str(), t, m)))
+        .filter_map(|m| m.trust.as_deref().map(|t| (m.name.as_str(), t, m)))
         .collect()
 }
 

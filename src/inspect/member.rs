@@ -55,9 +55,10 @@ pub struct MemberReport {
     pub signed: Option<header::SignedHeader>,
     /// The decoded list, for `.loads` files.
     pub loads: Option<loads::LoadsBody>,
-    /// The decoded trust list, for `.tlv` files.
+    /// The decoded trust list, for `.tlv` files (boxed: few members have
+    /// one, and a report per member is kept for every member of a bundle).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub trust: Option<crate::trust::TrustList>,
+    pub trust: Option<Box<crate::trust::TrustList>>,
     /// The CNU archive table, with `--deep`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cnu: Option<cnu::CnuArchive>,
@@ -364,7 +365,7 @@ fn analyse(
     }
     if rep.image.role == Role::TrustList && rep.usable {
         let (t, found) = crate::trust::findings::member(&name, head, size, crate::trust::now());
-        rep.trust = t;
+        rep.trust = t.map(Box::new);
         out.extend(found);
     }
     if rep.image.role == Role::Os79xx

@@ -380,15 +380,23 @@ fn read_bundle(
         .unwrap_or_default();
     let want = |a| expected.iter().any(|e| e.algorithm == a);
     let (want512, want_md5) = (want(Algorithm::Sha512), want(Algorithm::Md5));
-    let (walked, digests) = std::thread::scope(|s| {
-        let h = s.spawn(|| digest_file(path, want512, want_md5));
-        let walked = if format == Format::Zip && opts.jobs > 1 {
-            parallel::read_zip(path, opts, scanner)
-        } else {
-            read_source(source, &opts.limits, scanner)
-        };
-        (walked, h.join())
-    });
+    // On one thread (`inspect_all` gives each bundle one when there are
+    // more bundles than jobs) the file is digested after it is read: no
+    // thread is spawned per bundle, so memory does not grow with bundles.
+    let (walked, digests) = if opts.jobs > 1 {
+        std::thread::scope(|s| {
+            let h = s.spawn(|| digest_file(path, want512, want_md5));
+            let walked = if format == Format::Zip {
+                parallel::read_zip(path, opts, scanner)
+            } else {
+                read_source(source, &opts.limits, scanner)
+            };
+            (walked, h.join())
+        })
+    } else {
+        let walked = read_source(source, &opts.limits, scanner);
+        (walked, Ok(digest_file(path, want512, want_md5)))
+    };
     walked?;
     let mut signed = None;
     if format == Format::CopSgn {
@@ -503,7 +511,13 @@ fn checksum_findings(
     checked
 }
 
-/// Inspects every source on `opts.jobs` threads; results keep input order.
+/// The most reader threads `inspect` runs, whatever `--jobs` asks: each
+/// holds its read buffers (and a share of the whole-member buffers, see
+/// `bundle::whole`), and two cores are saturated long before.
+pub const MAX_JOBS: usize = 4;
+
+/// Inspects every source on `opts.jobs` threads (at most [`MAX_JOBS`]);
+/// results keep input order.
 pub fn inspect_all(
     sources: &[Source],
     opts: &Options,
@@ -512,10 +526,11 @@ pub fn inspect_all(
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<Result<BundleReport>>>> =
         sources.iter().map(|_| Mutex::new(None)).collect();
-    let jobs = opts.jobs.clamp(1, sources.len().max(1));
+    let all = opts.jobs.clamp(1, MAX_JOBS);
+    let jobs = all.min(sources.len().max(1));
     // Threads left over when there are fewer bundles than jobs read members.
     let inner = Options {
-        jobs: (opts.jobs / jobs).max(1),
+        jobs: (all / jobs).max(1),
         ..opts.clone()
     };
     std::thread::scope(|s| {

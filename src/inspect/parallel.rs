@@ -5,8 +5,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::Options;
 use super::member::{MemberReport, Scanner};
+use super::{MAX_JOBS, Options};
 use crate::bundle;
 use crate::error::Action;
 use crate::error::{Error, Result};
@@ -22,7 +22,7 @@ pub(super) fn read_files(
     scanner: &mut Scanner,
 ) -> io::Result<()> {
     let budget = bundle::limits::Budget::new();
-    let chunk = files.len().div_ceil(opts.jobs.max(1)).max(1);
+    let chunk = files.len().div_ceil(opts.jobs.clamp(1, MAX_JOBS)).max(1);
     let parts: Vec<io::Result<(Vec<MemberReport>, Vec<Finding>)>> = std::thread::scope(|s| {
         let handles: Vec<_> = files
             .chunks(chunk)
@@ -52,34 +52,35 @@ pub(super) fn read_files(
 }
 
 /// Reads a zip's members on `opts.jobs` threads into `scanner`, in
-/// central-directory order (the same reports as one thread gives).
+/// central-directory order (the same reports as one thread gives). Each
+/// member's report moves into `scanner` as soon as those before it are in.
 pub(super) fn read_zip(path: &Path, opts: &Options, scanner: &mut Scanner) -> Result<()> {
-    let parts = bundle::zip::walk_parallel(
+    let read = bundle::zip::walk_parallel(
         path,
-        opts.jobs,
+        opts.jobs.min(MAX_JOBS),
         &opts.limits,
         &|| Scanner::new(opts.deep),
-        // Exact-size vectors: a slot per member must not keep the spare
-        // capacity a growing vector has (it multiplied memory per member).
+        // Exact-size vectors: a report in flight keeps no spare capacity.
         &|s| {
-            let mut members = std::mem::take(&mut s.members);
-            let mut findings = std::mem::take(&mut s.findings);
+            let (mut members, mut findings) = (
+                std::mem::take(&mut s.members),
+                std::mem::take(&mut s.findings),
+            );
             members.shrink_to_fit();
             findings.shrink_to_fit();
             (members, findings)
         },
+        &mut |(members, findings), n| {
+            if scanner.members.capacity() < n {
+                scanner.members.reserve_exact(n - scanner.members.len());
+            }
+            scanner.members.extend(members);
+            scanner.findings.extend(findings);
+        },
     )
     .map_err(|e| Error::io(Action::Read, path, e))?;
-    match parts {
-        Some(parts) => {
-            scanner.members.reserve_exact(parts.len());
-            for (members, findings) in parts {
-                scanner.members.extend(members);
-                scanner.findings.extend(findings);
-            }
-            Ok(())
-        }
-        None => bundle::zip::walk(path, &opts.limits, scanner)
-            .map_err(|e| Error::io(Action::Read, path, e)),
+    if read {
+        return Ok(());
     }
+    bundle::zip::walk(path, &opts.limits, scanner).map_err(|e| Error::io(Action::Read, path, e))
 }

@@ -1,0 +1,76 @@
+//! Peak memory of `inspect` through the real binary (`/usr/bin/time`): under
+//! 32 MiB for a zip at the default `--max-members` of tiny members, for a
+//! folder of many bundles, and whatever `--jobs` is (docs/performance.md).
+
+use crate::support::*;
+
+/// The documented bound.
+const BOUND_KIB: u64 = 32 * 1024;
+
+/// Peak memory (KiB) of `loadsmith ARGS`, or `None` without `/usr/bin/time`.
+fn peak_kib(args: &[&str]) -> Option<u64> {
+    if !std::path::Path::new("/usr/bin/time").exists() {
+        println!("SKIPPED: /usr/bin/time is not installed");
+        return None;
+    }
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "PEAK %M"])
+        .arg(assert_cmd::cargo::cargo_bin("loadsmith"))
+        .args(args)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code().is_some_and(|c| c < 2), "{err}");
+    err.lines()
+        .find_map(|l| l.strip_prefix("PEAK "))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+#[test]
+fn a_zip_of_ten_thousand_tiny_members_stays_under_32_mib_at_any_jobs() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("tiny.zip");
+    let files: Files = (0..10_000)
+        .map(|i| (format!("note{i:05}.txt"), format!("n{i}").into_bytes()))
+        .collect();
+    zip(&p, &files);
+    let p = p.to_string_lossy().to_string();
+    for jobs in ["1", "2", "4", "64"] {
+        let Some(peak) = peak_kib(&["--json", "inspect", "--jobs", jobs, &p]) else {
+            return;
+        };
+        println!("--jobs {jobs}: {peak} KiB");
+        assert!(peak < BOUND_KIB, "--jobs {jobs}: {peak} KiB");
+    }
+}
+
+#[test]
+fn memory_stays_flat_and_under_32_mib_with_the_number_of_bundles() {
+    let d = tempfile::tempdir().unwrap();
+    let mut set = sip812();
+    // Firmware-sized members: whole-member buffers are used and reused.
+    set.push(("big.bin".into(), image_body("big", 3 << 20)));
+    set.push(("mid.bin".into(), image_body("mid", 1 << 20)));
+    let one = d.path().join("one.zip");
+    zip(&one, &set);
+    let mut peaks = Vec::new();
+    for n in [4, 48] {
+        let dir = d.path().join(format!("n{n}"));
+        std::fs::create_dir(&dir).unwrap();
+        for i in 0..n {
+            std::fs::hard_link(&one, dir.join(format!("b{i:03}.zip"))).unwrap();
+        }
+        let dir = dir.to_string_lossy().to_string();
+        // Two threads (the default on two cores). More threads each keep
+        // freed memory in a glibc arena of their own: docs/performance.md.
+        let Some(peak) = peak_kib(&["--json", "inspect", "--jobs", "2", &dir]) else {
+            return;
+        };
+        println!("{n} bundles, --jobs 2: {peak} KiB");
+        assert!(peak < BOUND_KIB, "{n} bundles: {peak} KiB");
+        peaks.push(peak);
+    }
+    // Twelve times the bundles: the same threads and buffers, no growth
+    // beyond the reports themselves (a few KiB a bundle).
+    assert!(peaks[1] < peaks[0] + 4 * 1024, "{peaks:?}");
+}
