@@ -683,6 +683,8 @@ mod property {
                 // "A phone with no per-phone file": the MAC check walks is one
                 // no per-phone file of the root names.
                 let mac = if per == 1 { "02005E10AD01" } else { "000000000000" };
+                // A per-phone file's phone: walked with its own MAC.
+                let mac = row["phones"]["macs"][0].as_str().unwrap_or(mac);
                 let mut args = vec!["boot", &ds, "--mac", mac, "--model", model];
                 if reset {
                     args.push("--factory-reset");

@@ -11,6 +11,7 @@
 mod support;
 
 mod boot;
+mod cause;
 mod checksums;
 mod cli_basics;
 mod crash;

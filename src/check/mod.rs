@@ -5,9 +5,11 @@
 //! the files the manifest records with their digests, and adds the root
 //! warnings (hunt order, case, leftovers).
 
+mod cause;
 mod entries;
 pub mod fingerprint;
 mod mapcheck;
+mod phones;
 pub mod pointer;
 mod resolve;
 pub mod trust;
@@ -21,6 +23,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use self::cause::{Causes, Key};
 use self::resolve::Resolver;
 use crate::boot::source::DirSource;
 use crate::error::Action;
@@ -85,8 +88,10 @@ pub fn check(
     };
     let (survey, view, rep) = read(&served, jobs)?;
     let mut findings = rep.findings.clone();
-    let pointers = pointer_reports(&view, &rep, &mut findings);
-    findings.extend(incomplete_terms(&rep.sets));
+    // The findings that may strand phones wait for the walks (`cause`).
+    let mut causes = Causes::default();
+    let pointers = pointer_reports(&view, &rep, &mut findings, &mut causes);
+    incomplete_terms(&rep.sets, &mut causes);
     let terms = term_versus_pointers(&rep, &pointers);
     findings
         .retain(|f| !(f.code == Code::BodyMismatch && terms.iter().any(|t| t.member == f.member)));
@@ -113,13 +118,13 @@ pub fn check(
         findings.extend(warnings::term_leftovers(&view));
     }
     findings.extend(warnings::leftover_findings(root, &survey.leftovers)?);
-    findings.extend(not_served(&view, &rep));
+    not_served(&view, &rep, &mut causes);
     let remapped = mapcheck::findings(&served, &survey.stranded, &pointers, &mut findings);
     findings.extend(remapped);
     findings.extend(warnings::case_spellings(&view));
     let fingerprint = fingerprint::of_root(&pointers, &rep);
-    let fleet = fleet_of(&served, &pointers, &rep.sets);
-    findings.extend(fleet.iter().filter_map(warnings::verdict_finding));
+    let mut fleet = fleet_of(&served, &view.names, &pointers, &rep.sets);
+    findings.extend(causes.explain(&mut fleet));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
     findings.dedup();
     Ok(CheckReport {
@@ -182,6 +187,7 @@ fn pointer_reports(
     view: &RootView,
     rep: &BundleReport,
     findings: &mut Vec<Finding>,
+    causes: &mut Causes,
 ) -> Vec<PointerReport> {
     let whole: HashMap<&str, &[u8]> = rep
         .members
@@ -212,12 +218,18 @@ fn pointer_reports(
                 .entry((p.value.clone(), why.clone()))
                 .or_default()
                 .push(p.file.clone()),
-            Err(why) => findings.push(findings::dangling_pointer(Dangling::Pointer {
-                file: &p.file,
-                setting: &p.setting,
-                value: &p.value,
-                why,
-            })),
+            Err(why) => causes.push(
+                Key::Pointer {
+                    setting: p.setting,
+                    value: p.value.clone(),
+                },
+                findings::dangling_pointer(Dangling::Pointer {
+                    file: &p.file,
+                    setting: &p.setting,
+                    value: &p.value,
+                    why,
+                }),
+            ),
             Ok(()) => {}
         }
         pointers.push(PointerReport {
@@ -229,51 +241,53 @@ fn pointer_reports(
         });
     }
     for ((value, why), files) in phones {
-        findings.push(findings::dangling_pointer(Dangling::PerPhone {
+        let finding = findings::dangling_pointer(Dangling::PerPhone {
             files: &files,
             value: &value,
             why: &why,
-        }));
+        });
+        let files = files.into_iter().collect();
+        causes.push(Key::PerPhone { files, value }, finding);
     }
     pointers
 }
 
 /// Term files whose list the root does not hold whole.
-fn incomplete_terms(sets: &[SetReport]) -> Vec<Finding> {
-    sets.iter()
-        .filter(|s| s.load.to_ascii_lowercase().starts_with("term") && !s.complete)
-        .map(|s| {
-            findings::dangling_pointer(Dangling::TermSet {
-                load: &s.load,
-                missing: &s.missing,
-            })
-        })
-        .collect()
+fn incomplete_terms(sets: &[SetReport], causes: &mut Causes) {
+    let incomplete = sets
+        .iter()
+        .filter(|s| s.load.to_ascii_lowercase().starts_with("term") && !s.complete);
+    for s in incomplete {
+        let finding = findings::dangling_pointer(Dangling::TermSet {
+            load: &s.load,
+            missing: &s.missing,
+        });
+        causes.push(Key::Term(format!("{}.loads", s.load)), finding);
+    }
 }
 
 /// Files phones may ask for that tftpd-hpa would refuse for their
 /// permissions; one finding for the root when others cannot enter it.
-fn not_served(view: &RootView, rep: &BundleReport) -> Vec<Finding> {
+fn not_served(view: &RootView, rep: &BundleReport, causes: &mut Causes) {
     let root = view.dir.as_path();
     if let Some(why) = crate::files::unsearchable(root, root) {
-        return vec![findings::not_served(None, &why)];
+        return causes.push(Key::NotServed(None), findings::not_served(None, &why));
     }
     let Ok(dir) = crate::files::beneath::Folder::open(root) else {
-        return Vec::new();
+        return;
     };
-    rep.members
-        .iter()
-        .filter(|m| m.usable && m.image.known)
-        .filter_map(|m| {
-            let at = view.paths.get(&m.name).unwrap_or(&m.name);
-            // The root itself was looked at above: a flat name needs its own mode only.
-            let why = match at.contains('/') {
-                true => crate::files::unserved(root, at)?,
-                false => crate::files::file_unserved(&dir, at)?,
-            };
-            Some(findings::not_served(Some(&m.name), &why))
-        })
-        .collect()
+    for m in rep.members.iter().filter(|m| m.usable && m.image.known) {
+        let at = view.paths.get(&m.name).unwrap_or(&m.name);
+        // The root itself was looked at above: a flat name needs its own mode only.
+        let why = match at.contains('/') {
+            true => crate::files::unserved(root, at),
+            false => crate::files::file_unserved(&dir, at),
+        };
+        if let Some(why) = why {
+            let finding = findings::not_served(Some(&m.name), &why);
+            causes.push(Key::NotServed(Some(m.name.clone())), finding);
+        }
+    }
 }
 
 /// The release a list stands for: the `.loads` of the root with the same
@@ -414,8 +428,15 @@ fn conflicting_entries(found: &[Pointer]) -> Vec<Finding> {
     out
 }
 
-/// Every model the root's pointers and loads concern, walked through it.
-fn fleet_of(served: &Served, pointers: &[PointerReport], sets: &[SetReport]) -> Vec<Row> {
+/// Every model the root's pointers and loads concern, walked through it
+/// as a phone with no per-phone file; then the phones of the per-phone
+/// files among `names`, each group walked once with its first MAC.
+fn fleet_of(
+    served: &Served,
+    names: &[String],
+    pointers: &[PointerReport],
+    sets: &[SetReport],
+) -> Vec<Row> {
     let models = fleet::models_concerned(
         pointers
             .iter()
@@ -423,8 +444,10 @@ fn fleet_of(served: &Served, pointers: &[PointerReport], sets: &[SetReport]) -> 
         sets.iter().map(|s| s.load.as_str()),
     );
     let mut src = DirSource::of(served.clone());
-    models
-        .into_iter()
+    let mut rows: Vec<Row> = models
+        .iter()
         .flat_map(|m| fleet::rows(&mut src, m))
-        .collect()
+        .collect();
+    rows.extend(phones::rows(&mut src, names, pointers, &models));
+    rows
 }

@@ -162,11 +162,15 @@ pub fn error_lines(path: &str, findings: &[Finding]) -> String {
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .map(|f| {
+            let strands = crate::findings::strands_line(&f.strands)
+                .map(|l| format!("; {l}"))
+                .unwrap_or_default();
             format!(
-                "{}: error {}: {}\n",
+                "{}: error {}: {}{}\n",
                 safe(path),
                 f.code.as_str(),
-                safe(&f.message)
+                safe(&f.message),
+                safe(&strands)
             )
         })
         .collect()
@@ -368,6 +372,10 @@ pub(crate) fn render_findings(findings: &[Finding], out: Out) -> String {
             f.code.as_str(),
             safe(&f.message)
         ));
+        // The phones the cause strands, on a line of their own below it.
+        if let Some(line) = crate::findings::strands_line(&f.strands) {
+            s.push_str(&format!("{:<35}{}\n", "", safe(&line)));
+        }
     }
     s
 }

@@ -207,6 +207,61 @@ pub struct Finding {
     pub member: Option<String>,
     /// A sentence a user can act on.
     pub message: String,
+    /// The phones this cause strands (`check`): each walked phone whose
+    /// failure this finding explains, listed here instead of a finding of
+    /// its own. Empty (and left out of JSON) otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub strands: Vec<Strand>,
+}
+
+/// A walked phone a finding's cause strands: a model in a starting state,
+/// and for a phone of per-phone files, how many MACs and the first few.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Strand {
+    /// The model (`7940`).
+    pub model: String,
+    /// The starting state (`loader era`, `factory reset`, `any`).
+    pub state: String,
+    /// For phones of per-phone files: how many MACs share the walk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phones: Option<usize>,
+    /// For phones of per-phone files: the first few MACs.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub macs: Vec<String>,
+}
+
+impl Strand {
+    /// The MACs in words, for phones of per-phone files: ` at MAC
+    /// 001122000000 (+199 more)`; empty otherwise.
+    fn mac_words(&self) -> String {
+        match (self.phones, self.macs.first()) {
+            (Some(n), Some(first)) if n > 1 => format!(" at MAC {first} (+{} more)", n - 1),
+            (_, Some(first)) => format!(" at MAC {first}"),
+            _ => String::new(),
+        }
+    }
+}
+
+/// The phones a cause strands in one line: models grouped by state (and
+/// MACs), in order, `strands 7940, 7960 (loader era), 7941 (factory
+/// reset)`. None when it strands none.
+pub fn strands_line(strands: &[Strand]) -> Option<String> {
+    let mut groups: Vec<(&str, String, Vec<&str>)> = Vec::new();
+    for s in strands {
+        let macs = s.mac_words();
+        match groups
+            .iter_mut()
+            .find(|(state, m, _)| *state == s.state && *m == macs)
+        {
+            Some((.., models)) => models.push(&s.model),
+            None => groups.push((&s.state, macs, vec![&s.model])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .into_iter()
+        .map(|(state, macs, models)| format!("{}{macs} ({state})", models.join(", ")))
+        .collect();
+    (!parts.is_empty()).then(|| format!("strands {}", parts.join(", ")))
 }
 
 impl Finding {
@@ -218,6 +273,14 @@ impl Finding {
             severity: code.severity(),
             member: member.map(str::to_string),
             message: message.into(),
+            strands: Vec::new(),
+        }
+    }
+
+    /// Adds a phone this finding's cause strands (once).
+    pub fn strand(&mut self, s: Strand) {
+        if !self.strands.contains(&s) {
+            self.strands.push(s);
         }
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::source::FileSource;
 use super::{BootReport, Kind, State, files, walk};
-use crate::names::{Family, ImageName, MODELS, Model};
+use crate::names::{Family, ImageName, MODELS, Model, Protocol};
 use crate::pointers::Setting;
 
 /// A MAC no configuration file is written for: the walk sees the defaults.
@@ -27,6 +27,30 @@ pub struct Row {
     pub message: String,
     /// The file concerned, if any.
     pub file: Option<String>,
+    /// The load the configuration names for this phone, if any (kept out
+    /// of JSON: `check` matches failures to the pointers that name it).
+    #[serde(skip)]
+    pub named: Option<String>,
+    /// The phones of per-phone files this row stands for (`None`: a phone
+    /// with no per-phone file).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phones: Option<Phones>,
+    /// The code of the finding that reports this row's failure (`check`:
+    /// `not-served`, `dangling-pointer`, `phone-fails`…), when it fails.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<&'static str>,
+}
+
+/// Per-phone files whose load settings are equal, walked once: the file
+/// walked, how many MACs share it, and the first few.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Phones {
+    /// The per-phone file walked (the group's first).
+    pub file: String,
+    /// How many per-phone files (MACs) the group holds.
+    pub count: usize,
+    /// The first few MACs, in name order.
+    pub macs: Vec<String>,
 }
 
 impl Row {
@@ -39,6 +63,9 @@ impl Row {
             image: r.verdict.image.clone(),
             message: r.verdict.message.clone(),
             file: r.verdict.file.clone(),
+            named: r.image.clone(),
+            phones: None,
+            cause: None,
         }
     }
 }
@@ -88,6 +115,17 @@ pub fn run(
     factory_reset: bool,
 ) -> BootReport {
     let mac = free_mac(src);
+    run_as(src, model, mac, running, factory_reset)
+}
+
+/// Walks one phone of `model` with `mac` over `src`.
+pub fn run_as(
+    src: &mut dyn FileSource,
+    model: &'static Model,
+    mac: String,
+    running: Option<String>,
+    factory_reset: bool,
+) -> BootReport {
     walk(
         src,
         &State {
@@ -142,4 +180,81 @@ pub fn rows(src: &mut dyn FileSource, model: &'static Model) -> Vec<Row> {
         out.push(Row::of(model, "factory reset".into(), &r));
     }
     out
+}
+
+/// A per-phone file's protocol and MAC, when `name` is one
+/// (`SEP<MAC>.cnf.xml`, `SIP<MAC>.cnf`, `MGC<MAC>.cnf`, spelled exactly as
+/// phones ask: [`files::mac_file`] decides).
+pub fn per_phone_file(name: &str) -> Option<(Protocol, String)> {
+    // Cheap refusal first: a root holds many other files.
+    if name.len() < 19 {
+        return None;
+    }
+    let mac = name.get(3..15)?;
+    if !mac
+        .bytes()
+        .all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))
+    {
+        return None;
+    }
+    [Protocol::Sccp, Protocol::Sip, Protocol::Mgcp]
+        .into_iter()
+        .find(|p| files::mac_file(*p, mac) == name)
+        .map(|p| (p, mac.to_string()))
+}
+
+/// The models a per-phone file of `protocol` can concern, given what it
+/// names (`named`: setting and load): a SIP or MGCP file, the 7940/7960
+/// (they alone read it); an XML file, the models of its numbered entries'
+/// device types, else the models of the family of each load it names, else
+/// (it names nothing) the `concerned` models that read it.
+pub fn per_phone_models(
+    protocol: Protocol,
+    named: &[(Setting, &str)],
+    concerned: &[&'static Model],
+) -> Vec<&'static Model> {
+    if protocol != Protocol::Sccp {
+        return MODELS
+            .iter()
+            .filter(|m| m.family == Family::Legacy)
+            .collect();
+    }
+    let mut out: Vec<&'static Model> = Vec::new();
+    for (setting, _) in named {
+        if let Setting::LoadInformation(Some(n)) = setting
+            && let Some(m) = crate::names::models::model_by_device_type(*n)
+            && !out.iter().any(|o| o.name == m.name)
+        {
+            out.push(m);
+        }
+    }
+    if out.is_empty() {
+        let families: Vec<Option<Family>> = named
+            .iter()
+            .map(|(_, v)| ImageName::parse(v).family)
+            .collect();
+        out.extend(MODELS.iter().filter(|m| families.contains(&Some(m.family))));
+    }
+    if out.is_empty() && named.is_empty() {
+        out.extend(concerned.iter().copied());
+    }
+    // The phones whose boot the vendor's documents describe: the rows of
+    // the others say so already, for every MAC.
+    out.retain(|m| !matches!(m.family, Family::Named(_)));
+    out
+}
+
+/// What one phone of `model` with the per-phone files of `phones` (the
+/// first one walked, with its MAC) does: a loader-era phone running some
+/// other load.
+pub fn per_phone_row(
+    src: &mut dyn FileSource,
+    model: &'static Model,
+    mac: &str,
+    phones: &Phones,
+) -> Row {
+    let r = run_as(src, model, mac.to_string(), Some(CURRENT.into()), false);
+    let mut row = Row::of(model, "loader era".into(), &r);
+    row.phones = Some(phones.clone());
+    row
 }
