@@ -9,6 +9,7 @@ mod cause;
 mod entries;
 pub mod fingerprint;
 mod mapcheck;
+mod perphone;
 mod phones;
 pub mod pointer;
 mod resolve;
@@ -24,6 +25,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use self::cause::{Causes, Key};
+use self::perphone::PerPhone;
 use self::resolve::Resolver;
 use crate::boot::source::DirSource;
 use crate::error::Action;
@@ -86,11 +88,21 @@ pub fn check(
         root: root.to_path_buf(),
         rules,
     };
-    let (survey, view, rep) = read(&served, jobs)?;
+    let (survey, view, rep, apart) = read(&served, jobs)?;
     let mut findings = rep.findings.clone();
     // The findings that may strand phones wait for the walks (`cause`).
     let mut causes = Causes::default();
-    let pointers = pointer_reports(&view, &rep, &mut findings, &mut causes);
+    for (name, why) in &apart.unserved {
+        let finding = findings::not_served(Some(name), why);
+        causes.push(Key::NotServed(Some(name.clone())), finding);
+    }
+    let pointers = pointer_reports(
+        &apart.shared(&view),
+        &rep,
+        &apart,
+        &mut findings,
+        &mut causes,
+    );
     incomplete_terms(&rep.sets, &mut causes);
     let terms = term_versus_pointers(&rep, &pointers);
     findings
@@ -104,7 +116,7 @@ pub fn check(
         Manifest::default()
     });
     findings.extend(drift(&manifest, &rep));
-    findings.extend(trust::findings(&rep.members, &manifest.trust));
+    findings.extend(trust::findings(&rep.members, &apart.names, &manifest.trust));
     if let Some(t) = &manifest.target {
         let target = ImageName::parse(t);
         let loader = manifest
@@ -139,9 +151,9 @@ pub fn check(
 }
 
 /// Reads the root as `served` serves it: the survey of what the rules
-/// serve and strand (with rules), the phone's view, and the root read as
-/// one unpacked bundle.
-fn read(served: &Served, jobs: usize) -> Result<(Survey, RootView, BundleReport)> {
+/// serve and strand (with rules), the phone's view, the root read as one
+/// unpacked bundle, and (without rules) its per-phone files read apart.
+fn read(served: &Served, jobs: usize) -> Result<(Survey, RootView, BundleReport, PerPhone)> {
     let root = served.root.as_path();
     // With rules, one walk of the tree says what is served and what the
     // rules strand (`mapcheck`).
@@ -158,16 +170,24 @@ fn read(served: &Served, jobs: usize) -> Result<(Survey, RootView, BundleReport)
     // Tests change the tree here: whatever it is now, every file below is
     // opened from the root's descriptor, never through a link out of it.
     crate::files::fault::pause("check-read");
-    let source = match served.rules {
-        None => Source::Directory(root.to_path_buf()),
-        Some(_) => Source::Served {
-            root: root.to_path_buf(),
-            files: view
+    let (apart, files) = match served.rules {
+        None => {
+            let entries = crate::bundle::dir::named_entries(root)
+                .map_err(|e| crate::error::Error::io(Action::Read, root, e))?;
+            perphone::read(root, entries, jobs)?
+        }
+        Some(_) => {
+            let files = view
                 .paths
                 .iter()
                 .map(|(n, p)| (n.clone(), root.join(p)))
-                .collect(),
-        },
+                .collect();
+            (PerPhone::default(), files)
+        }
+    };
+    let source = Source::Served {
+        root: root.to_path_buf(),
+        files,
     };
     let rep = inspect::inspect(
         &source,
@@ -178,14 +198,16 @@ fn read(served: &Served, jobs: usize) -> Result<(Survey, RootView, BundleReport)
             limits: crate::bundle::Limits::default(),
         },
     )?;
-    Ok((survey, view, rep))
+    Ok((survey, view, rep, apart))
 }
 
-/// Every pointer and where it leads; files that cannot be read, labels that
-/// disagree and dangling pointers go to `findings`.
+/// Every pointer and where it leads (those of the `shared` view's files and
+/// of the per-phone files read `apart`); files that cannot be read and
+/// labels that disagree go to `findings`, dangling pointers to `causes`.
 fn pointer_reports(
-    view: &RootView,
+    shared: &RootView,
     rep: &BundleReport,
+    apart: &PerPhone,
     findings: &mut Vec<Finding>,
     causes: &mut Causes,
 ) -> Vec<PointerReport> {
@@ -197,7 +219,16 @@ fn pointer_reports(
             (m.usable && t.len() as u64 == m.size).then_some((m.name.as_str(), t))
         })
         .collect();
-    let (found, unreadable) = view.pointers_cached(&|n| whole.get(n).copied());
+    let (mut found, unreadable) = shared.pointers_cached(&|n| whole.get(n).copied());
+    // In file order, as if read together (a stable sort: entries keep theirs).
+    found.extend(apart.pointers.iter().cloned());
+    found.sort_by(|a, b| a.file.as_bytes().cmp(b.file.as_bytes()));
+    findings.extend(
+        apart
+            .unreadable
+            .iter()
+            .map(|(file, error)| findings::unreadable(Unreadable::Pointer { file, error })),
+    );
     findings.extend(unreadable.into_iter().map(|(file, error)| {
         findings::unreadable(Unreadable::Pointer {
             file: &file,

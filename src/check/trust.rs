@@ -21,15 +21,20 @@ fn lists(members: &[MemberReport]) -> Vec<(&str, &TrustList, &MemberReport)> {
         .collect()
 }
 
-/// The root-wide findings of its trust lists.
-pub fn findings(members: &[MemberReport], recorded: &BTreeMap<String, Recorded>) -> Vec<Finding> {
+/// The root-wide findings of its trust lists; `per_phone`: the per-phone
+/// files `check` read apart from the members.
+pub fn findings(
+    members: &[MemberReport],
+    per_phone: &[String],
+    recorded: &BTreeMap<String, Recorded>,
+) -> Vec<Finding> {
     let lists = lists(members);
     let mut out = Vec::new();
     for (name, t, _) in &lists {
         out.push(served(name, t));
     }
     out.extend(signers(&lists));
-    out.extend(signed_configs(members, &lists));
+    out.extend(signed_configs(members, per_phone, &lists));
     for (name, t, _) in &lists {
         out.extend(continuity(name, t, recorded));
     }
@@ -81,14 +86,24 @@ fn signers(lists: &[(&str, &TrustList, &MemberReport)]) -> Option<Finding> {
 /// A TFTP-role record: phones ask for `SEP<MAC>.cnf.xml.sgn`.
 fn signed_configs(
     members: &[MemberReport],
+    per_phone: &[String],
     lists: &[(&str, &TrustList, &MemberReport)],
 ) -> Vec<Finding> {
+    if !lists.iter().any(|(_, t, _)| t.has_tftp_role()) {
+        return Vec::new();
+    }
     let names: BTreeSet<&str> = members.iter().map(|m| m.name.as_str()).collect();
-    let configs: BTreeSet<String> = members
+    let mut configs: BTreeSet<String> = members
         .iter()
         .filter(|m| m.image.role == Role::Configuration && m.name.ends_with(".cnf.xml"))
         .filter_map(|m| m.image.mac.clone())
         .collect();
+    configs.extend(
+        per_phone
+            .iter()
+            .filter(|n| n.ends_with(".cnf.xml"))
+            .filter_map(|n| crate::phone::fleet::per_phone_file(n).map(|(_, mac)| mac)),
+    );
     let mut out = Vec::new();
     let mut seen = BTreeSet::new();
     for (list, t, m) in lists.iter().filter(|(_, t, _)| t.has_tftp_role()) {

@@ -372,8 +372,11 @@ pub(crate) fn render_findings(findings: &[Finding], out: Out) -> String {
             f.code.as_str(),
             safe(&f.message)
         ));
-        // The phones the cause strands, on a line of their own below it.
-        if let Some(line) = crate::findings::strands_line(&f.strands) {
+        // The phones the cause strands, on a line of their own below it
+        // (unless the words name the one phone already).
+        if let Some(line) = crate::findings::strands_line(&f.strands)
+            && !crate::findings::names_its_one_phone(f)
+        {
             s.push_str(&format!("{:<35}{}\n", "", safe(&line)));
         }
     }

@@ -247,8 +247,13 @@ pub fn unserved(root: &Path, name: &str) -> Option<String> {
 /// file is looked at as it opens ([`open_within`]): never through a link
 /// out of the root.
 pub fn file_unserved(dir: &crate::files::beneath::Folder, name: &str) -> Option<String> {
+    metadata_unserved(&open_within(dir, name).ok()?.metadata().ok()?)
+}
+
+/// Why tftpd-hpa would refuse a file with metadata `m` (of a file already
+/// opened) for its own mode bits, if it would.
+pub fn metadata_unserved(m: &fs::Metadata) -> Option<String> {
     use std::os::unix::fs::MetadataExt;
-    let m = open_within(dir, name).ok()?.metadata().ok()?;
     if let Some(r) = reader::reader() {
         return r.file_refused(m.mode() & 0o7777, m.uid(), m.gid());
     }

@@ -104,8 +104,10 @@ codes! {
         load of another family than the number's model: phones read the number, so the entry is \
         not for the model the label says.";
     PhoneFails => "phone-fails", Error, "The phone model, walked through the root, ends in an \
-        error or a loop for a model the root concerns (a loader-era phone, or a 79x1-family \
-        phone after a factory reset): the message is the verdict `boot` gives.";
+        error or a loop for a model the root concerns (a loader-era phone, a 79x1-family phone \
+        after a factory reset, the phone of a per-phone file) and no other finding of `check` \
+        is its cause: the message is the verdict `boot` gives, once for every phone that ends \
+        the same way (`strands` lists them).";
     PhoneUncertain => "phone-uncertain", Warning, "The vendor's documents do not say what a \
         phone of a model the root concerns does here (a configuration file that decides but \
         names nothing for the model); the message names the readings and the fix.";
@@ -239,6 +241,18 @@ impl Strand {
             (_, Some(first)) => format!(" at MAC {first}"),
             _ => String::new(),
         }
+    }
+}
+
+/// True when `f` strands one phone with no per-phone file and its words
+/// start with it (`a 7942 (factory reset): …`): a line of strands would
+/// say it again.
+pub fn names_its_one_phone(f: &Finding) -> bool {
+    match f.strands.as_slice() {
+        [s] if s.macs.is_empty() => f
+            .message
+            .starts_with(&format!("a {} ({}):", s.model, s.state)),
+        _ => false,
     }
 }
 
