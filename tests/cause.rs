@@ -327,3 +327,109 @@ fn two_hundred_identical_per_phone_files_give_one_row() {
         "{text}"
     );
 }
+
+#[test]
+fn per_phone_files_read_apart_keep_their_checks_not_served_links_and_fifos() {
+    let d = mixed_root();
+    let body = format!("<device><loadInformation115>{SCCP41}</loadInformation115></device>");
+    let locked = d.path().join("SEP0011220000B1.cnf.xml");
+    std::fs::write(&locked, body).unwrap();
+    let mut perm = std::fs::metadata(&locked).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o600);
+    std::fs::set_permissions(&locked, perm).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", d.path().join("SEP0011220000B2.cnf.xml")).unwrap();
+    let fifo = d.path().join("SEP0011220000B3.cnf.xml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+
+    let (doc, code) = check_json(d.path());
+    assert_eq!(code, 1, "{doc}");
+    let errs = errors(&doc);
+    let found: Vec<(&str, &str)> = errs
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["member"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("not-served", "SEP0011220000B1.cnf.xml"),
+            ("link-member", "SEP0011220000B2.cnf.xml"),
+            ("link-member", "SEP0011220000B3.cnf.xml"),
+        ],
+        "{errs:#?}"
+    );
+    // The phone of the file the server refuses: listed in that finding.
+    assert_eq!(errs[0]["strands"][0]["model"], "7941");
+    assert_eq!(errs[0]["strands"][0]["macs"][0], "0011220000B1");
+}
+
+/// Peak memory (KiB) of `loadsmith ARGS` through `/usr/bin/time`, or `None`
+/// without it (the way `tests/memory.rs` measures).
+fn peak_kib(args: &[&str]) -> Option<u64> {
+    if !Path::new("/usr/bin/time").exists() {
+        println!("SKIPPED: /usr/bin/time is not installed");
+        return None;
+    }
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "PEAK %M"])
+        .arg(assert_cmd::cargo::cargo_bin("loadsmith"))
+        .args(args)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code().is_some_and(|c| c < 2), "{err}");
+    err.lines()
+        .find_map(|l| l.strip_prefix("PEAK "))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Per-phone files of the cluster-sized root (the size of issue 26's: its
+/// `check` peaked at 104 MB then, over 2 KiB a file).
+const CLUSTER: u64 = 50_000;
+
+/// A cluster's root: 50,000 per-phone files as CUCM writes them, naming the
+/// root's load (one in 997 a load it lacks), beside a mixed root's sets.
+#[test]
+fn checking_fifty_thousand_per_phone_files_stays_under_64_mib() {
+    let d = mixed_root();
+    for i in 0..CLUSTER {
+        let mac = format!("{:012X}", 0x0011_2200_0000 + i);
+        let load = if i % 997 == 0 {
+            "SCCP41.9-4-2SR9-9S"
+        } else {
+            SCCP41
+        };
+        let body = format!(
+            "<device>\n<deviceProtocol>SCCP</deviceProtocol>\n<devicePool><name>Default</name></devicePool>\n<loadInformation model=\"IP Phone 7941\">{load}</loadInformation>\n<userLocale><name>English_United_States</name></userLocale>\n</device>\n"
+        );
+        std::fs::write(d.path().join(format!("SEP{mac}.cnf.xml")), body).unwrap();
+    }
+    let root = d.path().to_string_lossy().to_string();
+    for args in [vec!["check", &root], vec!["--json", "check", &root]] {
+        let Some(peak) = peak_kib(&args) else {
+            return;
+        };
+        println!("{args:?}: {peak} KiB");
+        assert!(peak < 64 * 1024, "{args:?}: {peak} KiB");
+    }
+    // Every pointer is still listed, and the missing load is one finding.
+    let (doc, code) = check_json(d.path());
+    assert_eq!(code, 1);
+    let pointers = doc["pointers"].as_array().unwrap().len() as u64;
+    assert_eq!(pointers, 6 + 2 + CLUSTER);
+    let errs = errors(&doc);
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert!(
+        errs[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{} per-phone files", CLUSTER.div_ceil(997))),
+        "{}",
+        errs[0]
+    );
+}

@@ -88,7 +88,7 @@ pub fn check(
         root: root.to_path_buf(),
         rules,
     };
-    let (survey, view, rep, apart) = read(&served, jobs)?;
+    let (survey, view, rep, mut apart) = read(&served, jobs)?;
     let mut findings = rep.findings.clone();
     // The findings that may strand phones wait for the walks (`cause`).
     let mut causes = Causes::default();
@@ -99,7 +99,7 @@ pub fn check(
     let pointers = pointer_reports(
         &apart.shared(&view),
         &rep,
-        &apart,
+        &mut apart,
         &mut findings,
         &mut causes,
     );
@@ -207,7 +207,7 @@ fn read(served: &Served, jobs: usize) -> Result<(Survey, RootView, BundleReport,
 fn pointer_reports(
     shared: &RootView,
     rep: &BundleReport,
-    apart: &PerPhone,
+    apart: &mut PerPhone,
     findings: &mut Vec<Finding>,
     causes: &mut Causes,
 ) -> Vec<PointerReport> {
@@ -221,7 +221,7 @@ fn pointer_reports(
         .collect();
     let (mut found, unreadable) = shared.pointers_cached(&|n| whole.get(n).copied());
     // In file order, as if read together (a stable sort: entries keep theirs).
-    found.extend(apart.pointers.iter().cloned());
+    found.append(&mut apart.pointers);
     found.sort_by(|a, b| a.file.as_bytes().cmp(b.file.as_bytes()));
     findings.extend(
         apart

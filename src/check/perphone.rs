@@ -32,23 +32,61 @@ impl PerPhone {
     /// `view` without the files read here: the shared configuration files
     /// (and whatever else it lists), for the pointers read from members.
     pub fn shared(&self, view: &RootView) -> RootView {
-        let mut shared = view.clone();
-        shared
-            .names
-            .retain(|n| self.names.binary_search(n).is_err());
-        shared
+        RootView {
+            dir: view.dir.clone(),
+            names: (view.names.iter())
+                .filter(|n| self.names.binary_search(n).is_err())
+                .cloned()
+                .collect(),
+            paths: view.paths.clone(),
+            rules: view.rules.clone(),
+        }
     }
 }
 
-/// What one file gave.
-enum One {
-    Read {
-        pointers: Vec<Pointer>,
-        unserved: Option<String>,
-    },
+/// What became of a file that was not simply read (its pointers go to
+/// its reader's one list: a vector per file would keep spare room for each
+/// of tens of thousands, an outcome per file would hold one for each).
+enum Odd {
+    Unserved(String),
     Unreadable(Error),
     NotFile,
     Gone,
+}
+
+/// One reader's share: the pointers of its files in order, and the files
+/// not simply read (by their index in the whole list).
+type Part = (Vec<Pointer>, Vec<(usize, Odd)>);
+
+/// Reads `mine` on `jobs` threads, each a contiguous share, in order.
+fn read_shares(root: &Path, folder: &Folder, mine: &[(String, PathBuf)], jobs: usize) -> Vec<Part> {
+    let chunk = mine.len().div_ceil(jobs.clamp(1, 4)).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (mine.chunks(chunk).enumerate())
+            .map(|(k, c)| {
+                s.spawn(move || {
+                    // About one pointer a file, as CUCM writes them.
+                    let mut pointers = Vec::with_capacity(c.len());
+                    let odd = (c.iter().enumerate())
+                        .filter_map(|(i, (n, _))| {
+                            Some((k * chunk + i, one(root, folder, n, &mut pointers)?))
+                        })
+                        .collect();
+                    (pointers, odd)
+                })
+            })
+            .collect();
+        (handles.into_iter().zip(mine.chunks(chunk).enumerate()))
+            .map(|(h, (k, c))| {
+                // A thread that failed read nothing sure: each file unreadable.
+                h.join().unwrap_or_else(|_| {
+                    let failed =
+                        (0..c.len()).map(|i| (k * chunk + i, Odd::Unreadable(Error::WorkerFailed)));
+                    (Vec::new(), failed.collect())
+                })
+            })
+            .collect()
+    })
 }
 
 /// Splits `entries` (a root's top level, sorted) into the per-phone files,
@@ -62,44 +100,32 @@ pub(super) fn read(
         .into_iter()
         .partition(|(n, _)| fleet::per_phone_file(n).is_some());
     let folder = Folder::open(root).map_err(|e| Error::io(Action::OpenRoot, root, e))?;
-    let chunk = mine.len().div_ceil(jobs.clamp(1, 4)).max(1);
-    let parts: Vec<Vec<One>> = std::thread::scope(|s| {
-        let handles: Vec<_> = mine
-            .chunks(chunk)
-            .map(|c| {
-                let folder = &folder;
-                s.spawn(move || c.iter().map(|(n, _)| one(root, folder, n)).collect())
-            })
-            .collect();
-        handles
-            .into_iter()
-            .zip(mine.chunks(chunk))
-            .map(|(h, c)| {
-                // A thread that failed read nothing sure: each file unreadable.
-                h.join().unwrap_or_else(|_| {
-                    c.iter()
-                        .map(|_| One::Unreadable(Error::WorkerFailed))
-                        .collect()
-                })
-            })
-            .collect()
-    });
-    let mut out = PerPhone::default();
-    for ((name, path), got) in mine.into_iter().zip(parts.into_iter().flatten()) {
-        match got {
-            One::Read { pointers, unserved } => {
-                out.pointers.extend(pointers);
-                if let Some(why) = unserved {
-                    out.unserved.push((name.clone(), why));
-                }
+    let parts = read_shares(root, &folder, &mine, jobs);
+    let mut out = PerPhone {
+        names: Vec::with_capacity(mine.len()),
+        pointers: Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum()),
+        ..PerPhone::default()
+    };
+    let mut odd = Vec::new();
+    for (pointers, o) in parts {
+        out.pointers.extend(pointers);
+        odd.extend(o);
+    }
+    let mut odd = odd.into_iter().peekable();
+    for (i, (name, path)) in mine.into_iter().enumerate() {
+        let this = odd.next_if(|(at, _)| *at == i).map(|(_, o)| o);
+        match this {
+            None => out.names.push(name),
+            Some(Odd::Unserved(why)) => {
+                out.unserved.push((name.clone(), why));
                 out.names.push(name);
             }
-            One::Unreadable(e) => {
+            Some(Odd::Unreadable(e)) => {
                 out.unreadable.push((name.clone(), e));
                 out.names.push(name);
             }
-            One::NotFile => out.not_files.push((name, path)),
-            One::Gone => {}
+            Some(Odd::NotFile) => out.not_files.push((name, path)),
+            Some(Odd::Gone) => {}
         }
     }
     rest.extend(out.not_files.iter().cloned());
@@ -109,30 +135,32 @@ pub(super) fn read(
 
 /// Reads one per-phone file from the root's descriptor: never through a
 /// link, never a FIFO or device, never more than [`MAX_CONFIG`] bytes.
-fn one(root: &Path, folder: &Folder, name: &str) -> One {
+fn one(root: &Path, folder: &Folder, name: &str, pointers: &mut Vec<Pointer>) -> Option<Odd> {
+    let unreadable = |err| {
+        Some(Odd::Unreadable(Error::io(
+            Action::Read,
+            root.join(name),
+            err,
+        )))
+    };
     let f = match folder.open_file(name) {
         Ok(f) => f,
-        Err(WalkError::Link { .. } | WalkError::NotFile { .. }) => return One::NotFile,
-        Err(WalkError::Missing { .. }) => return One::Gone,
-        Err(WalkError::Io { err, .. }) => {
-            return One::Unreadable(Error::io(Action::Read, root.join(name), err));
-        }
-        Err(e) => {
-            let err = std::io::Error::other(e.to_string());
-            return One::Unreadable(Error::io(Action::Read, root.join(name), err));
-        }
+        Err(WalkError::Link { .. } | WalkError::NotFile { .. }) => return Some(Odd::NotFile),
+        Err(WalkError::Missing { .. }) => return Some(Odd::Gone),
+        Err(WalkError::Io { err, .. }) => return unreadable(err),
+        Err(e) => return unreadable(std::io::Error::other(e.to_string())),
     };
     let meta = match f.metadata() {
         Ok(m) if m.is_file() => m,
-        Ok(_) => return One::NotFile,
-        Err(e) => return One::Unreadable(Error::io(Action::Read, root.join(name), e)),
+        Ok(_) => return Some(Odd::NotFile),
+        Err(e) => return unreadable(e),
     };
     let unserved = crate::files::metadata_unserved(&meta);
     match crate::files::read_capped_from(f, MAX_CONFIG) {
-        Ok(bytes) => One::Read {
-            pointers: pointers_in(name, &bytes),
-            unserved,
-        },
-        Err(e) => One::Unreadable(Error::open(root.join(name), e)),
+        Ok(bytes) => {
+            pointers.extend(pointers_in(name, &bytes));
+            unserved.map(Odd::Unserved)
+        }
+        Err(e) => Some(Odd::Unreadable(Error::open(root.join(name), e))),
     }
 }
