@@ -162,7 +162,7 @@ pub fn error_lines(path: &str, findings: &[Finding]) -> String {
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .map(|f| {
-            let strands = crate::findings::strands_line(&f.strands)
+            let strands = crate::findings::strands_line(f.strands())
                 .map(|l| format!("; {l}"))
                 .unwrap_or_default();
             format!(
@@ -374,7 +374,7 @@ pub(crate) fn render_findings(findings: &[Finding], out: Out) -> String {
         ));
         // The phones the cause strands, on a line of their own below it
         // (unless the words name the one phone already).
-        if let Some(line) = crate::findings::strands_line(&f.strands)
+        if let Some(line) = crate::findings::strands_line(f.strands())
             && !crate::findings::names_its_one_phone(f)
         {
             s.push_str(&format!("{:<35}{}\n", "", safe(&line)));

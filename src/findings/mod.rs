@@ -211,9 +211,10 @@ pub struct Finding {
     pub message: String,
     /// The phones this cause strands (`check`): each walked phone whose
     /// failure this finding explains, listed here instead of a finding of
-    /// its own. Empty (and left out of JSON) otherwise.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub strands: Vec<Strand>,
+    /// its own. None (and left out of JSON) otherwise; boxed, as a bundle
+    /// of many members carries a finding each and none strands a phone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strands: Option<Box<Vec<Strand>>>,
 }
 
 /// A walked phone a finding's cause strands: a model in a starting state,
@@ -248,7 +249,7 @@ impl Strand {
 /// start with it (`a 7942 (factory reset): …`): a line of strands would
 /// say it again.
 pub fn names_its_one_phone(f: &Finding) -> bool {
-    match f.strands.as_slice() {
+    match f.strands() {
         [s] if s.macs.is_empty() => f
             .message
             .starts_with(&format!("a {} ({}):", s.model, s.state)),
@@ -287,15 +288,21 @@ impl Finding {
             severity: code.severity(),
             member: member.map(str::to_string),
             message: message.into(),
-            strands: Vec::new(),
+            strands: None,
         }
     }
 
     /// Adds a phone this finding's cause strands (once).
     pub fn strand(&mut self, s: Strand) {
-        if !self.strands.contains(&s) {
-            self.strands.push(s);
+        let all = self.strands.get_or_insert_with(Default::default);
+        if !all.contains(&s) {
+            all.push(s);
         }
+    }
+
+    /// The phones this finding's cause strands (`check`), if any.
+    pub fn strands(&self) -> &[Strand] {
+        self.strands.as_deref().map_or(&[], Vec::as_slice)
     }
 }
 
