@@ -214,6 +214,47 @@ fn a_missing_term_file_is_one_finding_listing_the_models_that_loop_on_it() {
 }
 
 #[test]
+fn a_file_three_lists_name_and_the_root_lacks_is_one_missing_member_finding() {
+    let d = mixed_root();
+    // Listed by the load's .loads and by both term files.
+    std::fs::remove_file(d.path().join("dsp41.9-4-2ES26.sbn")).unwrap();
+
+    let (doc, code) = check_json(d.path());
+    assert_eq!(code, 1, "{doc}");
+    let errs = errors(&doc);
+    assert_eq!(errs.len(), 1, "one cause, one error: {errs:#?}");
+    assert_eq!(errs[0]["code"], "missing-member");
+    assert_eq!(errs[0]["member"], "dsp41.9-4-2ES26.sbn");
+    let m = errs[0]["message"].as_str().unwrap();
+    for list in [
+        "SCCP41.9-4-2SR3-1S.loads",
+        "term41.default.loads",
+        "term61.default.loads",
+    ] {
+        assert!(m.contains(list), "{m}");
+    }
+    // Every 79x1 phone: asking for the file, or looping on a term file
+    // that lists it.
+    let mut want = Vec::new();
+    for state in ["loader era", "factory reset"] {
+        for model in ["7941", "7941G-GE", "7961", "7961G-GE"] {
+            want.push(pair(model, state));
+        }
+    }
+    let mut got = strands(errs[0]);
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    // The pointers to the incomplete set still say so, in their own block.
+    let (text, _) = human(d.path());
+    assert!(
+        text.contains("DANGLING XMLDefault.cnf.xml loadInformation115"),
+        "{text}"
+    );
+    assert!(text.lines().count() < 25, "{text}");
+}
+
+#[test]
 fn a_phone_failure_no_root_finding_explains_stays_a_finding_of_its_own() {
     let d = mixed_root();
     // The 7941's entry names the 7940/7960 image: no pointer dangles, no

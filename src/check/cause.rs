@@ -19,15 +19,24 @@ use crate::pointers::Setting;
 pub(super) enum Key {
     /// A file the server will not serve (`None`: the root itself).
     NotServed(Option<String>),
-    /// A shared file's setting naming a load the root does not hold whole.
-    Pointer { setting: Setting, value: String },
+    /// A shared file's setting naming a load the root does not hold whole
+    /// (`lacks`: the files its set lacks, when the root holds the set).
+    Pointer {
+        setting: Setting,
+        value: String,
+        lacks: Vec<String>,
+    },
     /// Per-phone files naming a load the root does not hold whole.
     PerPhone {
         files: HashSet<String>,
         value: String,
+        lacks: Vec<String>,
     },
-    /// A term file whose list the root lacks files of.
-    Term(String),
+    /// A file sets list that the root lacks (`missing-member`), and the
+    /// `.loads` that list it.
+    Missing { file: String, lists: Vec<String> },
+    /// A term file whose list the root lacks files of (`lacks`).
+    Term { file: String, lacks: Vec<String> },
 }
 
 /// The root findings that may strand phones, with what each is about.
@@ -46,6 +55,15 @@ impl Causes {
     /// finding for each failure (or uncertainty) none of them explains.
     /// Each failing row learns the code of the finding that reports it.
     pub fn explain(mut self, rows: &mut [Row]) -> Vec<Finding> {
+        let missing: HashSet<String> = (self.list.iter())
+            .filter_map(|(k, _)| match k {
+                Key::Missing { file, .. } => Some(file.clone()),
+                _ => None,
+            })
+            .collect();
+        // Findings that say again what a `missing-member` says go, and
+        // strand no phone.
+        self.list.retain(|(k, _)| !folded(k, &missing));
         let mut phones: Vec<Shared> = Vec::new();
         let mut undocumented: Vec<Finding> = Vec::new();
         for row in rows.iter_mut() {
@@ -59,9 +77,10 @@ impl Causes {
                 continue;
             }
             let fails = matches!(row.kind, Kind::Error | Kind::Loops);
-            if fails
-                && let Some((_, f)) = self.list.iter_mut().find(|(k, _)| explains(k, row, model))
-            {
+            let best = (self.list.iter_mut())
+                .filter_map(|(k, f)| Some((rank(k, row, model)?, f)))
+                .min_by_key(|(r, _)| *r);
+            if fails && let Some((_, f)) = best {
                 f.strand(strand_of(row));
                 row.cause = Some(f.code.as_str());
                 continue;
@@ -87,22 +106,48 @@ impl Causes {
     }
 }
 
-/// True when the root finding about `key` explains the failure of `row`.
-fn explains(key: &Key, row: &Row, model: Option<&Model>) -> bool {
+/// How closely the root finding about `key` explains the failure of
+/// `row` (0 the closest), or `None` when it does not: the file the phone
+/// could not get, then the setting of its own device type, then any
+/// setting naming the load it was told to load.
+fn rank(key: &Key, row: &Row, model: Option<&Model>) -> Option<u8> {
     let per_phone = row.phones.as_ref().map(|p| p.file.as_str());
+    let named = |value: &String| row.named.as_ref() == Some(value);
     match key {
-        Key::NotServed(None) => true,
-        Key::NotServed(Some(file)) | Key::Term(file) => row.file.as_ref() == Some(file),
-        Key::Pointer { setting, value } => {
-            let for_model = match setting {
-                Setting::LoadInformation(Some(n)) => model.is_some_and(|m| m.device_type == *n),
-                _ => true,
-            };
-            per_phone.is_none() && for_model && row.named.as_ref() == Some(value)
+        Key::NotServed(None) => Some(0),
+        Key::NotServed(Some(file)) | Key::Term { file, .. } => {
+            (row.file.as_ref() == Some(file)).then_some(0)
         }
-        Key::PerPhone { files, value } => {
-            per_phone.is_some_and(|f| files.contains(f)) && row.named.as_ref() == Some(value)
+        // The file itself, or a term file listing it that the phone loops on.
+        Key::Missing { file, lists } => row
+            .file
+            .as_ref()
+            .is_some_and(|f| f == file || lists.contains(f))
+            .then_some(0),
+        Key::PerPhone { files, value, .. } => {
+            (per_phone.is_some_and(|f| files.contains(f)) && named(value)).then_some(1)
         }
+        Key::Pointer { setting, value, .. } if per_phone.is_none() && named(value) => match setting
+        {
+            Setting::LoadInformation(Some(n)) => {
+                model.is_some_and(|m| m.device_type == *n).then_some(1)
+            }
+            _ => Some(2),
+        },
+        Key::Pointer { .. } => None,
+    }
+}
+
+/// True when the finding about `key` says again what `missing-member`
+/// findings say: a pointer to a set the root holds, or a term file,
+/// incomplete only for files each reported missing (those findings list
+/// its phones).
+fn folded(key: &Key, missing: &HashSet<String>) -> bool {
+    match key {
+        Key::Pointer { lacks, .. } | Key::PerPhone { lacks, .. } | Key::Term { lacks, .. } => {
+            !lacks.is_empty() && lacks.iter().all(|f| missing.contains(f))
+        }
+        _ => false,
     }
 }
 

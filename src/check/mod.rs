@@ -136,6 +136,12 @@ pub fn check(
     findings.extend(warnings::case_spellings(&view));
     let fingerprint = fingerprint::of_root(&pointers, &rep);
     let mut fleet = fleet_of(&served, &view.names, &pointers, &rep.sets);
+    // A file a set lists and the root lacks: the cause of the phones that
+    // ask for it, and of the pointers to that set.
+    let missing: Vec<Finding> = findings
+        .extract_if(.., |f| f.code == Code::MissingMember)
+        .collect();
+    missing_members(missing, &rep.sets, &mut causes);
     findings.extend(causes.explain(&mut fleet));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
     findings.dedup();
@@ -253,6 +259,7 @@ fn pointer_reports(
                 Key::Pointer {
                     setting: p.setting,
                     value: p.value.clone(),
+                    lacks: lacks(rep, &p.value),
                 },
                 findings::dangling_pointer(Dangling::Pointer {
                     file: &p.file,
@@ -278,9 +285,53 @@ fn pointer_reports(
             why: &why,
         });
         let files = files.into_iter().collect();
-        causes.push(Key::PerPhone { files, value }, finding);
+        let lacks = lacks(rep, &value);
+        causes.push(
+            Key::PerPhone {
+                files,
+                value,
+                lacks,
+            },
+            finding,
+        );
     }
     pointers
+}
+
+/// The files the set of `load` lacks, when the root holds that set.
+fn lacks(rep: &BundleReport, load: &str) -> Vec<String> {
+    rep.sets
+        .iter()
+        .find(|s| s.load == load)
+        .map(|s| s.missing.clone())
+        .unwrap_or_default()
+}
+
+/// Files sets list and the root lacks: one `missing-member` finding for
+/// each file, naming every `.loads` that lists it (`inspect` gives one for
+/// each list), the cause of the phones that ask for it.
+fn missing_members(found: Vec<Finding>, sets: &[SetReport], causes: &mut Causes) {
+    let mut by_file: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+    for f in found {
+        by_file
+            .entry(f.member.clone().unwrap_or_default())
+            .or_default()
+            .push(f);
+    }
+    for (file, mut found) in by_file {
+        let lists: Vec<(String, String)> = sets
+            .iter()
+            .filter(|s| s.missing.contains(&file))
+            .map(|s| (format!("{}.loads", s.load), s.load.clone()))
+            .collect();
+        let finding = match found.len() {
+            // One list: its own words (with the case hint, if any).
+            1 => found.swap_remove(0),
+            _ => findings::missing_from_lists(&file, &lists),
+        };
+        let lists = lists.into_iter().map(|(l, _)| l).collect();
+        causes.push(Key::Missing { file, lists }, finding);
+    }
 }
 
 /// Term files whose list the root does not hold whole.
@@ -293,7 +344,11 @@ fn incomplete_terms(sets: &[SetReport], causes: &mut Causes) {
             load: &s.load,
             missing: &s.missing,
         });
-        causes.push(Key::Term(format!("{}.loads", s.load)), finding);
+        let key = Key::Term {
+            file: format!("{}.loads", s.load),
+            lacks: s.missing.clone(),
+        };
+        causes.push(key, finding);
     }
 }
 

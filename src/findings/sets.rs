@@ -44,6 +44,22 @@ pub fn missing_member(
     )
 }
 
+/// `missing-member` in a root: `file`, listed by several `.loads` (each
+/// `(list, load)`), is not in the root: one finding for the one file.
+pub fn missing_from_lists(file: &str, lists: &[(String, String)]) -> Finding {
+    let names: Vec<&str> = lists.iter().map(|(l, _)| l.as_str()).collect();
+    let loads: Vec<&str> = lists.iter().map(|(_, l)| l.as_str()).collect();
+    Finding::new(
+        Code::MissingMember,
+        Some(file),
+        format!(
+            "{file} is listed by {} but is not in the root: phones cannot finish loading {}",
+            names.join(", "),
+            loads.join(", ")
+        ),
+    )
+}
+
 /// How a file differs from what a wireless list says of it (`list-mismatch`).
 pub enum Listed<'a> {
     /// Another size.
