@@ -19,6 +19,8 @@ use crate::pointers::Setting;
 pub(super) enum Key {
     /// A file the server will not serve (`None`: the root itself).
     NotServed(Option<String>),
+    /// A name phones ask for that the remap rules send astray.
+    Remapped(String),
     /// A shared file's setting naming a load the root does not hold whole
     /// (`lacks`: the files its set lacks, when the root holds the set).
     Pointer {
@@ -115,7 +117,7 @@ fn rank(key: &Key, row: &Row, model: Option<&Model>) -> Option<u8> {
     let named = |value: &String| row.named.as_ref() == Some(value);
     match key {
         Key::NotServed(None) => Some(0),
-        Key::NotServed(Some(file)) | Key::Term { file, .. } => {
+        Key::NotServed(Some(file)) | Key::Remapped(file) | Key::Term { file, .. } => {
             (row.file.as_ref() == Some(file)).then_some(0)
         }
         // The file itself, or a term file listing it that the phone loops on.

@@ -142,6 +142,9 @@ pub fn check(
         .extract_if(.., |f| f.code == Code::MissingMember)
         .collect();
     missing_members(missing, &rep.sets, &mut causes);
+    for f in findings.extract_if(.., |f| f.code == Code::RemapDangles) {
+        causes.push(Key::Remapped(f.member.clone().unwrap_or_default()), f);
+    }
     findings.extend(causes.explain(&mut fleet));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
     findings.dedup();
