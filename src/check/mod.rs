@@ -125,7 +125,16 @@ pub fn check(
             .map(|k| ImageName::parse(k))
             .find(|i| i.role == Role::Loader)
             .map(|i| i.stem);
-        findings.extend(warnings::warnings(&view, &target, loader.as_deref(), &[])?);
+        // The pointers read above: a cluster's per-phone files are not read again.
+        let per_phone = (pointers.iter())
+            .filter(|p| p.per_phone)
+            .map(|p| (p.file.as_str(), p.value.as_str()));
+        findings.extend(warnings::hunt_shadows(
+            per_phone,
+            &target,
+            loader.as_deref(),
+        ));
+        findings.extend(warnings::term_leftovers(&view));
     } else {
         findings.extend(warnings::term_leftovers(&view));
     }

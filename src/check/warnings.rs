@@ -27,17 +27,12 @@ pub fn warnings(
     loader: Option<&str>,
     staged: &[String],
 ) -> Result<Vec<Finding>> {
-    let mut out = Vec::new();
     let pointers = view.pointers()?;
-    let legacy = target.family == Some(Family::Legacy);
-    for p in &pointers {
-        let v = ImageName::parse(&p.value);
-        let same_family =
-            !v.known || v.family == target.family || (legacy && v.family == Some(Family::Legacy));
-        if p.per_phone && same_family && differs(&p.value, target, loader) {
-            out.push(findings::hunt_shadow(&p.file, &p.value, &target.stem));
-        }
-    }
+    let per_phone = pointers
+        .iter()
+        .filter(|p| p.per_phone)
+        .map(|p| (p.file.as_str(), p.value.as_str()));
+    let mut out = hunt_shadows(per_phone, target, loader);
     // What the shared files' hunt order does to each model (XMLDefault.cnf.xml
     // before SIPDefault.cnf, SIPDefault.cnf before MGCDefault.cnf) is the
     // phone model's to say: `stage` proves it, `check` shows it.
@@ -51,6 +46,33 @@ pub fn warnings(
     }
     out.extend(term_leftovers(view));
     Ok(out)
+}
+
+/// `hunt-shadow` for each per-phone pointer `(file, value)` that keeps its
+/// phone off `target` (a load of its family, or one loadsmith does not
+/// know, other than the target and its loader). Each value is judged once:
+/// a cluster's per-phone files name a handful of loads.
+pub fn hunt_shadows<'a>(
+    per_phone: impl IntoIterator<Item = (&'a str, &'a str)>,
+    target: &ImageName,
+    loader: Option<&str>,
+) -> Vec<Finding> {
+    let legacy = target.family == Some(Family::Legacy);
+    let mut judged: std::collections::HashMap<&str, bool> = Default::default();
+    let mut out = Vec::new();
+    for (file, value) in per_phone {
+        let shadows = *judged.entry(value).or_insert_with(|| {
+            let v = ImageName::parse(value);
+            let same_family = !v.known
+                || v.family == target.family
+                || (legacy && v.family == Some(Family::Legacy));
+            same_family && differs(value, target, loader)
+        });
+        if shadows {
+            out.push(findings::hunt_shadow(file, value, &target.stem));
+        }
+    }
+    out
 }
 
 /// Configuration files spelled in another case than phones ask for
