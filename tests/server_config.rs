@@ -314,3 +314,190 @@ fn starts_with(rules: &Path, root: &Path) -> bool {
     );
     false
 }
+
+/// Rules that send the 7961's firmware to firmware/7961/ and the
+/// configuration file to settings/ (tftp-hpa 5.2's syntax).
+const RULES_STAGE: &str = "\
+r ^(XMLDefault\\.cnf\\.xml)$ settings/\\1
+re ^(term(41|61)\\.default\\.loads)$ firmware/7961/\\1
+re ^(SCCP41\\..*\\.loads)$ firmware/7961/\\1
+re ^((jar|cnu|apps|dsp|cvm)41.*\\.sbn)$ firmware/7961/\\1
+";
+
+/// `loadsmith --json ARGS` as `run`, from the folder `cwd`.
+fn run_in(etc: &Path, cwd: &Path, args: &[&str]) -> (serde_json::Value, String, i32) {
+    let out = support::loadsmith()
+        .env("LOADSMITH_ETC", etc)
+        .current_dir(cwd)
+        .arg("--json")
+        .args(args)
+        .output()
+        .unwrap();
+    let doc = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (
+        doc,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+/// The names in `dir`, dot files left out, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+const STAGE_7961: [&str; 5] = [
+    "stage",
+    "--target",
+    "SCCP41.9-4-2SR3-1S",
+    "--from",
+    "cmterm-7961-sccp.9-4-2SR3-1.zip",
+];
+
+const BOOT_7961: [&str; 6] = [
+    "boot",
+    "--mac",
+    "0011BB73AD61",
+    "--model",
+    "7961",
+    "--factory-reset",
+];
+
+#[test]
+fn stage_with_no_root_writes_into_the_configured_directory_through_its_rules() {
+    let work = tempfile::tempdir().unwrap();
+    support::zip(
+        &work.path().join("cmterm-7961-sccp.9-4-2SR3-1.zip"),
+        &sccp41(),
+    );
+    let etc = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(etc.path().join("default")).unwrap();
+    let rules = etc.path().join("tftpd.remap");
+    std::fs::write(&rules, RULES_STAGE).unwrap();
+    // The configured root does not exist yet: the stage makes it.
+    let srv = tempfile::tempdir().unwrap();
+    let root = srv.path().join("tftp");
+    defaults(
+        etc.path(),
+        &root,
+        &format!("--secure -m {}", rules.display()),
+    );
+    let (doc, err, code) = run_in(etc.path(), work.path(), &STAGE_7961);
+    assert_eq!(code, 0, "{err}\n{doc}");
+    assert!(
+        err.contains(&format!(
+            "tftpd-hpa configuration {}: root {}, rules {}, runs as tftp",
+            etc.path().join("default/tftpd-hpa").display(),
+            root.display(),
+            rules.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(doc["root"], root.to_str().unwrap(), "{doc}");
+    assert_eq!(doc["server"]["map_file"], rules.to_str().unwrap(), "{doc}");
+    // Every file where the rules send its name, with the bundle's bytes;
+    // nothing at the top of the root but the rules' folders.
+    for (name, bytes) in sccp41() {
+        let at = root.join("firmware/7961").join(&name);
+        assert_eq!(std::fs::read(&at).ok(), Some(bytes), "{name}");
+    }
+    assert!(root.join("settings/XMLDefault.cnf.xml").is_file());
+    assert_eq!(listing(&root), ["firmware", "settings"]);
+    // The folder it ran in (the bundle's) is not written to.
+    assert_eq!(listing(work.path()), ["cmterm-7961-sccp.9-4-2SR3-1.zip"]);
+    // check, given no root either, sees the 7961 settle there.
+    let (doc, _, code) = run_in(etc.path(), work.path(), &["check"]);
+    assert_eq!(code, 0, "{doc}");
+    assert!(
+        kinds(&doc)
+            .iter()
+            .any(|(m, k)| m.contains("7961") && k == "settles"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn boot_with_no_source_settles_from_the_configured_root_and_rules() {
+    let (root, etc) = tree();
+    let rules = etc.path().join("tftpd.remap");
+    defaults(
+        etc.path(),
+        root.path(),
+        &format!("-s -m {}", rules.display()),
+    );
+    let (doc, err, code) = run(etc.path(), &BOOT_7961);
+    assert_eq!(code, 0, "{err}\n{doc}");
+    assert!(
+        err.contains(&format!(
+            "tftpd-hpa configuration {}: root {}, rules {}, runs as tftp",
+            etc.path().join("default/tftpd-hpa").display(),
+            root.path().display(),
+            rules.display()
+        )),
+        "{err}"
+    );
+    assert_eq!(doc["verdict"]["kind"], "settles", "{doc}");
+    assert_eq!(doc["server"]["server"], "tftpd-hpa", "{doc}");
+    // The same walk as the folder and the rules given by hand.
+    let r = root.path().to_str().unwrap();
+    let mut by_hand = BOOT_7961.to_vec();
+    by_hand.extend([r, "--map-file", rules.to_str().unwrap()]);
+    let (same, _, _) = run(etc.path(), &by_hand);
+    assert_eq!(doc["requests"], same["requests"], "{doc}\n{same}");
+    assert!(
+        doc["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["remapped"] == "settings/XMLDefault.cnf.xml"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn boot_and_stage_with_no_root_and_no_server_configuration_say_so() {
+    let work = tempfile::tempdir().unwrap();
+    support::zip(
+        &work.path().join("cmterm-7961-sccp.9-4-2SR3-1.zip"),
+        &sccp41(),
+    );
+    let etc = tempfile::tempdir().unwrap();
+    for (args, what) in [
+        (&STAGE_7961[..], "stage needs a root"),
+        (&BOOT_7961[..], "boot needs a source"),
+    ] {
+        let (_, err, code) = run_in(etc.path(), work.path(), args);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(what)
+                && err.contains("--server-config FILE")
+                && err.contains("no /etc/default/tftpd-hpa or dnsmasq.conf with enable-tftp"),
+            "{err}"
+        );
+    }
+    // A configuration that names no root: said, naming the file.
+    std::fs::create_dir_all(etc.path().join("default")).unwrap();
+    std::fs::write(
+        etc.path().join("default/tftpd-hpa"),
+        "TFTP_USERNAME=\"tftp\"\nTFTP_OPTIONS=\"--secure\"\n",
+    )
+    .unwrap();
+    for args in [&STAGE_7961[..], &BOOT_7961[..]] {
+        let (_, err, code) = run_in(etc.path(), work.path(), args);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&format!(
+                "{} names no root (no TFTP_DIRECTORY)",
+                etc.path().join("default/tftpd-hpa").display()
+            )),
+            "{err}"
+        );
+    }
+    assert_eq!(listing(work.path()), ["cmterm-7961-sccp.9-4-2SR3-1.zip"]);
+}

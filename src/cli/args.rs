@@ -108,8 +108,9 @@ pub enum Command {
     /// Predict what a phone does against a TFTP root (a folder) or a live server (tftp://host[:port]).
     #[command(after_help = crate::cli::help::after("boot"))]
     Boot {
-        /// A folder or tftp://host[:port].
-        source: String,
+        /// A folder or tftp://host[:port] (default: the root the server's
+        /// configuration names, --server-config or the machine's).
+        source: Option<String>,
         /// The phone's MAC, in any common spelling.
         #[arg(long)]
         mac: String,
@@ -296,7 +297,7 @@ pub struct StageArgs {
     #[arg(long, value_name = "FILE")]
     pub map_file: Option<PathBuf>,
     /// The TFTP server's configuration (/etc/default/tftpd-hpa or
-    /// dnsmasq's): its remap rules and user.
+    /// dnsmasq's): its root (when ROOT is not given), remap rules and user.
     #[arg(long, value_name = "FILE")]
     pub server_config: Option<PathBuf>,
     /// Stages to keep in ROOT/.loadsmith/history/ for `undo` (0: none).
@@ -309,8 +310,9 @@ pub struct StageArgs {
     /// Limits on what a bundle may make loadsmith read.
     #[command(flatten)]
     pub limits: LimitArgs,
-    /// The TFTP root.
-    pub root: PathBuf,
+    /// The TFTP root (default: the one the server's configuration names,
+    /// --server-config or the machine's).
+    pub root: Option<PathBuf>,
 }
 
 impl LimitArgs {

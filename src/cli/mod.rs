@@ -166,7 +166,7 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             map_file,
             server_config,
         } => boot::run(
-            &source,
+            source.as_deref(),
             &mac,
             &model,
             (running, factory_reset),

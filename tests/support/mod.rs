@@ -16,11 +16,22 @@ use loadsmith::signed::{cnu, header};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-/// The binary, with colour off.
+/// The binary, with colour off, reading an empty folder as `/etc`
+/// (`LOADSMITH_ETC`): a command given no root never finds the machine's
+/// own server configuration (and never stages into its TFTP root). A test
+/// that wants a configuration sets `LOADSMITH_ETC` again, to its own folder.
 pub fn loadsmith() -> Command {
     let mut c = Command::cargo_bin("loadsmith").expect("binary");
     c.env("NO_COLOR", "1");
+    c.env("LOADSMITH_ETC", no_etc());
     c
+}
+
+/// An empty folder standing for `/etc`.
+pub fn no_etc() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-etc");
+    std::fs::create_dir_all(&dir).expect("an empty etc");
+    dir
 }
 
 /// Runs `loadsmith --json ARGS` and parses stdout.
