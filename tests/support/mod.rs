@@ -2,6 +2,7 @@
 //! bundle builders (zip, tar, tar.gz, cop.sgn), made at test time.
 #![allow(dead_code)]
 
+pub mod cases;
 pub mod shown;
 pub mod tlvbuild;
 pub mod turns;
