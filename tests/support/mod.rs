@@ -501,3 +501,44 @@ pub fn write_files(dir: &Path, files: &Files) {
         std::fs::write(dir.join(n), b).unwrap();
     }
 }
+
+/// Copies the folder `from`, and every folder below it, to `to` (made
+/// where missing).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), &t).unwrap();
+        }
+    }
+}
+
+/// Crashes a run at every step in turn (`LOADSMITH_FAULT=crash:N`, debug
+/// builds only): `run("crash:N")` puts the root as it should be and runs
+/// the command, for N = 1, 2, … until a run succeeds (past its last step).
+/// Every run that does not succeed must have been killed (no exit code);
+/// `after(N)` then looks at what it left. Returns the steps crashed at.
+pub fn crash_at_every_step(
+    what: &str,
+    mut run: impl FnMut(&str) -> std::process::Output,
+    mut after: impl FnMut(u64),
+) -> u64 {
+    let mut n = 1;
+    loop {
+        let out = run(&format!("crash:{n}"));
+        if out.status.success() {
+            return n - 1;
+        }
+        assert_eq!(
+            out.status.code(),
+            None,
+            "{what}crash:{n} should kill the process: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        after(n);
+        n += 1;
+    }
+}
