@@ -28,8 +28,7 @@ pub(super) fn run(
             "--model {model}: not a model loadsmith knows (7940, 7960, CP-7961G, IP Phone 7906, …)"
         ),
     })?;
-    let mut server = super::server::Server::default();
-    let mut src: Box<dyn FileSource> = match source {
+    let (mut src, server): (Box<dyn FileSource>, _) = match source {
         Some(s) if s.starts_with("tftp://") => {
             if map_file.is_some() || server_config.is_some() {
                 return Err(Error::Usage {
@@ -38,26 +37,9 @@ pub(super) fn run(
             }
             let mut t = TftpSource::parse(s)?;
             t.deadline = std::time::Duration::from_secs(deadline);
-            Box::new(t)
+            (Box::new(t), super::server::Server::default())
         }
-        // With no source, the server's configuration names the folder.
-        _ => {
-            let (dir, configured) = super::server::root_or_configured(
-                source.map(std::path::Path::new),
-                (server_config, map_file),
-                "boot needs a source (a folder or tftp://host[:port])",
-            )?;
-            if !dir.is_dir() {
-                let (kind, what) = match dir.exists() {
-                    false => (std::io::ErrorKind::NotFound, "it does not exist"),
-                    true => (std::io::ErrorKind::NotADirectory, "it is not a folder"),
-                };
-                let e = std::io::Error::new(kind, what);
-                return Err(Error::io(Action::OpenRoot, &dir, e));
-            }
-            server = configured;
-            Box::new(DirSource::mapped(dir, server.rules.take()))
-        }
+        _ => folder(source, (server_config, map_file))?,
     };
     let r = boot(
         src.as_mut(),
@@ -93,6 +75,29 @@ pub(super) fn run(
         out.result(&render(&r, out), &errors).map_err(stdout_err)?;
     }
     Ok(outcome)
+}
+
+/// The folder `source` names (with no source, the root the server's
+/// configuration names), seen through its rules; and that configuration.
+fn folder(
+    source: Option<&str>,
+    (server_config, map_file): (Option<&std::path::Path>, Option<&std::path::Path>),
+) -> Result<(Box<dyn FileSource>, super::server::Server), Error> {
+    let (dir, mut server) = super::server::root_or_configured(
+        source.map(std::path::Path::new),
+        (server_config, map_file),
+        "boot needs a source (a folder or tftp://host[:port])",
+    )?;
+    if !dir.is_dir() {
+        let (kind, what) = match dir.exists() {
+            false => (std::io::ErrorKind::NotFound, "it does not exist"),
+            true => (std::io::ErrorKind::NotADirectory, "it is not a folder"),
+        };
+        let e = std::io::Error::new(kind, what);
+        return Err(Error::io(Action::OpenRoot, &dir, e));
+    }
+    let rules = server.rules.take();
+    Ok((Box::new(DirSource::mapped(dir, rules)), server))
 }
 
 fn render(r: &BootReport, out: Out) -> String {
