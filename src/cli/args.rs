@@ -198,6 +198,10 @@ pub struct InspectArgs {
     /// Also list the entries of CNU_File_Archive_3.0 bodies inside .sbn files.
     #[arg(long)]
     pub deep: bool,
+    /// Per member also its SHA-256 and its signed header: the signer, the
+    /// CA, the signing time and the name it was signed as.
+    #[arg(long, short)]
+    pub long: bool,
     /// Worker threads (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
