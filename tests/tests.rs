@@ -26,6 +26,7 @@ mod json;
 mod log;
 mod memory;
 mod phone;
+mod progress;
 mod roots;
 mod served;
 mod server_config;

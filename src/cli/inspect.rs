@@ -40,6 +40,7 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         checksums: sums,
         jobs: args.jobs.unwrap_or_else(default_jobs).max(1),
         limits: args.limits.limits(),
+        watch: Default::default(),
     };
     let (sources, mut errors) = inspect::collect(&paths);
     // A file a list names that is no bundle (release notes) is checked by its sums.

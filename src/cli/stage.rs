@@ -8,6 +8,7 @@ use crate::stage::edits::Action;
 use crate::stage::{StageOptions, StageReport, stage};
 
 pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
+    let (bar, watch) = super::progress::Bar::new(out, "writing");
     let opts = StageOptions {
         target: a.target.clone(),
         from: a.from.clone(),
@@ -28,8 +29,11 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
             (_, true) => crate::stage::Phase::Pointers,
             _ => crate::stage::Phase::All,
         },
+        watch,
     };
-    let r = stage(&opts)?;
+    let r = stage(&opts);
+    drop(bar);
+    let r = r?;
     // A stage that went through is clean: what it could not do is a
     // refusal (an error), and its findings are advice about the root.
     let outcome = Outcome::Clean;

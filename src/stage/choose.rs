@@ -141,6 +141,7 @@ fn candidates(opts: &StageOptions, target: &ImageName) -> Result<Vec<Candidate>>
         checksums: Default::default(),
         jobs: opts.jobs.max(1),
         limits: opts.limits,
+        watch: Default::default(),
     };
     let reports = inspect::inspect_all(&sources, &copts, &|_| {});
     let mut complete = Vec::new();
