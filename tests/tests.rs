@@ -27,6 +27,7 @@ mod log;
 mod memory;
 mod phone;
 mod progress;
+mod readme;
 mod roots;
 mod served;
 mod server_config;
