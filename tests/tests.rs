@@ -25,6 +25,7 @@ mod inspect;
 mod json;
 mod log;
 mod memory;
+mod messages;
 mod phone;
 mod progress;
 mod readme;

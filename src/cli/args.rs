@@ -275,7 +275,7 @@ pub struct StageArgs {
     /// Print exactly what would change and touch nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Replace root files that have other bytes and were not written by an earlier stage.
+    /// Replace root files that have other bytes: ones no earlier stage wrote, and ones changed since.
     #[arg(long)]
     pub force: bool,
     /// Remove files earlier stages wrote that nothing points at any more.
