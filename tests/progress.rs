@@ -1,6 +1,6 @@
 //! Progress on a terminal for long `stage` and `check` runs (bytes, time
 //! left, the file in progress), on stderr; never on a pipe, nor with
-//! `--quiet` or `--json`. A terminal is `script(1)` (util-linux) running
+//! `--quiet` or `--json`. A terminal is `script(1)` (util-linux; Debian: bsdutils) running
 //! the binary on a pseudo-terminal; the tests that need one skip, saying
 //! so, when it is not installed.
 

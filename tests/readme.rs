@@ -23,7 +23,9 @@
 //! | `SHA512SUMS` | `sha512sum` of the two zips |
 //! | `page.txt` | the two zips' sums as the vendor's download page gives them |
 //!
-//! An example exits 0, unless its comment says `exits 1`.
+//! An example exits 0, unless its comment says `exits 1`. One that pipes
+//! into a tool not installed here (`jq`), or needs `in.tftpd` when it is
+//! not, is skipped, saying so (`.ci/run` installs both).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -164,6 +166,18 @@ impl Place {
     }
 }
 
+/// A command `example` pipes into (`jq`) that is not installed here.
+fn missing_tool(example: &str) -> Option<String> {
+    example.split(" | ").skip(1).find_map(|stage| {
+        let tool = stage.split_whitespace().next()?;
+        let found = Command::new("bash")
+            .args(["-c", &format!("command -v '{tool}'")])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        (!found).then(|| tool.to_string())
+    })
+}
+
 fn readme() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
 }
@@ -187,6 +201,10 @@ fn every_readme_example_runs_as_shown() {
         }
         if example.contains("tftp://") && server.is_none() {
             eprintln!("SKIPPED README example `{example}`: in.tftpd (tftpd-hpa) is not installed");
+            continue;
+        }
+        if let Some(tool) = missing_tool(example) {
+            eprintln!("SKIPPED README example `{example}`: it pipes into {tool}, not installed");
             continue;
         }
         let line = place.rewrite(example, server.as_ref().map(|s| s.port));
@@ -227,4 +245,14 @@ fn examples_are_found_in_fenced_blocks_and_the_indented_block() {
     );
     assert_eq!(expected_code(&found[1]), 0);
     assert_eq!(expected_code(&found[3]), 1);
+}
+
+#[test]
+fn a_pipe_into_a_tool_not_installed_is_found() {
+    assert_eq!(missing_tool("loadsmith matrix"), None);
+    assert_eq!(missing_tool("loadsmith --json matrix | bash -c cat"), None);
+    assert_eq!(
+        missing_tool("loadsmith --json matrix | no-such-tool-here '.x'"),
+        Some("no-such-tool-here".to_string())
+    );
 }
