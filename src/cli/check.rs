@@ -26,7 +26,7 @@ pub(super) fn run(
         }
     };
     server.hint_remapped(&root);
-    let (bar, watch) = super::progress::Bar::new(out, "reading");
+    let (bar, watch) = super::progress::Bar::new(out, "check");
     // The bytes the root's files hold (a listing, no file read), when a bar shows.
     if out.progress() {
         watch.expect(crate::bundle::dir::named_entries(&root).map_or(0, |files| {

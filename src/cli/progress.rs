@@ -40,7 +40,7 @@ impl Progress for Feed {
 }
 
 impl Bar {
-    /// A bar saying `what` ("writing", "reading"), when `out` allows one,
+    /// A bar saying `what` ("stage", "check"), when `out` allows one,
     /// shown once the work's size is known;
     /// with the watch that feeds it (a watch telling nobody otherwise).
     pub(super) fn new(out: Out, what: &str) -> (Bar, Watch) {

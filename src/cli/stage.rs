@@ -8,7 +8,7 @@ use crate::stage::edits::Action;
 use crate::stage::{StageOptions, StageReport, stage};
 
 pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
-    let (bar, watch) = super::progress::Bar::new(out, "writing");
+    let (bar, watch) = super::progress::Bar::new(out, "stage");
     let opts = StageOptions {
         target: a.target.clone(),
         from: a.from.clone(),
