@@ -140,3 +140,22 @@ fn no_progress_on_a_terminal_with_quiet_or_json() {
 fn shows_a_bar(shown: &str) -> bool {
     shown.contains(" B/") || shown.contains(" KiB/") || shown.contains(" MiB/")
 }
+
+#[test]
+fn a_file_name_reaches_the_bar_escaped() {
+    if !have_script() {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(
+        root.join("\u{1b}[31mred.txt"),
+        b"a file with a hostile name\n",
+    )
+    .unwrap();
+    let (shown, _) = on_terminal(&["check", root.to_str().unwrap()]);
+    assert!(shows_a_bar(&shown), "{shown}");
+    assert!(shown.contains("\\u{1b}[31mred.txt"), "{shown}");
+    assert!(!shown.contains("\u{1b}[31m"), "{shown:?}");
+}

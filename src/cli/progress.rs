@@ -19,8 +19,8 @@ struct Feed(ProgressBar);
 impl Progress for Feed {
     fn expect(&self, bytes: u64) {
         self.0.inc_length(bytes);
-        // Shown from now on (not before: a dry run writes nothing); the
-        // first draw is not left to the clock.
+        // Shown from the first work measured on (a stage with nothing to
+        // read or write shows none); the first draw is not left to the clock.
         if self.0.is_hidden() {
             self.0.set_draw_target(ProgressDrawTarget::stderr());
         }
@@ -40,9 +40,9 @@ impl Progress for Feed {
 }
 
 impl Bar {
-    /// A bar saying `what` ("stage", "check"), when `out` allows one,
-    /// shown once the work's size is known;
-    /// with the watch that feeds it (a watch telling nobody otherwise).
+    /// A bar saying `what` ("stage", "check") when `out` allows one, shown
+    /// once there is work to measure, and the watch that feeds it (one
+    /// telling nobody otherwise). A file name reaches the bar escaped.
     pub(super) fn new(out: Out, what: &str) -> (Bar, Watch) {
         if !out.progress() {
             return (Bar(None), Watch::default());
