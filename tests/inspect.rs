@@ -695,3 +695,41 @@ fn inspect_long_on_the_sample_is_stable() {
     let text = String::from_utf8_lossy(&out).replace(sample.to_str().unwrap(), "[sample]");
     insta::assert_snapshot!("inspect_long_on_the_sample", text);
 }
+
+#[test]
+fn inspect_long_on_real_vendor_sets_gives_each_members_sha256() {
+    for folder in ["sip-7940-7960-8.12", "sip-7941-7961-8.5.4"] {
+        let Some(files) = realworld(folder) else {
+            return;
+        };
+        let d = tmp();
+        zip(&d.path().join("real.zip"), &files);
+        let run = |long: bool| {
+            let mut c = loadsmith();
+            c.arg("inspect");
+            if long {
+                c.arg("--long");
+            }
+            let out = c.arg(p(&d, "real.zip")).output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{folder}");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        // The vendor's files are named as they were signed: no signed-as.
+        let short = run(false);
+        assert!(!short.contains("signed as"), "{folder}:\n{short}");
+        assert_eq!(member_block(&short).len(), files.len(), "{short}");
+        let long = run(true);
+        for (name, bytes) in &files {
+            let block = member_block(&long);
+            let at = block
+                .iter()
+                .position(|l| l.starts_with(&format!("    {name} ")))
+                .unwrap_or_else(|| panic!("{name}:\n{long}"));
+            assert_eq!(
+                block[at + 1].trim(),
+                format!("sha256    {}", sha256_hex(bytes)),
+                "{folder}"
+            );
+        }
+    }
+}
