@@ -199,6 +199,10 @@ pub struct InspectArgs {
     /// Also list the entries of CNU_File_Archive_3.0 bodies inside .sbn files.
     #[arg(long)]
     pub deep: bool,
+    /// Per member also its SHA-256 and its signed header: the signer, the
+    /// CA, the signing time and the name it was signed as.
+    #[arg(long, short)]
+    pub long: bool,
     /// Worker threads (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
@@ -272,7 +276,7 @@ pub struct StageArgs {
     /// Print exactly what would change and touch nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Replace root files that have other bytes and were not written by an earlier stage.
+    /// Replace root files that have other bytes: ones no earlier stage wrote, and ones changed since.
     #[arg(long)]
     pub force: bool,
     /// Remove files earlier stages wrote that nothing points at any more.

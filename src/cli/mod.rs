@@ -18,6 +18,7 @@ mod matrix;
 mod names;
 pub mod output;
 mod plan;
+mod progress;
 mod server;
 mod sink;
 mod stage;

@@ -14,6 +14,7 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
         (a.server_config.as_deref(), a.map_file.as_deref()),
         "stage needs a root",
     )?;
+    let (bar, watch) = super::progress::Bar::new(out, "stage");
     let opts = StageOptions {
         target: a.target.clone(),
         from: a.from.clone(),
@@ -34,8 +35,11 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
             (_, true) => crate::stage::Phase::Pointers,
             _ => crate::stage::Phase::All,
         },
+        watch,
     };
-    let r = stage(&opts)?;
+    let r = stage(&opts);
+    drop(bar);
+    let r = r?;
     // A stage that went through is clean: what it could not do is a
     // refusal (an error), and its findings are advice about the root.
     let outcome = Outcome::Clean;
