@@ -723,3 +723,6 @@ fn a_pointer_may_name_a_term_file() {
 
 /// Issue 21, "The phone model, round 2".
 mod round2;
+
+/// Issue 21's leftovers.
+mod round3;

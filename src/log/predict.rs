@@ -26,6 +26,9 @@ pub struct Prediction {
     pub expected: Option<String>,
     /// What the phone asked for there instead (`None`: it asked nothing more).
     pub asked: Option<String>,
+    /// How many of the log's requests the walk lines up with before they part.
+    #[serde(skip)]
+    pub matched: usize,
 }
 
 /// Walks `model` through the root and compares it with `requests`.
@@ -71,7 +74,9 @@ pub fn predict(
         .zip(&asked)
         .position(|(w, a)| w != a)
         .or((asked.len() < walked.len()).then_some(asked.len()));
+    let matched = part.unwrap_or_else(|| walked.len().min(asked.len()));
     Prediction {
+        matched,
         model: model.name,
         state,
         verdict: walk.verdict.message,

@@ -48,6 +48,30 @@ pub fn starts_hunt(file: &str) -> bool {
     is_ctl_file(file)
 }
 
+/// True when a phone told "file not found" for `file` goes on with its boot:
+/// the requests a walk makes that a phone may lack. `OS79XX.TXT` (absent, a
+/// pre-loader phone carries on with its own files), every file of the
+/// loader's and the 79x1 family's hunts (the first configuration file found
+/// decides; trust lists absent mean nonsecure mode), and so the per-phone and
+/// default files the application asks for once it runs (`SIPDefault.cnf`,
+/// `SIP<MAC>.cnf`, …). Spelled from the same lists the walks use. Any answer
+/// other than "file not found" is not this: it stops the loader (vendor bug
+/// CSCee31047).
+pub fn may_be_absent(file: &str) -> bool {
+    if file == OS79XX {
+        return true;
+    }
+    let parsed = ImageName::parse(file);
+    if !matches!(parsed.role, Role::Configuration | Role::TrustList) {
+        return false;
+    }
+    let mac = parsed.mac.as_deref().unwrap_or("000000000000");
+    loader_hunt(mac)
+        .into_iter()
+        .chain(family_hunt(mac))
+        .any(|h| h.name == file)
+}
+
 /// The 79x1 family's hunt (`field-facts.md`).
 pub fn family_hunt(mac: &str) -> Vec<HuntFile> {
     vec![
