@@ -180,11 +180,14 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
             if file.ends_with(".bin")
                 && matches!(w.src_has(&format!("{image}.sbn")), Some(true)) =>
         {
+            // The seeds are silent: see docs/boot.md, "A pre-5.x phone told
+            // to load a signed image with only its .sbn".
             let msg = format!(
-                "uncertain: the phone runs {} (below 5.x, it takes the unsigned {file}) and the server holds {image}.sbn \
-                    but not {file}; 000 says only that \"Versions prior to 5.x accept unsigned binary files\", not whether \
-                    they also take a signed one: under one reading it loops on {file}, under the other it loads {image}.sbn. \
-                    Add {file} from the vendor's bundle",
+                "uncertain: the phone runs {} (below 5.x) and is told to load {image}; the server holds the signed \
+                    {image}.sbn but not the unsigned {file}. 000 says \"Versions prior to 5.x accept unsigned binary files\" \
+                    and ships \"P003.....bin—Nonsecure universal application loader for upgrades from pre-5.x images\", \
+                    but no sentence says whether such a phone asks for, or takes, a signed .sbn: under one reading it asks \
+                    for {file} and loops on it, under the other it loads {image}.sbn. Add {file} from the vendor's bundle",
                 flash.app.as_deref().unwrap_or("nothing")
             );
             return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(file)));

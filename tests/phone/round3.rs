@@ -3,7 +3,7 @@
 //! running loader is known. Each test is named after the sentence it rests
 //! on (`docs/boot.md`).
 
-use super::{MAC, root};
+use super::{MAC, boot, requested, root, verdict};
 use crate::support::*;
 
 /// One phone's tftpd-hpa lines (`-v -v`) as syslog writes them: a request,
@@ -147,4 +147,74 @@ fn the_real_sip_812_log_settles_without_a_mac_file() {
             "{v}"
         );
     }
+}
+
+/// SCCP 5.0(5) for 7940/7960 as a signed image (`.sbn`), with its unsigned
+/// `.bin` when `bin`.
+fn sccp_5(bin: bool) -> Files {
+    let body = image_body("P00305000500", 5000);
+    let mut f: Files = vec![("P00305000500.sbn".into(), signed("P00305000500.sbn", &body))];
+    if bin {
+        f.push(("P00305000500.bin".into(), body));
+    }
+    f
+}
+
+/// 000: "Versions prior to 5.x accept unsigned binary files" and the zip's
+/// "P003.....bin—Nonsecure universal application loader for upgrades from
+/// pre-5.x images"; no sentence says whether a pre-5.x phone asks for, or
+/// takes, a signed `.sbn`. Told to load a signed image whose `.sbn` alone is
+/// on the server, `boot` says uncertain with both readings and the fix; with
+/// the `.bin` added it settles.
+#[test]
+fn versions_prior_to_5_accept_unsigned_files_a_lone_sbn_is_uncertain() {
+    let sep = format!("SEP{MAC}.cnf.xml");
+    let to_5 = "<device><loadInformation>P00305000500</loadInformation></device>";
+    // Procedure A (SCCP 3.x or earlier, the manufacturing image: any SCCP image).
+    for running in ["P00303030300", "P0030301MFG2"] {
+        let d = root(&sccp_5(false), &[(sep.as_str(), to_5)]);
+        let doc = boot(d.path(), "7960", &["--running", running]);
+        assert_eq!(verdict(&doc), ("uncertain".into(), running.into()), "{doc}");
+        assert_eq!(doc["verdict"]["file"], "P00305000500.bin", "{doc}");
+        let msg = doc["verdict"]["message"].as_str().unwrap();
+        for words in [
+            "Versions prior to 5.x accept unsigned binary files",
+            "under one reading it asks for P00305000500.bin and loops on it",
+            "under the other it loads P00305000500.sbn",
+            "Add P00305000500.bin",
+        ] {
+            assert!(msg.contains(words), "{words}: {msg}");
+        }
+        assert_eq!(
+            requested(&doc, None).last().map(String::as_str),
+            Some("P00305000500.bin"),
+            "{doc}"
+        );
+        let d = root(&sccp_5(true), &[(sep.as_str(), to_5)]);
+        let doc = boot(d.path(), "7960", &["--running", running]);
+        assert_eq!(
+            verdict(&doc),
+            ("settles".into(), "P00305000500".into()),
+            "{doc}"
+        );
+    }
+    // The loader named by the Procedure C note, its .sbn alone.
+    let xml = "<Default><loadInformation7 model=\"IP Phone 7960\">P003-8-12-00</loadInformation7></Default>";
+    let extra = [
+        ("XMLDefault.cnf.xml", xml),
+        ("SIPDefault.cnf", "image_version: P0S3-8-12-00\n"),
+    ];
+    // No OS79XX.TXT: the phone carries on with its SCCP files.
+    let set = without(sip812(), "OS79XX.TXT");
+    let d = root(&without(set.clone(), "P003-8-12-00.bin"), &extra);
+    let doc = boot(d.path(), "7960", &["--running", "P0030301MFG2"]);
+    assert_eq!(doc["verdict"]["kind"], "uncertain", "{doc}");
+    assert_eq!(doc["verdict"]["file"], "P003-8-12-00.bin", "{doc}");
+    let d = root(&set, &extra);
+    let doc = boot(d.path(), "7960", &["--running", "P0030301MFG2"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0S3-8-12-00".into()),
+        "{doc}"
+    );
 }
