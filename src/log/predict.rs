@@ -52,10 +52,16 @@ pub fn predict(
         (false, true) => (Some(fleet::PRE_LOADER.to_string()), "pre-loader"),
         (false, false) => (Some(fleet::CURRENT.to_string()), "loader era"),
     };
+    // A log that shows no MAC: "a phone with no per-phone file", as `check`
+    // walks it (a MAC no per-phone file of the root names).
+    let mac = match mac {
+        Some(m) => m.to_string(),
+        None => fleet::free_mac(&mut src),
+    };
     let walk = crate::phone::walk(
         &mut src,
         &crate::phone::State {
-            mac: mac.unwrap_or(fleet::ANY_MAC).to_string(),
+            mac,
             model,
             running,
             factory_reset: reset,

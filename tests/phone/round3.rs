@@ -218,3 +218,94 @@ fn versions_prior_to_5_accept_unsigned_files_a_lone_sbn_is_uncertain() {
         "{doc}"
     );
 }
+
+/// SIP 8.11's `.loads` alone (the load a phone runs), giving `la`.
+fn sip_811_list(la: &str) -> (String, Vec<u8>) {
+    let body = format!("P003-8-11-00.sbn\nP0S3-8-11-00.sb2\nLA_VERSION={la}\n");
+    (
+        "P0S3-8-11-00.loads".into(),
+        signed("P0S3-8-11-00.loads", body.as_bytes()),
+    )
+}
+
+/// 000: the loads file carries "an LA_VERSION command (used to determine if
+/// the universal application loader needs to be upgraded)". A phone running
+/// SIP 8.11, whose `.loads` on the server gives the LA_VERSION SIP 8.12's
+/// gives too, holds that loader: it does not ask for `P003-8-12-00.sbn`, and
+/// reaches 8.12 where the root lacks it; with another LA_VERSION it needs the
+/// loader and loops on it.
+#[test]
+fn la_version_equal_to_the_running_loaders_needs_no_loader() {
+    let sip = [("SIPDefault.cnf", "image_version: P0S3-8-12-00\n")];
+    for loader in [false, true] {
+        let mut files = sip812();
+        if !loader {
+            files = without(files, "P003-8-12-00.sbn");
+        }
+        files.push(sip_811_list("PAS30830"));
+        let d = root(&files, &sip);
+        let doc = boot(d.path(), "7960", &["--running", "P0S3-8-11-00"]);
+        assert_eq!(
+            verdict(&doc),
+            ("settles".into(), "P0S3-8-12-00".into()),
+            "loader on the server: {loader}: {doc}"
+        );
+        let asked = requested(&doc, None);
+        assert!(
+            !asked.iter().any(|f| f == "P003-8-12-00.sbn")
+                && asked.iter().any(|f| f == "P0S3-8-12-00.sb2"),
+            "{asked:?}"
+        );
+        assert!(
+            doc["decisions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|d| d.as_str().unwrap().contains("LA_VERSION PAS30830")),
+            "{doc}"
+        );
+    }
+    // Another LA_VERSION: the loader needs an upgrade, and is not there.
+    let mut files = without(sip812(), "P003-8-12-00.sbn");
+    files.push(sip_811_list("PAS30820"));
+    let d = root(&files, &sip);
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-8-11-00"]);
+    assert_eq!(doc["verdict"]["kind"], "loops", "{doc}");
+    assert_eq!(doc["verdict"]["file"], "P003-8-12-00.sbn", "{doc}");
+}
+
+/// 000: "Versions prior to 5.x accept unsigned binary files. Version 5.x and
+/// later images accept only signed binary files." A phone known only to boot
+/// by the original mechanism (its log starts with `OS79XX.TXT`; `boot
+/// --running "its pre-loader image"`) may run either: told to load the
+/// loader whose `.bin` alone is on the server, it is uncertain, not looping.
+#[test]
+fn a_pre_loader_phone_of_unknown_version_with_only_the_bin_is_uncertain() {
+    let set = without(sip812(), "P003-8-12-00.sbn");
+    let d = root(
+        &without(set, "OS79XX.TXT"),
+        &[
+            ("OS79XX.TXT", "P003-8-12-00\r\n"),
+            ("SIPDefault.cnf", "image_version: P0S3-8-12-00\n"),
+        ],
+    );
+    let doc = boot(d.path(), "7960", &["--running", "its pre-loader image"]);
+    assert_eq!(doc["verdict"]["kind"], "uncertain", "{doc}");
+    assert_eq!(doc["verdict"]["file"], "P003-8-12-00.sbn", "{doc}");
+    let msg = doc["verdict"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("below 5.x it loads P003-8-12-00.bin")
+            && msg.contains("from 5.x it loops asking for P003-8-12-00.sbn"),
+        "{msg}"
+    );
+    // A phone whose version is known is not uncertain: 4.4 takes the .bin.
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-04-4-00"]);
+    assert!(
+        requested(&doc, None)
+            .iter()
+            .any(|f| f == "P003-8-12-00.bin"),
+        "{doc}"
+    );
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-06-3-00"]);
+    assert_eq!(doc["verdict"]["kind"], "loops", "{doc}");
+}
