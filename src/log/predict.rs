@@ -9,7 +9,7 @@ use super::Attempt;
 use crate::boot::source::DirSource;
 use crate::names::models::Model;
 use crate::names::{ImageName, Role};
-use crate::phone::fleet;
+use crate::phone::{files, fleet};
 use crate::served::Served;
 
 /// The phone model's walk for this phone, and how the log compares.
@@ -44,11 +44,16 @@ pub fn predict(
     let mut src = DirSource::of(served.clone());
     // A 7940/7960 whose first request is OS79XX.TXT boots by the original
     // mechanism (seed 000 rule 1): walk a pre-loader phone (phone::fleet).
-    let pre = requests
-        .first()
-        .is_some_and(|a| a.file == crate::phone::files::OS79XX);
+    let pre = requests.first().is_some_and(|a| a.file == files::OS79XX);
+    // One that asked for an image's unsigned `.bin` runs an image below 5.x
+    // (000: "Versions prior to 5.x accept unsigned binary files").
+    let unsigned = pre
+        && requests
+            .iter()
+            .any(|a| a.file.to_ascii_lowercase().ends_with(".bin"));
     let (running, state) = match (reset, pre) {
         (true, _) => (None, "factory reset"),
+        (false, true) if unsigned => (Some(files::PRE_5.to_string()), "pre-loader, below 5.x"),
         (false, true) => (Some(fleet::PRE_LOADER.to_string()), "pre-loader"),
         (false, false) => (Some(fleet::CURRENT.to_string()), "loader era"),
     };

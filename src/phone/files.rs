@@ -161,6 +161,12 @@ pub fn takes_signed_only(running: Option<&ImageName>) -> bool {
         .is_none_or(|v| v.is_signed_era())
 }
 
+/// What a 7940/7960 runs that boots by the original mechanism and takes
+/// unsigned files, when its image is not known: a phone whose log shows it
+/// asking for an image's `.bin` (000: "Versions prior to 5.x accept unsigned
+/// binary files"). `boot --running "its image below 5.x"` walks it.
+pub const PRE_5: &str = "its image below 5.x";
+
 /// The file a 7940/7960 fetches to load `image` directly (the original
 /// mechanism, or the loader named by a pointer): the unsigned `.bin` when
 /// it runs a pre-5.x image, the signed `.sbn` otherwise.

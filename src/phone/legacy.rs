@@ -37,7 +37,7 @@ pub fn walk(w: &mut Walk<'_>) -> BootReport {
     }
     let app = w.state.running.clone();
     let era = match app.as_deref() {
-        Some(super::fleet::PRE_LOADER) => Era::PreLoader,
+        Some(super::fleet::PRE_LOADER | files::PRE_5) => Era::PreLoader,
         a => files::era(a.map(ImageName::parse).as_ref()),
     };
     let mut flash = Flash {
@@ -165,7 +165,10 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
     if !loader && let Some(done) = matrix_check(w, flash, image) {
         return Some(done);
     }
-    let file = files::direct_file(image, flash.app_name().as_ref());
+    let file = match flash.app.as_deref() {
+        Some(files::PRE_5) => format!("{image}.bin"),
+        _ => files::direct_file(image, flash.app_name().as_ref()),
+    };
     match w.get_signed(&file) {
         Ok(_) => {}
         Err(Stop::Missing(_)) => return Some(missing_direct(w, flash, image, &file, loader)),
@@ -258,8 +261,11 @@ fn refuse_target(w: &mut Walk<'_>, flash: &Flash, image: &str) -> Option<BootRep
         let msg = format!("error: {image} was never released ({why}); no phone can load it");
         return Some(w.end(Kind::Error, flash.app.clone(), msg, None));
     }
-    let signed_only = flash.app.as_deref() != Some(super::fleet::PRE_LOADER)
-        && (flash.era == Era::Loader || files::takes_signed_only(flash.app_name().as_ref()));
+    let signed_only = !matches!(
+        flash.app.as_deref(),
+        Some(super::fleet::PRE_LOADER | files::PRE_5)
+    ) && (flash.era == Era::Loader
+        || files::takes_signed_only(flash.app_name().as_ref()));
     if signed_only && to.known && to.version.as_ref().is_some_and(|v| v.major < 5) {
         let msg = format!(
             "error: the phone runs {} (5.x or later) and is told to load {image}, older than 5.x: \"{}\" (000, \"Signed and Unsigned Images\"); name an image of 5.x or later",

@@ -149,20 +149,24 @@ proptest! {
         // Pre-loader phones (their first request is OS79XX.TXT, seed 000):
         // `boot` walks one, and `log --root`, given the requests of that
         // walk as a server logs them, lines the log up with the same walk.
-        for model in ["7940", "7960"] {
-            let (b, _) = json(&["boot", &ds, "--mac", mac, "--model", model, "--running", "its pre-loader image"]);
+        // A phone below 5.x (`its image below 5.x`) asks for `.bin` files;
+        // a log showing one is walked as such.
+        for (model, running) in [("7940", "its pre-loader image"), ("7960", "its pre-loader image"), ("7940", "its image below 5.x"), ("7960", "its image below 5.x")] {
+            let (b, _) = json(&["boot", &ds, "--mac", mac, "--model", model, "--running", running]);
             prop_assert_eq!(b["requests"][0]["file"].as_str(), Some("OS79XX.TXT"), "{}", b);
             let log = d.path().join(format!("{model}.log"));
             std::fs::write(&log, log_of_walk(&b)).unwrap();
             let (l, _) = json(&["log", &log.to_string_lossy(), "--root", &ds]);
             std::fs::remove_file(&log).unwrap();
             let p = &l["phones"][0]["predicted"];
-            if !p.is_object() || p["model"] != model {
+            let bin = b["requests"].as_array().unwrap().iter().any(|r| r["file"].as_str().unwrap().ends_with(".bin"));
+            if !p.is_object() || p["model"] != model || (running == "its image below 5.x") != bin {
                 // No firmware asked for (the log does not tell the model),
-                // or the other model's walk lines up as well.
+                // the other model's walk lines up as well, or nothing in the
+                // log tells a phone below 5.x.
                 continue;
             }
-            prop_assert_eq!(&p["state"], "pre-loader", "{}", p);
+            prop_assert_eq!(&p["state"], if bin { "pre-loader, below 5.x" } else { "pre-loader" }, "{}", p);
             prop_assert!(p["expected"].is_null() && p["asked"].is_null(), "the log parts from the walk: {} / boot {}", p, b);
             prop_assert_eq!(&p["verdict"], &b["verdict"]["message"], "log {} / boot {}", p, b["verdict"]);
         }

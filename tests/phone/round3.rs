@@ -309,3 +309,52 @@ fn a_pre_loader_phone_of_unknown_version_with_only_the_bin_is_uncertain() {
     let doc = boot(d.path(), "7960", &["--running", "P0S3-06-3-00"]);
     assert_eq!(doc["verdict"]["kind"], "loops", "{doc}");
 }
+
+/// A pre-loader phone's log that shows it asking for the loader's unsigned
+/// `.bin` is that of a phone below 5.x (000: "Versions prior to 5.x accept
+/// unsigned binary files"): `log --root` walks such a phone, and the walk
+/// lines up with the log to the end, where a phone of unknown version would
+/// be uncertain (only the `.bin` is on the server).
+#[test]
+fn a_pre_loader_log_asking_for_a_bin_is_walked_as_below_5() {
+    let set = without(without(sip812(), "P003-8-12-00.sbn"), "OS79XX.TXT");
+    let d = root(
+        &set,
+        &[
+            ("OS79XX.TXT", "P003-8-12-00\r\n"),
+            ("SIPDefault.cnf", "image_version: P0S3-8-12-00\n"),
+        ],
+    );
+    let doc = boot(d.path(), "7960", &["--running", "its image below 5.x"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0S3-8-12-00".into()),
+        "{doc}"
+    );
+    let asked = requested(&doc, None);
+    assert_eq!(asked[..2], ["OS79XX.TXT", "P003-8-12-00.bin"], "{doc}");
+    let requests: Vec<(String, Option<&str>)> = doc["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let nak = (r["status"] == "not-found").then_some("1, File not found");
+            (r["file"].as_str().unwrap().to_string(), nak)
+        })
+        .collect();
+    let log = d.path().join("syslog");
+    std::fs::write(&log, syslog("10.0.0.12", &requests)).unwrap();
+    let (l, code) = json(&[
+        "log",
+        &log.to_string_lossy(),
+        "--root",
+        &d.path().to_string_lossy(),
+    ]);
+    assert_eq!(code, 0, "{l}");
+    let phone = &l["phones"][0];
+    assert_eq!(phone["kind"], "settles", "{l}");
+    let p = &phone["predicted"];
+    assert_eq!(p["state"], "pre-loader, below 5.x", "{p}");
+    assert!(p["expected"].is_null() && p["asked"].is_null(), "{p}");
+    assert_eq!(p["verdict"], doc["verdict"]["message"], "{p}");
+}
