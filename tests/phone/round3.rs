@@ -358,3 +358,77 @@ fn a_pre_loader_log_asking_for_a_bin_is_walked_as_below_5() {
     assert!(p["expected"].is_null() && p["asked"].is_null(), "{p}");
     assert_eq!(p["verdict"], doc["verdict"]["message"], "{p}");
 }
+
+fn notes(p: &serde_json::Value) -> Vec<String> {
+    p["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// 002: "If you have a very old version of SCCP, you will find that you
+/// cannot immediately upgrade to this version … load version 3
+/// (P00303010102), then load to version 5 (P00305000500), then jump to
+/// version 8.0.9". Table 3 says one step (Procedure A): `plan` shows the
+/// matrix's route, and the guide's stepping as the fallback, each with its
+/// source.
+#[test]
+fn a_very_old_sccp_phone_gets_the_matrix_route_and_the_guides_stepping() {
+    let (p, code) = json(&["plan", "--from", "P00303020100", "--to", "P0030801SR02"]);
+    assert_eq!(code, 0, "{p}");
+    let steps = p["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 1, "{p}");
+    assert_eq!(steps[0]["procedure"], "A", "{p}");
+    let n = notes(&p).join("\n");
+    assert!(
+        n.contains("seed 000, Table 3")
+            && n.contains("seed 002")
+            && n.contains("P00303010102 → P00305000500 → P00308000900"),
+        "{n}"
+    );
+    // A phone already past the old releases gets no such fallback.
+    let (p, _) = json(&["plan", "--from", "P00306000100", "--to", "P0030801SR02"]);
+    assert!(!notes(&p).join("\n").contains("seed 002"), "{p}");
+}
+
+/// 002: "Without an auto-provisioned tftp server address, the phone will
+/// only complete half the upgrade". Where a pre-loader phone's step writes
+/// the loader, `plan` and the walk state the DHCP option 150 assumption;
+/// where the loader already runs, neither does.
+#[test]
+fn without_an_auto_provisioned_tftp_server_the_loader_step_says_dhcp_150() {
+    let (p, _) = json(&["plan", "--from", "P0S3-06-3-00", "--to", "P0S3-8-12-00"]);
+    assert!(
+        notes(&p)
+            .iter()
+            .any(|n| n.contains("DHCP option 150") && n.contains("only complete half the upgrade")),
+        "{p}"
+    );
+    let (p, _) = json(&["plan", "--from", "P0S3-8-11-00", "--to", "P0S3-8-12-00"]);
+    assert!(!p.to_string().contains("DHCP option 150"), "{p}");
+    let d = root(
+        &without(sip812(), "OS79XX.TXT"),
+        &[
+            ("OS79XX.TXT", "P003-8-12-00\r\n"),
+            ("SIPDefault.cnf", "image_version: P0S3-8-12-00\n"),
+        ],
+    );
+    let said = |doc: &serde_json::Value| {
+        doc["decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d.as_str().unwrap().contains("DHCP option 150"))
+    };
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-06-3-00"]);
+    assert_eq!(
+        verdict(&doc),
+        ("settles".into(), "P0S3-8-12-00".into()),
+        "{doc}"
+    );
+    assert!(said(&doc), "{doc}");
+    let doc = boot(d.path(), "7960", &["--running", "P0S3-8-11-00"]);
+    assert!(!said(&doc), "{doc}");
+}
