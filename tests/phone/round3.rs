@@ -129,6 +129,30 @@ fn the_real_sip_812_log_settles_without_a_mac_file() {
             .starts_with("settles on P0S3-8-12-00"),
         "{doc}"
     );
+    // The root the brief names (the set and SIPDefault.cnf, no
+    // XMLDefault.cnf.xml): the phone still settles, but the quoted log asks
+    // for the .loads right after XMLDefault.cnf.xml, where a phone on this
+    // root asks for SIPDefault.cnf: the log parts from the walk there.
+    std::fs::remove_file(d.path().join("XMLDefault.cnf.xml")).unwrap();
+    let (doc, code) = json(&["log", &logs, "--root", &roots]);
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(doc["phones"][0]["kind"], "settles", "{doc}");
+    let p = &doc["phones"][0]["predicted"];
+    assert!(
+        p["verdict"]
+            .as_str()
+            .unwrap()
+            .starts_with("settles on P0S3-8-12-00"),
+        "{p}"
+    );
+    assert_eq!(
+        (&p["expected"], &p["asked"]),
+        (
+            &serde_json::json!("SIPDefault.cnf"),
+            &serde_json::json!("P0S3-8-12-00.loads")
+        ),
+        "{p}"
+    );
     // The MAC file is there but the server refuses it.
     std::fs::write(
         d.path().join(format!("SIP{MAC}.cnf")),
