@@ -208,6 +208,7 @@ fn missing_direct(
     loader: bool,
 ) -> BootReport {
     let runs = flash.app.as_deref().unwrap_or("nothing");
+    let below = if runs == files::PRE_5 { "" } else { " (below 5.x)" };
     let loads = format!("{image}.loads");
     let (sbn, bin) = (format!("{image}.sbn"), format!("{image}.bin"));
     let msg = if !loader && w.src_has(&loads) == Some(true) {
@@ -222,7 +223,7 @@ fn missing_direct(
         // The seeds are silent: see docs/boot.md, "A pre-5.x phone told to
         // load a signed image with only its .sbn".
         format!(
-            "uncertain: the phone runs {runs} (below 5.x) and is told to load {image}; the server holds the signed \
+            "uncertain: the phone runs {runs}{below} and is told to load {image}; the server holds the signed \
                 {sbn} but not the unsigned {file}. 000 says \"Versions prior to 5.x accept unsigned binary files\" \
                 and ships \"P003.....bin—Nonsecure universal application loader for upgrades from pre-5.x images\", \
                 but no sentence says whether such a phone asks for, or takes, a signed .sbn: under one reading it asks \
