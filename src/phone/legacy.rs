@@ -208,7 +208,11 @@ fn missing_direct(
     loader: bool,
 ) -> BootReport {
     let runs = flash.app.as_deref().unwrap_or("nothing");
-    let below = if runs == files::PRE_5 { "" } else { " (below 5.x)" };
+    let below = if runs == files::PRE_5 {
+        ""
+    } else {
+        " (below 5.x)"
+    };
     let loads = format!("{image}.loads");
     let (sbn, bin) = (format!("{image}.sbn"), format!("{image}.bin"));
     let msg = if !loader && w.src_has(&loads) == Some(true) {
