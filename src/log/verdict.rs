@@ -478,7 +478,11 @@ fn after_config(
         ),
         (Some(Some(img)), Some((list, n))) => (
             format!(
-                "settles on {img}: it fetched {list} and the {n} files it lists, rebooted, and {} names {img}",
+                "settles on {img}: it fetched {list} and {} it lists, rebooted, and {} names {img}",
+                match n {
+                    1 => "the one file".to_string(),
+                    n => format!("the {n} files"),
+                },
                 a.file
             ),
             Kind::Settles,
