@@ -219,42 +219,6 @@ impl World {
             .collect();
         assert!(errors.is_empty(), "{when}: check reports {errors:?}");
     }
-
-    /// The stage run again finishes the work: clean check, pointers at `load`.
-    fn assert_resumes(&self, load: &str, when: &str) {
-        let out = self.stage(load, &self.root, None).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{when}: the next stage failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        self.assert_consistent(&format!("{when}, then staged again"));
-        let (doc, code) = json(&["check", &self.root.to_string_lossy()]);
-        let codes: Vec<&str> = doc["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["code"].as_str().unwrap())
-            .collect();
-        assert!(
-            !codes.contains(&"leftover-temp") && !codes.contains(&"interrupted-stage"),
-            "{when}: after the next stage: {codes:?}"
-        );
-        assert_eq!(code, 0, "{when}: {doc}");
-        assert_eq!(doc["target"], load);
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &t);
-        } else {
-            std::fs::copy(e.path(), &t).unwrap();
-        }
-    }
 }
 
 fn leftovers(root: &Path) -> Vec<String> {
@@ -271,28 +235,8 @@ fn a_crash_at_any_step_leaves_complete_sets_and_the_next_stage_finishes() {
     let w = World::new(0);
     let mut steps = BTreeMap::new();
     for load in [NEW_SCCP, NEW_SIP] {
-        let mut n = 1;
-        loop {
-            w.reset();
-            let out = w
-                .stage(load, &w.root, Some(&format!("crash:{n}")))
-                .output()
-                .unwrap();
-            if out.status.success() {
-                break; // past the last step
-            }
-            assert_eq!(
-                out.status.code(),
-                None,
-                "crash:{n} should kill the process: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            let when = format!("{load}, crash at step {n}");
-            w.assert_consistent(&when);
-            w.assert_resumes(load, &when);
-            n += 1;
-        }
-        steps.insert(load, n - 1);
+        let n = crash_every_step_of(&w, load, None, &|_| {});
+        steps.insert(load, n);
     }
     // Every file is created, written, flushed and renamed; folders synced; manifest saved.
     assert!(steps.values().all(|&n| n >= 15), "too few steps: {steps:?}");
@@ -323,7 +267,7 @@ fn a_full_disk_at_any_step_fails_cleanly_and_the_next_stage_finishes() {
                 leftovers(&w.root)
             );
             w.assert_consistent(&when);
-            w.assert_resumes(load, &when);
+            w.assert_resumes(load, None, &when);
             n += 1;
         }
         assert!(n > 15, "{load}: only {n} steps");
@@ -407,7 +351,7 @@ fn sigkill_at_steps_across_the_stage_never_breaks_the_root() {
         }
         let when = format!("SIGKILL before step {n} of {steps}");
         w.assert_consistent(&when);
-        w.assert_resumes(load, &when);
+        w.assert_resumes(load, None, &when);
     }
     // Past the last step there is nowhere to pause: the stage finishes.
     w.reset();
@@ -528,23 +472,28 @@ fn check_never_reads_a_half_changed_root() {
 }
 
 impl World {
-    /// `stage` of `load` with `--files-only` or `--pointers-only` (`phase`).
-    fn stage_phase(&self, load: &str, phase: &str, fault: Option<&str>) -> Std {
+    /// `stage` of `load`, with `--files-only` or `--pointers-only` when
+    /// `phase` is given.
+    fn stage_phase(&self, load: &str, phase: Option<&str>, fault: Option<&str>) -> Std {
         let mut c = self.stage(load, &self.root, fault);
-        c.arg(phase);
+        c.args(phase);
         c
     }
 
-    /// The phase run again ends clean: exit 0, `check` clean with no
-    /// leftover or interrupted stage, every pointer at a complete set.
-    fn assert_phase_resumes(&self, load: &str, phase: &str, when: &str) {
+    /// The stage (or its `phase`) run again finishes the work: exit 0,
+    /// every pointer at a complete set, `check` clean with no leftover or
+    /// interrupted stage; then, for a whole stage, its pointers at `load`,
+    /// for a phase, no temporary file left.
+    fn assert_resumes(&self, load: &str, phase: Option<&str>, when: &str) {
         let out = self.stage_phase(load, phase, None).output().unwrap();
+        let again = phase.map_or("staged again".to_string(), |p| format!("{p} again"));
         assert!(
             out.status.success(),
-            "{when}: {phase} again failed: {}",
+            "{when}: {} failed: {}",
+            phase.map_or("the next stage".to_string(), |p| format!("{p} again")),
             String::from_utf8_lossy(&out.stderr)
         );
-        self.assert_consistent(&format!("{when}, then {phase} again"));
+        self.assert_consistent(&format!("{when}, then {again}"));
         let (doc, code) = json(&["check", &self.root.to_string_lossy()]);
         let codes: Vec<&str> = doc["findings"]
             .as_array()
@@ -554,38 +503,36 @@ impl World {
             .collect();
         assert!(
             !codes.contains(&"leftover-temp") && !codes.contains(&"interrupted-stage"),
-            "{when}: after {phase} again: {codes:?}"
+            "{when}: after {again}: {codes:?}"
         );
         assert_eq!(code, 0, "{when}: {doc}");
-        assert!(leftovers(&self.root).is_empty(), "{when}");
+        match phase {
+            None => assert_eq!(doc["target"], load),
+            Some(_) => assert!(leftovers(&self.root).is_empty(), "{when}"),
+        }
     }
 }
 
-/// Crashes `phase` of a stage to `load` at every step, from the root `setup`
-/// leaves; returns the number of steps walked.
-fn crash_every_step_of(w: &World, load: &str, phase: &str, setup: &dyn Fn(&World)) -> u64 {
-    let mut n = 1;
-    loop {
+/// Crashes a stage to `load` (its `phase` alone, when given) at every
+/// step, from the root `setup` leaves after a reset; after each crash the
+/// root is consistent and the same run again finishes the work. Returns
+/// the number of steps walked.
+fn crash_every_step_of(w: &World, load: &str, phase: Option<&str>, setup: &dyn Fn(&World)) -> u64 {
+    let what = match phase {
+        Some(p) => format!("{load} {p}"),
+        None => load.to_string(),
+    };
+    let run = |fault: &str| {
         w.reset();
         setup(w);
-        let out = w
-            .stage_phase(load, phase, Some(&format!("crash:{n}")))
-            .output()
-            .unwrap();
-        if out.status.success() {
-            return n - 1;
-        }
-        assert_eq!(
-            out.status.code(),
-            None,
-            "{phase} crash:{n} should kill the process: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let when = format!("{load} {phase}, crash at step {n}");
+        w.stage_phase(load, phase, Some(fault)).output().unwrap()
+    };
+    let prefix = phase.map(|p| format!("{p} ")).unwrap_or_default();
+    crash_at_every_step(&prefix, run, |n| {
+        let when = format!("{what}, crash at step {n}");
         w.assert_consistent(&when);
-        w.assert_phase_resumes(load, phase, &when);
-        n += 1;
-    }
+        w.assert_resumes(load, phase, &when);
+    })
 }
 
 #[test]
@@ -593,16 +540,19 @@ fn a_kill_in_either_phase_leaves_the_root_old_or_new() {
     let w = World::new(0);
     let mut steps = BTreeMap::new();
     for load in [NEW_SCCP, NEW_SIP] {
-        let files = crash_every_step_of(&w, load, "--files-only", &|_| {});
+        let files = crash_every_step_of(&w, load, Some("--files-only"), &|_| {});
         let files_first = |w: &World| {
-            let out = w.stage_phase(load, "--files-only", None).output().unwrap();
+            let out = w
+                .stage_phase(load, Some("--files-only"), None)
+                .output()
+                .unwrap();
             assert!(
                 out.status.success(),
                 "{}",
                 String::from_utf8_lossy(&out.stderr)
             );
         };
-        let pointers = crash_every_step_of(&w, load, "--pointers-only", &files_first);
+        let pointers = crash_every_step_of(&w, load, Some("--pointers-only"), &files_first);
         // After both phases, the pointers name the new load.
         let (doc, code) = json(&["check", &w.root.to_string_lossy()]);
         assert_eq!(code, 0, "{doc}");
@@ -626,7 +576,7 @@ fn pointers_only_after_a_files_phase_killed_at_any_step_never_points_at_a_partia
     loop {
         w.reset();
         let out = w
-            .stage_phase(load, "--files-only", Some(&format!("crash:{n}")))
+            .stage_phase(load, Some("--files-only"), Some(&format!("crash:{n}")))
             .output()
             .unwrap();
         if out.status.success() {
@@ -634,7 +584,7 @@ fn pointers_only_after_a_files_phase_killed_at_any_step_never_points_at_a_partia
         }
         let when = format!("--files-only crashed at step {n}, then --pointers-only");
         let out = w
-            .stage_phase(load, "--pointers-only", None)
+            .stage_phase(load, Some("--pointers-only"), None)
             .output()
             .unwrap();
         let err = String::from_utf8_lossy(&out.stderr);

@@ -47,19 +47,6 @@ fn walk(root: &Path, dir: &Path, out: &mut Snapshot) {
     }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    let _ = std::fs::remove_dir_all(to);
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let t = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &t);
-        } else {
-            std::fs::copy(e.path(), &t).unwrap();
-        }
-    }
-}
-
 fn diff(a: &Snapshot, b: &Snapshot) -> Vec<String> {
     let names: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     names
@@ -124,6 +111,28 @@ impl World {
         json(&[cmd, self.root.to_str().unwrap()])
     }
 
+    /// `loadsmith CMD ROOT` (human output), which succeeds: its stdout.
+    fn human(&self, cmd: &str) -> String {
+        let out = loadsmith().arg(cmd).arg(&self.root).assert().success();
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    }
+
+    /// The root holds what `s` holds, byte for byte.
+    fn assert_root_is(&self, s: &Snapshot, when: &str) {
+        assert_eq!(
+            diff(&snapshot(&self.root), s),
+            Vec::<String>::new(),
+            "{when}"
+        );
+    }
+
+    /// Copies the root's history beside it, for [`restore`] to put back.
+    fn keep_history_aside(&self) {
+        let aside = self.root.with_extension("history");
+        let _ = std::fs::remove_dir_all(&aside);
+        copy_dir(&self.root.join(".loadsmith/history"), &aside);
+    }
+
     /// No error in `check` (every pointer names a complete set).
     fn assert_checks(&self, when: &str) {
         let (doc, code) = self.json("check");
@@ -145,11 +154,11 @@ fn undo_puts_the_root_back_byte_for_byte_and_twice_goes_back_two_stages() {
     let text = String::from_utf8_lossy(&out);
     assert!(text.contains(&format!("undo the stage of {NEW}")), "{text}");
     assert!(text.contains(&format!("back to {OLD}")), "{text}");
-    assert_eq!(diff(&snapshot(&w.root), &w.s1), Vec::<String>::new());
+    w.assert_root_is(&w.s1, "");
     w.assert_checks("after one undo");
     w.undo(&[]).assert().success();
     // Before the first stage there was no manifest: it is gone again.
-    assert_eq!(diff(&snapshot(&w.root), &w.s0), Vec::<String>::new());
+    w.assert_root_is(&w.s0, "");
     let out = w.undo(&[]).assert().code(1).get_output().stderr.clone();
     assert!(
         String::from_utf8_lossy(&out).contains("nothing to undo"),
@@ -199,15 +208,7 @@ fn history_lists_every_stage_with_its_bundle_digest_and_files() {
         .join(".loadsmith/history/0002")
         .join(sip["saved"].as_str().unwrap());
     assert_eq!(std::fs::read(kept).unwrap(), w.s1["SIPDefault.cnf"]);
-    let out = loadsmith()
-        .arg("history")
-        .arg(&w.root)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8_lossy(&out);
+    let text = w.human("history");
     assert!(text.contains("2 stages kept"), "{text}");
     assert!(
         text.contains("#2 ") && text.contains(&format!("{NEW} (was {OLD})")),
@@ -220,15 +221,7 @@ fn history_lists_every_stage_with_its_bundle_digest_and_files() {
 #[test]
 fn check_shows_the_last_stage() {
     let w = World::new(&[]);
-    let out = loadsmith()
-        .arg("check")
-        .arg(&w.root)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8_lossy(&out);
+    let text = w.human("check");
     let line = text
         .lines()
         .find(|l| l.contains("last stage:"))
@@ -269,7 +262,7 @@ fn undo_refuses_naming_files_changed_by_hand_and_dry_run_shows_the_diff() {
     // Put back as the stage left it, the undo goes through.
     std::fs::write(w.root.join("SIPDefault.cnf"), &w.s2["SIPDefault.cnf"]).unwrap();
     w.undo(&[]).assert().success();
-    assert_eq!(diff(&snapshot(&w.root), &w.s1), Vec::<String>::new());
+    w.assert_root_is(&w.s1, "");
 }
 
 #[test]
@@ -283,7 +276,7 @@ fn keep_history_keeps_only_the_last_stages() {
     assert_eq!(stages.len(), 1, "{doc}");
     assert_eq!(stages[0]["entry"], 4);
     w.undo(&[]).assert().success();
-    assert_eq!(diff(&snapshot(&w.root), &s3), Vec::<String>::new());
+    w.assert_root_is(&s3, "");
     w.undo(&[]).assert().code(1);
 }
 
@@ -307,33 +300,20 @@ fn past_max_history_size_images_are_not_kept_and_undo_refuses_to_restore_half_a_
 }
 
 /// Runs `cmd` with `LOADSMITH_FAULT=crash:N` for N = 1, 2, … until it
-/// succeeds; calls `after(N)` after each crash. Returns the steps crashed at.
+/// succeeds, from the root `reset` (and the history kept aside); calls
+/// `after(N)` after each crash. Returns the steps crashed at.
 fn crash_at_every_step(
     w: &World,
     reset: &Snapshot,
     cmd: impl Fn() -> assert_cmd::Command,
-    mut after: impl FnMut(u64),
+    after: impl FnMut(u64),
 ) -> u64 {
     let scratch = w.d.path().join("reset");
-    let mut n = 1;
-    loop {
+    let run = |fault: &str| {
         restore(&w.root, reset, &scratch);
-        let out = cmd()
-            .env("LOADSMITH_FAULT", format!("crash:{n}"))
-            .output()
-            .unwrap();
-        if out.status.success() {
-            return n - 1;
-        }
-        assert_eq!(
-            out.status.code(),
-            None,
-            "crash:{n} should kill the process: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        after(n);
-        n += 1;
-    }
+        cmd().env("LOADSMITH_FAULT", fault).output().unwrap()
+    };
+    crate::support::crash_at_every_step("", run, after)
 }
 
 /// Puts the root back as a snapshot and a copy of its history taken with it.
@@ -355,10 +335,7 @@ fn a_crash_at_any_step_of_a_stage_leaves_a_history_undo_can_use() {
     let w = World::new(&[]);
     // From the root after the old stage, its history as it was then.
     w.undo(&[]).assert().success();
-    copy_dir(
-        &w.root.join(".loadsmith/history"),
-        &w.root.with_extension("history"),
-    );
+    w.keep_history_aside();
     let steps = crash_at_every_step(
         &w,
         &w.s1,
@@ -373,11 +350,7 @@ fn a_crash_at_any_step_of_a_stage_leaves_a_history_undo_can_use() {
             let (doc, _) = w.json("history");
             assert_eq!(doc["stages"][0]["target"], NEW, "{when}: {doc}");
             w.undo(&[]).assert().success();
-            assert_eq!(
-                diff(&snapshot(&w.root), &w.s1),
-                Vec::<String>::new(),
-                "{when}"
-            );
+            w.assert_root_is(&w.s1, &when);
         },
     );
     assert!(steps >= 30, "too few steps: {steps}");
@@ -386,10 +359,7 @@ fn a_crash_at_any_step_of_a_stage_leaves_a_history_undo_can_use() {
 #[test]
 fn a_crash_at_any_step_of_undo_leaves_a_root_the_next_undo_finishes() {
     let w = World::new(&[]);
-    copy_dir(
-        &w.root.join(".loadsmith/history"),
-        &w.root.with_extension("history"),
-    );
+    w.keep_history_aside();
     let steps = crash_at_every_step(
         &w,
         &w.s2,
@@ -403,11 +373,7 @@ fn a_crash_at_any_step_of_undo_leaves_a_root_the_next_undo_finishes() {
             if doc["stages"][0]["entry"] == 2 {
                 w.undo(&[]).assert().success();
             }
-            assert_eq!(
-                diff(&snapshot(&w.root), &w.s1),
-                Vec::<String>::new(),
-                "{when}"
-            );
+            w.assert_root_is(&w.s1, &when);
             let (doc, _) = w.json("history");
             assert_eq!(doc["stages"].as_array().unwrap().len(), 1, "{when}: {doc}");
         },
@@ -457,7 +423,7 @@ fn undo_takes_back_the_pointers_phase_then_the_files_phase() {
     // The old load staged whole; the new one in two phases.
     let w = World::new(&[]);
     w.undo(&[]).assert().success();
-    assert_eq!(diff(&snapshot(&w.root), &w.s1), Vec::<String>::new());
+    w.assert_root_is(&w.s1, "");
     w.stage(NEW, &["--files-only"]).assert().success();
     let after_files = snapshot(&w.root);
     assert_ne!(after_files, w.s1, "the files phase wrote the set");
@@ -466,16 +432,11 @@ fn undo_takes_back_the_pointers_phase_then_the_files_phase() {
     assert_eq!(w.json("check").0["target"], NEW);
     // The first undo takes back the pointers phase only.
     let out = w.undo(&[]).assert().success().get_output().stdout.clone();
-    assert_eq!(
-        diff(&snapshot(&w.root), &after_files),
-        Vec::<String>::new(),
-        "{}",
-        String::from_utf8_lossy(&out)
-    );
+    w.assert_root_is(&after_files, &String::from_utf8_lossy(&out));
     w.assert_checks("after undoing the pointers phase");
     // The second takes back the files phase: the root after the old stage.
     w.undo(&[]).assert().success();
-    assert_eq!(diff(&snapshot(&w.root), &w.s1), Vec::<String>::new());
+    w.assert_root_is(&w.s1, "");
     w.assert_checks("after undoing the files phase");
     assert_eq!(w.json("check").0["target"], OLD);
 }

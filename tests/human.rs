@@ -2,69 +2,17 @@
 //! output, refusals and errors included, with temporary paths redacted
 //! (`support::shown`). One test per case, so a failure names the case; each
 //! runs in its own folder, staged first where the case needs a staged root.
+//! The cases the `json` suite shares are in `support::cases`.
 
-use crate::support::shown::{STAGE, damage, shown, shown_env, staged, world};
+use crate::support::shown::{shown, shown_env, world};
+
+// names, plan, inspect, stage, check, boot, log, … (`support::cases`).
+crate::support::cases::command_cases!(&[]);
 
 /// The snapshot `name` of `args` run in a fresh [`world`].
 fn fresh(name: &str, args: &[&str]) {
     let d = world();
     insta::assert_snapshot!(name, shown(d.path(), args));
-}
-
-/// The snapshot `name` of `args` run after [`STAGE`].
-fn after_stage(name: &str, args: &[&str]) {
-    let d = staged();
-    insta::assert_snapshot!(name, shown(d.path(), args));
-}
-
-const BOOT: &[&str] = &[
-    "boot",
-    "root",
-    "--mac",
-    "00:11:BB:73:AD:61",
-    "--model",
-    "7960",
-    "--running",
-    "P0S3-06-3-00",
-];
-
-#[test]
-fn names() {
-    fresh(
-        "names",
-        &[
-            "names",
-            "P0S3-08-12-00",
-            "cmterm-7941_7961-sccp.9-4-2SR3-1.zip",
-            "nonsense",
-        ],
-    );
-}
-
-#[test]
-fn plan() {
-    fresh(
-        "plan",
-        &["plan", "--from", "P00305000500", "--to", "P0S3-8-12-00"],
-    );
-}
-
-#[test]
-fn plan_refused() {
-    fresh(
-        "plan_refused",
-        &["plan", "--from", "P0S3-8-12-00", "--to", "P0S3-04-4-00"],
-    );
-}
-
-#[test]
-fn matrix() {
-    fresh("matrix", &["matrix"]);
-}
-
-#[test]
-fn inspect() {
-    fresh("inspect", &["inspect", "P0S3-8-12-00.zip", "broken.zip"]);
 }
 
 #[test]
@@ -73,107 +21,6 @@ fn inspect_brief() {
         "inspect_brief",
         &["--brief", "inspect", "P0S3-8-12-00.zip", "broken.zip"],
     );
-}
-
-#[test]
-fn inspect_unreadable() {
-    fresh("inspect_unreadable", &["inspect", "missing.zip"]);
-}
-
-#[test]
-fn stage_dry_run() {
-    fresh(
-        "stage_dry_run",
-        &[
-            "stage",
-            "--dry-run",
-            "--target",
-            "P0S3-08-12-00",
-            "--from",
-            "P0S3-8-12-00.zip",
-            "root",
-        ],
-    );
-}
-
-#[test]
-fn stage() {
-    fresh("stage", STAGE);
-}
-
-#[test]
-fn stage_refused() {
-    after_stage(
-        "stage_refused",
-        &["stage", "--target", "P0M3-03-2-00", "--from", "fw", "root"],
-    );
-}
-
-#[test]
-fn stage_errors() {
-    after_stage(
-        "stage_errors",
-        &[
-            "stage",
-            "--target",
-            "P0S3-8-12-00",
-            "--from",
-            "broken.zip",
-            "root",
-        ],
-    );
-}
-
-#[test]
-fn check() {
-    after_stage("check", &["check", "root"]);
-}
-
-#[test]
-fn check_damaged() {
-    let d = staged();
-    damage(d.path());
-    insta::assert_snapshot!("check_damaged", shown(d.path(), &["check", "root"]));
-}
-
-#[test]
-fn check_unreadable() {
-    fresh("check_unreadable", &["check", "missing"]);
-}
-
-#[test]
-fn boot() {
-    after_stage("boot", BOOT);
-}
-
-#[test]
-fn boot_unreadable() {
-    fresh(
-        "boot_unreadable",
-        &[
-            "boot",
-            "missing",
-            "--mac",
-            "00:11:BB:73:AD:61",
-            "--model",
-            "7960",
-        ],
-    );
-}
-
-#[test]
-fn log() {
-    after_stage("log", &["log", "syslog", "--root", "root"]);
-}
-
-#[test]
-fn log_unreadable() {
-    fresh("log_unreadable", &["log", "missing.log"]);
-}
-
-#[test]
-fn usage_error() {
-    fresh("usage_error", &["stage", "--target"]);
 }
 
 #[test]

@@ -577,3 +577,159 @@ fn a_cop_sgn_header_is_shown_and_a_renamed_one_is_flagged() {
         .unwrap_or_else(|| panic!("{doc}"));
     assert!(f["message"].as_str().unwrap().contains(name), "{f}");
 }
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+/// The member lines of a human report: from "  members:" to the next
+/// line indented less.
+fn member_block(text: &str) -> Vec<&str> {
+    text.lines()
+        .skip_while(|l| *l != "  members:")
+        .skip(1)
+        .take_while(|l| l.starts_with("    "))
+        .collect()
+}
+
+#[test]
+fn inspect_default_is_one_line_per_member_and_signed_as_only_where_the_name_differs() {
+    let d = tmp();
+    // One member renamed after signing: its header still names the vendor's file.
+    let files = renamed(sip812(), "P0S3-8-12-00.sb2", "app.sb2");
+    zip(&d.path().join("sip.zip"), &files);
+    let out = loadsmith()
+        .args(["inspect", &p(&d, "sip.zip")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let block = member_block(&text);
+    assert_eq!(block.len(), files.len(), "one line per member:\n{text}");
+    for (name, bytes) in &files {
+        assert!(
+            !text.contains(&sha256_hex(bytes)),
+            "{name}'s SHA-256:\n{text}"
+        );
+        let line = block.iter().find(|l| l.contains(name.as_str())).unwrap();
+        assert_eq!(
+            line.contains("signed as"),
+            name == "app.sb2",
+            "signed-as only where it differs: {line}"
+        );
+    }
+    let line = block.iter().find(|l| l.contains("app.sb2")).unwrap();
+    assert!(line.ends_with("· signed as P0S3-8-12-00.sb2"), "{line}");
+}
+
+#[test]
+fn inspect_long_gives_each_members_sha256_signer_ca_and_signing_time() {
+    let d = tmp();
+    let files = sip812();
+    zip(&d.path().join("sip.zip"), &files);
+    for flag in ["--long", "-l"] {
+        let out = loadsmith()
+            .args(["inspect", flag, &p(&d, "sip.zip")])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let block = member_block(&text);
+        for (name, bytes) in &files {
+            // The member's own lines: its line, then those indented deeper.
+            let at = block
+                .iter()
+                .position(|l| l.starts_with(&format!("    {name} ")))
+                .unwrap_or_else(|| panic!("{name} missing:\n{text}"));
+            let own: Vec<&str> = block[at + 1..]
+                .iter()
+                .take_while(|l| l.starts_with("        "))
+                .map(|l| l.trim())
+                .collect();
+            assert_eq!(own[0], format!("sha256    {}", sha256_hex(bytes)), "{text}");
+            if bytes.starts_with(&[1, 0, 2]) {
+                assert_eq!(
+                    own[1..],
+                    [
+                        "signer    CN=someSigner;OU=someOrgUnit;O=someOrg (serial 1234567890abcdef, sha1)",
+                        "CA        CN=someCA;OU=someOrgUnit;O=someOrg",
+                        "signed at (no signing time in the header)",
+                        &format!("signed as {name}"),
+                    ],
+                    "{text}"
+                );
+            } else {
+                assert_eq!(own.len(), 1, "unsigned {name}: its SHA-256 alone:\n{text}");
+            }
+        }
+    }
+}
+
+#[test]
+fn inspect_long_with_brief_is_refused() {
+    let sample =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/P0S3-8-12-00-sample.zip");
+    loadsmith()
+        .args(["--brief", "inspect", "--long"])
+        .arg(&sample)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("--long and --brief"));
+}
+
+#[test]
+fn inspect_long_on_the_sample_is_stable() {
+    let sample =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/P0S3-8-12-00-sample.zip");
+    let out = loadsmith()
+        .args(["inspect", "--long", sample.to_str().unwrap()])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out).replace(sample.to_str().unwrap(), "[sample]");
+    insta::assert_snapshot!("inspect_long_on_the_sample", text);
+}
+
+#[test]
+fn inspect_long_on_real_vendor_sets_gives_each_members_sha256() {
+    for folder in ["sip-7940-7960-8.12", "sip-7941-7961-8.5.4"] {
+        let Some(files) = realworld(folder) else {
+            return;
+        };
+        let d = tmp();
+        zip(&d.path().join("real.zip"), &files);
+        let run = |long: bool| {
+            let mut c = loadsmith();
+            c.arg("inspect");
+            if long {
+                c.arg("--long");
+            }
+            let out = c.arg(p(&d, "real.zip")).output().unwrap();
+            assert_eq!(out.status.code(), Some(0), "{folder}");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        // The vendor's files are named as they were signed: no signed-as.
+        let short = run(false);
+        assert!(!short.contains("signed as"), "{folder}:\n{short}");
+        assert_eq!(member_block(&short).len(), files.len(), "{short}");
+        let long = run(true);
+        for (name, bytes) in &files {
+            let block = member_block(&long);
+            let at = block
+                .iter()
+                .position(|l| l.starts_with(&format!("    {name} ")))
+                .unwrap_or_else(|| panic!("{name}:\n{long}"));
+            assert_eq!(
+                block[at + 1].trim(),
+                format!("sha256    {}", sha256_hex(bytes)),
+                "{folder}"
+            );
+        }
+    }
+}

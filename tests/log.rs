@@ -461,6 +461,94 @@ fn follow_shows_each_phone_live_and_survives_rotation() {
     let _ = child.wait();
 }
 
+/// field-facts' real SIP 8.12 log, asked for by a scripted 7960 with MAC
+/// `mac` from `from` (the server's answers are the root's).
+fn play_sip_812(port: u16, from: &str, mac: &str) {
+    let hunt = [
+        format!("CTLSEP{mac}.tlv"),
+        format!("SEP{mac}.cnf.xml"),
+        format!("SIP{mac}.cnf"),
+        format!("MGC{mac}.cnf"),
+        "XMLDefault.cnf.xml".into(),
+    ];
+    let mut asks: Vec<String> = hunt.to_vec();
+    asks.extend(["P0S3-8-12-00.loads".into(), "P003-8-12-00.sbn".into()]);
+    asks.extend(hunt.iter().cloned());
+    asks.extend([
+        "P0S3-8-12-00.loads".into(),
+        "P0S3-8-12-00.sb2".into(),
+        "SIPDefault.cnf".into(),
+        format!("SIP{mac}.cnf"),
+    ]);
+    for f in &asks {
+        fetch(from, port, f);
+    }
+}
+
+/// The real `in.tftpd -v -v` serving field-facts' SIP 8.12 sequence: a 7960
+/// without a `SIP<MAC>.cnf` settles on P0S3-8-12-00 (the file is one a phone
+/// may lack), one whose `SIP<MAC>.cnf` the server cannot read ("Permission
+/// denied") is stuck on it.
+#[test]
+fn the_real_in_tftpd_serving_sip_812_without_a_mac_file_settles() {
+    let d = tempfile::tempdir().unwrap();
+    write_root(d.path(), &sip812());
+    std::fs::write(
+        d.path().join("XMLDefault.cnf.xml"),
+        "<Default><loadInformation7 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation7></Default>",
+    )
+    .unwrap();
+    std::fs::write(
+        d.path().join("SIPDefault.cnf"),
+        "image_version: P0S3-8-12-00\n",
+    )
+    .unwrap();
+    let locked = d.path().join("SIP0011BB73AD67.cnf");
+    std::fs::write(&locked, "image_version: P0S3-8-12-00\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let Some(log) = support::Syslog::capture() else {
+        eprintln!(
+            "skipped: /dev/log is owned by a syslog daemon; the log tests bind it themselves"
+        );
+        return;
+    };
+    let Some(server) = tftpd_with(d.path(), "nobody", &["-v", "-v"]) else {
+        eprintln!("skipped: needs in.tftpd and root (.ci/run installs it)");
+        return;
+    };
+    play_sip_812(server.port, "127.0.0.6", "0011BB73AD66");
+    play_sip_812(server.port, "127.0.0.7", "0011BB73AD67");
+    drop(server);
+    let lines = log.lines();
+    drop(log);
+    let file = d.path().join("syslog");
+    std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("sending NAK (0, Permission denied)")),
+        "{lines:?}"
+    );
+    let (doc, code) = json(&[
+        "log",
+        file.to_str().unwrap(),
+        "--root",
+        d.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1, "{doc}");
+    let of = |c: &str| kind_of(&doc, c);
+    let (_, kind, v) = of("127.0.0.6");
+    assert_eq!(kind, "settles", "{v}");
+    assert!(v.starts_with("settles on P0S3-8-12-00"), "{v}");
+    let (_, kind, v) = of("127.0.0.7");
+    assert_eq!(kind, "stuck", "{v}");
+    assert!(
+        v.contains("SIP0011BB73AD67.cnf") && v.contains("Permission denied"),
+        "{v}"
+    );
+}
+
 #[test]
 fn an_unreadable_log_is_exit_2_and_an_empty_one_has_no_phone() {
     let dir = tempfile::tempdir().unwrap();

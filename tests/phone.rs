@@ -623,81 +623,8 @@ fn every_step_of_a_plan_stages_and_boots_to_its_load() {
     }
 }
 
-mod property {
-    use super::*;
-    use proptest::prelude::*;
-
-    const SIP: [&str; 3] = [
-        "",
-        "image_version: P0S3-8-12-00\n",
-        "image_version: P0S3-8-11-00\n",
-    ];
-    const XML: [&str; 8] = [
-        "",
-        "<Default><loadInformation>P0S3-8-12-00</loadInformation></Default>",
-        "<Default><loadInformation7 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation7></Default>",
-        "<Default><loadInformation115 model=\"IP Phone 7941\">SCCP41.9-4-2SR3-1S</loadInformation115></Default>",
-        "<Default><loadInformation7 model=\"IP Phone 7960\">SCCP41.9-4-2SR3-1S</loadInformation7><loadInformation30018 model=\"IP Phone 7961\">SCCP41.9-4-2SR3-1S</loadInformation30018></Default>",
-        "<Default><loadInformation8>P003-8-12-00</loadInformation8><loadInformation>SCCP41.9-4-2SR3-1S</loadInformation></Default>",
-        // Bare and numbered disagreeing; a zero-padded device type.
-        "<Default><loadInformation7 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation7><loadInformation>P0S3-8-11-00</loadInformation></Default>",
-        "<Default><loadInformation00007 model=\"IP Phone 7960\">P0S3-8-12-00</loadInformation00007></Default>",
-    ];
-    /// Per-phone files of other phones (a template's all-zero MAC included).
-    const PER_PHONE: [(&str, &str); 3] = [
-        ("", ""),
-        (
-            "SEP000000000000.cnf.xml",
-            "<device><loadInformation>P0S3-8-11-00</loadInformation></device>",
-        ),
-        ("SIP00000000AB12.cnf", "image_version: P0S3-8-11-00\n"),
-    ];
-    const OS: [&str; 3] = ["", "P003-8-12-00\r\n", "P0S3-8-12-00\r\n"];
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
-        /// For random roots built from the test bundles and random
-        /// configuration files, check's verdict for a model equals boot's
-        /// verdict for a phone of that model.
-        #[test]
-        fn check_and_boot_agree(sip in 0..3usize, xml in 0..8usize, os in 0..3usize, per in 0..3usize, legacy: bool, family: bool, broken: bool) {
-            let mut files = Files::new();
-            if legacy {
-                files.extend(sip812().into_iter().filter(|(n, _)| n != "OS79XX.TXT"));
-            }
-            if family {
-                files.extend(if broken { without(sccp41(), "dsp41.9-4-2ES26.sbn") } else { sccp41() });
-            }
-            let mut extra = Vec::new();
-            for (name, text) in [("SIPDefault.cnf", SIP[sip]), ("XMLDefault.cnf.xml", XML[xml]), ("OS79XX.TXT", OS[os]), PER_PHONE[per]] {
-                if !text.is_empty() {
-                    extra.push((name, text));
-                }
-            }
-            let d = root(&files, &extra);
-            let (c, _) = json(&["check", &d.path().to_string_lossy()]);
-            for row in c["fleet"].as_array().unwrap() {
-                let model = row["model"].as_str().unwrap();
-                let reset = row["state"] == "factory reset";
-                let ds = d.path().to_string_lossy().to_string();
-                // "A phone with no per-phone file": the MAC check walks is one
-                // no per-phone file of the root names.
-                let mac = if per == 1 { "02005E10AD01" } else { "000000000000" };
-                // A per-phone file's phone: walked with its own MAC.
-                let mac = row["phones"]["macs"][0].as_str().unwrap_or(mac);
-                let mut args = vec!["boot", &ds, "--mac", mac, "--model", model];
-                if reset {
-                    args.push("--factory-reset");
-                } else {
-                    args.extend(["--running", "its current load"]);
-                }
-                let (b, _) = json(&args);
-                prop_assert_eq!(&row["kind"], &b["verdict"]["kind"], "{} {}: check {} / boot {}", model, row["state"], row, b["verdict"]);
-                prop_assert_eq!(&row["image"], &b["verdict"]["image"], "{} {}", model, row["state"]);
-            }
-        }
-    }
-}
+/// check, boot and log --root agree on random roots.
+mod property;
 
 /// A pointer may name a term file (`term70.default`): phones fetch
 /// `term70.default.loads`, and check, stage and boot agree it resolves.
@@ -725,3 +652,6 @@ fn a_pointer_may_name_a_term_file() {
 
 /// Issue 21, "The phone model, round 2".
 mod round2;
+
+/// Issue 21's leftovers.
+mod round3;

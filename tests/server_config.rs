@@ -60,8 +60,19 @@ fn defaults(etc: &Path, root: &Path, options: &str) {
     .unwrap();
 }
 
+/// `loadsmith --json ARGS` with `etc` read as `/etc`: the document, stderr
+/// and the exit code.
 fn run(etc: &Path, args: &[&str]) -> (serde_json::Value, String, i32) {
-    let out = support::loadsmith()
+    run_from(etc, None, args)
+}
+
+/// [`run`], from the folder `cwd` when given.
+fn run_from(etc: &Path, cwd: Option<&Path>, args: &[&str]) -> (serde_json::Value, String, i32) {
+    let mut c = support::loadsmith();
+    if let Some(d) = cwd {
+        c.current_dir(d);
+    }
+    let out = c
         .env("LOADSMITH_ETC", etc)
         .arg("--json")
         .args(args)
@@ -79,15 +90,43 @@ fn kinds(doc: &serde_json::Value) -> Vec<(String, String)> {
     support::pairs(doc, "fleet", "model", "kind")
 }
 
-#[test]
-fn check_with_no_root_takes_root_rules_and_user_from_the_tftpd_hpa_defaults() {
+/// `check --json` says a 7961 settles.
+fn assert_7961_settles(doc: &serde_json::Value) {
+    assert!(
+        kinds(doc)
+            .iter()
+            .any(|(m, k)| m.contains("7961") && k == "settles"),
+        "{doc}"
+    );
+}
+
+/// [`tree`], with tftpd-hpa's defaults in the `/etc` folder serving it
+/// with `options` and `-m` the rules: the root, the folder, the rules.
+fn configured(options: &str) -> (tempfile::TempDir, tempfile::TempDir, std::path::PathBuf) {
     let (root, etc) = tree();
     let rules = etc.path().join("tftpd.remap");
     defaults(
         etc.path(),
         root.path(),
-        &format!("--secure -m {}", rules.display()),
+        &format!("{options} -m {}", rules.display()),
     );
+    (root, etc, rules)
+}
+
+/// The line on stderr that says the root and the rules came from the
+/// tftpd-hpa defaults in `etc`.
+fn from_defaults(etc: &Path, root: &Path, rules: &Path) -> String {
+    format!(
+        "tftpd-hpa configuration {}: root {}, rules {}, runs as tftp",
+        etc.join("default/tftpd-hpa").display(),
+        root.display(),
+        rules.display()
+    )
+}
+
+#[test]
+fn check_with_no_root_takes_root_rules_and_user_from_the_tftpd_hpa_defaults() {
+    let (root, etc, rules) = configured("--secure");
     let (doc, err, _) = run(etc.path(), &["check"]);
     assert!(
         err.contains("tftpd-hpa configuration")
@@ -115,23 +154,12 @@ fn check_with_no_root_takes_root_rules_and_user_from_the_tftpd_hpa_defaults() {
     )
     .0;
     assert_eq!(kinds(&doc), kinds(&same));
-    assert!(
-        kinds(&doc)
-            .iter()
-            .any(|(m, k)| m.contains("7961") && k == "settles"),
-        "{doc}"
-    );
+    assert_7961_settles(&doc);
 }
 
 #[test]
 fn permissions_are_judged_for_the_user_the_server_runs_as() {
-    let (root, etc) = tree();
-    let rules = etc.path().join("tftpd.remap");
-    defaults(
-        etc.path(),
-        root.path(),
-        &format!("-s -m {}", rules.display()),
-    );
+    let (root, etc, rules) = configured("-s");
     let fw = root.path().join("firmware/7961");
     // Root's folder, group phones (4321) may enter it, others may not.
     std::os::unix::fs::chown(&fw, Some(0), Some(4321)).unwrap();
@@ -313,4 +341,150 @@ fn starts_with(rules: &Path, root: &Path) -> bool {
         "in.tftpd neither served nor refused its rules"
     );
     false
+}
+
+/// Rules that send the 7961's firmware to firmware/7961/ and the
+/// configuration file to settings/ (tftp-hpa 5.2's syntax).
+const RULES_STAGE: &str = "\
+r ^(XMLDefault\\.cnf\\.xml)$ settings/\\1
+re ^(term(41|61)\\.default\\.loads)$ firmware/7961/\\1
+re ^(SCCP41\\..*\\.loads)$ firmware/7961/\\1
+re ^((jar|cnu|apps|dsp|cvm)41.*\\.sbn)$ firmware/7961/\\1
+";
+
+/// The names in `dir`, dot files left out, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    names
+}
+
+const STAGE_7961: [&str; 5] = [
+    "stage",
+    "--target",
+    "SCCP41.9-4-2SR3-1S",
+    "--from",
+    "cmterm-7961-sccp.9-4-2SR3-1.zip",
+];
+
+const BOOT_7961: [&str; 6] = [
+    "boot",
+    "--mac",
+    "0011BB73AD61",
+    "--model",
+    "7961",
+    "--factory-reset",
+];
+
+/// A folder holding the 7961's bundle only, as [`STAGE_7961`] names it.
+fn bundle_folder() -> tempfile::TempDir {
+    let work = tempfile::tempdir().unwrap();
+    support::zip(&work.path().join(STAGE_7961[4]), &sccp41());
+    work
+}
+
+#[test]
+fn stage_with_no_root_writes_into_the_configured_directory_through_its_rules() {
+    let (work, etc) = (bundle_folder(), tempfile::tempdir().unwrap());
+    std::fs::create_dir_all(etc.path().join("default")).unwrap();
+    let rules = etc.path().join("tftpd.remap");
+    std::fs::write(&rules, RULES_STAGE).unwrap();
+    // The configured root does not exist yet: the stage makes it.
+    let srv = tempfile::tempdir().unwrap();
+    let root = srv.path().join("tftp");
+    defaults(
+        etc.path(),
+        &root,
+        &format!("--secure -m {}", rules.display()),
+    );
+    let (doc, err, code) = run_from(etc.path(), Some(work.path()), &STAGE_7961);
+    assert_eq!(code, 0, "{err}\n{doc}");
+    assert!(
+        err.contains(&from_defaults(etc.path(), &root, &rules)),
+        "{err}"
+    );
+    assert_eq!(doc["root"], root.to_str().unwrap(), "{doc}");
+    assert_eq!(doc["server"]["map_file"], rules.to_str().unwrap(), "{doc}");
+    // Every file where the rules send its name, with the bundle's bytes;
+    // nothing at the top of the root but the rules' folders.
+    for (name, bytes) in sccp41() {
+        let at = root.join("firmware/7961").join(&name);
+        assert_eq!(std::fs::read(&at).ok(), Some(bytes), "{name}");
+    }
+    assert!(root.join("settings/XMLDefault.cnf.xml").is_file());
+    assert_eq!(listing(&root), ["firmware", "settings"]);
+    // The folder it ran in (the bundle's) is not written to.
+    assert_eq!(listing(work.path()), ["cmterm-7961-sccp.9-4-2SR3-1.zip"]);
+    // check, given no root either, sees the 7961 settle there.
+    let (doc, _, code) = run_from(etc.path(), Some(work.path()), &["check"]);
+    assert_eq!(code, 0, "{doc}");
+    assert_7961_settles(&doc);
+}
+
+#[test]
+fn boot_with_no_source_settles_from_the_configured_root_and_rules() {
+    let (root, etc, rules) = configured("-s");
+    let (doc, err, code) = run(etc.path(), &BOOT_7961);
+    assert_eq!(code, 0, "{err}\n{doc}");
+    assert!(
+        err.contains(&from_defaults(etc.path(), root.path(), &rules)),
+        "{err}"
+    );
+    assert_eq!(doc["verdict"]["kind"], "settles", "{doc}");
+    assert_eq!(doc["server"]["server"], "tftpd-hpa", "{doc}");
+    // The same walk as the folder and the rules given by hand.
+    let r = root.path().to_str().unwrap();
+    let mut by_hand = BOOT_7961.to_vec();
+    by_hand.extend([r, "--map-file", rules.to_str().unwrap()]);
+    let (same, _, _) = run(etc.path(), &by_hand);
+    assert_eq!(doc["requests"], same["requests"], "{doc}\n{same}");
+    assert!(
+        doc["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["remapped"] == "settings/XMLDefault.cnf.xml"),
+        "{doc}"
+    );
+}
+
+#[test]
+fn boot_and_stage_with_no_root_and_no_server_configuration_say_so() {
+    let (work, etc) = (bundle_folder(), tempfile::tempdir().unwrap());
+    for (args, what) in [
+        (&STAGE_7961[..], "stage needs a root"),
+        (&BOOT_7961[..], "boot needs a source"),
+    ] {
+        let (_, err, code) = run_from(etc.path(), Some(work.path()), args);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(what)
+                && err.contains("--server-config FILE")
+                && err.contains("no /etc/default/tftpd-hpa or dnsmasq.conf with enable-tftp"),
+            "{err}"
+        );
+    }
+    // A configuration that names no root: said, naming the file.
+    std::fs::create_dir_all(etc.path().join("default")).unwrap();
+    std::fs::write(
+        etc.path().join("default/tftpd-hpa"),
+        "TFTP_USERNAME=\"tftp\"\nTFTP_OPTIONS=\"--secure\"\n",
+    )
+    .unwrap();
+    for args in [&STAGE_7961[..], &BOOT_7961[..]] {
+        let (_, err, code) = run_from(etc.path(), Some(work.path()), args);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&format!(
+                "{} names no root (no TFTP_DIRECTORY)",
+                etc.path().join("default/tftpd-hpa").display()
+            )),
+            "{err}"
+        );
+    }
+    assert_eq!(listing(work.path()), ["cmterm-7961-sccp.9-4-2SR3-1.zip"]);
 }

@@ -20,16 +20,74 @@ fn staged(dir: &Path, lists: &[(&str, Vec<u8>)]) -> PathBuf {
     for (n, d) in lists {
         std::fs::write(root.join(n), d).unwrap();
     }
-    let (doc, code) = json(&[
+    let (doc, code) = stage(dir, &root, &[]);
+    assert_eq!(code, 0, "{doc}");
+    root
+}
+
+/// `loadsmith --json stage` of SIP 8.12 from `dir`'s bundle into `root`
+/// (after [`staged`]), with `extra` flags: the document and exit code.
+fn stage(dir: &Path, root: &Path, extra: &[&str]) -> (serde_json::Value, i32) {
+    let fw = dir.join("sip812.zip");
+    let mut args = vec![
         "stage",
         "--target",
         "P0S3-8-12-00",
         "--from",
         fw.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    args.push(root.to_str().unwrap());
+    json(&args)
+}
+
+/// The manifest the last stage recorded in `root`.
+fn manifest(root: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(root.join(".loadsmith/manifest.json")).unwrap()).unwrap()
+}
+
+/// `boot ROOT` of a 7960 with the MAC the lists are named after.
+fn boot_args(root: &Path) -> [&str; 6] {
+    [
+        "boot",
         root.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{doc}");
-    root
+        "--mac",
+        MAC,
+        "--model",
+        "7960",
+    ]
+}
+
+/// A root staged with an ITLFile.tlv signed by "SAST one" (trusting the
+/// CallManager "ccm01"): its folder, the root, and the keys "SAST one",
+/// "SAST other" and "ccm01".
+fn staged_with_itl() -> (tempfile::TempDir, PathBuf, [b::Key; 3]) {
+    let t = tempfile::tempdir().unwrap();
+    let keys = [
+        b::key(1, "SAST one"),
+        b::key(6, "SAST other"),
+        b::key(2, "ccm01"),
+    ];
+    let root = staged(t.path(), &[("ITLFile.tlv", b::itl(&keys[0], &keys[2]))]);
+    (t, root, keys)
+}
+
+/// A CTLFile.tlv signed by "SAST one" that gives "tftp01" the TFTP role.
+fn ctl_with_tftp() -> Vec<u8> {
+    let (a, tftp) = (b::key(1, "SAST one"), b::key(3, "tftp01"));
+    b::list(
+        &a,
+        b::SHA1,
+        "CTLFile.tlv",
+        &[(b::SAST, &a), (b::TFTP, &tftp)],
+    )
+}
+
+/// The message of the one finding `code` of `doc` (there is one).
+fn only_message<'a>(doc: &'a serde_json::Value, code: &str) -> &'a str {
+    let f = findings(doc, code);
+    assert_eq!(f.len(), 1, "{doc}");
+    f[0]["message"].as_str().unwrap()
 }
 
 fn check(root: &Path) -> (serde_json::Value, i32) {
@@ -52,9 +110,7 @@ fn check_lists_each_trust_list_with_its_signer() {
     let root = staged(t.path(), &[(&format!("CTLSEP{MAC}.tlv"), b::itl(&a, &c))]);
     let (doc, code) = check(&root);
     assert_eq!(code, 0, "{doc}");
-    let f = findings(&doc, "trust-list");
-    assert_eq!(f.len(), 1, "{doc}");
-    let msg = f[0]["message"].as_str().unwrap();
+    let msg = only_message(&doc, "trust-list");
     assert!(
         msg.starts_with(&format!(
             "CTLSEP{MAC}.tlv: signed by CN=SAST one,O=Test,C=US"
@@ -64,9 +120,7 @@ fn check_lists_each_trust_list_with_its_signer() {
     assert!(msg.contains("signature verified"), "{msg}");
     assert!(msg.contains("trust no TFTP certificate"), "{msg}");
     // The manifest records the signer and its SAST key.
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root.join(".loadsmith/manifest.json")).unwrap())
-            .unwrap();
+    let m = manifest(&root);
     let rec = &m["trust"][format!("CTLSEP{MAC}.tlv")];
     assert_eq!(rec["signer"], "CN=SAST one,O=Test,C=US");
     assert_eq!(rec["sast"][0]["key_sha256"].as_str().unwrap().len(), 64);
@@ -74,13 +128,7 @@ fn check_lists_each_trust_list_with_its_signer() {
 
 #[test]
 fn a_list_from_another_sast_after_the_stage_is_an_error_naming_both_signers() {
-    let t = tempfile::tempdir().unwrap();
-    let (a, other, c) = (
-        b::key(1, "SAST one"),
-        b::key(6, "SAST other"),
-        b::key(2, "ccm01"),
-    );
-    let root = staged(t.path(), &[("ITLFile.tlv", b::itl(&a, &c))]);
+    let (_t, root, [a, other, c]) = staged_with_itl();
     // Same signer, new content: phones accept it.
     std::fs::write(
         root.join("ITLFile.tlv"),
@@ -93,9 +141,7 @@ fn a_list_from_another_sast_after_the_stage_is_an_error_naming_both_signers() {
     std::fs::write(root.join("ITLFile.tlv"), b::itl(&other, &c)).unwrap();
     let (doc, code) = check(&root);
     assert_eq!(code, 1, "{doc}");
-    let f = findings(&doc, "trust-signer-changed");
-    assert_eq!(f.len(), 1, "{doc}");
-    let msg = f[0]["message"].as_str().unwrap();
+    let msg = only_message(&doc, "trust-signer-changed");
     assert!(msg.contains("signed by CN=SAST other,O=Test,C=US"), "{msg}");
     assert!(msg.contains("(signed by CN=SAST one,O=Test,C=US"), "{msg}");
     assert!(
@@ -124,9 +170,7 @@ fn two_lists_with_different_signers_warn() {
     );
     let (doc, code) = check(&root);
     assert_eq!(code, 0, "{doc}");
-    let f = findings(&doc, "trust-list-signers");
-    assert_eq!(f.len(), 1, "{doc}");
-    let msg = f[0]["message"].as_str().unwrap();
+    let msg = only_message(&doc, "trust-list-signers");
     assert!(
         msg.contains("CTLFile.tlv by CN=SAST one") && msg.contains("ITLFile.tlv by CN=SAST other"),
         "{msg}"
@@ -173,13 +217,7 @@ fn an_empty_list_in_a_root_is_nonsecure() {
 #[test]
 fn a_tftp_record_asks_for_signed_configuration_files() {
     let t = tempfile::tempdir().unwrap();
-    let (a, tftp) = (b::key(1, "SAST one"), b::key(3, "tftp01"));
-    let list = b::list(
-        &a,
-        b::SHA1,
-        "CTLFile.tlv",
-        &[(b::SAST, &a), (b::TFTP, &tftp)],
-    );
+    let list = ctl_with_tftp();
     let other = "00AABBCCDDEE";
     let root = staged(t.path(), &[("CTLFile.tlv", list)]);
     std::fs::write(root.join(format!("SEP{MAC}.cnf.xml")), "<device/>").unwrap();
@@ -207,14 +245,7 @@ fn a_tftp_record_asks_for_signed_configuration_files() {
 }
 
 fn boot_decisions(root: &Path) -> Vec<String> {
-    let (doc, _) = json(&[
-        "boot",
-        root.to_str().unwrap(),
-        "--mac",
-        MAC,
-        "--model",
-        "7960",
-    ]);
+    let (doc, _) = json(&boot_args(root));
     doc["decisions"]
         .as_array()
         .unwrap()
@@ -226,13 +257,7 @@ fn boot_decisions(root: &Path) -> Vec<String> {
 #[test]
 fn boot_says_secure_mode_and_whom_the_phone_trusts() {
     let t = tempfile::tempdir().unwrap();
-    let (a, tftp) = (b::key(1, "SAST one"), b::key(3, "tftp01"));
-    let list = b::list(
-        &a,
-        b::SHA1,
-        "CTLFile.tlv",
-        &[(b::SAST, &a), (b::TFTP, &tftp)],
-    );
+    let list = ctl_with_tftp();
     let root = staged(t.path(), &[(&format!("CTLSEP{MAC}.tlv"), list)]);
     let d = boot_decisions(&root);
     let want = format!(
@@ -251,17 +276,7 @@ fn boot_says_nonsecure_mode_for_an_empty_list() {
 }
 
 fn loadsmith_human_boot_contains(root: &Path, text: &str) {
-    let out = support::loadsmith()
-        .args([
-            "boot",
-            root.to_str().unwrap(),
-            "--mac",
-            MAC,
-            "--model",
-            "7960",
-        ])
-        .output()
-        .unwrap();
+    let out = support::loadsmith().args(boot_args(root)).output().unwrap();
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains(text), "{s}");
 }
@@ -289,46 +304,20 @@ fn log_says_a_phone_asking_for_signed_configuration_holds_a_trust_list() {
 
 #[test]
 fn stage_keeps_the_old_signer_until_forced_and_says_why() {
-    let t = tempfile::tempdir().unwrap();
-    let (a, other, c) = (
-        b::key(1, "SAST one"),
-        b::key(6, "SAST other"),
-        b::key(2, "ccm01"),
-    );
-    let root = staged(t.path(), &[("ITLFile.tlv", b::itl(&a, &c))]);
+    let (t, root, [_, other, c]) = staged_with_itl();
     std::fs::write(root.join("ITLFile.tlv"), b::itl(&other, &c)).unwrap();
-    let fw = t.path().join("sip812.zip");
-    let stage = |extra: &[&str]| {
-        let mut args = vec![
-            "stage",
-            "--target",
-            "P0S3-8-12-00",
-            "--from",
-            fw.to_str().unwrap(),
-        ];
-        args.extend_from_slice(extra);
-        args.push(root.to_str().unwrap());
-        json(&args)
-    };
     // A stage says the chain is broken and keeps the old record.
-    let (doc, _) = stage(&[]);
-    let f: Vec<_> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "trust-signer-changed")
-        .collect();
+    let (doc, _) = stage(t.path(), &root, &[]);
+    let f = findings(&doc, "trust-signer-changed");
     assert_eq!(f.len(), 1, "{doc}");
     assert_eq!(check(&root).1, 1);
     // Once the phones are erased, --force records the new signer.
-    let (doc, code) = stage(&["--force"]);
+    let (doc, code) = stage(t.path(), &root, &["--force"]);
     assert_eq!(code, 0, "{doc}");
     let (doc, code) = check(&root);
     assert_eq!(code, 0, "{doc}");
     assert!(findings(&doc, "trust-signer-changed").is_empty());
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root.join(".loadsmith/manifest.json")).unwrap())
-            .unwrap();
+    let m = manifest(&root);
     assert_eq!(
         m["trust"]["ITLFile.tlv"]["signer"],
         "CN=SAST other,O=Test,C=US"
@@ -341,19 +330,9 @@ fn a_list_added_after_the_stage_is_recorded_by_the_next_stage() {
     let a = b::key(1, "SAST one");
     let root = staged(t.path(), &[]);
     std::fs::write(root.join("CTLFile.tlv"), b::itl(&a, &a)).unwrap();
-    let fw = t.path().join("sip812.zip");
-    let (doc, code) = json(&[
-        "stage",
-        "--target",
-        "P0S3-8-12-00",
-        "--from",
-        fw.to_str().unwrap(),
-        root.to_str().unwrap(),
-    ]);
+    let (doc, code) = stage(t.path(), &root, &[]);
     assert_eq!(code, 0, "{doc}");
-    let m: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root.join(".loadsmith/manifest.json")).unwrap())
-            .unwrap();
+    let m = manifest(&root);
     assert_eq!(
         m["trust"]["CTLFile.tlv"]["signer"],
         "CN=SAST one,O=Test,C=US"

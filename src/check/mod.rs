@@ -73,12 +73,13 @@ impl CheckReport {
 
 /// Checks a root. Waits up to `wait` for a running stage to finish and
 /// holds the root against stages while it reads, so it never sees a root
-/// half changed.
+/// half changed. `watch` is told of each file read (a progress bar).
 pub fn check(
     root: &Path,
     jobs: usize,
     wait: Duration,
     rules: Option<Rules>,
+    watch: crate::inspect::watch::Watch,
 ) -> Result<CheckReport> {
     if let Err(e) = std::fs::read_dir(root) {
         return Err(crate::error::Error::io(Action::OpenRoot, root, e));
@@ -88,7 +89,7 @@ pub fn check(
         root: root.to_path_buf(),
         rules,
     };
-    let (survey, view, rep, mut apart) = read(&served, jobs)?;
+    let (survey, view, rep, mut apart) = read(&served, jobs, watch)?;
     let mut findings = rep.findings.clone();
     // The findings that may strand phones wait for the walks (`cause`).
     let mut causes = Causes::default();
@@ -170,8 +171,13 @@ pub fn check(
 
 /// Reads the root as `served` serves it: the survey of what the rules
 /// serve and strand (with rules), the phone's view, the root read as one
-/// unpacked bundle, and (without rules) its per-phone files read apart.
-fn read(served: &Served, jobs: usize) -> Result<(Survey, RootView, BundleReport, PerPhone)> {
+/// unpacked bundle (`watch` told of each file), and (without rules) its
+/// per-phone files read apart.
+fn read(
+    served: &Served,
+    jobs: usize,
+    watch: crate::inspect::watch::Watch,
+) -> Result<(Survey, RootView, BundleReport, PerPhone)> {
     let root = served.root.as_path();
     // With rules, one walk of the tree says what is served and what the
     // rules strand (`mapcheck`).
@@ -214,6 +220,7 @@ fn read(served: &Served, jobs: usize) -> Result<(Survey, RootView, BundleReport,
             checksums: Default::default(),
             jobs,
             limits: crate::bundle::Limits::default(),
+            watch,
         },
     )?;
     Ok((survey, view, rep, apart))

@@ -108,8 +108,9 @@ pub enum Command {
     /// Predict what a phone does against a TFTP root (a folder) or a live server (tftp://host[:port]).
     #[command(after_help = crate::cli::help::after("boot"))]
     Boot {
-        /// A folder or tftp://host[:port].
-        source: String,
+        /// A folder or tftp://host[:port] (default: the root the server's
+        /// configuration names, --server-config or the machine's).
+        source: Option<String>,
         /// The phone's MAC, in any common spelling.
         #[arg(long)]
         mac: String,
@@ -198,6 +199,10 @@ pub struct InspectArgs {
     /// Also list the entries of CNU_File_Archive_3.0 bodies inside .sbn files.
     #[arg(long)]
     pub deep: bool,
+    /// Per member also its SHA-256 and its signed header: the signer, the
+    /// CA, the signing time and the name it was signed as.
+    #[arg(long, short)]
+    pub long: bool,
     /// Worker threads (default: all cores).
     #[arg(long, short)]
     pub jobs: Option<usize>,
@@ -271,7 +276,7 @@ pub struct StageArgs {
     /// Print exactly what would change and touch nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Replace root files that have other bytes and were not written by an earlier stage.
+    /// Replace root files that have other bytes: ones no earlier stage wrote, and ones changed since.
     #[arg(long)]
     pub force: bool,
     /// Remove files earlier stages wrote that nothing points at any more.
@@ -296,7 +301,7 @@ pub struct StageArgs {
     #[arg(long, value_name = "FILE")]
     pub map_file: Option<PathBuf>,
     /// The TFTP server's configuration (/etc/default/tftpd-hpa or
-    /// dnsmasq's): its remap rules and user.
+    /// dnsmasq's): its root (when ROOT is not given), remap rules and user.
     #[arg(long, value_name = "FILE")]
     pub server_config: Option<PathBuf>,
     /// Stages to keep in ROOT/.loadsmith/history/ for `undo` (0: none).
@@ -309,8 +314,9 @@ pub struct StageArgs {
     /// Limits on what a bundle may make loadsmith read.
     #[command(flatten)]
     pub limits: LimitArgs,
-    /// The TFTP root.
-    pub root: PathBuf,
+    /// The TFTP root (default: the one the server's configuration names,
+    /// --server-config or the machine's).
+    pub root: Option<PathBuf>,
 }
 
 impl LimitArgs {

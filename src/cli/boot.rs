@@ -11,7 +11,7 @@ use crate::phone::source::FileSource;
 use crate::phone::{BootReport, Kind, State as BootOptions, walk as boot};
 
 pub(super) fn run(
-    source: &str,
+    source: Option<&str>,
     mac: &str,
     model: &str,
     (running, factory_reset): (Option<String>, bool),
@@ -28,27 +28,18 @@ pub(super) fn run(
             "--model {model}: not a model loadsmith knows (7940, 7960, CP-7961G, IP Phone 7906, …)"
         ),
     })?;
-    if source.starts_with("tftp://") && (map_file.is_some() || server_config.is_some()) {
-        return Err(Error::Usage {
-            message: "--map-file and --server-config apply to a folder: a live server applies its own rules".into(),
-        });
-    }
-    let mut src: Box<dyn FileSource> = if source.starts_with("tftp://") {
-        let mut t = TftpSource::parse(source)?;
-        t.deadline = std::time::Duration::from_secs(deadline);
-        Box::new(t)
-    } else {
-        let dir = std::path::PathBuf::from(source);
-        if !dir.is_dir() {
-            let (kind, what) = match dir.exists() {
-                false => (std::io::ErrorKind::NotFound, "it does not exist"),
-                true => (std::io::ErrorKind::NotADirectory, "it is not a folder"),
-            };
-            let e = std::io::Error::new(kind, what);
-            return Err(Error::io(Action::OpenRoot, &dir, e));
+    let (mut src, server): (Box<dyn FileSource>, _) = match source {
+        Some(s) if s.starts_with("tftp://") => {
+            if map_file.is_some() || server_config.is_some() {
+                return Err(Error::Usage {
+                    message: "--map-file and --server-config apply to a folder: a live server applies its own rules".into(),
+                });
+            }
+            let mut t = TftpSource::parse(s)?;
+            t.deadline = std::time::Duration::from_secs(deadline);
+            (Box::new(t), super::server::Server::default())
         }
-        let rules = super::server::load(server_config, map_file, false)?.rules;
-        Box::new(DirSource::mapped(dir, rules))
+        _ => folder(source, (server_config, map_file))?,
     };
     let r = boot(
         src.as_mut(),
@@ -74,7 +65,8 @@ pub(super) fn run(
     };
     let outcome = Outcome::of(r.verdict.kind != Kind::Settles, false);
     if out.json {
-        out.json(&r, counts, outcome).map_err(stdout_err)?;
+        let doc = super::server::With::new(&r, &server);
+        out.json(&doc, counts, outcome).map_err(stdout_err)?;
     } else {
         let errors = match r.verdict.kind {
             Kind::Settles => String::new(),
@@ -83,6 +75,29 @@ pub(super) fn run(
         out.result(&render(&r, out), &errors).map_err(stdout_err)?;
     }
     Ok(outcome)
+}
+
+/// The folder `source` names (with no source, the root the server's
+/// configuration names), seen through its rules; and that configuration.
+fn folder(
+    source: Option<&str>,
+    (server_config, map_file): (Option<&std::path::Path>, Option<&std::path::Path>),
+) -> Result<(Box<dyn FileSource>, super::server::Server), Error> {
+    let (dir, mut server) = super::server::root_or_configured(
+        source.map(std::path::Path::new),
+        (server_config, map_file),
+        "boot needs a source (a folder or tftp://host[:port])",
+    )?;
+    if !dir.is_dir() {
+        let (kind, what) = match dir.exists() {
+            false => (std::io::ErrorKind::NotFound, "it does not exist"),
+            true => (std::io::ErrorKind::NotADirectory, "it is not a folder"),
+        };
+        let e = std::io::Error::new(kind, what);
+        return Err(Error::io(Action::OpenRoot, &dir, e));
+    }
+    let rules = server.rules.take();
+    Ok((Box::new(DirSource::mapped(dir, rules)), server))
 }
 
 fn render(r: &BootReport, out: Out) -> String {

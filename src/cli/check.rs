@@ -28,12 +28,27 @@ pub(super) fn run(
         }
     };
     server.hint_remapped(&root);
+    let (bar, watch) = super::progress::Bar::new(out, "check");
+    // The bytes the root's files hold (a listing, no file read), when a bar shows.
+    if out.progress() {
+        watch.expect(crate::bundle::dir::named_entries(&root).map_or(0, |files| {
+            files
+                .iter()
+                .filter_map(|(_, p)| std::fs::symlink_metadata(p).ok())
+                .filter(std::fs::Metadata::is_file)
+                .map(|m| m.len())
+                .sum()
+        }));
+    }
     let r = check(
         &root,
         default_jobs(),
         std::time::Duration::from_secs(wait),
         server.rules.take(),
-    )?;
+        watch,
+    );
+    drop(bar);
+    let r = r?;
     // The last stage kept in the history (read after the check, as it is).
     let last = crate::stage::history::list(&root)
         .ok()

@@ -67,7 +67,9 @@ pub const HELP: &[Help] = &[
         name: "stage",
         details: "Before writing, a phone of every model concerned is walked through the root as planned (docs/boot.md); \
             a phone that would not reach the target, or would lose its load, refuses the stage unless --force. \
-            Files are written under temporary names, flushed and renamed: images first, pointer files last.",
+            Files are written under temporary names, flushed and renamed: images first, pointer files last. \
+            With no ROOT, the root and rules are the server's configuration's (--server-config FILE, else this \
+            machine's /etc/default/tftpd-hpa or dnsmasq.conf with enable-tftp), named on stderr (docs/roots.md).",
         examples: &[
             "loadsmith stage --target P0S3-08-12-00 --from ~/fw --dry-run /srv/tftp",
             "loadsmith stage --target P0S3-8-12-00 --running P00305000500 --from ~/fw /srv/tftp",
@@ -100,7 +102,9 @@ pub const HELP: &[Help] = &[
     },
     Help {
         name: "check",
-        details: "Also shows what a phone of every model the root concerns does there (settles, error, loops, uncertain: docs/boot.md).",
+        details: "Also shows what a phone of every model the root concerns does there (settles, error, loops, uncertain: docs/boot.md). \
+            With no ROOT, the root and rules are the server's configuration's (--server-config FILE, else this \
+            machine's /etc/default/tftpd-hpa or dnsmasq.conf with enable-tftp), named on stderr (docs/roots.md).",
         examples: &["loadsmith check /srv/tftp"],
         exit: "0 no error, 1 an error finding (or a stage kept changing the root past --wait), 2 the root cannot be read or usage error.",
     },
@@ -119,7 +123,9 @@ pub const HELP: &[Help] = &[
     },
     Help {
         name: "boot",
-        details: "The walk follows the vendor's rules (docs/boot.md): every request in order, each reboot, and the verdict.",
+        details: "The walk follows the vendor's rules (docs/boot.md): every request in order, each reboot, and the verdict. \
+            With no SOURCE, the folder and rules are the server's configuration's (--server-config FILE, else this \
+            machine's /etc/default/tftpd-hpa or dnsmasq.conf with enable-tftp), named on stderr (docs/roots.md).",
         examples: &[
             "loadsmith boot /srv/tftp --mac 00:11:BB:73:AD:61 --model 7960 --running P0S3-06-3-00",
             "loadsmith boot tftp://10.0.0.5 --mac 0011bb73ad61 --model 7961 --factory-reset",

@@ -29,12 +29,18 @@ struct Doc<'a> {
 }
 
 pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
+    if args.long && out.brief {
+        return Err(Error::Usage {
+            message: "--long and --brief ask for opposite things: give one".into(),
+        });
+    }
     let (sums, paths) = super::verify::lists(&args.checksums, &args.paths)?;
     let opts = Options {
         deep: args.deep,
         checksums: sums,
         jobs: args.jobs.unwrap_or_else(default_jobs).max(1),
         limits: args.limits.limits(),
+        watch: Default::default(),
     };
     let (sources, mut errors) = inspect::collect(&paths);
     // A file a list names that is no bundle (release notes) is checked by its sums.
@@ -85,7 +91,7 @@ pub(super) fn run(args: &InspectArgs, out: Out) -> Result<Outcome, Error> {
         let (full, errors) = if plain {
             found.plain()
         } else {
-            found.human(out)
+            found.human(out, args.long)
         };
         out.result(&full, &errors).map_err(stdout_err)?;
         if plain {
@@ -197,8 +203,9 @@ impl Found<'_> {
         (full, quiet)
     }
 
-    /// The text for people, and the lines `--quiet` keeps.
-    fn human(&self, out: Out) -> (String, String) {
+    /// The text for people (`long`: each member's SHA-256 and signed
+    /// header too), and the lines `--quiet` keeps.
+    fn human(&self, out: Out, long: bool) -> (String, String) {
         let reports = self.reports;
         let mut text = String::new();
         for r in reports {
@@ -209,7 +216,7 @@ impl Found<'_> {
                     &r.findings,
                 ));
             } else {
-                text.push_str(&render(r, out));
+                text.push_str(&render(r, out, long));
             }
         }
         if reports.len() > 1 && !out.brief {
@@ -252,7 +259,7 @@ fn error_path(e: &Error) -> String {
         .unwrap_or_default()
 }
 
-fn render(r: &BundleReport, out: Out) -> String {
+fn render(r: &BundleReport, out: Out, long: bool) -> String {
     let mut s = format!("{}\n", out.paint(&safe(&r.path), Style::Title));
     let digest = r
         .sha256
@@ -283,7 +290,7 @@ fn render(r: &BundleReport, out: Out) -> String {
         s.push_str(&format!("  signed header: by {}{hash}{named}\n", safe(by)));
     }
     s.push_str(&render_sets(r, out));
-    s.push_str(&render_members(r, out));
+    s.push_str(&render_members(r, out, long));
     if !r.findings.is_empty() {
         s.push_str("  findings:\n");
         s.push_str(&render_findings(&r.findings, out));
@@ -331,8 +338,10 @@ fn render_sets(r: &BundleReport, out: Out) -> String {
     s
 }
 
-/// The members of a report, with their trust lists and CNU entries.
-fn render_members(r: &BundleReport, out: Out) -> String {
+/// The members of a report, with their trust lists and CNU entries; the
+/// name a member was signed as only where it differs from its file name,
+/// and with `long` each member's SHA-256 and signed header.
+fn render_members(r: &BundleReport, out: Out, long: bool) -> String {
     let mut s = String::new();
     s.push_str("  members:\n");
     for m in &r.members {
@@ -341,8 +350,10 @@ fn render_members(r: &BundleReport, out: Out) -> String {
         } else {
             "unknown".to_string()
         };
-        if let Some(h) = &m.signed
+        if !long
+            && let Some(h) = &m.signed
             && let Some(e) = &h.embedded_name
+            && *e != m.name
         {
             what.push_str(&format!(" · signed as {}", safe(e)));
         }
@@ -357,6 +368,9 @@ fn render_members(r: &BundleReport, out: Out) -> String {
             safe(&m.name),
             size(m.size)
         ));
+        if long {
+            s.push_str(&render_long(m));
+        }
         if let Some(t) = &m.trust {
             s.push_str(&super::trust::render(t, out));
         }
@@ -370,5 +384,37 @@ fn render_members(r: &BundleReport, out: Out) -> String {
             }
         }
     }
+    s
+}
+
+/// `--long`: a member's SHA-256, then what its signed header holds: the
+/// signer (with its serial number and hash), the CA, the signing time and
+/// the name it was signed as.
+fn render_long(m: &crate::inspect::member::MemberReport) -> String {
+    const PAD: &str = "        ";
+    let mut s = match &m.sha256 {
+        Some(d) => format!("{PAD}sha256    {d}\n"),
+        None => format!("{PAD}sha256    (not computed)\n"),
+    };
+    let Some(h) = &m.signed else {
+        return s;
+    };
+    let none = |v: &Option<String>| safe(v.as_deref().unwrap_or("(none in the header)"));
+    let mut by = none(&h.signer);
+    let detail: Vec<String> = [
+        h.serial.as_ref().map(|x| format!("serial {x}")),
+        h.hash.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !detail.is_empty() {
+        by.push_str(&format!(" ({})", safe(&detail.join(", "))));
+    }
+    s.push_str(&format!("{PAD}signer    {by}\n"));
+    s.push_str(&format!("{PAD}CA        {}\n", none(&h.ca)));
+    // 79xx headers carry no time (tag 0F was never seen in one: formats.md).
+    s.push_str(&format!("{PAD}signed at (no signing time in the header)\n"));
+    s.push_str(&format!("{PAD}signed as {}\n", none(&h.embedded_name)));
     s
 }

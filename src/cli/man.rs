@@ -144,14 +144,20 @@ fn sections(name: Option<&str>) -> Roff {
     roff
 }
 
-/// The other pages: the main one and one per subcommand `man --dir` writes.
+/// The other pages (never the page itself): the main one and one per
+/// subcommand `man --dir` writes.
 fn see_also(name: Option<&str>) -> String {
-    let pages: Vec<String> = Cli::command()
-        .get_subcommands()
-        .filter(|s| help::of(s.get_name()).is_some() && Some(s.get_name()) != name)
-        .map(|s| format!("loadsmith-{}(1)", s.get_name()))
+    let pages: Vec<String> = name
+        .map(|_| "loadsmith(1)".to_string())
+        .into_iter()
+        .chain(
+            Cli::command()
+                .get_subcommands()
+                .filter(|s| help::of(s.get_name()).is_some() && Some(s.get_name()) != name)
+                .map(|s| format!("loadsmith-{}(1)", s.get_name())),
+        )
         .collect();
-    format!("loadsmith(1), {}; in.tftpd(8)", pages.join(", "))
+    format!("{}; in.tftpd(8)", pages.join(", "))
 }
 
 /// Runs `loadsmith man [--dir DIR]`.

@@ -18,6 +18,7 @@ mod matrix;
 mod names;
 pub mod output;
 mod plan;
+mod progress;
 mod server;
 mod sink;
 mod stage;
@@ -166,7 +167,7 @@ fn run(cli: Cli, out: Out) -> Result<Outcome, Error> {
             map_file,
             server_config,
         } => boot::run(
-            &source,
+            source.as_deref(),
             &mac,
             &model,
             (running, factory_reset),

@@ -51,20 +51,22 @@ pub(super) fn load(
         if let Some(r) = config::reader_of(c) {
             crate::files::reader::serve_as(r);
         }
-        let mut line = format!(
-            "loadsmith: {} configuration {}:",
-            c.server,
-            c.config.display()
-        );
+        let mut said = Vec::new();
         if let Some(root) = &c.root {
-            line.push_str(&format!(" root {}", root.display()));
+            said.push(format!("root {}", root.display()));
         }
         match (&c.map_file, map_file) {
-            (Some(m), None) => line.push_str(&format!(", rules {}", m.display())),
-            (_, Some(m)) => line.push_str(&format!(", rules {} (--map-file)", m.display())),
+            (Some(m), None) => said.push(format!("rules {}", m.display())),
+            (_, Some(m)) => said.push(format!("rules {} (--map-file)", m.display())),
             _ => {}
         }
-        line.push_str(&format!(", runs as {}", c.user));
+        said.push(format!("runs as {}", c.user));
+        let line = format!(
+            "loadsmith: {} configuration {}: {}",
+            c.server,
+            c.config.display(),
+            said.join(", ")
+        );
         eprintln!("{}", super::output::safe(&line));
         for n in &c.notes {
             eprintln!("loadsmith: note: {}", super::output::safe(n));
@@ -96,6 +98,37 @@ pub(super) fn load(
         }
     }
     Ok(s)
+}
+
+/// The root a command works on: the one given, else the one the server's
+/// configuration names (`--server-config`, else the machine's), with the
+/// rules and user that configuration gives. `what` names the argument in
+/// the error when there is none ("stage needs a root").
+pub(super) fn root_or_configured(
+    root: Option<&Path>,
+    (server_config, map_file): (Option<&Path>, Option<&Path>),
+    what: &str,
+) -> Result<(PathBuf, Server), Error> {
+    let server = load(server_config, map_file, root.is_none())?;
+    match (root, server.root()) {
+        (Some(r), _) => Ok((r.to_path_buf(), server)),
+        (None, Some(r)) => Ok((r, server)),
+        (None, None) => Err(Error::Usage {
+            message: match &server.config {
+                Some(c) => format!(
+                    "{what}: {} names no root (no {}): give one",
+                    c.config.display(),
+                    match c.server.as_str() {
+                        "dnsmasq" => "tftp-root",
+                        _ => "TFTP_DIRECTORY",
+                    }
+                ),
+                None => format!(
+                    "{what}: give it, or --server-config FILE (this machine has no /etc/default/tftpd-hpa or dnsmasq.conf with enable-tftp)"
+                ),
+            },
+        }),
+    }
 }
 
 impl Server {

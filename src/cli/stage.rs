@@ -8,17 +8,24 @@ use crate::stage::edits::Action;
 use crate::stage::{StageOptions, StageReport, stage};
 
 pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
+    // With no root, the server's configuration names it (the machine's when there is one).
+    let (root, mut server) = super::server::root_or_configured(
+        a.root.as_deref(),
+        (a.server_config.as_deref(), a.map_file.as_deref()),
+        "stage needs a root",
+    )?;
+    let (bar, watch) = super::progress::Bar::new(out, "stage");
     let opts = StageOptions {
         target: a.target.clone(),
         from: a.from.clone(),
-        root: a.root.clone(),
+        root,
         dry_run: a.dry_run,
         force: a.force,
         prune: a.prune,
         running: a.running.clone(),
         jobs: a.jobs.unwrap_or_else(default_jobs),
         limits: a.limits.limits(),
-        rules: super::server::load(a.server_config.as_deref(), a.map_file.as_deref(), false)?.rules,
+        rules: server.rules.take(),
         history: crate::stage::history::keep::Keep {
             stages: a.keep_history,
             max_bytes: a.max_history_size,
@@ -28,13 +35,17 @@ pub(super) fn run(a: &StageArgs, out: Out) -> Result<Outcome, Error> {
             (_, true) => crate::stage::Phase::Pointers,
             _ => crate::stage::Phase::All,
         },
+        watch,
     };
-    let r = stage(&opts)?;
+    let r = stage(&opts);
+    drop(bar);
+    let r = r?;
     // A stage that went through is clean: what it could not do is a
     // refusal (an error), and its findings are advice about the root.
     let outcome = Outcome::Clean;
     if out.json {
-        out.json(&r, Counts::of([r.findings.as_slice()]), outcome)
+        let doc = super::server::With::new(&r, &server);
+        out.json(&doc, Counts::of([r.findings.as_slice()]), outcome)
             .map_err(stdout_err)?;
     } else {
         out.text(&render(&r, out)).map_err(stdout_err)?;

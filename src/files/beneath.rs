@@ -185,35 +185,18 @@ impl Folder {
     /// What the last component of `rel` below this folder is, itself (a
     /// link is not followed, nor is any link on the way).
     pub fn look(&self, rel: &str) -> Result<Look, WalkError> {
-        let (dir, base) = rel.rsplit_once('/').unwrap_or(("", rel));
-        let walked;
-        let folder = match dir {
-            "" => self,
-            _ => {
-                walked = self.walk(dir, false)?;
-                &walked
-            }
-        };
-        let st = match rustix::fs::statat(&folder.fd, base, AtFlags::SYMLINK_NOFOLLOW) {
-            Ok(st) => st,
-            Err(Errno::NOENT) => return Err(WalkError::Missing { at: rel.into() }),
-            Err(e) => {
-                return Err(WalkError::Io {
-                    at: rel.into(),
-                    err: e.into(),
-                });
-            }
-        };
-        let kind = rustix::fs::FileType::from_raw_mode(st.st_mode);
-        let target = (kind == rustix::fs::FileType::Symlink).then(|| {
-            rustix::fs::readlinkat(&folder.fd, base, Vec::new())
-                .map(|t| t.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        });
-        Ok(Look {
-            kind,
-            size: u64::try_from(st.st_size).unwrap_or(0),
-            target,
+        self.at_last(rel, |folder, base, st| {
+            let kind = rustix::fs::FileType::from_raw_mode(st.st_mode);
+            let target = (kind == rustix::fs::FileType::Symlink).then(|| {
+                rustix::fs::readlinkat(&folder.fd, base, Vec::new())
+                    .map(|t| t.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            });
+            Ok(Look {
+                kind,
+                size: u64::try_from(st.st_size).unwrap_or(0),
+                target,
+            })
         })
     }
 
@@ -222,8 +205,36 @@ impl Folder {
     /// (a FIFO, a device) is refused before it is opened, and the open
     /// never blocks. The caller checks the opened file's own type.
     pub fn open_file(&self, rel: &str) -> Result<File, WalkError> {
+        self.at_last(rel, |folder, base, st| {
+            let at = || rel.to_string();
+            match kind_of(&st) {
+                "regular file" => {}
+                "link" => return Err(WalkError::Link { at: at() }),
+                kind => return Err(WalkError::NotFile { at: at(), kind }),
+            }
+            let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+            match rustix::fs::openat(&folder.fd, base, flags, Mode::empty()) {
+                Ok(fd) => Ok(File::from(fd)),
+                Err(Errno::NOENT) => Err(WalkError::Missing { at: at() }),
+                Err(Errno::LOOP) => Err(WalkError::Link { at: at() }),
+                Err(e) => Err(WalkError::Io {
+                    at: at(),
+                    err: e.into(),
+                }),
+            }
+        })
+    }
+
+    /// Walks to the folder that holds the last component of `rel` (at the
+    /// top, this folder's own descriptor: no copy of it per file), reads
+    /// that component's status itself (a link is not followed, nor is any
+    /// on the way) and hands the folder, the name and the status to `then`.
+    fn at_last<T>(
+        &self,
+        rel: &str,
+        then: impl FnOnce(&Folder, &str, rustix::fs::Stat) -> Result<T, WalkError>,
+    ) -> Result<T, WalkError> {
         let (dir, base) = rel.rsplit_once('/').unwrap_or(("", rel));
-        // At the top, this folder's own descriptor (no copy of it per file).
         let walked;
         let folder = match dir {
             "" => self,
@@ -232,27 +243,11 @@ impl Folder {
                 &walked
             }
         };
-        let at = || rel.to_string();
-        match rustix::fs::statat(&folder.fd, base, AtFlags::SYMLINK_NOFOLLOW).map(|st| kind_of(&st))
-        {
-            Ok("regular file") => {}
-            Ok("link") => return Err(WalkError::Link { at: at() }),
-            Ok(kind) => return Err(WalkError::NotFile { at: at(), kind }),
-            Err(Errno::NOENT) => return Err(WalkError::Missing { at: at() }),
-            Err(e) => {
-                return Err(WalkError::Io {
-                    at: at(),
-                    err: e.into(),
-                });
-            }
-        }
-        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
-        match rustix::fs::openat(&folder.fd, base, flags, Mode::empty()) {
-            Ok(fd) => Ok(File::from(fd)),
-            Err(Errno::NOENT) => Err(WalkError::Missing { at: at() }),
-            Err(Errno::LOOP) => Err(WalkError::Link { at: at() }),
+        match rustix::fs::statat(&folder.fd, base, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) => then(folder, base, st),
+            Err(Errno::NOENT) => Err(WalkError::Missing { at: rel.into() }),
             Err(e) => Err(WalkError::Io {
-                at: at(),
+                at: rel.into(),
                 err: e.into(),
             }),
         }

@@ -305,8 +305,15 @@ pub fn os79xx_format(name: &str, problem: &Os79xx<'_>) -> Finding {
         Os79xx::WhiteSpace(s) => format!(
             "has white space around {s:?}: phones would ask for a file that does not exist (vendor bug CSCdv19260)"
         ),
+        // Its form is right: the advice is about the image, not the line.
         Os79xx::NotHeld { image, holder } => {
-            format!("names {image}, which the {holder} does not hold")
+            return Finding::new(
+                Code::Os79xxFormat,
+                Some(name),
+                format!(
+                    "{name} names {image}, which the {holder} does not hold: phones told to load it will not find it; add {image}, or name an image the {holder} holds"
+                ),
+            );
         }
     };
     Finding::new(

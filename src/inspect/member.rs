@@ -91,6 +91,8 @@ pub struct Scanner {
     pub members: Vec<MemberReport>,
     /// Findings raised while reading.
     pub findings: Vec<Finding>,
+    /// Told each member read, with its size.
+    pub watch: super::watch::Watch,
     buf: Vec<u8>,
 }
 
@@ -101,6 +103,7 @@ impl Scanner {
             deep,
             members: Vec::new(),
             findings: Vec::new(),
+            watch: Default::default(),
             buf: vec![0; BUF],
         }
     }
@@ -310,6 +313,7 @@ impl Sink for Scanner {
         } else if rep.usable && rep.signed.is_some() {
             rep.head = Some(head[..head.len().min(1024)].to_vec());
         }
+        self.watch.done(&rep.name, rep.size);
         self.members.push(rep);
         result
     }

@@ -11,6 +11,7 @@ pub mod checksums;
 pub mod member;
 mod parallel;
 pub mod sets;
+pub mod watch;
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -80,6 +81,8 @@ pub struct Options {
     pub jobs: usize,
     /// What a bundle may make loadsmith read.
     pub limits: bundle::Limits,
+    /// Told each member read, with its size (`check`'s progress bar).
+    pub watch: watch::Watch,
 }
 
 /// What `inspect` reports for one bundle.
@@ -297,6 +300,7 @@ pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink
 /// Inspects one source; a zip's members are read on `opts.jobs` threads.
 pub fn inspect(source: &Source, opts: &Options) -> Result<BundleReport> {
     let mut scanner = Scanner::new(opts.deep);
+    scanner.watch = opts.watch.clone();
     let (format, digests, checked, signed) = match source {
         Source::Bundle { path, format } => {
             let (digests, checked, signed) =

@@ -30,6 +30,7 @@ pub(super) fn read_files(
                 let budget = &budget;
                 s.spawn(move || {
                     let mut sc = Scanner::new(opts.deep);
+                    sc.watch = opts.watch.clone();
                     bundle::dir::walk_budgeted(c, base, &opts.limits, budget, &mut sc)
                         .map(|_| (sc.members, sc.findings))
                 })

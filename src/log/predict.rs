@@ -9,7 +9,7 @@ use super::Attempt;
 use crate::boot::source::DirSource;
 use crate::names::models::Model;
 use crate::names::{ImageName, Role};
-use crate::phone::fleet;
+use crate::phone::{files, fleet};
 use crate::served::Served;
 
 /// The phone model's walk for this phone, and how the log compares.
@@ -26,6 +26,9 @@ pub struct Prediction {
     pub expected: Option<String>,
     /// What the phone asked for there instead (`None`: it asked nothing more).
     pub asked: Option<String>,
+    /// How many of the log's requests the walk lines up with before they part.
+    #[serde(skip)]
+    pub matched: usize,
 }
 
 /// Walks `model` through the root and compares it with `requests`.
@@ -41,18 +44,29 @@ pub fn predict(
     let mut src = DirSource::of(served.clone());
     // A 7940/7960 whose first request is OS79XX.TXT boots by the original
     // mechanism (seed 000 rule 1): walk a pre-loader phone (phone::fleet).
-    let pre = requests
-        .first()
-        .is_some_and(|a| a.file == crate::phone::files::OS79XX);
+    let pre = requests.first().is_some_and(|a| a.file == files::OS79XX);
+    // One that asked for an image's unsigned `.bin` runs an image below 5.x
+    // (000: "Versions prior to 5.x accept unsigned binary files").
+    let unsigned = pre
+        && requests
+            .iter()
+            .any(|a| a.file.to_ascii_lowercase().ends_with(".bin"));
     let (running, state) = match (reset, pre) {
         (true, _) => (None, "factory reset"),
+        (false, true) if unsigned => (Some(files::PRE_5.to_string()), "pre-loader, below 5.x"),
         (false, true) => (Some(fleet::PRE_LOADER.to_string()), "pre-loader"),
         (false, false) => (Some(fleet::CURRENT.to_string()), "loader era"),
+    };
+    // A log that shows no MAC: "a phone with no per-phone file", as `check`
+    // walks it (a MAC no per-phone file of the root names).
+    let mac = match mac {
+        Some(m) => m.to_string(),
+        None => fleet::free_mac(&mut src),
     };
     let walk = crate::phone::walk(
         &mut src,
         &crate::phone::State {
-            mac: mac.unwrap_or(fleet::ANY_MAC).to_string(),
+            mac,
             model,
             running,
             factory_reset: reset,
@@ -71,7 +85,9 @@ pub fn predict(
         .zip(&asked)
         .position(|(w, a)| w != a)
         .or((asked.len() < walked.len()).then_some(asked.len()));
+    let matched = part.unwrap_or_else(|| walked.len().min(asked.len()));
     Prediction {
+        matched,
         model: model.name,
         state,
         verdict: walk.verdict.message,

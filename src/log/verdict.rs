@@ -91,6 +91,14 @@ fn served(a: &Attempt, answers_logged: bool) -> bool {
     a.outcome == Outcome::Served || (a.outcome == Outcome::Unknown && answers_logged)
 }
 
+/// Served, or "file not found" for a file the phone model says a phone may
+/// lack and goes on without (`phone::files::may_be_absent`: `SIP<MAC>.cnf`,
+/// the hunt's files).
+fn served_or_optional(a: &Attempt, answers_logged: bool) -> bool {
+    served(a, answers_logged)
+        || (a.outcome == Outcome::NotFound && crate::phone::files::may_be_absent(&a.file))
+}
+
 /// The kept requests split into boots ([`super::starts_boot`]).
 fn boots(c: &Client) -> Vec<Vec<&Attempt>> {
     let mut out: Vec<Vec<&Attempt>> = Vec::new();
@@ -171,16 +179,31 @@ pub fn phones(r: &Reader, root: Option<&Root>) -> Vec<Phone> {
         .iter()
         .map(|(who, c)| {
             let mut p = judge(who, c, r.answers_logged, root);
-            if let (Some(x), Some(m)) = (root, p.models.first()) {
+            if let Some(x) = root {
                 let requests: Vec<Attempt> = c.requests.iter().cloned().collect();
-                if let Some(model) = crate::names::models::model_by_name(m) {
-                    let mac = p.mac.as_deref();
-                    p.predicted = Some(super::predict::predict(&x.served, model, mac, &requests));
-                }
+                p.predicted = fitting(x, &p, &requests);
             }
             p
         })
         .collect()
+}
+
+/// The walk of the phone's models (a 7940 or a 7960; a 7941 or a 7961) that
+/// lines up with most of the log, the first model's on a tie: the names a
+/// phone asks for tell its family, and its configuration may name a load for
+/// one model of it only (`loadInformation7`).
+fn fitting(root: &Root, p: &Phone, requests: &[Attempt]) -> Option<super::predict::Prediction> {
+    let mut best: Option<super::predict::Prediction> = None;
+    for m in &p.models {
+        let Some(model) = crate::names::models::model_by_name(m) else {
+            continue;
+        };
+        let w = super::predict::predict(&root.served, model, p.mac.as_deref(), requests);
+        if best.as_ref().is_none_or(|b| w.matched > b.matched) {
+            best = Some(w);
+        }
+    }
+    best
 }
 
 fn judge(who: &str, c: &Client, answers: bool, root: Option<&Root>) -> Phone {
@@ -234,7 +257,7 @@ fn explain(
         return e;
     }
     let all: Vec<Attempt> = c.requests.iter().cloned().collect();
-    if let Some(e) = refused(last, &all, with) {
+    if let Some(e) = refused(last, &all, with).or_else(|| refused_optional(last)) {
         return e;
     }
     if let Some(e) = after_config(last, &all, answers, models, root) {
@@ -352,6 +375,29 @@ fn unknown_load_refused_twice(all: &[Attempt], file: &str) -> bool {
             .all(|a| matches!(a.outcome, Outcome::NotFound | Outcome::Refused(_)))
 }
 
+/// A file a phone may lack (`phone::files::may_be_absent`) that the server
+/// answered with an error other than "file not found": the loader stops
+/// there (vendor bug CSCee31047), as the phone model's walk does.
+fn refused_optional(last: &[Attempt]) -> Option<Explained> {
+    let a = last.iter().rev().find(|a| {
+        matches!(a.outcome, Outcome::Refused(_)) && crate::phone::files::may_be_absent(&a.file)
+    })?;
+    let Outcome::Refused(t) = &a.outcome else {
+        return None;
+    };
+    Some((
+        Kind::Stuck,
+        format!(
+            "asked for {} and the server refused it ({t}), an answer other than \"file not found\": the phone stops there (vendor bug CSCee31047)",
+            a.file
+        ),
+        Some(format!(
+            "make {} readable by the TFTP server, or remove it",
+            a.file
+        )),
+    ))
+}
+
 /// A firmware file of the last boot that the server refused.
 fn refused(last: &[Attempt], all: &[Attempt], root: Option<&Root>) -> Option<Explained> {
     let a = last.iter().rev().find(|a| {
@@ -432,7 +478,11 @@ fn after_config(
         ),
         (Some(Some(img)), Some((list, n))) => (
             format!(
-                "settles on {img}: it fetched {list} and the {n} files it lists, rebooted, and {} names {img}",
+                "settles on {img}: it fetched {list} and {} it lists, rebooted, and {} names {img}",
+                match n {
+                    1 => "the one file".to_string(),
+                    n => format!("the {n} files"),
+                },
                 a.file
             ),
             Kind::Settles,
@@ -497,17 +547,33 @@ fn settled(last: &[Attempt], answers: bool) -> Explained {
             Role::Loads | Role::FactoryDefault | Role::Application
         ) && served(a, answers)
     });
+    // The application's own list when it was fetched in this boot: the count
+    // starts there (`P0S3-8-12-00.loads`, then `.sb2`).
+    let load = load.map(|l| {
+        let stem = ImageName::parse(&l.file).stem;
+        last.iter()
+            .find(|a| {
+                ImageName::parse(&a.file).role == Role::Loads
+                    && ImageName::parse(&a.file).stem == stem
+                    && served(a, answers)
+            })
+            .unwrap_or(l)
+    });
     match load {
         Some(l)
             if last
                 .iter()
                 .skip_while(|a| a.file != l.file)
-                .all(|a| served(a, answers)) =>
+                .all(|a| served_or_optional(a, answers)) =>
         {
             (
                 Kind::Settles,
                 {
-                    let n = last.iter().skip_while(|a| a.file != l.file).count();
+                    let n = last
+                        .iter()
+                        .skip_while(|a| a.file != l.file)
+                        .filter(|a| !crate::phone::files::may_be_absent(&a.file))
+                        .count();
                     let files = if n == 1 { "file" } else { "files" };
                     format!(
                         "settles on {} ({n} {files} of its load fetched)",

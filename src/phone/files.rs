@@ -48,6 +48,30 @@ pub fn starts_hunt(file: &str) -> bool {
     is_ctl_file(file)
 }
 
+/// True when a phone told "file not found" for `file` goes on with its boot:
+/// the requests a walk makes that a phone may lack. `OS79XX.TXT` (absent, a
+/// pre-loader phone carries on with its own files), every file of the
+/// loader's and the 79x1 family's hunts (the first configuration file found
+/// decides; trust lists absent mean nonsecure mode), and so the per-phone and
+/// default files the application asks for once it runs (`SIPDefault.cnf`,
+/// `SIP<MAC>.cnf`, …). Spelled from the same lists the walks use. Any answer
+/// other than "file not found" is not this: it stops the loader (vendor bug
+/// CSCee31047).
+pub fn may_be_absent(file: &str) -> bool {
+    if file == OS79XX {
+        return true;
+    }
+    let parsed = ImageName::parse(file);
+    if !matches!(parsed.role, Role::Configuration | Role::TrustList) {
+        return false;
+    }
+    let mac = parsed.mac.as_deref().unwrap_or("000000000000");
+    loader_hunt(mac)
+        .into_iter()
+        .chain(family_hunt(mac))
+        .any(|h| h.name == file)
+}
+
 /// The 79x1 family's hunt (`field-facts.md`).
 pub fn family_hunt(mac: &str) -> Vec<HuntFile> {
     vec![
@@ -136,6 +160,12 @@ pub fn takes_signed_only(running: Option<&ImageName>) -> bool {
         .and_then(|r| r.version.as_ref())
         .is_none_or(|v| v.is_signed_era())
 }
+
+/// What a 7940/7960 runs that boots by the original mechanism and takes
+/// unsigned files, when its image is not known: a phone whose log shows it
+/// asking for an image's `.bin` (000: "Versions prior to 5.x accept unsigned
+/// binary files"). `boot --running "its image below 5.x"` walks it.
+pub const PRE_5: &str = "its image below 5.x";
 
 /// The file a 7940/7960 fetches to load `image` directly (the original
 /// mechanism, or the loader named by a pointer): the unsigned `.bin` when

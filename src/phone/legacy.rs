@@ -17,6 +17,9 @@ struct Flash {
     app: Option<String>,
     /// The loader, once one is in flash (its load name), for loader-era phones.
     loader: Option<String>,
+    /// The `LA_VERSION` of the loader in flash when the `.loads` that
+    /// installed it in this walk gave one.
+    la: Option<String>,
     era: Era,
 }
 
@@ -34,12 +37,13 @@ pub fn walk(w: &mut Walk<'_>) -> BootReport {
     }
     let app = w.state.running.clone();
     let era = match app.as_deref() {
-        Some(super::fleet::PRE_LOADER) => Era::PreLoader,
+        Some(super::fleet::PRE_LOADER | files::PRE_5) => Era::PreLoader,
         a => files::era(a.map(ImageName::parse).as_ref()),
     };
     let mut flash = Flash {
         app,
         loader: None,
+        la: None,
         era,
     };
     while w.pass <= MAX_PASSES {
@@ -161,34 +165,13 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
     if !loader && let Some(done) = matrix_check(w, flash, image) {
         return Some(done);
     }
-    let file = files::direct_file(image, flash.app_name().as_ref());
-    let loads = format!("{image}.loads");
+    let file = match flash.app.as_deref() {
+        Some(files::PRE_5) => format!("{image}.bin"),
+        _ => files::direct_file(image, flash.app_name().as_ref()),
+    };
     match w.get_signed(&file) {
         Ok(_) => {}
-        Err(Stop::Missing(_)) if !loader && matches!(w.src_has(&loads), Some(true)) => {
-            let msg = format!(
-                "uncertain: the phone runs {} (before the universal loader) and is told to load {image} directly, \
-                    but the server holds {loads}, not {file}; the vendor's documents do not say which file such a phone \
-                    asks for: if {file}, it loops on it; if {loads}, as the loader does, it reaches {image}. Point {} \
-                    at the universal loader instead (Procedure D)",
-                flash.app.as_deref().unwrap_or("nothing"),
-                files::OS79XX
-            );
-            return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(file)));
-        }
-        Err(Stop::Missing(_))
-            if file.ends_with(".bin")
-                && matches!(w.src_has(&format!("{image}.sbn")), Some(true)) =>
-        {
-            let msg = format!(
-                "uncertain: the phone runs {} (below 5.x, it takes the unsigned {file}) and the server holds {image}.sbn \
-                    but not {file}; 000 says only that \"Versions prior to 5.x accept unsigned binary files\", not whether \
-                    they also take a signed one: under one reading it loops on {file}, under the other it loads {image}.sbn. \
-                    Add {file} from the vendor's bundle",
-                flash.app.as_deref().unwrap_or("nothing")
-            );
-            return Some(w.end(Kind::Uncertain, flash.app.clone(), msg, Some(file)));
-        }
+        Err(Stop::Missing(_)) => return Some(missing_direct(w, flash, image, &file, loader)),
         Err(stop) => return Some(w.stopped(stop, flash.app.clone(), false)),
     }
     if loader || files::era(Some(&target)) == Era::Loader {
@@ -201,6 +184,7 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
             w.say(upgrade::DHCP_150.into());
         }
         flash.loader = Some(image.to_string());
+        flash.la = None;
         flash.era = Era::Loader;
         w.reboot(format!(
             "{file} (the universal loader) is written to flash; the application is fetched after the reboot"
@@ -213,6 +197,67 @@ fn load_direct(w: &mut Walk<'_>, flash: &mut Flash, image: &str, why: &str) -> O
     None
 }
 
+/// The file a phone asks for to load `image` directly is not on the server:
+/// it loops on it, unless the server holds another file the documents leave
+/// open (then *uncertain*, both readings and the fix).
+fn missing_direct(
+    w: &mut Walk<'_>,
+    flash: &Flash,
+    image: &str,
+    file: &str,
+    loader: bool,
+) -> BootReport {
+    let runs = flash.app.as_deref().unwrap_or("nothing");
+    let below = if runs == files::PRE_5 {
+        ""
+    } else {
+        " (below 5.x)"
+    };
+    let loads = format!("{image}.loads");
+    let (sbn, bin) = (format!("{image}.sbn"), format!("{image}.bin"));
+    let msg = if !loader && w.src_has(&loads) == Some(true) {
+        format!(
+            "uncertain: the phone runs {runs} (before the universal loader) and is told to load {image} directly, \
+                but the server holds {loads}, not {file}; the vendor's documents do not say which file such a phone \
+                asks for: if {file}, it loops on it; if {loads}, as the loader does, it reaches {image}. Point {} \
+                at the universal loader instead (Procedure D)",
+            files::OS79XX
+        )
+    } else if file == bin && w.src_has(&sbn) == Some(true) {
+        // The seeds are silent: see docs/boot.md, "A pre-5.x phone told to
+        // load a signed image with only its .sbn".
+        format!(
+            "uncertain: the phone runs {runs}{below} and is told to load {image}; the server holds the signed \
+                {sbn} but not the unsigned {file}. 000 says \"Versions prior to 5.x accept unsigned binary files\" \
+                and ships \"P003.....bin—Nonsecure universal application loader for upgrades from pre-5.x images\", \
+                but no sentence says whether such a phone asks for, or takes, a signed .sbn: under one reading it asks \
+                for {file} and loops on it, under the other it loads {sbn}. Add {file} from the vendor's bundle"
+        )
+    } else if file == sbn
+        && flash.app.as_deref() == Some(super::fleet::PRE_LOADER)
+        && w.src_has(&bin) == Some(true)
+    {
+        // A phone known only to boot by the original mechanism may run an
+        // image below 5.x or from 5.x (000: "Versions prior to 5.x accept
+        // unsigned binary files. Version 5.x and later images accept only
+        // signed binary files").
+        format!(
+            "uncertain: the phone runs an image from before the universal loader whose version is not known, and \
+                the server holds the unsigned {bin} but not the signed {sbn}; 000: \"Versions prior to 5.x accept \
+                unsigned binary files. Version 5.x and later images accept only signed binary files\": below 5.x it \
+                loads {bin}, from 5.x it loops asking for {sbn}. Add {sbn} from the vendor's bundle"
+        )
+    } else {
+        return w.stopped(Stop::Missing(file.to_string()), flash.app.clone(), false);
+    };
+    w.end(
+        Kind::Uncertain,
+        flash.app.clone(),
+        msg,
+        Some(file.to_string()),
+    )
+}
+
 /// What no phone can be told, whatever it runs: an image Table 2 says never
 /// existed, or (on a phone that takes signed files only) an image below 5.x.
 fn refuse_target(w: &mut Walk<'_>, flash: &Flash, image: &str) -> Option<BootReport> {
@@ -221,8 +266,11 @@ fn refuse_target(w: &mut Walk<'_>, flash: &Flash, image: &str) -> Option<BootRep
         let msg = format!("error: {image} was never released ({why}); no phone can load it");
         return Some(w.end(Kind::Error, flash.app.clone(), msg, None));
     }
-    let signed_only = flash.app.as_deref() != Some(super::fleet::PRE_LOADER)
-        && (flash.era == Era::Loader || files::takes_signed_only(flash.app_name().as_ref()));
+    let signed_only = !matches!(
+        flash.app.as_deref(),
+        Some(super::fleet::PRE_LOADER | files::PRE_5)
+    ) && (flash.era == Era::Loader
+        || files::takes_signed_only(flash.app_name().as_ref()));
     if signed_only && to.known && to.version.as_ref().is_some_and(|v| v.major < 5) {
         let msg = format!(
             "error: the phone runs {} (5.x or later) and is told to load {image}, older than 5.x: \"{}\" (000, \"Signed and Unsigned Images\"); name an image of 5.x or later",
@@ -324,7 +372,7 @@ fn loader_pass(w: &mut Walk<'_>, flash: &mut Flash) -> Option<BootReport> {
         ));
     }
     let list_file = format!("{image}.loads");
-    let list = match w.list(&list_file) {
+    let list = match w.list_la(&list_file) {
         Ok(l) => l,
         // A pre-loader image named from the loader: loaded directly (Procedure B).
         Err(Stop::Missing(_)) => return load_direct(w, flash, &image, &file),
@@ -340,10 +388,11 @@ fn install(
     flash: &mut Flash,
     image: String,
     list_file: &str,
-    list: &[String],
+    (list, la): &(Vec<String>, Option<String>),
 ) -> Option<BootReport> {
     if let Some(l) = files::loader_of(list).map(str::to_string)
         && flash.loader.as_deref() != Some(l.trim_end_matches(".sbn"))
+        && !same_loader(w, flash, list_file, &l, la.as_deref())
     {
         match w.get_signed(&l) {
             Err(Stop::Missing(_))
@@ -364,6 +413,7 @@ fn install(
             Ok(_) => {}
         }
         flash.loader = Some(l.trim_end_matches(".sbn").to_string());
+        flash.la = la.clone();
         w.reboot(format!("the universal loader {l} is written to flash"));
         return None;
     }
@@ -383,6 +433,47 @@ fn install(
         apps.join(", ")
     ));
     Some(app_starts(w, image))
+}
+
+/// True when the loader in flash has the `LA_VERSION` `list_file` gives
+/// (000: the loads file's "LA_VERSION command (used to determine if the
+/// universal application loader needs to be upgraded)"): the phone needs no
+/// loader and does not ask for `l`, whether or not the server holds it.
+fn same_loader(
+    w: &mut Walk<'_>,
+    flash: &Flash,
+    list_file: &str,
+    l: &str,
+    la: Option<&str>,
+) -> bool {
+    let Some(la) = la else { return false };
+    // Written in this walk, or (a phone said to run a known loader-era image,
+    // no loader written yet) the one that image's `.loads` on the server gives.
+    let held = match (&flash.loader, flash.app_name()) {
+        (Some(_), _) => flash.la.clone(),
+        (None, Some(a))
+            if a.known
+                && a.family == Some(Family::Legacy)
+                && files::era(Some(&a)) == Era::Loader =>
+        {
+            w.peek_la(&format!("{}.loads", a.stem))
+        }
+        _ => None,
+    };
+    if held.as_deref() != Some(la) {
+        return false;
+    }
+    let from = match (&flash.loader, &flash.app) {
+        (Some(_), _) => "the .loads that installed it in this walk".to_string(),
+        (None, Some(app)) => format!("{app}.loads, whose load the phone runs"),
+        (None, None) => "its load".to_string(),
+    };
+    w.say(format!(
+        "{list_file} gives LA_VERSION {la}, the version of the loader the phone holds ({from}): the loader \
+            needs no upgrade (000: LA_VERSION is \"used to determine if the universal application loader needs to be \
+            upgraded\"), so the phone does not ask for {l}"
+    ));
+    true
 }
 
 /// The application, once it runs, asks for its own protocol's files, in the

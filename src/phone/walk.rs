@@ -134,16 +134,31 @@ impl<'a> Walk<'a> {
 
     /// Fetches a `.loads` and returns what it lists.
     pub fn list(&mut self, file: &str) -> Result<Vec<String>, Stop> {
+        self.list_la(file).map(|(files, _)| files)
+    }
+
+    /// Fetches a `.loads` and returns what it lists and its `LA_VERSION`.
+    pub fn list_la(&mut self, file: &str) -> Result<(Vec<String>, Option<String>), Stop> {
         let head = self.get_signed(file)?;
         let off = header::parse(&head)
             .map(|h| h.header_len as usize)
             .unwrap_or(0);
         loads::parse(head.get(off..).unwrap_or(&[]))
-            .map(|l| l.files)
+            .map(|l| (l.files, l.la_version))
             .map_err(|e| Stop::Auth {
                 file: file.to_string(),
                 why: e.to_string(),
             })
+    }
+
+    /// The `LA_VERSION` of a `.loads` on the source, read without counting
+    /// as a request (`None` when absent or without one).
+    pub fn peek_la(&mut self, file: &str) -> Option<String> {
+        let Fetch::Found { head, .. } = self.src.fetch(file) else {
+            return None;
+        };
+        let off = header::parse(&head).ok()?.header_len as usize;
+        loads::parse(head.get(off..)?).ok()?.la_version
     }
 
     /// Reads a configuration file: `None` when absent, else what it names.

@@ -141,8 +141,24 @@ fn candidates(opts: &StageOptions, target: &ImageName) -> Result<Vec<Candidate>>
         checksums: Default::default(),
         jobs: opts.jobs.max(1),
         limits: opts.limits,
+        watch: Default::default(),
     };
-    let reports = inspect::inspect_all(&sources, &copts, &|_| {});
+    // The bundles read are the first part of a stage's work to watch.
+    opts.watch.expect(
+        sources
+            .iter()
+            .filter_map(|s| match s {
+                Source::Bundle { path, .. } => fs::metadata(path).ok().map(|m| m.len()),
+                _ => None,
+            })
+            .sum(),
+    );
+    let read = |r: &BundleReport| {
+        if r.format != crate::bundle::Format::Directory {
+            opts.watch.done(&r.path, r.size);
+        }
+    };
+    let reports = inspect::inspect_all(&sources, &copts, &read);
     let mut complete = Vec::new();
     let mut incomplete = Vec::new();
     let mut seen_loads = Vec::new();

@@ -234,7 +234,8 @@ fn file_plans(
 ) -> Result<(Vec<FilePlan>, Vec<String>)> {
     let root = &opts.root;
     let mut files = Vec::new();
-    let mut conflicts = Vec::new();
+    // Files no stage wrote, and files a stage wrote that changed since.
+    let (mut conflicts, mut drifted) = (Vec::new(), Vec::new());
     let mut links = Vec::new();
     for m in &c.files {
         let sha = m.sha256.clone().unwrap_or_default();
@@ -247,9 +248,11 @@ fn file_plans(
             None => Action::Create,
             Some(h) if h == sha => Action::Unchanged,
             Some(h) => {
-                let ours = manifest.files.get(&m.name).is_some_and(|e| e.ours(&h));
-                if !ours && !opts.force {
-                    conflicts.push(m.name.clone());
+                match manifest.files.get(&m.name) {
+                    _ if opts.force => {}
+                    Some(e) if e.ours(&h) => {}
+                    Some(e) => drifted.push(format!("{} (staged for {})", m.name, e.load)),
+                    None => conflicts.push(m.name.clone()),
                 }
                 Action::Replace
             }
@@ -261,18 +264,43 @@ fn file_plans(
             action,
         });
     }
-    if !conflicts.is_empty() {
-        return Err(Error::Refused {
-            details: Vec::new(),
-            message: format!(
-                "{} already holds {} with other bytes, not written by an earlier stage; nothing was written",
-                root.display(),
-                conflicts.join(", ")
-            ),
-            hint: Some("move those files away, or pass --force to replace them".into()),
-        });
+    if !conflicts.is_empty() || !drifted.is_empty() {
+        return Err(conflict(root, &conflicts, &drifted));
     }
     Ok((files, links))
+}
+
+/// The refusal of a stage that would replace files with other bytes:
+/// `foreign` ones no earlier stage wrote, `drifted` ones an earlier stage
+/// wrote that were changed since (the manifest lists them).
+fn conflict(root: &Path, foreign: &[String], drifted: &[String]) -> Error {
+    let mut said = Vec::new();
+    if !foreign.is_empty() {
+        said.push(format!(
+            "{} with other bytes, not written by an earlier stage",
+            foreign.join(", ")
+        ));
+    }
+    if !drifted.is_empty() {
+        said.push(format!(
+            "{} with other bytes than the earlier stage wrote (changed since: check reports it as drift)",
+            drifted.join(", ")
+        ));
+    }
+    let hint = if foreign.is_empty() {
+        "pass --force to put the bundle's bytes back, or restore those files"
+    } else {
+        "move those files away, or pass --force to replace them"
+    };
+    Error::Refused {
+        details: Vec::new(),
+        message: format!(
+            "{} already holds {}; nothing was written",
+            root.display(),
+            said.join(", and ")
+        ),
+        hint: Some(hint.into()),
+    }
 }
 
 fn plan(opts: &StageOptions, c: &Chosen) -> Result<StageReport> {

@@ -30,6 +30,10 @@ pub struct StageOptions {
     pub history: crate::stage::history::keep::Keep,
     /// Both phases, or one (`--files-only`, `--pointers-only`).
     pub phase: Phase,
+    /// Told the bytes of the bundles to read and of the set to write, then
+    /// each bundle read and each piece written (the command line's
+    /// progress bar).
+    pub watch: crate::inspect::watch::Watch,
 }
 
 /// Which part of a stage runs: many servers are staged in two phases, the

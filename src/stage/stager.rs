@@ -24,6 +24,8 @@ pub(super) struct Stager<'a> {
     pub written: BTreeMap<String, String>,
     /// The first failure, if any.
     pub error: Option<Error>,
+    /// Told each piece written.
+    watch: crate::inspect::watch::Watch,
 }
 
 impl<'a> Stager<'a> {
@@ -32,6 +34,7 @@ impl<'a> Stager<'a> {
         dirs: &'a Opened,
         place: &'a Placement,
         wanted: HashMap<String, String>,
+        watch: crate::inspect::watch::Watch,
     ) -> Stager<'a> {
         Stager {
             dirs,
@@ -39,6 +42,7 @@ impl<'a> Stager<'a> {
             wanted,
             written: BTreeMap::new(),
             error: None,
+            watch,
         }
     }
 
@@ -70,6 +74,7 @@ impl<'a> Stager<'a> {
             crate::files::fault::point()
                 .and_then(|_| w.write_all(&buf[..n]))
                 .map_err(|e| Error::io(Action::Write, &tmp_path, e))?;
+            self.watch.done(name, n as u64);
         }
         let f = w
             .into_inner()

@@ -59,7 +59,15 @@ pub(super) fn execute(opts: &StageOptions, c: &Chosen, report: &mut StageReport)
     others.extend(report.pruned.iter().cloned());
     let place = placement(opts, c, &others)?;
     let dirs = open_folders(root, &place)?;
-    let mut stager = Stager::new(&dirs, &place, wanted);
+    opts.watch.expect(
+        report
+            .files
+            .iter()
+            .filter(|f| f.action != Action::Unchanged)
+            .map(|f| f.size)
+            .sum(),
+    );
+    let mut stager = Stager::new(&dirs, &place, wanted, opts.watch.clone());
     stream_set(opts, c, &mut stager)?;
     let mut m = pending_manifest(root, report)?;
     let kept = crate::stage::history::keep::begin(root, &dirs, &place, report, opts.history)

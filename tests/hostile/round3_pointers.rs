@@ -56,11 +56,55 @@ fn stage(args: &[&str]) -> (String, String, i32) {
     )
 }
 
+/// `loadsmith stage --target TARGET --from BUNDLE EXTRA... ROOT` (human
+/// output): stdout, stderr, exit code.
+fn stage_into(w: &Work, target: &str, bundle: &str, extra: &[&str]) -> (String, String, i32) {
+    let root = w.r();
+    let mut args = vec!["--target", target, "--from", bundle];
+    args.extend_from_slice(extra);
+    args.push(&root);
+    stage(&args)
+}
+
 const SIP_SETTINGS: &[u8] = b"# site SIP defaults\r\nproxy1_address: \"10.0.0.1\"\r\nproxy1_port: 5060\r\nline1_name: \"4001\"\r\nline1_authname: \"4001\"\r\nimage_version: \"P0S3-07-4-00\"\r\nmessages_uri: \"55\"\r\n";
 
 /// `loadsmith check --map-file RULES ROOT --json`: the document and the exit code.
 fn check(w: &Work, rules: &str) -> (serde_json::Value, i32) {
     json(&["check", &w.r(), "--map-file", rules])
+}
+
+/// A root holding the pointer file `(path, bytes)` the server serves
+/// under another name, staged with `target` from the bundle `(name,
+/// files)` through the remap rules `rules` (exit 0 asserted): the work
+/// folder, the bundle's path, the rules file's path and stage's stdout.
+fn staged_through(
+    rules: &str,
+    (name, files): (&str, &Files),
+    (path, bytes): (&str, &[u8]),
+    target: &str,
+) -> (Work, String, String, String) {
+    let w = Work::new();
+    let b = w.bundle(name, files);
+    let rules = w.rules(rules);
+    w.put(path, bytes);
+    let (out, err, code) = stage_into(&w, target, &b, &["--map-file", &rules]);
+    assert_eq!(code, 0, "{out}{err}");
+    (w, b, rules, out)
+}
+
+/// Checks the root through `rules`: exit 0 and no error or warning. The
+/// document.
+fn checks_clean(w: &Work, rules: &str) -> serde_json::Value {
+    let (doc, code) = check(w, rules);
+    assert_eq!(code, 0, "{doc}");
+    assert!(complaints(&doc).is_empty(), "{:#?}", complaints(&doc));
+    doc
+}
+
+/// [`SIP_SETTINGS`] with `image_version` pointing at P0S3-8-12-00, every
+/// other byte kept.
+fn sip_settings_at_812() -> String {
+    String::from_utf8_lossy(SIP_SETTINGS).replace("P0S3-07-4-00", "P0S3-8-12-00")
 }
 
 /// The findings of a check that are errors or warnings, as `code message`.
@@ -104,27 +148,19 @@ const LOWER: &str = "r ^(.*)$ \\L\\1\n";
 
 #[test]
 fn lower_casing_rule_edits_sipdefault_where_the_server_finds_it() {
-    let w = Work::new();
-    let b = w.bundle("sip812.zip", &sip812());
-    let rules = w.rules(LOWER);
-    w.put("sipdefault.cnf", SIP_SETTINGS);
-    let (out, err, code) = stage(&[
-        "--target",
+    let (w, b, rules, out) = staged_through(
+        LOWER,
+        ("sip812.zip", &sip812()),
+        ("sipdefault.cnf", SIP_SETTINGS),
         "P0S3-8-12-00",
-        "--from",
-        &b,
-        "--map-file",
-        &rules,
-        &w.r(),
-    ]);
-    assert_eq!(code, 0, "{out}{err}");
+    );
     assert!(
         out.contains("edit       SIPDefault.cnf at sipdefault.cnf (image_version = P0S3-8-12-00)"),
         "{out}"
     );
     assert!(!out.contains("create     SIPDefault.cnf"), "{out}");
     // Every other byte kept: only the image_version line changed.
-    let want = String::from_utf8_lossy(SIP_SETTINGS).replace("P0S3-07-4-00", "P0S3-8-12-00");
+    let want = sip_settings_at_812();
     assert_eq!(w.get("sipdefault.cnf"), want.as_bytes());
     assert_eq!(
         tree(&w),
@@ -139,9 +175,7 @@ fn lower_casing_rule_edits_sipdefault_where_the_server_finds_it() {
         "no second SIPDefault.cnf beside it"
     );
     // check sees what the server serves: no file "not held", no rename to fix.
-    let (doc, code) = check(&w, &rules);
-    assert_eq!(code, 0, "{doc}");
-    assert!(complaints(&doc).is_empty(), "{:#?}", complaints(&doc));
+    let doc = checks_clean(&w, &rules);
     let p = &doc["pointers"].as_array().unwrap();
     assert!(
         p.iter()
@@ -149,15 +183,7 @@ fn lower_casing_rule_edits_sipdefault_where_the_server_finds_it() {
         "{doc}"
     );
     // Staged again: nothing to do, the file untouched.
-    let (out, err, code) = stage(&[
-        "--target",
-        "P0S3-8-12-00",
-        "--from",
-        &b,
-        "--map-file",
-        &rules,
-        &w.r(),
-    ]);
+    let (out, err, code) = stage_into(&w, "P0S3-8-12-00", &b, &["--map-file", &rules]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("nothing to do"), "{out}");
     assert_eq!(w.get("sipdefault.cnf"), want.as_bytes());
@@ -167,20 +193,12 @@ const XML_SITE: &str = "<Default>\n  <!-- site config -->\n  <callManagerGroup><
 
 #[test]
 fn lower_casing_rule_keeps_the_call_manager_group_of_xmldefault() {
-    let w = Work::new();
-    let b = w.bundle("sccp41.zip", &sccp41());
-    let rules = w.rules(LOWER);
-    w.put("xmldefault.cnf.xml", XML_SITE.as_bytes());
-    let (out, err, code) = stage(&[
-        "--target",
+    let (w, _, rules, out) = staged_through(
+        LOWER,
+        ("sccp41.zip", &sccp41()),
+        ("xmldefault.cnf.xml", XML_SITE.as_bytes()),
         "SCCP41.9-4-2SR3-1S",
-        "--from",
-        &b,
-        "--map-file",
-        &rules,
-        &w.r(),
-    ]);
-    assert_eq!(code, 0, "{out}{err}");
+    );
     assert!(
         out.contains("edit       XMLDefault.cnf.xml at xmldefault.cnf.xml"),
         "{out}"
@@ -196,34 +214,24 @@ fn lower_casing_rule_keeps_the_call_manager_group_of_xmldefault() {
         "{xml}"
     );
     assert!(!tree(&w).contains(&"XMLDefault.cnf.xml".to_string()));
-    let (doc, code) = check(&w, &rules);
-    assert_eq!(code, 0, "{doc}");
-    assert!(complaints(&doc).is_empty(), "{:#?}", complaints(&doc));
+    checks_clean(&w, &rules);
 }
 
 #[test]
 fn a_rule_that_renames_sipdefault_edits_the_file_it_names() {
-    let w = Work::new();
-    let b = w.bundle("sip812.zip", &sip812());
-    let rules = w.rules("r ^SIPDefault\\.cnf$ settings/sip.cnf\n");
-    w.put("settings/sip.cnf", SIP_SETTINGS);
-    let (out, err, code) = stage(&[
-        "--target",
+    let (w, b, rules, out) = staged_through(
+        "r ^SIPDefault\\.cnf$ settings/sip.cnf\n",
+        ("sip812.zip", &sip812()),
+        ("settings/sip.cnf", SIP_SETTINGS),
         "P0S3-8-12-00",
-        "--from",
-        &b,
-        "--map-file",
-        &rules,
-        &w.r(),
-    ]);
-    assert_eq!(code, 0, "{out}{err}");
+    );
     assert!(
         out.contains(
             "edit       SIPDefault.cnf at settings/sip.cnf (image_version = P0S3-8-12-00)"
         ),
         "{out}"
     );
-    let want = String::from_utf8_lossy(SIP_SETTINGS).replace("P0S3-07-4-00", "P0S3-8-12-00");
+    let want = sip_settings_at_812();
     assert_eq!(w.get("settings/sip.cnf"), want.as_bytes());
     assert!(!w.root().join("SIPDefault.cnf").exists(), "{:?}", tree(&w));
     let (doc, code) = json(&[
@@ -240,9 +248,7 @@ fn a_rule_that_renames_sipdefault_edits_the_file_it_names() {
     assert_eq!(code, 0, "{doc}");
     assert_eq!(doc["edits"][0]["file"], "SIPDefault.cnf", "{doc}");
     assert_eq!(doc["edits"][0]["path"], "settings/sip.cnf", "{doc}");
-    let (doc, code) = check(&w, &rules);
-    assert_eq!(code, 0, "{doc}");
-    assert!(complaints(&doc).is_empty(), "{:#?}", complaints(&doc));
+    checks_clean(&w, &rules);
 }
 
 fn sip41() -> Files {
@@ -255,7 +261,7 @@ fn sccp_then_sip(w: &Work) -> String {
     let sccp = w.bundle("sccp41.zip", &sccp41());
     let sip = w.bundle("sip41.zip", &sip41());
     for (t, b) in [("SCCP41.9-4-2SR3-1S", &sccp), ("SIP41.9-4-2SR3-1S", &sip)] {
-        let (out, err, code) = stage(&["--target", t, "--from", b, &w.r()]);
+        let (out, err, code) = stage_into(w, t, b, &[]);
         assert_eq!(code, 0, "{out}{err}");
     }
     sip
@@ -306,14 +312,7 @@ fn prune_leaves_a_staged_image_replaced_by_hand() {
         "{doc}"
     );
     // The human output names it too.
-    let (out, _, code) = stage(&[
-        "--prune",
-        "--target",
-        "SIP41.9-4-2SR3-1S",
-        "--from",
-        &sip,
-        &w.r(),
-    ]);
+    let (out, _, code) = stage_into(&w, "SIP41.9-4-2SR3-1S", &sip, &["--prune"]);
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains("keep       cvm41sccp.9-4-2ES26.sbn: its bytes are not those"),
@@ -356,7 +355,7 @@ fn prune_leaves_a_user_file_a_hand_edited_manifest_lists() {
 fn prune_never_removes_pointer_files_a_manifest_lists_as_images() {
     let w = Work::new();
     let b812 = w.bundle("sip812.zip", &sip812());
-    let (out, err, code) = stage(&["--target", "P0S3-8-12-00", "--from", &b812, &w.r()]);
+    let (out, err, code) = stage_into(&w, "P0S3-8-12-00", &b812, &[]);
     assert_eq!(code, 0, "{out}{err}");
     // The 7940/7960 entries a 7941 stage's XMLDefault.cnf.xml must keep.
     w.put(
@@ -408,21 +407,17 @@ fn prune_through_a_lower_casing_rule_removes_the_files_on_disk() {
     let sccp = w.bundle("sccp41.zip", &sccp41());
     let sip = w.bundle("sip41.zip", &sip41());
     for (t, b) in [("SCCP41.9-4-2SR3-1S", &sccp), ("SIP41.9-4-2SR3-1S", &sip)] {
-        let (out, err, code) = stage(&["--target", t, "--from", b, "--map-file", &rules, &w.r()]);
+        let (out, err, code) = stage_into(&w, t, b, &["--map-file", &rules]);
         assert_eq!(code, 0, "{out}{err}");
     }
     let mine = b"the user's own dsp build".to_vec();
     w.put("dsp41.9-4-2es26.sbn", &mine);
-    let (out, err, code) = stage(&[
-        "--prune",
-        "--target",
+    let (out, err, code) = stage_into(
+        &w,
         "SIP41.9-4-2SR3-1S",
-        "--from",
         &sip,
-        "--map-file",
-        &rules,
-        &w.r(),
-    ]);
+        &["--prune", "--map-file", &rules],
+    );
     assert_eq!(code, 0, "{out}{err}");
     assert!(!w.root().join("jar41sccp.9-4-2es26.sbn").exists(), "{out}");
     assert!(!w.root().join("sccp41.9-4-2sr3-1s.loads").exists(), "{out}");
@@ -453,22 +448,20 @@ fn prune_keeps_a_file_the_rules_still_serve_under_a_needed_name() {
     // digest, is where the rules send the staged cvm41sip component.
     let rules = w.rules("r ^old\\.sbn$ cvm41sip.9-4-2ES27.sbn\n");
     let sip = w.bundle("sip41.zip", &sip41());
-    let args = |prune: bool| {
-        let mut v = vec!["--target", "SIP41.9-4-2SR3-1S", "--from", &sip];
-        v.extend(["--map-file", &rules]);
-        if prune {
-            v.push("--prune");
-        }
-        v
-    };
-    let (out, err, code) = stage(&[args(false), vec![&w.r()]].concat());
+    let mapped = ["--map-file", rules.as_str()];
+    let (out, err, code) = stage_into(&w, "SIP41.9-4-2SR3-1S", &sip, &mapped);
     assert_eq!(code, 0, "{out}{err}");
     edit_manifest(&w, |m| {
         let mut e = m["files"]["cvm41sip.9-4-2ES27.sbn"].clone();
         e["load"] = "SIP41.8-5-2S".into();
         m["files"]["old.sbn"] = e;
     });
-    let (out, err, code) = stage(&[args(true), vec![&w.r()]].concat());
+    let (out, err, code) = stage_into(
+        &w,
+        "SIP41.9-4-2SR3-1S",
+        &sip,
+        &[&mapped[..], &["--prune"]].concat(),
+    );
     assert_eq!(code, 0, "{out}{err}");
     let cvm = sip41()
         .into_iter()

@@ -2,6 +2,7 @@
 //! bundle builders (zip, tar, tar.gz, cop.sgn), made at test time.
 #![allow(dead_code)]
 
+pub mod cases;
 pub mod shown;
 pub mod tlvbuild;
 pub mod turns;
@@ -16,11 +17,22 @@ use loadsmith::signed::{cnu, header};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
-/// The binary, with colour off.
+/// The binary, with colour off, reading an empty folder as `/etc`
+/// (`LOADSMITH_ETC`): a command given no root never finds the machine's
+/// own server configuration (and never stages into its TFTP root). A test
+/// that wants a configuration sets `LOADSMITH_ETC` again, to its own folder.
 pub fn loadsmith() -> Command {
     let mut c = Command::cargo_bin("loadsmith").expect("binary");
     c.env("NO_COLOR", "1");
+    c.env("LOADSMITH_ETC", no_etc());
     c
+}
+
+/// An empty folder standing for `/etc`.
+pub fn no_etc() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-etc");
+    std::fs::create_dir_all(&dir).expect("an empty etc");
+    dir
 }
 
 /// Runs `loadsmith --json ARGS` and parses stdout.
@@ -487,5 +499,46 @@ pub fn pairs(doc: &serde_json::Value, array: &str, a: &str, b: &str) -> Vec<(Str
 pub fn write_files(dir: &Path, files: &Files) {
     for (n, b) in files {
         std::fs::write(dir.join(n), b).unwrap();
+    }
+}
+
+/// Copies the folder `from`, and every folder below it, to `to` (made
+/// where missing).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), &t).unwrap();
+        }
+    }
+}
+
+/// Crashes a run at every step in turn (`LOADSMITH_FAULT=crash:N`, debug
+/// builds only): `run("crash:N")` puts the root as it should be and runs
+/// the command, for N = 1, 2, … until a run succeeds (past its last step).
+/// Every run that does not succeed must have been killed (no exit code);
+/// `after(N)` then looks at what it left. Returns the steps crashed at.
+pub fn crash_at_every_step(
+    what: &str,
+    mut run: impl FnMut(&str) -> std::process::Output,
+    mut after: impl FnMut(u64),
+) -> u64 {
+    let mut n = 1;
+    loop {
+        let out = run(&format!("crash:{n}"));
+        if out.status.success() {
+            return n - 1;
+        }
+        assert_eq!(
+            out.status.code(),
+            None,
+            "{what}crash:{n} should kill the process: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        after(n);
+        n += 1;
     }
 }
