@@ -198,7 +198,7 @@ fn read(
         None => {
             let entries = crate::bundle::dir::named_entries(root)
                 .map_err(|e| crate::error::Error::io(Action::Read, root, e))?;
-            perphone::read(root, entries, jobs)?
+            perphone::read(root, entries, jobs, &watch)?
         }
         Some(_) => {
             let files = view

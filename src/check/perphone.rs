@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Action, Error};
 use crate::files::beneath::{Folder, WalkError};
+use crate::inspect::watch::Watch;
 use crate::phone::fleet;
 use crate::served::view::{MAX_CONFIG, Pointer, RootView, pointers_in};
 
@@ -59,7 +60,11 @@ enum Odd {
 type Part = (Vec<Pointer>, Vec<(usize, Odd)>);
 
 /// Reads `mine` on `jobs` threads, each a contiguous share, in order.
-fn read_shares(root: &Path, folder: &Folder, mine: &[(String, PathBuf)], jobs: usize) -> Vec<Part> {
+fn read_shares(
+    (root, folder, watch): (&Path, &Folder, &Watch),
+    mine: &[(String, PathBuf)],
+    jobs: usize,
+) -> Vec<Part> {
     let chunk = mine.len().div_ceil(jobs.clamp(1, 4)).max(1);
     std::thread::scope(|s| {
         let handles: Vec<_> = (mine.chunks(chunk).enumerate())
@@ -69,7 +74,8 @@ fn read_shares(root: &Path, folder: &Folder, mine: &[(String, PathBuf)], jobs: u
                     let mut pointers = Vec::with_capacity(c.len());
                     let odd = (c.iter().enumerate())
                         .filter_map(|(i, (n, _))| {
-                            Some((k * chunk + i, one(root, folder, n, &mut pointers)?))
+                            let odd = one((root, folder, watch), n, &mut pointers)?;
+                            Some((k * chunk + i, odd))
                         })
                         .collect();
                     (pointers, odd)
@@ -90,17 +96,18 @@ fn read_shares(root: &Path, folder: &Folder, mine: &[(String, PathBuf)], jobs: u
 }
 
 /// Splits `entries` (a root's top level, sorted) into the per-phone files,
-/// read here on `jobs` threads, and the rest.
+/// read here on `jobs` threads (`watch` told of each), and the rest.
 pub(super) fn read(
     root: &Path,
     entries: Vec<(String, PathBuf)>,
     jobs: usize,
+    watch: &Watch,
 ) -> Result<(PerPhone, Vec<(String, PathBuf)>), Error> {
     let (mine, mut rest): (Vec<_>, Vec<_>) = entries
         .into_iter()
         .partition(|(n, _)| fleet::per_phone_file(n).is_some());
     let folder = Folder::open(root).map_err(|e| Error::io(Action::OpenRoot, root, e))?;
-    let parts = read_shares(root, &folder, &mine, jobs);
+    let parts = read_shares((root, &folder, watch), &mine, jobs);
     let mut out = PerPhone {
         names: Vec::with_capacity(mine.len()),
         pointers: Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum()),
@@ -135,7 +142,11 @@ pub(super) fn read(
 
 /// Reads one per-phone file from the root's descriptor: never through a
 /// link, never a FIFO or device, never more than [`MAX_CONFIG`] bytes.
-fn one(root: &Path, folder: &Folder, name: &str, pointers: &mut Vec<Pointer>) -> Option<Odd> {
+fn one(
+    (root, folder, watch): (&Path, &Folder, &Watch),
+    name: &str,
+    pointers: &mut Vec<Pointer>,
+) -> Option<Odd> {
     let unreadable = |err| {
         Some(Odd::Unreadable(Error::io(
             Action::Read,
@@ -156,8 +167,10 @@ fn one(root: &Path, folder: &Folder, name: &str, pointers: &mut Vec<Pointer>) ->
         Err(e) => return unreadable(e),
     };
     let unserved = crate::files::metadata_unserved(&meta);
+    watch.expect(meta.len());
     match crate::files::read_capped_from(f, MAX_CONFIG) {
         Ok(bytes) => {
+            watch.done(name, bytes.len() as u64);
             pointers.extend(pointers_in(name, &bytes));
             unserved.map(Odd::Unserved)
         }
