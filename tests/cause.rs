@@ -18,6 +18,13 @@ const SCCP41: &str = "SCCP41.9-4-2SR3-1S";
 /// given its load by number in `XMLDefault.cnf.xml`.
 fn mixed_root() -> tempfile::TempDir {
     let mut files = sip812();
+    // OS79XX.TXT as a stage writes it (the universal loader), so that a
+    // phone still on its pre-loader image has no problem here either.
+    for (name, body) in files.iter_mut() {
+        if name == "OS79XX.TXT" {
+            *body = b"P003-8-12-00\r\n".to_vec();
+        }
+    }
     files.extend(sccp41());
     files.push((
         "SIPDefault.cnf".into(),
@@ -125,7 +132,12 @@ fn one_file_no_one_may_read_is_one_not_served_finding_listing_the_phones_it_stra
     assert_eq!(errs[0]["member"], format!("{SIP}.sb2"));
     assert_eq!(
         strands(errs[0]),
-        vec![pair("7940", "loader era"), pair("7960", "loader era")]
+        vec![
+            pair("7940", "loader era"),
+            pair("7940", "pre-loader"),
+            pair("7960", "loader era"),
+            pair("7960", "pre-loader")
+        ]
     );
     for model in ["7940", "7960"] {
         let rows = default_rows(&doc, model);
@@ -138,7 +150,7 @@ fn one_file_no_one_may_read_is_one_not_served_finding_listing_the_phones_it_stra
     fits_on_a_screen(
         d.path(),
         "File must have global read permissions",
-        "strands 7940, 7960 (loader era)",
+        "strands 7940, 7960 (loader era, pre-loader)",
     );
 }
 
@@ -170,7 +182,7 @@ fn a_dangling_pointer_is_one_finding_listing_the_phones_told_to_load_it() {
     fits_on_a_screen(
         d.path(),
         "names SCCP41.9-4-2SR4-1S, but the root holds no",
-        "strands 7941 (loader era), 7941 (factory reset)",
+        "strands 7941 (loader era, factory reset)",
     );
 }
 

@@ -98,7 +98,7 @@ impl Causes {
                 Kind::Uncertain => findings::phone_uncertain(&v),
                 Kind::Settles => continue,
             };
-            row.cause = fails.then_some(f.code.as_str());
+            row.cause = Some(f.code.as_str());
             merge(&mut phones, f, row);
         }
         let mut out: Vec<Finding> = self.list.into_iter().map(|(_, f)| f).collect();

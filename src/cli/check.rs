@@ -17,16 +17,8 @@ pub(super) fn run(
     out: Out,
 ) -> Result<Outcome, Error> {
     // With no root, the server's configuration names it (the machine's when there is one).
-    let mut server = super::server::load(server_config, map_file, root.is_none())?;
-    let root = match (root, server.root()) {
-        (Some(r), _) => r.to_path_buf(),
-        (None, Some(r)) => r,
-        (None, None) => {
-            return Err(Error::Usage {
-                message: "check needs a root: give it, or --server-config FILE (this machine has no /etc/default/tftpd-hpa or dnsmasq.conf with enable-tftp)".into(),
-            });
-        }
-    };
+    let (root, mut server) =
+        super::server::root_or_configured(root, (server_config, map_file), "check needs a root")?;
     server.hint_remapped(&root);
     let (bar, watch) = super::progress::Bar::new(out, "check");
     // The bytes the root's files hold (a listing, no file read), when a bar shows.

@@ -272,9 +272,23 @@ pub fn strands_line(strands: &[Strand]) -> Option<String> {
             None => groups.push((&s.state, macs, vec![&s.model])),
         }
     }
-    let parts: Vec<String> = groups
+    // Then the states of the same phones on one list: "7940, 7960 (loader
+    // era, pre-loader)".
+    let mut joined: Vec<(Vec<&str>, String, Vec<&str>)> = Vec::new();
+    for (state, macs, models) in groups {
+        match joined
+            .iter_mut()
+            .find(|(m, x, _)| *m == models && *x == macs)
+        {
+            Some((.., states)) => states.push(state),
+            None => joined.push((models, macs, vec![state])),
+        }
+    }
+    let parts: Vec<String> = joined
         .into_iter()
-        .map(|(state, macs, models)| format!("{}{macs} ({state})", models.join(", ")))
+        .map(|(models, macs, states)| {
+            format!("{}{macs} ({})", models.join(", "), states.join(", "))
+        })
         .collect();
     (!parts.is_empty()).then(|| format!("strands {}", parts.join(", ")))
 }

@@ -177,7 +177,7 @@ pub fn drift(name: &str, load: &str, then: &str, now: Option<&str>) -> Finding {
     let message = match now {
         None => format!("{name} was written by the stage of {load} but is gone from the root"),
         Some(h) => format!(
-            "{name} differs from what the stage of {load} wrote (sha256 {} now, {} then); stage again or restore it",
+            "{name} differs from what the stage of {load} wrote (sha256 {} now, {} then); restore it, or stage again with --force to write the staged bytes back",
             short(h),
             short(then)
         ),

@@ -175,6 +175,18 @@ pub fn rows(src: &mut dyn FileSource, model: &'static Model) -> Vec<Row> {
         _ => "loader era",
     };
     out.push(Row::of(model, state.into(), &r));
+    // A 7940/7960 that still boots by the original mechanism asks for
+    // `OS79XX.TXT` first (seed 000 rule 1): where the root holds one, that
+    // phone is walked too.
+    if model.family == Family::Legacy
+        && !matches!(
+            src.fetch(files::OS79XX),
+            crate::phone::source::Fetch::NotFound
+        )
+    {
+        let r = run(src, model, Some(PRE_LOADER.into()), false);
+        out.push(Row::of(model, "pre-loader".into(), &r));
+    }
     if matches!(model.family, Family::Java(_)) {
         let r = run(src, model, None, true);
         out.push(Row::of(model, "factory reset".into(), &r));
