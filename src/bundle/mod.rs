@@ -17,6 +17,7 @@ pub mod header;
 pub mod limits;
 pub mod safe;
 pub mod shared;
+pub mod tap;
 pub mod tar;
 pub mod tarwatch;
 pub mod whole;

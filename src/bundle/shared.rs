@@ -7,6 +7,8 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::Arc;
 
+use super::tap::Tap;
+
 const BUF: usize = 256 * 1024;
 
 /// A shared file with a position and a read buffer of its own.
@@ -20,6 +22,8 @@ pub struct SharedFile {
     /// File offset of `buf[0]`, and how many bytes of `buf` are valid.
     buf_at: u64,
     buf_len: usize,
+    /// Shown every block read (shared by the clones).
+    tap: Option<Arc<Tap>>,
 }
 
 impl Clone for SharedFile {
@@ -31,6 +35,7 @@ impl Clone for SharedFile {
             buf: Vec::new(),
             buf_at: 0,
             buf_len: 0,
+            tap: self.tap.clone(),
         }
     }
 }
@@ -46,7 +51,19 @@ impl SharedFile {
             buf: Vec::new(),
             buf_at: 0,
             buf_len: 0,
+            tap: None,
         })
+    }
+
+    /// The file itself, shared.
+    pub fn handle(&self) -> Arc<File> {
+        Arc::clone(&self.file)
+    }
+
+    /// Shows every block read, by this handle and its clones, to `tap`.
+    pub fn tapped(mut self, tap: Option<Arc<Tap>>) -> SharedFile {
+        self.tap = tap;
+        self
     }
 
     #[cfg(unix)]
@@ -66,6 +83,9 @@ impl Read for SharedFile {
         if !in_buf {
             if out.len() >= BUF {
                 let n = self.read_at(out, self.pos)?;
+                if let Some(t) = &self.tap {
+                    t.saw(self.pos, &out[..n]);
+                }
                 self.pos += n as u64;
                 return Ok(n);
             }
@@ -79,6 +99,9 @@ impl Read for SharedFile {
             self.buf_len = n?;
             if self.buf_len == 0 {
                 return Ok(0);
+            }
+            if let Some(t) = &self.tap {
+                t.saw(self.buf_at, &self.buf[..self.buf_len]);
             }
         }
         let from = (self.pos - self.buf_at) as usize;

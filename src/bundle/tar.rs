@@ -6,14 +6,16 @@
 //! ends before its trailer, is [`Problem::Truncated`].
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 use std::thread::JoinHandle;
 
 use flate2::read::MultiGzDecoder;
 
 use super::limits::{Budget, Guard, Limits};
+use super::tap::{Feed, Sent, Tap, hashing_thread};
 use super::tarwatch::Watch;
 use super::{
     EntryKind, Format, MemberInfo, Problem, Sink, classify, gzip_offset, name_too_long,
@@ -26,9 +28,19 @@ const BUF: usize = 256 * 1024;
 /// inflated on a thread of its own ([`Pipe`]), so inflating and hashing the
 /// members run side by side.
 pub fn open(path: &Path, format: Format) -> io::Result<Box<dyn Read>> {
+    open_tapped(path, format, None, Sent::Nowhere)
+}
+
+/// [`open`], showing every block read from the file to `tap` (through `to`).
+fn open_tapped(
+    path: &Path,
+    format: Format,
+    tap: Option<&Arc<Tap>>,
+    to: Sent,
+) -> io::Result<Box<dyn Read>> {
     let mut file = File::open(path)?;
     Ok(match format {
-        Format::Tar => Box::new(BufReader::with_capacity(BUF, file)),
+        Format::Tar => Box::new(Feed::new(file, 0, to)),
         Format::CopSgn => {
             let mut head = Vec::new();
             (&mut file)
@@ -44,14 +56,17 @@ pub fn open(path: &Path, format: Format) -> io::Result<Box<dyn Read>> {
                     "no gzip stream after the signed header",
                 ),
             })?;
+            if let Some(t) = tap {
+                t.saw(0, &head);
+            }
             file.seek(SeekFrom::Start(at as u64))?;
-            Box::new(Pipe::spawn(Box::new(MultiGzDecoder::new(
-                BufReader::with_capacity(BUF, file),
-            )))?)
+            Box::new(Pipe::spawn(Box::new(MultiGzDecoder::new(Feed::new(
+                file, at as u64, to,
+            ))))?)
         }
-        _ => Box::new(Pipe::spawn(Box::new(MultiGzDecoder::new(
-            BufReader::with_capacity(BUF, file),
-        )))?),
+        _ => Box::new(Pipe::spawn(Box::new(MultiGzDecoder::new(Feed::new(
+            file, 0, to,
+        ))))?),
     })
 }
 
@@ -176,12 +191,47 @@ impl<R: Read> Read for Counted<'_, R> {
 
 /// Reads every member into `sink`, in archive order.
 pub fn walk(path: &Path, format: Format, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
+    walk_to(path, format, limits, None, Sent::Nowhere, sink)
+}
+
+/// [`walk`], showing every block read from the file to `tap`: hashed on a
+/// thread of its own when `away` (the inflating thread is the critical
+/// path), else on the thread that reads the file.
+pub fn walk_tapped(
+    path: &Path,
+    format: Format,
+    limits: &Limits,
+    tap: &Arc<Tap>,
+    away: bool,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    if !away {
+        let to = Sent::Here(Arc::clone(tap));
+        return walk_to(path, format, limits, Some(tap), to, sink);
+    }
+    let (to, hashing) = hashing_thread(Arc::clone(tap))?;
+    let walked = walk_to(path, format, limits, Some(tap), Sent::Away(to), sink);
+    // Everything sent is hashed before the caller finishes the digest.
+    hashing
+        .join()
+        .map_err(|_| io::Error::other("the digest thread failed"))?;
+    walked
+}
+
+fn walk_to(
+    path: &Path,
+    format: Format,
+    limits: &Limits,
+    tap: Option<&Arc<Tap>>,
+    to: Sent,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
     // Everything inflated from a gzip stream is measured against the file's size.
     let budget = match format {
         Format::Tar => Budget::new(),
         _ => Budget::stream(std::fs::metadata(path)?.len()),
     };
-    let reader = match open(path, format) {
+    let reader = match open_tapped(path, format, tap, to) {
         Ok(r) => r,
         Err(e) if e.kind() == io::ErrorKind::InvalidData => {
             sink.problem(Problem::Corrupt, None, e.to_string());
