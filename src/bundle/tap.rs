@@ -26,8 +26,8 @@ use std::thread::JoinHandle;
 use sha2::{Digest, Sha256, Sha512};
 
 /// Most bytes read ahead of the frontier that one tap keeps for later.
-pub const PENDING_MAX: usize = 1 << 20;
-const BUF: usize = 256 * 1024;
+pub const PENDING_MAX: usize = 256 << 10;
+use super::shared::BUF;
 
 /// Digests of a whole file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,7 +136,7 @@ impl Tap {
         let upto = s.pending.keys().next().copied();
         let want = upto.map_or(BUF as u64, |u| (u - s.at).min(BUF as u64)) as usize;
         if buf.len() < want {
-            buf.resize(want, 0);
+            *buf = super::shared::buffer();
         }
         let n = read_at(file, &mut buf[..want], s.at)?;
         if n == 0 && upto.is_some() {
@@ -155,8 +155,12 @@ impl Tap {
     /// this way; the others' blocks then fall behind the frontier).
     pub fn catch_up(&self, file: &File) -> io::Result<()> {
         let mut buf = Vec::new();
-        while self.step(file, &mut buf)? {}
-        Ok(())
+        let r = (|| {
+            while self.step(file, &mut buf)? {}
+            Ok(())
+        })();
+        super::shared::recycle(buf);
+        r
     }
 
     /// Reads what is not hashed yet of `file`, to its end, and gives the

@@ -15,8 +15,8 @@ pub mod sets;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -478,8 +478,7 @@ pub fn inspect_all(
     progress: &(dyn Fn(&BundleReport) + Sync),
 ) -> Vec<Result<BundleReport>> {
     let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<Result<BundleReport>>>> =
-        sources.iter().map(|_| Mutex::new(None)).collect();
+    let mut slots: Vec<Option<Result<BundleReport>>> = sources.iter().map(|_| None).collect();
     let all = opts.jobs.clamp(1, MAX_JOBS);
     let jobs = all.min(sources.len().max(1));
     // Threads left over when there are fewer bundles than jobs read members.
@@ -487,32 +486,51 @@ pub fn inspect_all(
         jobs: (all / jobs).max(1),
         ..opts.clone()
     };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<BundleReport>)>(jobs);
     std::thread::scope(|s| {
         for _ in 0..jobs {
-            s.spawn(|| {
+            let (tx, next, inner) = (tx.clone(), &next, &inner);
+            s.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(src) = sources.get(i) else { break };
-                    let r = inspect(src, &inner);
+                    let r = inspect(src, inner);
                     if let Ok(rep) = &r {
                         progress(rep);
                     }
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(r);
+                    if tx.send((i, r)).is_err() {
+                        break;
                     }
                 }
+            });
+        }
+        drop(tx);
+        // Reports are kept to the end: copied here, on this thread, they
+        // stay out of the reader threads' allocator arenas, which then hold
+        // only what is freed again bundle after bundle and stay small
+        // (kept there, between a reader's buffers and inflate states, they
+        // pinned 20-60 MB of freed memory at 160 bundles: docs/performance.md).
+        // Whole, then the original freed: copied member by member, this
+        // thread would reuse the chunks it frees, which are the readers'.
+        // One source has no next bundle to make room for: it is not copied.
+        for (i, r) in rx {
+            slots[i] = Some(match sources.len() {
+                1 => r,
+                _ => r.map(rehome),
             });
         }
     });
     slots
         .into_iter()
-        .map(|m| {
-            m.into_inner()
-                .ok()
-                .flatten()
-                .unwrap_or(Err(Error::WorkerFailed))
-        })
+        .map(|r| r.unwrap_or(Err(Error::WorkerFailed)))
         .collect()
+}
+
+/// A copy of `rep` allocated by this thread, the original freed after.
+fn rehome(rep: BundleReport) -> BundleReport {
+    let copy = rep.clone();
+    drop(rep);
+    copy
 }
 
 /// Counts findings by severity.
