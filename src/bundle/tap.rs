@@ -12,14 +12,15 @@
 //! end of the file: the digests are those of the file's bytes in order,
 //! exactly what `sha256sum` gives, whatever order the blocks came in.
 //!
-//! For a gzip stream, where the inflating thread is the critical path,
-//! [`Feed`] passes the compressed blocks it reads to a thread that hashes
-//! them (buffers recycled, so memory stays flat).
+//! For a gzip stream, where the inflating thread is the critical path, a
+//! [`reading_thread`] reads the compressed blocks ahead of it and hashes
+//! each once the inflater has consumed it (buffers recycled, so memory
+//! stays flat): neither the reads nor the digest are on that thread.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufRead, Read};
-use std::sync::mpsc::{Receiver, Sender, SyncSender, channel, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -116,6 +117,15 @@ impl Tap {
 
     /// A reader read `b` at file offset `off`.
     pub fn saw(&self, off: u64, b: &[u8]) {
+        // Block by block: another reader never waits long for the lock.
+        let mut at = off;
+        for part in b.chunks(BUF) {
+            self.saw_part(at, part);
+            at += part.len() as u64;
+        }
+    }
+
+    fn saw_part(&self, off: u64, b: &[u8]) {
         let Ok(mut s) = self.state.lock() else { return };
         if s.take(off, b) {
             s.drain();
@@ -225,42 +235,94 @@ pub enum Sent {
     Nowhere,
     /// Hashed on the reading thread.
     Here(Arc<Tap>),
-    /// Hashed on a thread of their own (see [`hashing_thread`]).
-    Away(Away),
+    /// Read ahead and hashed on a thread of their own (see [`reading_thread`]).
+    Away(Ahead),
 }
 
-/// The sending half of a hashing thread: blocks go out, emptied buffers
-/// come back.
-pub struct Away {
-    tx: SyncSender<(u64, Vec<u8>)>,
-    back: Receiver<Vec<u8>>,
+/// The reader's half of a [`reading_thread`]: blocks come in, consumed
+/// blocks go back to be hashed.
+pub struct Ahead {
+    rx: Receiver<io::Result<(u64, Vec<u8>)>>,
+    back: Sender<(u64, Vec<u8>)>,
 }
 
-/// Blocks in flight to a hashing thread: memory is bounded by
-/// `(DEPTH + 2) * BUF` whatever the size of the file.
+/// Blocks read ahead: memory is bounded by `DEPTH * BUF` whatever the
+/// size of the file.
 const DEPTH: usize = 4;
 
-/// Starts a thread that hashes into `tap` what the [`Away`] half sends,
-/// until that half is dropped; join it before [`Tap::finish`].
-pub fn hashing_thread(tap: Arc<Tap>) -> io::Result<(Away, JoinHandle<()>)> {
-    let (tx, rx) = sync_channel::<(u64, Vec<u8>)>(DEPTH);
-    let (back_tx, back): (Sender<Vec<u8>>, _) = channel();
+/// Starts a thread that reads `file` from `off` ahead of its reader, in
+/// blocks of [`BUF`] bytes (at most [`DEPTH`] in flight, recycled), and
+/// hashes each block into `tap` once the reader gives it back: the reads
+/// and the digest are off the reader's thread (for a gzip stream, the
+/// inflating thread, the critical path). Join it before [`Tap::finish`].
+pub fn reading_thread(
+    mut file: File,
+    off: u64,
+    tap: Arc<Tap>,
+) -> io::Result<(Ahead, JoinHandle<()>)> {
+    let (tx, rx) = sync_channel::<io::Result<(u64, Vec<u8>)>>(DEPTH);
+    let (back, back_rx) = channel::<(u64, Vec<u8>)>();
     let h = std::thread::Builder::new()
-        .name("digest".into())
+        .name("read-digest".into())
         .spawn(move || {
-            for (off, b) in rx {
-                tap.saw(off, &b);
-                // The reader may be gone: hash what it sent all the same.
-                let _ = back_tx.send(b);
+            let mut tx = Some(tx);
+            let (mut off, mut in_flight, mut free) = (off, 0, Vec::new());
+            loop {
+                if let Some(to) = &tx
+                    && in_flight < DEPTH
+                {
+                    let mut b: Vec<u8> = free.pop().unwrap_or_default();
+                    b.resize(BUF, 0);
+                    match fill(&mut file, &mut b) {
+                        Ok(0) => tx = None,
+                        Ok(n) => {
+                            b.truncate(n);
+                            if to.send(Ok((off, b))).is_err() {
+                                return;
+                            }
+                            off += n as u64;
+                            in_flight += 1;
+                        }
+                        Err(e) => {
+                            let _ = to.send(Err(e));
+                            tx = None;
+                        }
+                    }
+                    continue;
+                }
+                if in_flight == 0 {
+                    return;
+                }
+                // The reader is gone when this fails: what it did not give
+                // back is read again by `Tap::finish`.
+                let Ok((at, b)) = back_rx.recv() else { return };
+                tap.saw(at, &b);
+                in_flight -= 1;
+                free.push(b);
             }
         })?;
-    Ok((Away { tx, back }, h))
+    Ok((Ahead { rx, back }, h))
+}
+
+/// Reads until `buf` is full or the file ends.
+fn fill(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 /// A buffered reader of a file from an offset that shows every block it
-/// reads to a tap, here or on a hashing thread.
+/// reads to a tap: read here and hashed here, or read ahead and hashed on
+/// a [`reading_thread`].
 pub struct Feed {
-    file: File,
+    file: Option<File>,
     to: Sent,
     buf: Vec<u8>,
     /// File offset of `buf[0]`; valid bytes; bytes consumed.
@@ -270,8 +332,10 @@ pub struct Feed {
 }
 
 impl Feed {
-    /// Reads `file` from its current position `off`.
-    pub fn new(file: File, off: u64, to: Sent) -> Feed {
+    /// Reads `file` from its current position `off`; with [`Sent::Away`]
+    /// the blocks come from the reading thread instead (`file` may then be
+    /// `None`).
+    pub fn new(file: Option<File>, off: u64, to: Sent) -> Feed {
         Feed {
             file,
             to,
@@ -282,22 +346,55 @@ impl Feed {
         }
     }
 
-    /// Hands the block read to the tap and gets a buffer for the next one.
-    fn pass(&mut self) -> Vec<u8> {
-        let mut b = std::mem::take(&mut self.buf);
-        if self.len > 0 {
-            match &self.to {
-                Sent::Nowhere => {}
-                Sent::Here(tap) => tap.saw(self.off, &b[..self.len]),
-                Sent::Away(away) => {
-                    b.truncate(self.len);
-                    let _ = away.tx.send((self.off, b));
-                    b = away.back.try_recv().unwrap_or_default();
-                }
+    /// Hands the block read to the tap (or back to the reading thread).
+    fn pass(&mut self) {
+        let b = std::mem::take(&mut self.buf);
+        if self.len == 0 {
+            self.buf = b;
+            return;
+        }
+        match &self.to {
+            Sent::Nowhere => self.buf = b,
+            Sent::Here(tap) => {
+                tap.saw(self.off, &b[..self.len]);
+                self.buf = b;
+            }
+            Sent::Away(ahead) => {
+                let _ = ahead.back.send((self.off, b));
             }
         }
-        b.resize(BUF, 0);
-        b
+    }
+
+    fn next_block(&mut self) -> io::Result<()> {
+        self.pass();
+        let len = self.len;
+        self.len = 0;
+        self.pos = 0;
+        if let Sent::Away(ahead) = &self.to {
+            match ahead.rx.recv() {
+                Ok(Ok((off, b))) => {
+                    self.off = off;
+                    self.len = b.len();
+                    self.buf = b;
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(_) => {}
+            }
+            return Ok(());
+        }
+        self.off += len as u64;
+        let Some(file) = &mut self.file else {
+            return Ok(());
+        };
+        self.buf.resize(BUF, 0);
+        let n = loop {
+            match file.read(&mut self.buf) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                r => break r,
+            }
+        };
+        self.len = n?;
+        Ok(())
     }
 }
 
@@ -314,18 +411,7 @@ impl Read for Feed {
 impl BufRead for Feed {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
         if self.pos == self.len {
-            let mut b = self.pass();
-            self.off += self.len as u64;
-            self.len = 0;
-            self.pos = 0;
-            let n = loop {
-                match self.file.read(&mut b) {
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    r => break r,
-                }
-            };
-            self.buf = b;
-            self.len = n?;
+            self.next_block()?;
         }
         Ok(&self.buf[self.pos..self.len])
     }
@@ -338,7 +424,7 @@ impl BufRead for Feed {
 impl Drop for Feed {
     fn drop(&mut self) {
         // What was read and not consumed is still the file's.
-        let _ = self.pass();
+        self.pass();
     }
 }
 

@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 use flate2::read::MultiGzDecoder;
 
 use super::limits::{Budget, Guard, Limits};
-use super::tap::{Feed, Sent, Tap, hashing_thread};
+use super::tap::{Feed, Sent, Tap, reading_thread};
 use super::tarwatch::Watch;
 use super::{
     EntryKind, Format, MemberInfo, Problem, Sink, classify, gzip_offset, name_too_long,
@@ -28,19 +28,29 @@ const BUF: usize = 256 * 1024;
 /// inflated on a thread of its own ([`Pipe`]), so inflating and hashing the
 /// members run side by side.
 pub fn open(path: &Path, format: Format) -> io::Result<Box<dyn Read>> {
-    open_tapped(path, format, None, Sent::Nowhere)
+    open_tapped(path, format, Hash::No, &mut None)
 }
 
-/// [`open`], showing every block read from the file to `tap` (through `to`).
+/// Whether and where the file's blocks are hashed.
+#[derive(Clone, Copy)]
+enum Hash<'a> {
+    No,
+    /// On the thread that reads the file.
+    Here(&'a Arc<Tap>),
+    /// Read ahead and hashed on a thread of their own, whose handle is left
+    /// for the caller to join.
+    Away(&'a Arc<Tap>),
+}
+
+/// [`open`], showing every block read from the file to a tap.
 fn open_tapped(
     path: &Path,
     format: Format,
-    tap: Option<&Arc<Tap>>,
-    to: Sent,
+    hash: Hash,
+    reader: &mut Option<JoinHandle<()>>,
 ) -> io::Result<Box<dyn Read>> {
     let mut file = File::open(path)?;
-    Ok(match format {
-        Format::Tar => Box::new(Feed::new(file, 0, to)),
+    let start = match format {
         Format::CopSgn => {
             let mut head = Vec::new();
             (&mut file)
@@ -56,17 +66,25 @@ fn open_tapped(
                     "no gzip stream after the signed header",
                 ),
             })?;
-            if let Some(t) = tap {
+            if let Hash::Here(t) | Hash::Away(t) = hash {
                 t.saw(0, &head);
             }
-            file.seek(SeekFrom::Start(at as u64))?;
-            Box::new(Pipe::spawn(Box::new(MultiGzDecoder::new(Feed::new(
-                file, at as u64, to,
-            ))))?)
+            file.seek(SeekFrom::Start(at as u64))?
         }
-        _ => Box::new(Pipe::spawn(Box::new(MultiGzDecoder::new(Feed::new(
-            file, 0, to,
-        ))))?),
+        _ => 0,
+    };
+    let feed = match hash {
+        Hash::No => Feed::new(Some(file), start, Sent::Nowhere),
+        Hash::Here(t) => Feed::new(Some(file), start, Sent::Here(Arc::clone(t))),
+        Hash::Away(t) => {
+            let (ahead, h) = reading_thread(file, start, Arc::clone(t))?;
+            *reader = Some(h);
+            Feed::new(None, start, Sent::Away(ahead))
+        }
+    };
+    Ok(match format {
+        Format::Tar => Box::new(feed),
+        _ => Box::new(Pipe::spawn(Box::new(MultiGzDecoder::new(feed)))?),
     })
 }
 
@@ -191,12 +209,13 @@ impl<R: Read> Read for Counted<'_, R> {
 
 /// Reads every member into `sink`, in archive order.
 pub fn walk(path: &Path, format: Format, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
-    walk_to(path, format, limits, None, Sent::Nowhere, sink)
+    walk_to(path, format, limits, Hash::No, &mut None, sink)
 }
 
-/// [`walk`], showing every block read from the file to `tap`: hashed on a
-/// thread of its own when `away` (the inflating thread is the critical
-/// path), else on the thread that reads the file.
+/// [`walk`], showing every block read from the file to `tap`: read ahead
+/// and hashed on a thread of their own when `away` (for a gzip stream the
+/// inflating thread, which would read them, is the critical path), else
+/// on the thread that reads the file.
 pub fn walk_tapped(
     path: &Path,
     format: Format,
@@ -206,24 +225,26 @@ pub fn walk_tapped(
     sink: &mut dyn Sink,
 ) -> io::Result<()> {
     if !away {
-        let to = Sent::Here(Arc::clone(tap));
-        return walk_to(path, format, limits, Some(tap), to, sink);
+        return walk_to(path, format, limits, Hash::Here(tap), &mut None, sink);
     }
-    let (to, hashing) = hashing_thread(Arc::clone(tap))?;
-    let walked = walk_to(path, format, limits, Some(tap), Sent::Away(to), sink);
-    // Everything sent is hashed before the caller finishes the digest.
-    hashing
-        .join()
-        .map_err(|_| io::Error::other("the digest thread failed"))?;
+    let mut reader = None;
+    let walked = walk_to(path, format, limits, Hash::Away(tap), &mut reader, sink);
+    // Everything read is hashed before the caller finishes the digest.
+    if let Some(h) = reader {
+        h.join()
+            .map_err(|_| io::Error::other("the digest thread failed"))?;
+    }
     walked
 }
 
+/// [`walk`], hashing as `hash` says; a reading thread started is left in
+/// `reader` (to join once everything reading from it is dropped).
 fn walk_to(
     path: &Path,
     format: Format,
     limits: &Limits,
-    tap: Option<&Arc<Tap>>,
-    to: Sent,
+    hash: Hash,
+    reader: &mut Option<JoinHandle<()>>,
     sink: &mut dyn Sink,
 ) -> io::Result<()> {
     // Everything inflated from a gzip stream is measured against the file's size.
@@ -231,7 +252,7 @@ fn walk_to(
         Format::Tar => Budget::new(),
         _ => Budget::stream(std::fs::metadata(path)?.len()),
     };
-    let reader = match open_tapped(path, format, tap, to) {
+    let reader = match open_tapped(path, format, hash, reader) {
         Ok(r) => r,
         Err(e) if e.kind() == io::ErrorKind::InvalidData => {
             sink.problem(Problem::Corrupt, None, e.to_string());

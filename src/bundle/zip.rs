@@ -255,7 +255,7 @@ fn fallback(
     let len = f.metadata()?.len();
     f.seek(SeekFrom::Start(0))?;
     let to = tap.map_or(Sent::Nowhere, |t| Sent::Here(Arc::clone(t)));
-    stream(Feed::new(f, 0, to), len, limits, sink)
+    stream(Feed::new(Some(f), 0, to), len, limits, sink)
 }
 
 /// Reads member `i` into `sink`: inflated whole when it fits `whole`,

@@ -116,13 +116,13 @@ fn a_feed_shows_every_block_here_and_away() {
     let (t, f) = file_of(&data);
     for away in [false, true] {
         let tap = Arc::new(Tap::new(false, false));
-        let (to, h) = if away {
-            let (a, h) = hashing_thread(Arc::clone(&tap)).unwrap();
-            (Sent::Away(a), Some(h))
+        let file = File::open(t.path()).unwrap();
+        let (mut feed, h) = if away {
+            let (a, h) = reading_thread(file, 0, Arc::clone(&tap)).unwrap();
+            (Feed::new(None, 0, Sent::Away(a)), Some(h))
         } else {
-            (Sent::Here(Arc::clone(&tap)), None)
+            (Feed::new(Some(file), 0, Sent::Here(Arc::clone(&tap))), None)
         };
-        let mut feed = Feed::new(File::open(t.path()).unwrap(), 0, to);
         let mut got = Vec::new();
         feed.read_to_end(&mut got).unwrap();
         drop(feed);
