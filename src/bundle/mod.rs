@@ -13,6 +13,7 @@
 //! and write a `walk` that calls the sink once per member.
 
 pub mod dir;
+pub mod gunzip;
 pub mod header;
 pub mod limits;
 pub mod safe;

@@ -9,11 +9,9 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
 use std::thread::JoinHandle;
 
-use flate2::read::MultiGzDecoder;
-
+use super::gunzip::Gunzip;
 use super::limits::{Budget, Guard, Limits};
 use super::tap::{Feed, Sent, Tap, reading_thread};
 use super::tarwatch::Watch;
@@ -22,11 +20,9 @@ use super::{
     too_many_members,
 };
 
-const BUF: usize = 256 * 1024;
-
 /// Opens the tar stream of a tar, tar.gz or cop.sgn file. A gzip stream is
-/// inflated on a thread of its own ([`Pipe`]), so inflating and hashing the
-/// members run side by side.
+/// inflated on a thread of its own ([`Gunzip`]), so inflating and hashing
+/// the members run side by side.
 pub fn open(path: &Path, format: Format) -> io::Result<Box<dyn Read>> {
     open_tapped(path, format, Hash::No, &mut None)
 }
@@ -84,113 +80,8 @@ fn open_tapped(
     };
     Ok(match format {
         Format::Tar => Box::new(feed),
-        _ => Box::new(Pipe::spawn(Box::new(MultiGzDecoder::new(feed)))?),
+        _ => Box::new(Gunzip::spawn(feed)?),
     })
-}
-
-/// Chunks in flight between the inflating thread and the reader: memory is
-/// bounded by `(DEPTH + 2) * BUF` whatever the size of the stream.
-const DEPTH: usize = 4;
-
-type Chunk = io::Result<(Vec<u8>, usize)>;
-
-/// A reader fed by a thread that reads `inner` ahead, in chunks of [`BUF`]
-/// bytes recycled through a return channel.
-pub struct Pipe {
-    rx: Option<Receiver<Chunk>>,
-    back: Sender<Vec<u8>>,
-    cur: Vec<u8>,
-    pos: usize,
-    len: usize,
-    worker: Option<JoinHandle<()>>,
-}
-
-impl Pipe {
-    /// Starts the thread reading `inner`.
-    pub fn spawn(mut inner: Box<dyn Read + Send>) -> io::Result<Pipe> {
-        let (tx, rx) = sync_channel::<Chunk>(DEPTH);
-        let (back, back_rx) = channel::<Vec<u8>>();
-        let worker = std::thread::Builder::new()
-            .name("inflate".into())
-            .spawn(move || {
-                loop {
-                    let mut buf = back_rx.try_recv().unwrap_or_else(|_| vec![0; BUF]);
-                    let mut n = 0;
-                    let r = loop {
-                        match inner.read(&mut buf[n..]) {
-                            Ok(0) => break Ok(()),
-                            Ok(k) => {
-                                n += k;
-                                if n == buf.len() {
-                                    break Ok(());
-                                }
-                            }
-                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                            Err(e) => break Err(e),
-                        }
-                    };
-                    let last = n < buf.len();
-                    if n > 0 && tx.send(Ok((buf, n))).is_err() {
-                        return;
-                    }
-                    if let Err(e) = r {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                    if last {
-                        return;
-                    }
-                }
-            })?;
-        Ok(Pipe {
-            rx: Some(rx),
-            back,
-            cur: Vec::new(),
-            pos: 0,
-            len: 0,
-            worker: Some(worker),
-        })
-    }
-}
-
-impl Read for Pipe {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        while self.pos == self.len {
-            let Some(rx) = &self.rx else { return Ok(0) };
-            match rx.recv() {
-                Ok(Ok((buf, n))) => {
-                    let old = std::mem::replace(&mut self.cur, buf);
-                    if !old.is_empty() {
-                        let _ = self.back.send(old);
-                    }
-                    self.pos = 0;
-                    self.len = n;
-                }
-                Ok(Err(e)) => {
-                    self.rx = None;
-                    return Err(e);
-                }
-                Err(_) => {
-                    self.rx = None;
-                    return Ok(0);
-                }
-            }
-        }
-        let k = out.len().min(self.len - self.pos);
-        out[..k].copy_from_slice(&self.cur[self.pos..self.pos + k]);
-        self.pos += k;
-        Ok(k)
-    }
-}
-
-impl Drop for Pipe {
-    fn drop(&mut self) {
-        // Closing the channel stops the thread at its next chunk.
-        self.rx = None;
-        if let Some(w) = self.worker.take() {
-            let _ = w.join();
-        }
-    }
 }
 
 /// Counts bytes read through it.
