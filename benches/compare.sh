@@ -2,10 +2,14 @@
 # Side-by-side timing of `loadsmith inspect` against unzip -t, 7z t, bsdtar -xOf
 # and tar xzf -O on the same generated firmware-like corpus, in one run.
 # Usage: benches/compare.sh [SIZE_MB] (default 200; the issue's reference is 600)
-# Prints medians of 5 runs (page cache warm) and ratios (other tool / loadsmith).
-# With ../shared/realworld/sip-7941-7961-8.5.4 present, also the real-firmware
-# corpus (40 zips of that set, one tar.gz of 26 copies); then the peak-memory
-# series by member count and by bundle count, and sha256sum as a reference.
+# Prints medians of 5 runs (page cache warm): wall time, CPU time (user+sys)
+# and ratios (other tool / loadsmith, wall). With
+# ../shared/realworld/sip-7941-7961-8.5.4 present, also the real-firmware
+# corpus (40 zips of that set, one tar.gz of 26 copies), timed in ROUNDS
+# (default 7) interleaved rounds, each running every tool once; then the
+# peak-memory series by member count and by bundle count x --jobs, and
+# sha256sum as a reference. The load average is printed before and after:
+# on a shared machine, compare CPU times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB="${1:-200}"
@@ -57,31 +61,56 @@ with zipfile.ZipFile(f"{work}/set.zip", "w", zipfile.ZIP_DEFLATED, compresslevel
         z.writestr(c, signed(c, member(k, mb * 1_000_000 // 5)))
 print(f"corpus: {total/1e6:.0f} MB uncompressed in {len(files)} members; 120 small zips")
 PY
-median() { sort -n | sed -n 3p; }
-# Median wall time of 5 runs, in seconds with millisecond resolution.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+# The median of numbers on stdin.
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+# One run of a command: "wall cpu" in seconds (cpu = user + sys).
+once() {
+  local t; t=$(mktemp)
+  /usr/bin/env time -f "%e %U %S" -o "$t" "$@" >/dev/null 2>&1 || true
+  awk '/^[0-9]/ { printf "%.3f %.3f\n", $1, $2 + $3 }' "$t"; rm -f "$t"
+}
+# Median wall and CPU time of 5 runs: "wall cpu".
 time3() {
-  for _ in 1 2 3 4 5; do
-    t0=$(date +%s%N); "$@" >/dev/null 2>&1 || true; t1=$(date +%s%N)
-    echo $(( (t1 - t0) / 1000000 ))
-  done | median | awk '{ printf "%.3f", $1 / 1000 }'
+  local runs; runs=$(for _ in 1 2 3 4 5; do once "$@"; done)
+  echo "$(cut -d' ' -f1 <<<"$runs" | median) $(cut -d' ' -f2 <<<"$runs" | median)"
 }
 have() { command -v "$1" >/dev/null 2>&1; }
-row() { printf '%-56s %8s s' "$1" "$2"; [ -n "${3:-}" ] && awk -v a="$2" -v b="$3" 'BEGIN{ if (b>0) printf "   %.2fx loadsmith", a/b }'; echo; }
+# row LABEL "WALL CPU" [LOADSMITH_WALL]
+row() {
+  local w c; read -r w c <<<"$2"
+  printf '%-56s %8s s wall %8s s cpu' "$1" "$w" "$c"
+  [ -n "${3:-}" ] && awk -v a="$w" -v b="$3" 'BEGIN{ if (b>0) printf "   %.2fx loadsmith", a/b }'; echo
+}
+# rounds LABEL=COMMAND...: ROUNDS interleaved rounds (each runs every
+# command once, in turn), then a row per command; ratios against the first.
+rounds() {
+  local n="${ROUNDS:-7}" i k out; out=$(mktemp)
+  for i in $(seq "$n"); do
+    k=0; for lc in "$@"; do echo "$k $(once sh -c "${lc#*=}")" >>"$out"; k=$((k + 1)); done
+  done
+  local first=""; k=0
+  for lc in "$@"; do
+    local w c; w=$(awk -v k=$k '$1 == k { print $2 }' "$out" | median); c=$(awk -v k=$k '$1 == k { print $3 }' "$out" | median)
+    row "${lc%%=*}" "$w $c" "$first"; [ -z "$first" ] && first=$w; k=$((k + 1))
+  done
+  rm -f "$out"
+}
 cat "$work/large.zip" "$work/large.tar.gz" "$work"/many/* >/dev/null
-ls=$(time3 "$bin" --json inspect "$work/large.zip"); row "loadsmith inspect large.zip" "$ls"
+ls=$(time3 "$bin" --json inspect "$work/large.zip"); row "loadsmith inspect large.zip" "$ls"; ls=${ls%% *}
 have unzip && row "unzip -t large.zip" "$(time3 unzip -tqq "$work/large.zip")" "$ls"
 have 7z && row "7z t large.zip" "$(time3 7z t "$work/large.zip")" "$ls"
 have bsdtar && row "bsdtar -xOf large.zip" "$(time3 bsdtar -xOf "$work/large.zip")" "$ls"
-lt=$(time3 "$bin" --json inspect "$work/large.tar.gz"); row "loadsmith inspect large.tar.gz" "$lt"
+lt=$(time3 "$bin" --json inspect "$work/large.tar.gz"); row "loadsmith inspect large.tar.gz" "$lt"; lt=${lt%% *}
 row "tar xzf large.tar.gz -O" "$(time3 tar xzf "$work/large.tar.gz" -O)" "$lt"
 have bsdtar && row "bsdtar -xOf large.tar.gz" "$(time3 bsdtar -xOf "$work/large.tar.gz")" "$lt"
-lm=$(time3 "$bin" --json inspect "$work/many"); row "loadsmith inspect many/ (120 zips)" "$lm"
+lm=$(time3 "$bin" --json inspect "$work/many"); row "loadsmith inspect many/ (120 zips)" "$lm"; lm=${lm%% *}
 have unzip && row "unzip -t loop over many/" "$(time3 sh -c "for f in $work/many/*.zip; do unzip -tqq \$f; done")" "$lm"
 have 7z && row "7z t over many/ (one process)" "$(time3 7z t -an "-ai!$work/many/*.zip")" "$lm"
 stage_ls() { rm -rf "$work/root"; mkdir "$work/root"; "$bin" --quiet stage --target SCCP41.9-4-2SR3-1S --from "$work/set.zip" "$work/root"; }
 stage_unzip() { rm -rf "$work/root"; mkdir "$work/root"; unzip -oqq -d "$work/root" "$work/set.zip" && sync; }
 export -f stage_ls stage_unzip; export bin work
-ss=$(time3 bash -c stage_ls); row "loadsmith stage set.zip (verify, write, fsync, rename)" "$ss"
+ss=$(time3 bash -c stage_ls); row "loadsmith stage set.zip (verify, write, fsync, rename)" "$ss"; ss=${ss%% *}
 have unzip && row "unzip -o -d root set.zip && sync" "$(time3 bash -c stage_unzip)" "$ss"
 peak=$( { /usr/bin/env time -f %M "$bin" --json inspect "$work/large.zip" >/dev/null || true; } 2>&1 | tail -1)
 echo "peak RSS of loadsmith inspect large.zip: $((peak / 1024)) MB"
@@ -110,14 +139,22 @@ with tarfile.open(f"{work}/real.tar.gz", "w:gz", compresslevel=6) as t:
         for f in files: t.add(os.path.join(src, f), f"k{k:02d}/{f}")
 PY
   cat "$work"/real40/* "$work/real.tar.gz" >/dev/null
-  lr=$(time3 "$bin" --json inspect "$work/real40"); row "loadsmith inspect real40/ (40 real 7941 zips)" "$lr"
-  have unzip && row "unzip -t loop over real40/" "$(time3 sh -c "for f in $work/real40/*.zip; do unzip -tqq \$f; done")" "$lr"
-  have 7z && row "7z t over real40/ (one process)" "$(time3 7z t -an "-ai!$work/real40/*.zip")" "$lr"
-  have bsdtar && row "bsdtar -xOf loop over real40/" "$(time3 sh -c "for f in $work/real40/*.zip; do bsdtar -xOf \$f; done")" "$lr"
-  row "sha256sum real40/* (reference)" "$(time3 sh -c "sha256sum $work/real40/*")" "$lr"
-  lg=$(time3 "$bin" --json inspect "$work/real.tar.gz"); row "loadsmith inspect real.tar.gz" "$lg"
-  row "tar xzf real.tar.gz -O" "$(time3 tar xzf "$work/real.tar.gz" -O)" "$lg"
-  have bsdtar && row "bsdtar -xOf real.tar.gz" "$(time3 bsdtar -xOf "$work/real.tar.gz")" "$lg"
+  z=()
+  z+=("loadsmith inspect real40/ (40 real 7941 zips)=$bin --json inspect $work/real40")
+  have unzip && z+=("unzip -t loop over real40/=for f in $work/real40/*.zip; do unzip -tqq \$f; done")
+  have 7z && z+=("7z t over real40/ (one process)=7z t -an '-ai!$work/real40/*.zip'")
+  have bsdtar && z+=("bsdtar -xOf loop over real40/=for f in $work/real40/*.zip; do bsdtar -xOf \$f; done")
+  z+=("sha256sum real40/* (reference)=sha256sum $work/real40/*")
+  rounds "${z[@]}"
+  g=("loadsmith inspect real.tar.gz=$bin --json inspect $work/real.tar.gz")
+  g+=("tar xzf real.tar.gz -O=tar xzf $work/real.tar.gz -O")
+  have bsdtar && g+=("bsdtar -xOf real.tar.gz=bsdtar -xOf $work/real.tar.gz")
+  g+=("sha256sum real.tar.gz (reference)=sha256sum $work/real.tar.gz")
+  rounds "${g[@]}"
+  for n in 10 40 160; do
+    mkdir -p "$work/realn$n"
+    for k in $(seq 0 $((n - 1))); do ln -f "$work/real40/b$(printf %02d $((k % 40))).zip" "$work/realn$n/c$(printf %03d "$k").zip"; done
+  done
 else
   echo "real-firmware corpus skipped: $real is absent"
 fi
@@ -130,10 +167,14 @@ import sys, zipfile
 with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
     for i in range(int(sys.argv[2])): z.writestr(f'f{i:05d}.txt', b'x%d' % i)
 " "$work/tiny$n.zip" "$n"
-  for j in 1 2 64; do echo "peak RSS, zip of $n tiny members, --jobs $j: $(( $(peak_of --jobs $j "$work/tiny$n.zip") / 1024 )) MB"; done
+  for j in 1 2 4 64; do echo "peak RSS, zip of $n tiny members, --jobs $j: $(( $(peak_of --jobs $j "$work/tiny$n.zip") / 1024 )) MB"; done
 done
 for n in 10 40 160; do
   mkdir -p "$work/bundles$n"
   for k in $(seq 0 $((n - 1))); do ln -f "$work/many/b$(printf %03d $((k % 120))).zip" "$work/bundles$n/c$k.zip"; done
-  for j in 2 4; do echo "peak RSS, $n bundles, --jobs $j: $(( $(peak_of --jobs $j "$work/bundles$n") / 1024 )) MB"; done
+  for j in 2 4 64; do echo "peak RSS, $n bundles, --jobs $j: $(( $(peak_of --jobs $j "$work/bundles$n") / 1024 )) MB"; done
+  if [ -d "$work/realn$n" ]; then
+    for j in 2 4 64; do echo "peak RSS, $n real zips, --jobs $j: $(( $(peak_of --jobs $j "$work/realn$n") / 1024 )) MB"; done
+  fi
 done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

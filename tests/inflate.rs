@@ -105,3 +105,88 @@ fn whole_member_and_streaming_inflate_give_the_same_json() {
         "the folder was read"
     );
 }
+
+/// The SHA-256 `inspect` gives each bundle of `doc`, by file name.
+fn bundle_digests(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["bundles"]
+        .as_array()
+        .map(|b| {
+            b.iter()
+                .map(|b| {
+                    let path = b["path"].as_str().unwrap_or_default();
+                    let name = path.rsplit('/').next().unwrap_or_default().to_string();
+                    (name, b["sha256"].as_str().unwrap_or("null").to_string())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn the_bundle_digest_comes_from_the_bytes_read_and_is_the_files() {
+    use sha2::Digest;
+    let d = tempfile::tempdir().unwrap();
+    let all = d.path().join("all");
+    std::fs::create_dir(&all).unwrap();
+    let mut cases: Vec<(String, Vec<u8>, &[&str])> = crate::hostile::bundles()
+        .into_iter()
+        .map(|(f, b, flags)| (f.to_string(), b, flags))
+        .collect();
+    // Members on both sides of the whole-member bound, read on several
+    // threads; the same set as a gzip tar and a signed one.
+    let mut sizes: Files = sip812();
+    sizes.push(("big.bin".into(), image_body("big", 5 << 20)));
+    for k in 0..6 {
+        sizes.push((format!("mid{k}.bin"), image_body("mid", (k + 1) << 19)));
+    }
+    let p = d.path().join("sizes.zip");
+    zip(&p, &sizes);
+    cases.push(("sizes.zip".into(), std::fs::read(&p).unwrap(), &[]));
+    let p = d.path().join("sizes.cop");
+    cop(&p, &sizes);
+    cases.push(("sizes.cop".into(), std::fs::read(&p).unwrap(), &[]));
+    let p = d.path().join("sizes.cop.sgn");
+    cop_sgn(&p, &sizes);
+    cases.push(("sizes.cop.sgn".into(), std::fs::read(&p).unwrap(), &[]));
+    let mut wrong = Vec::new();
+    for (file, bytes, flags) in &cases {
+        let path = all.join(file);
+        std::fs::write(&path, bytes).unwrap();
+        let want = sha2::Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>();
+        for jobs in ["1", "2", "4"] {
+            let out = loadsmith()
+                .args(["--json", "inspect", "--jobs", jobs])
+                .args(*flags)
+                .arg(&path)
+                .output()
+                .unwrap();
+            let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            for (name, got) in bundle_digests(&doc) {
+                if got != want {
+                    wrong.push(format!("{name} --jobs {jobs}: {got}"));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "digests differ from sha256sum: {wrong:?}");
+    // All of them as one folder: one bundle per thread.
+    let out = loadsmith()
+        .args(["--json", "inspect", "--jobs", "3"])
+        .arg(&all)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got = bundle_digests(&doc);
+    assert!(got.len() >= cases.len() / 2, "{} bundles read", got.len());
+    for (name, digest) in got {
+        let bytes = std::fs::read(all.join(&name)).unwrap();
+        let want: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(digest, want, "{name} in a folder");
+    }
+}

@@ -45,32 +45,38 @@ fn a_zip_of_ten_thousand_tiny_members_stays_under_32_mib_at_any_jobs() {
 }
 
 #[test]
-fn memory_stays_flat_and_under_32_mib_with_the_number_of_bundles() {
+fn memory_stays_flat_and_under_32_mib_with_the_number_of_bundles_at_any_jobs() {
     let d = tempfile::tempdir().unwrap();
     let mut set = sip812();
-    // Firmware-sized members: whole-member buffers are used and reused.
+    // Firmware-sized members: whole-member buffers are used and reused,
+    // and a member over the whole-member bound streams.
     set.push(("big.bin".into(), image_body("big", 3 << 20)));
     set.push(("mid.bin".into(), image_body("mid", 1 << 20)));
+    set.push(("huge.bin".into(), image_body("huge", 5 << 20)));
     let one = d.path().join("one.zip");
     zip(&one, &set);
-    let mut peaks = Vec::new();
-    for n in [4, 48] {
+    let mut series = Vec::new();
+    for n in [4, 64] {
         let dir = d.path().join(format!("n{n}"));
         std::fs::create_dir(&dir).unwrap();
         for i in 0..n {
             std::fs::hard_link(&one, dir.join(format!("b{i:03}.zip"))).unwrap();
         }
         let dir = dir.to_string_lossy().to_string();
-        // Two threads (the default on two cores). More threads each keep
-        // freed memory in a glibc arena of their own: docs/performance.md.
-        let Some(peak) = peak_kib(&["--json", "inspect", "--jobs", "2", &dir]) else {
-            return;
-        };
-        println!("{n} bundles, --jobs 2: {peak} KiB");
-        assert!(peak < BOUND_KIB, "{n} bundles: {peak} KiB");
-        peaks.push(peak);
+        for jobs in ["2", "4", "64"] {
+            let Some(peak) = peak_kib(&["--json", "inspect", "--jobs", jobs, &dir]) else {
+                return;
+            };
+            println!("{n} bundles, --jobs {jobs}: {peak} KiB");
+            series.push((n, jobs, peak));
+        }
     }
-    // Twelve times the bundles: the same threads and buffers, no growth
+    for &(n, jobs, peak) in &series {
+        assert!(peak < BOUND_KIB, "{n} bundles, --jobs {jobs}: {peak} KiB");
+    }
+    // Sixteen times the bundles: the same threads and buffers, no growth
     // beyond the reports themselves (a few KiB a bundle).
-    assert!(peaks[1] < peaks[0] + 4 * 1024, "{peaks:?}");
+    for (few, many) in series[..3].iter().zip(&series[3..]) {
+        assert!(many.2 < few.2 + 4 * 1024, "{few:?} -> {many:?}");
+    }
 }

@@ -13,10 +13,12 @@
 //! and write a `walk` that calls the sink once per member.
 
 pub mod dir;
+pub mod gunzip;
 pub mod header;
 pub mod limits;
 pub mod safe;
 pub mod shared;
+pub mod tap;
 pub mod tar;
 pub mod tarwatch;
 pub mod whole;

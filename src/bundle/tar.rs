@@ -6,29 +6,47 @@
 //! ends before its trailer, is [`Problem::Truncated`].
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
-use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use flate2::read::MultiGzDecoder;
-
+use super::gunzip::Gunzip;
 use super::limits::{Budget, Guard, Limits};
+use super::tap::{Feed, Sent, Tap, reading_thread};
 use super::tarwatch::Watch;
 use super::{
     EntryKind, Format, MemberInfo, Problem, Sink, classify, gzip_offset, name_too_long,
     too_many_members,
 };
 
-const BUF: usize = 256 * 1024;
-
 /// Opens the tar stream of a tar, tar.gz or cop.sgn file. A gzip stream is
-/// inflated on a thread of its own ([`Pipe`]), so inflating and hashing the
-/// members run side by side.
+/// inflated on a thread of its own ([`Gunzip`]), so inflating and hashing
+/// the members run side by side.
 pub fn open(path: &Path, format: Format) -> io::Result<Box<dyn Read>> {
+    open_tapped(path, format, Hash::No, &mut None)
+}
+
+/// Whether and where the file's blocks are hashed.
+#[derive(Clone, Copy)]
+enum Hash<'a> {
+    No,
+    /// On the thread that reads the file.
+    Here(&'a Arc<Tap>),
+    /// Read ahead and hashed on a thread of their own, whose handle is left
+    /// for the caller to join.
+    Away(&'a Arc<Tap>),
+}
+
+/// [`open`], showing every block read from the file to a tap.
+fn open_tapped(
+    path: &Path,
+    format: Format,
+    hash: Hash,
+    reader: &mut Option<JoinHandle<()>>,
+) -> io::Result<Box<dyn Read>> {
     let mut file = File::open(path)?;
-    Ok(match format {
-        Format::Tar => Box::new(BufReader::with_capacity(BUF, file)),
+    let start = match format {
         Format::CopSgn => {
             let mut head = Vec::new();
             (&mut file)
@@ -44,120 +62,26 @@ pub fn open(path: &Path, format: Format) -> io::Result<Box<dyn Read>> {
                     "no gzip stream after the signed header",
                 ),
             })?;
-            file.seek(SeekFrom::Start(at as u64))?;
-            Box::new(Pipe::spawn(Box::new(MultiGzDecoder::new(
-                BufReader::with_capacity(BUF, file),
-            )))?)
-        }
-        _ => Box::new(Pipe::spawn(Box::new(MultiGzDecoder::new(
-            BufReader::with_capacity(BUF, file),
-        )))?),
-    })
-}
-
-/// Chunks in flight between the inflating thread and the reader: memory is
-/// bounded by `(DEPTH + 2) * BUF` whatever the size of the stream.
-const DEPTH: usize = 4;
-
-type Chunk = io::Result<(Vec<u8>, usize)>;
-
-/// A reader fed by a thread that reads `inner` ahead, in chunks of [`BUF`]
-/// bytes recycled through a return channel.
-pub struct Pipe {
-    rx: Option<Receiver<Chunk>>,
-    back: Sender<Vec<u8>>,
-    cur: Vec<u8>,
-    pos: usize,
-    len: usize,
-    worker: Option<JoinHandle<()>>,
-}
-
-impl Pipe {
-    /// Starts the thread reading `inner`.
-    pub fn spawn(mut inner: Box<dyn Read + Send>) -> io::Result<Pipe> {
-        let (tx, rx) = sync_channel::<Chunk>(DEPTH);
-        let (back, back_rx) = channel::<Vec<u8>>();
-        let worker = std::thread::Builder::new()
-            .name("inflate".into())
-            .spawn(move || {
-                loop {
-                    let mut buf = back_rx.try_recv().unwrap_or_else(|_| vec![0; BUF]);
-                    let mut n = 0;
-                    let r = loop {
-                        match inner.read(&mut buf[n..]) {
-                            Ok(0) => break Ok(()),
-                            Ok(k) => {
-                                n += k;
-                                if n == buf.len() {
-                                    break Ok(());
-                                }
-                            }
-                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                            Err(e) => break Err(e),
-                        }
-                    };
-                    let last = n < buf.len();
-                    if n > 0 && tx.send(Ok((buf, n))).is_err() {
-                        return;
-                    }
-                    if let Err(e) = r {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
-                    if last {
-                        return;
-                    }
-                }
-            })?;
-        Ok(Pipe {
-            rx: Some(rx),
-            back,
-            cur: Vec::new(),
-            pos: 0,
-            len: 0,
-            worker: Some(worker),
-        })
-    }
-}
-
-impl Read for Pipe {
-    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
-        while self.pos == self.len {
-            let Some(rx) = &self.rx else { return Ok(0) };
-            match rx.recv() {
-                Ok(Ok((buf, n))) => {
-                    let old = std::mem::replace(&mut self.cur, buf);
-                    if !old.is_empty() {
-                        let _ = self.back.send(old);
-                    }
-                    self.pos = 0;
-                    self.len = n;
-                }
-                Ok(Err(e)) => {
-                    self.rx = None;
-                    return Err(e);
-                }
-                Err(_) => {
-                    self.rx = None;
-                    return Ok(0);
-                }
+            if let Hash::Here(t) | Hash::Away(t) = hash {
+                t.saw(0, &head);
             }
+            file.seek(SeekFrom::Start(at as u64))?
         }
-        let k = out.len().min(self.len - self.pos);
-        out[..k].copy_from_slice(&self.cur[self.pos..self.pos + k]);
-        self.pos += k;
-        Ok(k)
-    }
-}
-
-impl Drop for Pipe {
-    fn drop(&mut self) {
-        // Closing the channel stops the thread at its next chunk.
-        self.rx = None;
-        if let Some(w) = self.worker.take() {
-            let _ = w.join();
+        _ => 0,
+    };
+    let feed = match hash {
+        Hash::No => Feed::new(Some(file), start, Sent::Nowhere),
+        Hash::Here(t) => Feed::new(Some(file), start, Sent::Here(Arc::clone(t))),
+        Hash::Away(t) => {
+            let (ahead, h) = reading_thread(file, start, Arc::clone(t))?;
+            *reader = Some(h);
+            Feed::new(None, start, Sent::Away(ahead))
         }
-    }
+    };
+    Ok(match format {
+        Format::Tar => Box::new(feed),
+        _ => Box::new(Gunzip::spawn(feed)?),
+    })
 }
 
 /// Counts bytes read through it.
@@ -176,12 +100,50 @@ impl<R: Read> Read for Counted<'_, R> {
 
 /// Reads every member into `sink`, in archive order.
 pub fn walk(path: &Path, format: Format, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
+    walk_to(path, format, limits, Hash::No, &mut None, sink)
+}
+
+/// [`walk`], showing every block read from the file to `tap`: read ahead
+/// and hashed on a thread of their own when `away` (for a gzip stream the
+/// inflating thread, which would read them, is the critical path), else
+/// on the thread that reads the file.
+pub fn walk_tapped(
+    path: &Path,
+    format: Format,
+    limits: &Limits,
+    tap: &Arc<Tap>,
+    away: bool,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    if !away {
+        return walk_to(path, format, limits, Hash::Here(tap), &mut None, sink);
+    }
+    let mut reader = None;
+    let walked = walk_to(path, format, limits, Hash::Away(tap), &mut reader, sink);
+    // Everything read is hashed before the caller finishes the digest.
+    if let Some(h) = reader {
+        h.join()
+            .map_err(|_| io::Error::other("the digest thread failed"))?;
+    }
+    walked
+}
+
+/// [`walk`], hashing as `hash` says; a reading thread started is left in
+/// `reader` (to join once everything reading from it is dropped).
+fn walk_to(
+    path: &Path,
+    format: Format,
+    limits: &Limits,
+    hash: Hash,
+    reader: &mut Option<JoinHandle<()>>,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
     // Everything inflated from a gzip stream is measured against the file's size.
     let budget = match format {
         Format::Tar => Budget::new(),
         _ => Budget::stream(std::fs::metadata(path)?.len()),
     };
-    let reader = match open(path, format) {
+    let reader = match open_tapped(path, format, hash, reader) {
         Ok(r) => r,
         Err(e) if e.kind() == io::ErrorKind::InvalidData => {
             sink.problem(Problem::Corrupt, None, e.to_string());

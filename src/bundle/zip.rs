@@ -4,8 +4,9 @@
 //! zip still shows what it holds.
 
 use std::fs::File;
-use std::io::{self, BufReader, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ::zip::ZipArchive;
@@ -13,17 +14,17 @@ use ::zip::read::read_zipfile_from_stream;
 
 use super::limits::{Budget, Guard, Limits};
 use super::shared::SharedFile;
+use super::tap::{Feed, Sent, Tap};
 use super::whole::Whole;
 use super::{EntryKind, MemberInfo, Problem, Sink, classify, name_too_long, too_many_members};
-
-const BUF: usize = 256 * 1024;
 
 type Archive = ZipArchive<SharedFile>;
 
 /// What opening a zip came to.
 enum Opened {
-    /// The central directory was read: members can be read from it.
-    Archive(Archive, u64),
+    /// The central directory was read: members can be read from it (the
+    /// archive, the file's size, the file).
+    Archive(Archive, u64, Arc<File>),
     /// Nothing more is to be read (too many members, overlapping entries):
     /// the sink has been told why.
     Done,
@@ -32,8 +33,14 @@ enum Opened {
 }
 
 /// Scans the end records first (see [`super::zipdir`]), then lets the `zip`
-/// crate parse the central directory, once.
-fn open(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<Opened> {
+/// crate parse the central directory, once. Every block read from the
+/// archive is shown to `tap`.
+fn open(
+    path: &Path,
+    limits: &Limits,
+    tap: Option<&Arc<Tap>>,
+    sink: &mut dyn Sink,
+) -> io::Result<Opened> {
     let mut file = File::open(path)?;
     let len = file.metadata()?.len();
     if let Some(scan) = super::zipdir::scan(&mut file, len, limits)? {
@@ -60,7 +67,9 @@ fn open(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<Opened>
             );
         }
     }
-    let z = match ZipArchive::new(SharedFile::new(file)?) {
+    let shared = SharedFile::new(file)?.tapped(tap.cloned());
+    let handle = shared.handle();
+    let z = match ZipArchive::new(shared) {
         Ok(z) => z,
         Err(e) => return Ok(Opened::Broken(e)),
     };
@@ -69,25 +78,36 @@ fn open(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<Opened>
         too_many_members(z.len() as u64, limits, sink);
         return Ok(Opened::Done);
     }
-    Ok(Opened::Archive(z, len))
+    Ok(Opened::Archive(z, len, handle))
 }
 
 /// Reads every member into `sink`, in central-directory order.
 pub fn walk(path: &Path, limits: &Limits, sink: &mut dyn Sink) -> io::Result<()> {
-    with_whole(|whole| walk_with(path, limits, whole, sink))
+    walk_tapped(path, limits, None, sink)
 }
 
-/// [`walk`], inflating the members that fit `whole` whole.
+/// [`walk`], showing every block read from the file to `tap`.
+pub fn walk_tapped(
+    path: &Path,
+    limits: &Limits,
+    tap: Option<&Arc<Tap>>,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    with_whole(|whole| walk_with(path, limits, tap, whole, sink))
+}
+
+/// [`walk_tapped`], inflating the members that fit `whole` whole.
 fn walk_with(
     path: &Path,
     limits: &Limits,
+    tap: Option<&Arc<Tap>>,
     whole: &mut Whole,
     sink: &mut dyn Sink,
 ) -> io::Result<()> {
-    let (mut z, len) = match open(path, limits, sink)? {
-        Opened::Archive(z, len) => (z, len),
+    let (mut z, len) = match open(path, limits, tap, sink)? {
+        Opened::Archive(z, len, _) => (z, len),
         Opened::Done => return Ok(()),
-        Opened::Broken(e) => return fallback(path, e, limits, sink),
+        Opened::Broken(e) => return fallback(path, e, limits, tap, sink),
     };
     let budget = Budget::stream(len);
     for i in 0..z.len() {
@@ -106,18 +126,21 @@ fn walk_with(
 /// order (the archive's own problems first), so the result never depends on the number of threads.
 /// Results are handed on as soon as those before them are in: no member's
 /// report is held twice. `Ok(false)` when the central directory cannot be
-/// read: use [`walk`], which falls back to the local headers.
+/// read: use [`walk_tapped`], which falls back to the local headers. Every
+/// block read is shown to `tap`; a thread with no member left hashes the
+/// rest of the file into it.
 pub fn walk_parallel<S: Sink, T: Send>(
     path: &Path,
     jobs: usize,
     limits: &Limits,
+    tap: Option<&Arc<Tap>>,
     new_sink: &(dyn Fn() -> S + Sync),
     take: &(dyn Fn(&mut S) -> T + Sync),
     emit: &mut dyn FnMut(T, usize),
 ) -> io::Result<bool> {
     let mut head = new_sink();
-    let (first, len) = match open(path, limits, &mut head)? {
-        Opened::Archive(z, len) => (z, len),
+    let (first, len, file) = match open(path, limits, tap, &mut head)? {
+        Opened::Archive(z, len, file) => (z, len, file),
         Opened::Done => {
             emit(take(&mut head), 0);
             return Ok(true);
@@ -133,7 +156,7 @@ pub fn walk_parallel<S: Sink, T: Send>(
     std::thread::scope(|s| {
         for _ in 0..jobs.clamp(1, n.max(1)) {
             let mut z = first.clone();
-            let (next, budget, tx) = (&next, &budget, tx.clone());
+            let (next, budget, tx, file) = (&next, &budget, tx.clone(), &file);
             s.spawn(move || {
                 let mut sink = new_sink();
                 with_whole(|whole| {
@@ -146,10 +169,14 @@ pub fn walk_parallel<S: Sink, T: Send>(
                             member(&mut z, i, limits, budget, whole, &mut sink);
                         }
                         if tx.send((i, take(&mut sink))).is_err() {
-                            break;
+                            return;
                         }
                     }
                 });
+                // An error here only leaves more for `Tap::finish` to read.
+                if let Some(tap) = tap {
+                    let _ = tap.catch_up(file);
+                }
             });
         }
         drop(tx);
@@ -207,6 +234,7 @@ fn fallback(
     path: &Path,
     e: ::zip::result::ZipError,
     limits: &Limits,
+    tap: Option<&Arc<Tap>>,
     sink: &mut dyn Sink,
 ) -> io::Result<()> {
     let text = e.to_string();
@@ -226,7 +254,8 @@ fn fallback(
     let mut f = File::open(path)?;
     let len = f.metadata()?.len();
     f.seek(SeekFrom::Start(0))?;
-    stream(BufReader::with_capacity(BUF, f), len, limits, sink)
+    let to = tap.map_or(Sent::Nowhere, |t| Sent::Here(Arc::clone(t)));
+    stream(Feed::new(Some(f), 0, to), len, limits, sink)
 }
 
 /// Reads member `i` into `sink`: inflated whole when it fits `whole`,

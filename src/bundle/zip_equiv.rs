@@ -94,7 +94,7 @@ fn both_counted(zip: &[u8], limits: &Limits) -> (Vec<String>, Vec<String>, u64) 
     std::fs::write(&p, zip).unwrap_or_else(|e| panic!("{e}"));
     let run = |mut whole: Whole| {
         let mut r = Record::default();
-        walk_with(&p, limits, &mut whole, &mut r).unwrap_or_else(|e| panic!("{e}"));
+        walk_with(&p, limits, None, &mut whole, &mut r).unwrap_or_else(|e| panic!("{e}"));
         (r.0, whole.inflated)
     };
     let ((whole, n), (stream, _)) = (run(Whole::new()), run(Whole::off()));

@@ -19,10 +19,9 @@ use crate::names::{ImageName, Role};
 use crate::signed::{cnu, header, loads};
 
 /// Bytes of each member kept for decoding.
-pub const HEAD_CAP: usize = 64 * 1024;
+pub const HEAD_CAP: usize = crate::bundle::shared::HEAD;
 // A trust list is decoded from the head: it must hold the largest one read.
 const _: () = assert!(crate::trust::MAX_SIZE <= HEAD_CAP as u64);
-const BUF: usize = 256 * 1024;
 
 /// What is known of one member after it streamed by.
 #[derive(Debug, Clone, Serialize)]
@@ -93,7 +92,8 @@ pub struct Scanner {
     pub findings: Vec<Finding>,
     /// Told each member read, with its size.
     pub watch: super::watch::Watch,
-    buf: Vec<u8>,
+    buf: crate::bundle::shared::Buffer,
+    head: crate::bundle::shared::Buffer,
 }
 
 impl Scanner {
@@ -104,7 +104,8 @@ impl Scanner {
             members: Vec::new(),
             findings: Vec::new(),
             watch: Default::default(),
-            buf: vec![0; BUF],
+            buf: crate::bundle::shared::Buffer::new(),
+            head: crate::bundle::shared::Buffer::head(),
         }
     }
 }
@@ -127,12 +128,13 @@ struct Digests {
 }
 
 impl Digests {
-    fn new(want_body: bool, want_md5: bool) -> Digests {
+    fn new(want_body: bool, want_md5: bool, mut head: Vec<u8>) -> Digests {
+        head.clear();
         Digests {
             all: Sha256::new(),
             md5: want_md5.then(md5::Md5::new),
             zeroed: want_md5.then(md5::Md5::new),
-            head: Vec::new(),
+            head,
             body: None,
             want_body,
             signed_len: None,
@@ -282,7 +284,11 @@ impl Sink for Scanner {
                 return Ok(());
             }
         }
-        let mut d = Digests::new(rep.image.role == Role::Loader, wants_md5(&rep.image));
+        let mut d = Digests::new(
+            rep.image.role == Role::Loader,
+            wants_md5(&rep.image),
+            std::mem::take(&mut *self.head),
+        );
         let result = loop {
             match data.read(&mut self.buf) {
                 Ok(0) => break Ok(()),
@@ -309,11 +315,13 @@ impl Sink for Scanner {
             &mut self.findings,
         );
         if rep.usable && rep.loads.is_some() {
-            rep.head = Some(head);
+            rep.head = Some(head.to_vec());
         } else if rep.usable && rep.signed.is_some() {
             rep.head = Some(head[..head.len().min(1024)].to_vec());
         }
         self.watch.done(&rep.name, rep.size);
+        // The head buffer serves the next member (see `shared::buffer`).
+        *self.head = head;
         self.members.push(rep);
         result
     }

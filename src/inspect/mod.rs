@@ -16,12 +16,12 @@ pub mod watch;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::Serialize;
-use sha2::{Digest, Sha256, Sha512};
 
+use crate::bundle::tap::{FileDigests, Tap};
 use crate::bundle::{self, Detected, Format, Sink};
 use crate::error::Action;
 use crate::error::{Error, Result};
@@ -29,7 +29,7 @@ use crate::findings::{self, Finding, Severity};
 use crate::names::{ImageName, Role};
 use crate::signed::header::SignedHeader;
 use checksums::{Algorithm, Sum, Sums};
-use member::{MemberReport, Scanner, hex};
+use member::{MemberReport, Scanner};
 use sets::SetReport;
 
 /// One thing to inspect.
@@ -240,43 +240,6 @@ fn collect_dir(dir: &Path, out: &mut Vec<Source>, errors: &mut Vec<Error>) {
     }
 }
 
-/// Digests of a whole file.
-struct FileDigests {
-    size: u64,
-    sha256: String,
-    sha512: Option<String>,
-    md5: Option<String>,
-}
-
-fn digest_file(path: &Path, sha512: bool, md5: bool) -> io::Result<FileDigests> {
-    let mut f = File::open(path)?;
-    let mut a = Sha256::new();
-    let mut b = sha512.then(Sha512::new);
-    let mut m = md5.then(md5::Md5::new);
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut size = 0u64;
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        a.update(&buf[..n]);
-        if let Some(b) = &mut b {
-            b.update(&buf[..n]);
-        }
-        if let Some(m) = &mut m {
-            m.update(&buf[..n]);
-        }
-    }
-    Ok(FileDigests {
-        size,
-        sha256: hex(&a.finalize()),
-        sha512: b.map(|b| hex(&b.finalize())),
-        md5: m.map(|m| hex(&m.finalize())),
-    })
-}
-
 /// Reads one source into `sink` (the same path for inspect, stage and check).
 pub fn read_source(source: &Source, limits: &bundle::Limits, sink: &mut dyn Sink) -> Result<()> {
     match source {
@@ -384,24 +347,25 @@ fn read_bundle(
         .unwrap_or_default();
     let want = |a| expected.iter().any(|e| e.algorithm == a);
     let (want512, want_md5) = (want(Algorithm::Sha512), want(Algorithm::Md5));
-    // On one thread (`inspect_all` gives each bundle one when there are
-    // more bundles than jobs) the file is digested after it is read: no
-    // thread is spawned per bundle, so memory does not grow with bundles.
-    let (walked, digests) = if opts.jobs > 1 {
-        std::thread::scope(|s| {
-            let h = s.spawn(|| digest_file(path, want512, want_md5));
-            let walked = if format == Format::Zip {
-                parallel::read_zip(path, opts, scanner)
-            } else {
-                read_source(source, &opts.limits, scanner)
-            };
-            (walked, h.join())
-        })
-    } else {
-        let walked = read_source(source, &opts.limits, scanner);
-        (walked, Ok(digest_file(path, want512, want_md5)))
+    // The file's digests come from the blocks the readers read (no second
+    // read of the file): hashed on the reading threads for a zip, on a
+    // thread of their own for a gzip stream when there are threads to spare
+    // (one bundle per thread otherwise: no thread is spawned per bundle).
+    let tap = Arc::new(Tap::new(want512, want_md5));
+    let walked = match format {
+        Format::Zip if opts.jobs > 1 => parallel::read_zip(path, opts, &tap, scanner),
+        Format::Zip => bundle::zip::walk_tapped(path, &opts.limits, Some(&tap), scanner)
+            .map_err(|e| Error::io(Action::Read, path, e)),
+        Format::Tar | Format::TarGz | Format::CopSgn => {
+            bundle::tar::walk_tapped(path, format, &opts.limits, &tap, opts.jobs > 1, scanner)
+                .map_err(|e| Error::io(Action::Read, path, e))
+        }
+        Format::Directory => read_source(source, &opts.limits, scanner),
     };
     walked?;
+    let digests = File::open(path)
+        .and_then(|f| tap.finish(&f))
+        .map_err(|e| Error::io(Action::Read, path, e))?;
     let mut signed = None;
     if format == Format::CopSgn {
         signed = bundle::header::read(path).map_err(|e| Error::io(Action::Read, path, e))?;
@@ -412,16 +376,6 @@ fn read_bundle(
             scanner.findings.push(f);
         }
     }
-    let digests = match digests {
-        Ok(d) => d.map_err(|e| Error::io(Action::Read, path, e))?,
-        Err(_) => {
-            return Err(Error::io(
-                Action::Read,
-                path,
-                io::Error::other("digest thread failed"),
-            ));
-        }
-    };
     if let Some(by_ext) = Format::from_extension(&base)
         && by_ext != format
         && !(by_ext == Format::CopSgn && format == Format::TarGz)
@@ -528,8 +482,7 @@ pub fn inspect_all(
     progress: &(dyn Fn(&BundleReport) + Sync),
 ) -> Vec<Result<BundleReport>> {
     let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<Result<BundleReport>>>> =
-        sources.iter().map(|_| Mutex::new(None)).collect();
+    let mut slots: Vec<Option<Result<BundleReport>>> = sources.iter().map(|_| None).collect();
     let all = opts.jobs.clamp(1, MAX_JOBS);
     let jobs = all.min(sources.len().max(1));
     // Threads left over when there are fewer bundles than jobs read members.
@@ -537,32 +490,51 @@ pub fn inspect_all(
         jobs: (all / jobs).max(1),
         ..opts.clone()
     };
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Result<BundleReport>)>(jobs);
     std::thread::scope(|s| {
         for _ in 0..jobs {
-            s.spawn(|| {
+            let (tx, next, inner) = (tx.clone(), &next, &inner);
+            s.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(src) = sources.get(i) else { break };
-                    let r = inspect(src, &inner);
+                    let r = inspect(src, inner);
                     if let Ok(rep) = &r {
                         progress(rep);
                     }
-                    if let Ok(mut slot) = slots[i].lock() {
-                        *slot = Some(r);
+                    if tx.send((i, r)).is_err() {
+                        break;
                     }
                 }
+            });
+        }
+        drop(tx);
+        // Reports are kept to the end: copied here, on this thread, they
+        // stay out of the reader threads' allocator arenas, which then hold
+        // only what is freed again bundle after bundle and stay small
+        // (kept there, between a reader's buffers and inflate states, they
+        // pinned 20-60 MB of freed memory at 160 bundles: docs/performance.md).
+        // Whole, then the original freed: copied member by member, this
+        // thread would reuse the chunks it frees, which are the readers'.
+        // One source has no next bundle to make room for: it is not copied.
+        for (i, r) in rx {
+            slots[i] = Some(match sources.len() {
+                1 => r,
+                _ => r.map(rehome),
             });
         }
     });
     slots
         .into_iter()
-        .map(|m| {
-            m.into_inner()
-                .ok()
-                .flatten()
-                .unwrap_or(Err(Error::WorkerFailed))
-        })
+        .map(|r| r.unwrap_or(Err(Error::WorkerFailed)))
         .collect()
+}
+
+/// A copy of `rep` allocated by this thread, the original freed after.
+fn rehome(rep: BundleReport) -> BundleReport {
+    let copy = rep.clone();
+    drop(rep);
+    copy
 }
 
 /// Counts findings by severity.

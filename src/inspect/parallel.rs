@@ -4,10 +4,12 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::member::{MemberReport, Scanner};
 use super::{MAX_JOBS, Options};
 use crate::bundle;
+use crate::bundle::tap::Tap;
 use crate::error::Action;
 use crate::error::{Error, Result};
 use crate::findings::Finding;
@@ -55,11 +57,17 @@ pub(super) fn read_files(
 /// Reads a zip's members on `opts.jobs` threads into `scanner`, in
 /// central-directory order (the same reports as one thread gives). Each
 /// member's report moves into `scanner` as soon as those before it are in.
-pub(super) fn read_zip(path: &Path, opts: &Options, scanner: &mut Scanner) -> Result<()> {
+pub(super) fn read_zip(
+    path: &Path,
+    opts: &Options,
+    tap: &Arc<Tap>,
+    scanner: &mut Scanner,
+) -> Result<()> {
     let read = bundle::zip::walk_parallel(
         path,
         opts.jobs.min(MAX_JOBS),
         &opts.limits,
+        Some(tap),
         &|| Scanner::new(opts.deep),
         // Exact-size vectors: a report in flight keeps no spare capacity.
         &|s| {
@@ -83,5 +91,6 @@ pub(super) fn read_zip(path: &Path, opts: &Options, scanner: &mut Scanner) -> Re
     if read {
         return Ok(());
     }
-    bundle::zip::walk(path, &opts.limits, scanner).map_err(|e| Error::io(Action::Read, path, e))
+    bundle::zip::walk_tapped(path, &opts.limits, Some(tap), scanner)
+        .map_err(|e| Error::io(Action::Read, path, e))
 }
