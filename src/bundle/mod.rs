@@ -212,6 +212,10 @@ pub trait Sink {
     fn member(&mut self, info: &MemberInfo, data: &mut dyn Read) -> io::Result<()>;
     /// A structural problem, with the member it concerns when known.
     fn problem(&mut self, problem: Problem, member: Option<&str>, detail: String);
+    /// The number of members to come, when the archive says it up front (a
+    /// zip's central directory, already checked against `--max-members`):
+    /// a sink may make room for them once instead of growing by doubling.
+    fn expect(&mut self, _members: usize) {}
 }
 
 /// Sorts an error raised while a member's data was read.

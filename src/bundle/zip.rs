@@ -110,6 +110,7 @@ fn walk_with(
         Opened::Broken(e) => return fallback(path, e, limits, tap, sink),
     };
     let budget = Budget::stream(len);
+    sink.expect(z.len());
     for i in 0..z.len() {
         if budget.spent(limits) {
             break;

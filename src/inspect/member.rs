@@ -50,10 +50,11 @@ pub struct MemberReport {
     pub self_check: Option<bool>,
     /// The parsed name.
     pub image: ImageName,
-    /// The decoded signed header, for signed files.
-    pub signed: Option<header::SignedHeader>,
+    /// The decoded signed header, for signed files (boxed, as `loads`: a
+    /// report is kept for every member, 560 bytes instead of 856).
+    pub signed: Option<Box<header::SignedHeader>>,
     /// The decoded list, for `.loads` files.
-    pub loads: Option<loads::LoadsBody>,
+    pub loads: Option<Box<loads::LoadsBody>>,
     /// The decoded trust list, for `.tlv` files (boxed: few members have
     /// one, and a report per member is kept for every member of a bundle).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -240,6 +241,13 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 impl Sink for Scanner {
+    /// Room for every report at once: growing by doubling would hold the
+    /// old and the new vector together (14 MiB at 10,000 members).
+    fn expect(&mut self, members: usize) {
+        self.members
+            .reserve_exact(members.saturating_sub(self.members.len()));
+    }
+
     fn member(&mut self, info: &MemberInfo, data: &mut dyn Read) -> io::Result<()> {
         // `tar -C dir .` starts with the folder itself, `./`: nothing to write.
         if info.kind == EntryKind::Dir && info.path.trim_end_matches('/') == "." {
@@ -358,13 +366,13 @@ fn analyse(
         && claimed_md5(head).is_none();
     let name = rep.name.clone();
     if want_signed {
-        rep.signed = signed_header(&name, head, size, out);
+        rep.signed = signed_header(&name, head, size, out).map(Box::new);
     }
     let body = signed_len.and_then(|o| head.get(o..)).unwrap_or(head);
     if ext.as_deref() == Some("loads") && rep.signed.is_some() {
         let whole = size <= HEAD_CAP as u64;
         match (whole, loads::parse(body)) {
-            (true, Ok(l)) => rep.loads = Some(l),
+            (true, Ok(l)) => rep.loads = Some(Box::new(l)),
             (false, _) => out.push(findings::bad_loads(&name, BadLoads::TooLong { size })),
             (true, Err(e)) => out.push(findings::bad_loads(&name, BadLoads::Unparsed(&e))),
         }
