@@ -421,26 +421,6 @@ fn per_phone_files_read_apart_keep_their_checks_not_served_links_and_fifos() {
     assert_eq!(errs[0]["strands"][0]["macs"][0], "0011220000B1");
 }
 
-/// Peak memory (KiB) of `loadsmith ARGS` through `/usr/bin/time`, or `None`
-/// without it (the way `tests/memory.rs` measures).
-fn peak_kib(args: &[&str]) -> Option<u64> {
-    if !Path::new("/usr/bin/time").exists() {
-        println!("SKIPPED: /usr/bin/time is not installed");
-        return None;
-    }
-    let out = std::process::Command::new("/usr/bin/time")
-        .args(["-f", "PEAK %M"])
-        .arg(assert_cmd::cargo::cargo_bin("loadsmith"))
-        .args(args)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.code().is_some_and(|c| c < 2), "{err}");
-    err.lines()
-        .find_map(|l| l.strip_prefix("PEAK "))
-        .and_then(|v| v.trim().parse().ok())
-}
-
 /// Per-phone files of the cluster-sized root (the size of issue 26's: its
 /// `check` peaked at 104 MB then, over 2 KiB a file).
 const CLUSTER: u64 = 50_000;

@@ -7,25 +7,6 @@ use crate::support::*;
 /// The documented bound.
 const BOUND_KIB: u64 = 32 * 1024;
 
-/// Peak memory (KiB) of `loadsmith ARGS`, or `None` without `/usr/bin/time`.
-fn peak_kib(args: &[&str]) -> Option<u64> {
-    if !std::path::Path::new("/usr/bin/time").exists() {
-        println!("SKIPPED: /usr/bin/time is not installed");
-        return None;
-    }
-    let out = std::process::Command::new("/usr/bin/time")
-        .args(["-f", "PEAK %M"])
-        .arg(assert_cmd::cargo::cargo_bin("loadsmith"))
-        .args(args)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.code().is_some_and(|c| c < 2), "{err}");
-    err.lines()
-        .find_map(|l| l.strip_prefix("PEAK "))
-        .and_then(|v| v.trim().parse().ok())
-}
-
 #[test]
 fn a_zip_of_ten_thousand_tiny_members_stays_under_32_mib_at_any_jobs() {
     let d = tempfile::tempdir().unwrap();

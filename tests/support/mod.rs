@@ -542,3 +542,24 @@ pub fn crash_at_every_step(
         n += 1;
     }
 }
+
+/// Peak memory (KiB) of `loadsmith ARGS` through `/usr/bin/time`, or `None`
+/// (said) without it.
+pub fn peak_kib(args: &[&str]) -> Option<u64> {
+    if !Path::new("/usr/bin/time").exists() {
+        println!("SKIPPED: /usr/bin/time is not installed");
+        return None;
+    }
+    let out = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "PEAK %M"])
+        .arg(assert_cmd::cargo::cargo_bin("loadsmith"))
+        .env("LOADSMITH_ETC", no_etc())
+        .args(args)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.code().is_some_and(|c| c < 2), "{err}");
+    err.lines()
+        .find_map(|l| l.strip_prefix("PEAK "))
+        .and_then(|v| v.trim().parse().ok())
+}
