@@ -466,3 +466,69 @@ fn checking_fifty_thousand_per_phone_files_stays_under_64_mib() {
         errs[0]
     );
 }
+
+/// A per-phone file the server refuses stands for no other phone, even
+/// when its settings equal a readable one's: its phone is walked with its
+/// own MAC and listed in `not-served`; a folder named like a per-phone
+/// file strands its phone too (the server answers it with an error).
+#[test]
+fn an_odd_per_phone_file_is_walked_alone_never_taken_for_a_readable_twin() {
+    let d = mixed_root();
+    let body = format!("<device><loadInformation115>{SCCP41}</loadInformation115></device>");
+    std::fs::write(d.path().join("SEP0011220000C1.cnf.xml"), &body).unwrap();
+    let locked = d.path().join("SEP0011220000C2.cnf.xml");
+    std::fs::write(&locked, &body).unwrap();
+    let mut perm = std::fs::metadata(&locked).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perm, 0o600);
+    std::fs::set_permissions(&locked, perm).unwrap();
+    std::fs::create_dir(d.path().join("SEP0011220000C3.cnf.xml")).unwrap();
+
+    let (doc, code) = check_json(d.path());
+    assert_eq!(code, 1, "{doc}");
+    let rows: Vec<&Value> = doc["fleet"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("phones").is_some())
+        .collect();
+    let row_of = |mac: &str| {
+        rows.iter()
+            .filter(|r| {
+                r["phones"]["macs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|m| m == mac)
+            })
+            .map(|r| {
+                (
+                    r["kind"].as_str().unwrap(),
+                    r["phones"]["count"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        row_of("0011220000C1").iter().all(|r| *r == ("settles", 1)),
+        "{doc}"
+    );
+    assert!(
+        row_of("0011220000C2").iter().all(|r| *r == ("error", 1)),
+        "{doc}"
+    );
+    assert!(
+        row_of("0011220000C3").iter().all(|r| r.0 == "error"),
+        "{doc}"
+    );
+    assert!(!row_of("0011220000C3").is_empty(), "{doc}");
+    let errs = errors(&doc);
+    let served = errs.iter().find(|f| f["code"] == "not-served").unwrap();
+    assert_eq!(served["member"], "SEP0011220000C2.cnf.xml");
+    assert_eq!(served["strands"][0]["macs"][0], "0011220000C2", "{served}");
+    assert!(
+        errs.iter().any(|f| f["strands"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|p| p["macs"][0] == "0011220000C3"))),
+        "{errs:#?}"
+    );
+}

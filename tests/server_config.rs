@@ -488,3 +488,46 @@ fn boot_and_stage_with_no_root_and_no_server_configuration_say_so() {
     }
     assert_eq!(listing(work.path()), ["cmterm-7961-sccp.9-4-2SR3-1.zip"]);
 }
+
+/// A relative root in the configuration (`.`, `tftp`, `~/x`, `$HOME/x`):
+/// the server resolves it from its own working folder, which loadsmith
+/// cannot know. `stage` and `check` with no root refuse it, exit 2, and
+/// write nothing in the folder they run from.
+#[test]
+fn a_relative_root_in_the_configuration_is_refused_never_the_current_folder() {
+    let (work, etc) = (bundle_folder(), tempfile::tempdir().unwrap());
+    std::fs::create_dir_all(etc.path().join("default")).unwrap();
+    for dir in ["\".\"", "tftp", "~/x", "$HOME/x"] {
+        std::fs::write(
+            etc.path().join("default/tftpd-hpa"),
+            format!("TFTP_DIRECTORY={dir}\nTFTP_OPTIONS=\"--secure\"\n"),
+        )
+        .unwrap();
+        for args in [&STAGE_7961[..], &["check"][..]] {
+            let (_, err, code) = run_from(etc.path(), Some(work.path()), args);
+            assert_eq!(code, 2, "{dir}: {err}");
+            assert!(err.contains("not an absolute path"), "{dir}: {err}");
+        }
+        assert_eq!(listing(work.path()), ["cmterm-7961-sccp.9-4-2SR3-1.zip"]);
+        assert!(!work.path().join(".loadsmith").exists(), "{dir}");
+    }
+}
+
+/// dnsmasq takes the double quotes out of a value: `tftp-root="/srv/x"`
+/// serves `/srv/x`, and a stage with no root writes there, not into a
+/// folder named with the quotes below the current one.
+#[test]
+fn a_quoted_dnsmasq_tftp_root_is_the_folder_inside_the_quotes() {
+    let (work, etc) = (bundle_folder(), tempfile::tempdir().unwrap());
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(
+        etc.path().join("dnsmasq.conf"),
+        format!("enable-tftp\ntftp-root=\"{}\"\n", root.path().display()),
+    )
+    .unwrap();
+    let (doc, err, code) = run_from(etc.path(), Some(work.path()), &STAGE_7961);
+    assert_eq!(code, 0, "{err}\n{doc}");
+    assert!(root.path().join("XMLDefault.cnf.xml").is_file(), "{err}");
+    assert_eq!(listing(work.path()), ["cmterm-7961-sccp.9-4-2SR3-1.zip"]);
+    assert!(!work.path().join(".loadsmith").exists());
+}

@@ -31,6 +31,9 @@ const FCOMMENT: u8 = 1 << 4;
 const FRESERVED: u8 = (1 << 5) | (1 << 6) | (1 << 7);
 /// Longest file name or comment in a header (as `flate2`).
 const MAX_HEADER_BUF: usize = 65535;
+/// Most member trailers one chunk carries (16 bytes each): a stream of
+/// empty members is handed on in chunks of these.
+const MAX_TRAILERS: usize = 1024;
 
 enum Msg {
     /// Inflated bytes: the buffer, how many of its bytes are data, and
@@ -202,6 +205,11 @@ fn inflate<R: BufRead>(input: R, out: &mut Out) {
             crc: u32::from_le_bytes([t[0], t[1], t[2], t[3]]),
             size: u32::from_le_bytes([t[4], t[5], t[6], t[7]]),
         });
+        // Members that inflate to little (empty ones) fill no chunk: their
+        // trailers go on after at most MAX_TRAILERS, so memory stays flat.
+        if out.trailers.len() >= MAX_TRAILERS && !out.flush() {
+            return;
+        }
         match dec.get_mut().fill_buf() {
             Ok([]) => return,
             Ok(_) => dec.reset_data(),

@@ -18,7 +18,7 @@ pub mod warnings;
 
 pub use pointer::PointerReport;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
@@ -145,7 +145,9 @@ pub fn check(
     findings.extend(remapped);
     findings.extend(warnings::case_spellings(&view));
     let fingerprint = fingerprint::of_root(&pointers, &rep);
-    let mut fleet = fleet_of(&served, &view.names, &pointers, &rep.sets);
+    let odd = apart.odd();
+    let names = view.names.iter().chain(apart.not_file_names());
+    let mut fleet = fleet_of(&served, (names, &odd), &pointers, &rep.sets);
     // A file a set lists and the root lacks: the cause of the phones that
     // ask for it, and of the pointers to that set.
     let missing: Vec<Finding> = findings
@@ -154,6 +156,14 @@ pub fn check(
     missing_members(missing, &rep.sets, &mut causes);
     for f in findings.extract_if(.., |f| f.code == Code::RemapDangles) {
         causes.push(Key::Remapped(f.member.clone().unwrap_or_default()), f);
+    }
+    // A per-phone file that is a link or a FIFO: the server refuses it, and
+    // the finding that says so is the cause of its phone's failure.
+    let odd_entry = |f: &Finding| {
+        f.code == Code::LinkMember && odd.contains(f.member.as_deref().unwrap_or_default())
+    };
+    for f in findings.extract_if(.., |f| odd_entry(f)) {
+        causes.push(Key::NotServed(f.member.clone()), f);
     }
     findings.extend(causes.explain(&mut fleet));
     findings.sort_by(|a, b| (a.severity, &a.member, a.code).cmp(&(b.severity, &b.member, b.code)));
@@ -536,10 +546,10 @@ fn conflicting_entries(found: &[Pointer]) -> Vec<Finding> {
 /// Every model the root's pointers and loads concern, walked through it
 /// as a phone with no per-phone file; then the phones of the per-phone
 /// files among `names`, each group walked once with its first MAC.
-fn fleet_of(
+fn fleet_of<'a>(
     served: &Served,
-    names: &[String],
-    pointers: &[PointerReport],
+    (names, odd): (impl Iterator<Item = &'a String>, &HashSet<&str>),
+    pointers: &'a [PointerReport],
     sets: &[SetReport],
 ) -> Vec<Row> {
     let models = fleet::models_concerned(
@@ -553,6 +563,6 @@ fn fleet_of(
         .iter()
         .flat_map(|m| fleet::rows(&mut src, m))
         .collect();
-    rows.extend(phones::rows(&mut src, names, pointers, &models));
+    rows.extend(phones::rows(&mut src, names, pointers, (&models, odd)));
     rows
 }

@@ -27,9 +27,28 @@ pub(super) struct PerPhone {
     /// Entries that are not regular files (links, FIFOs): left to the
     /// member reader, which reports them as it does any other.
     pub not_files: Vec<(String, PathBuf)>,
+    /// Folders at the top named like per-phone files: a phone asking for
+    /// one gets no file (its phone is walked; nothing else reads them).
+    pub folders: Vec<String>,
 }
 
 impl PerPhone {
+    /// The per-phone files whose phone cannot stand for another's: not
+    /// served, unreadable or no regular file. Each is walked by itself.
+    pub fn odd(&self) -> std::collections::HashSet<&str> {
+        (self.unserved.iter().map(|(n, _)| n.as_str()))
+            .chain(self.unreadable.iter().map(|(n, _)| n.as_str()))
+            .chain(self.not_files.iter().map(|(n, _)| n.as_str()))
+            .chain(self.folders.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// The entries named like per-phone files that are no regular file (a
+    /// folder, a link, a FIFO): their phones are walked too.
+    pub fn not_file_names(&self) -> impl Iterator<Item = &String> {
+        self.not_files.iter().map(|(n, _)| n).chain(&self.folders)
+    }
+
     /// `view` without the files read here: the shared configuration files
     /// (and whatever else it lists), for the pointers read from members.
     pub fn shared(&self, view: &RootView) -> RootView {
@@ -135,9 +154,25 @@ pub(super) fn read(
             Some(Odd::Gone) => {}
         }
     }
+    out.folders = per_phone_folders(root);
     rest.extend(out.not_files.iter().cloned());
     rest.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     Ok((out, rest))
+}
+
+/// The folders at the top of `root` named like per-phone files (names
+/// only: nothing in them is read).
+fn per_phone_folders(root: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = (entries.filter_map(Result::ok))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| fleet::per_phone_file(n).is_some())
+        .collect();
+    out.sort();
+    out
 }
 
 /// Reads one per-phone file from the root's descriptor: never through a

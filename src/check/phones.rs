@@ -5,7 +5,7 @@
 //! settings are equal are one group, walked once (its first file), and the
 //! row says how many MACs it stands for and the first few.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::pointer::PointerReport;
 use crate::names::{Model, Protocol};
@@ -27,8 +27,13 @@ struct Group<'a> {
 }
 
 /// Groups the per-phone files among `names` by protocol and the load
-/// settings `pointers` give them, in the order of their first file.
-fn groups<'a>(names: &'a [String], pointers: &'a [PointerReport]) -> Vec<Group<'a>> {
+/// settings `pointers` give them, in the order of their first file; an
+/// `odd` file (not served, unreadable, no regular file) is a group alone.
+fn groups<'a>(
+    names: impl Iterator<Item = &'a String>,
+    pointers: &'a [PointerReport],
+    odd: &HashSet<&str>,
+) -> Vec<Group<'a>> {
     let mut settings: HashMap<&str, Named<'a>> = HashMap::new();
     for p in pointers.iter().filter(|p| p.per_phone) {
         settings
@@ -43,6 +48,14 @@ fn groups<'a>(names: &'a [String], pointers: &'a [PointerReport]) -> Vec<Group<'
             continue;
         };
         let named = settings.remove(name.as_str()).unwrap_or_default();
+        if odd.contains(name.as_str()) {
+            out.push(Group {
+                protocol,
+                named,
+                files: vec![(name.as_str(), mac)],
+            });
+            continue;
+        }
         let at = *index.entry((protocol, named.clone())).or_insert_with(|| {
             out.push(Group {
                 protocol,
@@ -59,14 +72,14 @@ fn groups<'a>(names: &'a [String], pointers: &'a [PointerReport]) -> Vec<Group<'
 /// The rows of the phones of every per-phone file among `names`: one per
 /// group and model its files can concern (`concerned`: the models the
 /// root concerns, for files that name nothing).
-pub fn rows(
+pub fn rows<'a>(
     src: &mut dyn FileSource,
-    names: &[String],
-    pointers: &[PointerReport],
-    concerned: &[&'static Model],
+    names: impl Iterator<Item = &'a String>,
+    pointers: &'a [PointerReport],
+    (concerned, odd): (&[&'static Model], &HashSet<&str>),
 ) -> Vec<Row> {
     let mut out = Vec::new();
-    for g in groups(names, pointers) {
+    for g in groups(names, pointers, odd) {
         let Some((file, mac)) = g.files.first() else {
             continue;
         };

@@ -115,6 +115,13 @@ pub(super) fn root_or_configured(
         (None, Some(r)) => Ok((r, server)),
         (None, None) => Err(Error::Usage {
             message: match &server.config {
+                // Never the current folder: the server resolves a relative
+                // root from its own working folder.
+                Some(c) if let Some(r) = &c.root => format!(
+                    "{what}: {} gives the root {}, not an absolute path: the server resolves it from its own working folder, which loadsmith cannot know; give the root",
+                    c.config.display(),
+                    r.display()
+                ),
                 Some(c) => format!(
                     "{what}: {} names no root (no {}): give one",
                     c.config.display(),
@@ -133,8 +140,12 @@ pub(super) fn root_or_configured(
 
 impl Server {
     /// The root the configuration gives, when it gives one.
+    /// A relative one is none: the server resolves it from its own working
+    /// folder, which loadsmith cannot know (and it is never the current one).
     pub(super) fn root(&self) -> Option<PathBuf> {
-        self.config.as_ref().and_then(|c| c.root.clone())
+        (self.config.as_ref())
+            .and_then(|c| c.root.clone())
+            .filter(|r| r.is_absolute())
     }
 
     /// Whether there is anything to say in JSON.

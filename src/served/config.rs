@@ -171,7 +171,8 @@ fn dnsmasq(text: &str, path: &Path) -> ServerConfig {
                             "another tftp-root ({dir}) is set too: loadsmith takes the first"
                         ));
                     } else {
-                        c.root = Some(PathBuf::from(dir));
+                        // dnsmasq removes double quotes from a value.
+                        c.root = Some(PathBuf::from(dir.replace('"', "")));
                         if !iface.is_empty() {
                             c.notes
                                 .push(format!("tftp-root {dir} serves only the interface {iface}"));
