@@ -3,12 +3,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::output::{Counts, Out, Style, count, render_findings, safe, summary};
+use super::output::{Counts, Out, Style, count, render_findings, render_fleet, safe, summary};
 use super::{Outcome, default_jobs, stdout_err};
 use crate::check::{CheckReport, PointerReport, check, first_few};
 use crate::error::Error;
-use crate::phone::Kind;
-use crate::phone::fleet::Row;
 
 pub(super) fn run(
     root: Option<&Path>,
@@ -94,7 +92,7 @@ fn render_check(r: &CheckReport, last: Option<&crate::stage::history::Entry>, ou
             count(set.files.len(), "file", "files")
         ));
     }
-    s.push_str(&render_phones(&r.fleet, out));
+    s.push_str(&render_fleet(&r.fleet, out));
     if !r.findings.is_empty() {
         s.push_str("  findings:\n");
         s.push_str(&render_findings(&r.findings, out));
@@ -146,66 +144,6 @@ fn render_pointers(pointers: &[PointerReport], out: Out) -> String {
             safe(value),
             first_few(&files)
         ));
-    }
-    s
-}
-
-/// What a row says in the table: its verdict, or for a failure a finding
-/// reports, that finding's code and the file (the finding says the rest,
-/// once for every phone it strands).
-fn row_words(r: &Row) -> String {
-    let message = match r.kind {
-        Kind::Uncertain => r.message.strip_prefix("uncertain: ").unwrap_or(&r.message),
-        _ => &r.message,
-    };
-    match (r.cause, &r.file) {
-        (Some(code), Some(file)) => format!("see {code} ({})", safe(file)),
-        (Some(code), None) => format!("see {code}"),
-        (None, _) => safe(message),
-    }
-}
-
-/// The phones: one line per way of ending, the models that end that way
-/// together (`settles 7941, 7961 loader era settles on …`); phones of
-/// per-phone files say which file was walked and how many MACs it stands for.
-fn render_phones(rows: &[Row], out: Out) -> String {
-    if rows.is_empty() {
-        return String::new();
-    }
-    let mut lines: Vec<(Kind, String, String, Vec<&str>)> = Vec::new();
-    for r in rows {
-        let state = match &r.phones {
-            Some(p) if p.count > 1 => {
-                format!("{}, {} (+{} more)", r.state, safe(&p.file), p.count - 1)
-            }
-            Some(p) => format!("{}, {}", r.state, safe(&p.file)),
-            None => r.state.clone(),
-        };
-        let words = row_words(r);
-        match lines
-            .iter_mut()
-            .find(|(k, st, w, _)| *k == r.kind && *st == state && *w == words)
-        {
-            Some((.., models)) => models.push(r.model),
-            None => lines.push((r.kind, state, words, vec![r.model])),
-        }
-    }
-    // Columns as wide as their widest cell (models listed together).
-    let lines: Vec<(Kind, String, String, String)> = lines
-        .into_iter()
-        .map(|(k, st, w, m)| (k, st, w, m.join(", ")))
-        .collect();
-    let mw = lines.iter().map(|l| l.3.len()).max().unwrap_or(0).max(9);
-    let sw = lines.iter().map(|l| l.1.len()).max().unwrap_or(0).max(18);
-    let mut s = String::from("  phones:\n");
-    for (kind, state, words, models) in lines {
-        let kind = match kind {
-            Kind::Settles => out.paint("settles  ", Style::Good),
-            Kind::Error => out.paint("error    ", Style::Bad),
-            Kind::Loops => out.paint("loops    ", Style::Loops),
-            Kind::Uncertain => out.paint("uncertain", Style::Unsure),
-        };
-        s.push_str(&format!("    {kind} {models:<mw$} {state:<sw$} {words}\n"));
     }
     s
 }

@@ -414,30 +414,62 @@ pub(crate) fn verdict_line(painted: &str, word: &str, message: &str) -> String {
     }
 }
 
-/// The phone model's table: one line per model and starting state.
+/// What a row says in the table: its verdict, or for a failure a finding
+/// reports, that finding's code and the file (the finding says the rest,
+/// once for every phone it strands).
+fn row_words(r: &Row) -> String {
+    let message = match r.kind {
+        Kind::Uncertain => r.message.strip_prefix("uncertain: ").unwrap_or(&r.message),
+        _ => &r.message,
+    };
+    match (r.cause, &r.file) {
+        (Some(code), Some(file)) => format!("see {code} ({})", safe(file)),
+        (Some(code), None) => format!("see {code}"),
+        (None, _) => safe(message),
+    }
+}
+
+/// The phone model's table (`check`, `stage`): one line per way of ending, the models that end that way
+/// together (`settles 7941, 7961 loader era settles on …`); phones of
+/// per-phone files say which file was walked and how many MACs it stands for.
 pub(crate) fn render_fleet(rows: &[Row], out: Out) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let mut s = String::from("  phones:\n");
+    let mut lines: Vec<(Kind, String, String, Vec<&str>)> = Vec::new();
     for r in rows {
-        let kind = match r.kind {
+        let state = match &r.phones {
+            Some(p) if p.count > 1 => {
+                format!("{}, {} (+{} more)", r.state, safe(&p.file), p.count - 1)
+            }
+            Some(p) => format!("{}, {}", r.state, safe(&p.file)),
+            None => r.state.clone(),
+        };
+        let words = row_words(r);
+        match lines
+            .iter_mut()
+            .find(|(k, st, w, _)| *k == r.kind && *st == state && *w == words)
+        {
+            Some((.., models)) => models.push(r.model),
+            None => lines.push((r.kind, state, words, vec![r.model])),
+        }
+    }
+    // Columns as wide as their widest cell (models listed together).
+    let lines: Vec<(Kind, String, String, String)> = lines
+        .into_iter()
+        .map(|(k, st, w, m)| (k, st, w, m.join(", ")))
+        .collect();
+    let mw = lines.iter().map(|l| l.3.len()).max().unwrap_or(0).max(9);
+    let sw = lines.iter().map(|l| l.1.len()).max().unwrap_or(0).max(18);
+    let mut s = String::from("  phones:\n");
+    for (kind, state, words, models) in lines {
+        let kind = match kind {
             Kind::Settles => out.paint("settles  ", Style::Good),
             Kind::Error => out.paint("error    ", Style::Bad),
             Kind::Loops => out.paint("loops    ", Style::Loops),
             Kind::Uncertain => out.paint("uncertain", Style::Unsure),
         };
-        // The column says "uncertain" already: not again at the sentence's start.
-        let message = match r.kind {
-            Kind::Uncertain => r.message.strip_prefix("uncertain: ").unwrap_or(&r.message),
-            _ => &r.message,
-        };
-        s.push_str(&format!(
-            "    {kind} {:<9} {:<18} {}\n",
-            r.model,
-            r.state,
-            safe(message)
-        ));
+        s.push_str(&format!("    {kind} {models:<mw$} {state:<sw$} {words}\n"));
     }
     s
 }

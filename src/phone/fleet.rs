@@ -155,6 +155,14 @@ pub fn free_mac(src: &mut dyn FileSource) -> String {
     CANDIDATES[CANDIDATES.len() - 1].to_string()
 }
 
+/// Whether `src` holds `OS79XX.TXT` (a pre-loader 7940/7960 asks for it first).
+pub fn holds_os79xx(src: &mut dyn FileSource) -> bool {
+    !matches!(
+        src.fetch(files::OS79XX),
+        crate::phone::source::Fetch::NotFound
+    )
+}
+
 /// What a loader-era phone runs before it boots, when nothing more is known.
 pub const CURRENT: &str = "its current load";
 
@@ -178,12 +186,7 @@ pub fn rows(src: &mut dyn FileSource, model: &'static Model) -> Vec<Row> {
     // A 7940/7960 that still boots by the original mechanism asks for
     // `OS79XX.TXT` first (seed 000 rule 1): where the root holds one, that
     // phone is walked too.
-    if model.family == Family::Legacy
-        && !matches!(
-            src.fetch(files::OS79XX),
-            crate::phone::source::Fetch::NotFound
-        )
-    {
+    if model.family == Family::Legacy && holds_os79xx(src) {
         let r = run(src, model, Some(PRE_LOADER.into()), false);
         out.push(Row::of(model, "pre-loader".into(), &r));
     }

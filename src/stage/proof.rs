@@ -104,6 +104,15 @@ pub fn prove(
         if only_running && m.family == Family::Legacy {
             starts.clear();
         }
+        // As `check` walks them: a 7940/7960 that still boots by the
+        // original mechanism, where the root will hold `OS79XX.TXT`.
+        if m.family == Family::Legacy && !only_running && fleet::holds_os79xx(planned) {
+            starts.push((
+                Some(fleet::PRE_LOADER.to_string()),
+                false,
+                "pre-loader".into(),
+            ));
+        }
         if m.family != Family::Legacy {
             starts.push((None, true, "factory reset".into()));
         }
