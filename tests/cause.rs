@@ -392,13 +392,7 @@ fn per_phone_files_read_apart_keep_their_checks_not_served_links_and_fifos() {
     std::fs::set_permissions(&locked, perm).unwrap();
     std::os::unix::fs::symlink("/dev/zero", d.path().join("SEP0011220000B2.cnf.xml")).unwrap();
     let fifo = d.path().join("SEP0011220000B3.cnf.xml");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::support::mkfifo(&fifo);
 
     let (doc, code) = check_json(d.path());
     assert_eq!(code, 1, "{doc}");

@@ -293,13 +293,7 @@ fn a_map_file_and_a_log_given_through_a_link_are_read() {
     assert_eq!(direct["phones"].as_array().unwrap().len(), 1, "{direct}");
     // Still regular files only: a FIFO given as rules is refused, not waited on.
     let fifo = w.path("fifo");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    crate::support::mkfifo(&fifo);
     let (_, code) = check(&fifo);
     assert_eq!(code, 2);
 }

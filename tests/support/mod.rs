@@ -563,3 +563,9 @@ pub fn peak_kib(args: &[&str]) -> Option<u64> {
         .find_map(|l| l.strip_prefix("PEAK "))
         .and_then(|v| v.trim().parse().ok())
 }
+
+/// Makes a FIFO at `path` (`mkfifo`).
+pub fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+}
