@@ -55,6 +55,22 @@ fn exit_restart_abort_and_inverse() {
     );
 }
 
+/// Found by the `remap_rules` fuzz target: an `ar` rule (rewrite, then
+/// abort) expanded its message with the captures of the name before the
+/// rewrite, slicing the shorter rewritten name out of range (a panic).
+#[test]
+fn a_rewriting_abort_rule_expands_over_the_rewritten_name() {
+    for name in PROBES {
+        // The rule matched: the request is refused (`a`), whatever the
+        // rewrite made of the name; otherwise the name is left alone.
+        match map("ar s\n", name) {
+            Mapped::Refused(_) => assert!(name.contains('s'), "{name}"),
+            Mapped::Path(p) => assert!(!name.contains('s') && p == name, "{name}"),
+        }
+    }
+    assert!(matches!(map("ar ^long(er)$ x\\1\n", "longer"), Mapped::Refused(_)));
+}
+
 #[test]
 fn names_never_grow_past_the_bound() {
     // Rules that double every name are errors naming the line that passes the bound.

@@ -132,6 +132,11 @@ impl Walk<'_> {
                 return Ok(None);
             }
         }
+        // After a rewrite the captures must be of the name as it is now
+        // (an `ar` rule expands its message over the rewritten name).
+        if rule.rewrite {
+            regex.captures(self.current.as_str(), &mut caps);
+        }
         let hit = caps.is_match().then_some(&caps);
         let expanded = || {
             substitute(&rule.pattern, &self.current, hit, self.client)
@@ -243,7 +248,10 @@ fn substitute(
         }
         Some(())
     };
-    let group = |n: usize| caps.and_then(|c| c.get_group(n)).map(|s| &input[s.range()]);
+    let group = |n: usize| {
+        caps.and_then(|c| c.get_group(n))
+            .and_then(|s| input.get(s.range()))
+    };
     let mut chars = pattern.chars();
     while let Some(c) = chars.next() {
         let Some(m) = (c == '\\').then(|| chars.next()).flatten() else {
@@ -269,8 +277,12 @@ fn substitute(
         }
     }
     let whole = match caps.and_then(|c| c.get_match()) {
-        Some(m) if input.len() - m.len() + out.len() > MAX_NAME => return None,
-        Some(m) => format!("{}{out}{}", &input[..m.start()], &input[m.end()..]),
+        Some(m) if input.len().saturating_sub(m.len()) + out.len() > MAX_NAME => return None,
+        Some(m) => match (input.get(..m.start()), input.get(m.end()..)) {
+            (Some(before), Some(after)) => format!("{before}{out}{after}"),
+            // Captures of another string: never sliced blindly.
+            _ => out.clone(),
+        },
         None => out.clone(),
     };
     Some((whole, out))
