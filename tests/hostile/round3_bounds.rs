@@ -284,3 +284,23 @@ fn remap_input_lines_of_many_processes_are_read_in_flat_memory() {
         "{small} KiB for 100k processes, {big} KiB for 500k"
     );
 }
+
+/// A rule that rewrites and then aborts (`ar`) ends the request refused;
+/// `check`, `boot` and `stage --dry-run` read such rules without a panic
+/// (the `remap_rules` fuzz target found one with the rules file `ar s`).
+#[test]
+fn a_rewriting_abort_rule_is_read_by_every_command_without_a_panic() {
+    let (work, bundle, root) = workspace();
+    let rules = work.path().join("rules");
+    std::fs::write(&rules, "ar s\n").unwrap();
+    for mut args in commands(&root, &bundle, &path(&rules)) {
+        if args[0] == "stage" {
+            args.push("--dry-run".into());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(capped(1 << 20, &args));
+        let err = stderr(&o);
+        assert!(o.status.code().is_some_and(|c| c <= 2), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}

@@ -68,7 +68,10 @@ fn a_rewriting_abort_rule_expands_over_the_rewritten_name() {
             Mapped::Path(p) => assert!(!name.contains('s') && p == name, "{name}"),
         }
     }
-    assert!(matches!(map("ar ^long(er)$ x\\1\n", "longer"), Mapped::Refused(_)));
+    assert!(matches!(
+        map("ar ^long(er)$ x\\1\n", "longer"),
+        Mapped::Refused(_)
+    ));
 }
 
 #[test]
