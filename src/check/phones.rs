@@ -41,29 +41,26 @@ fn groups<'a>(
             .or_default()
             .push((p.setting, p.value.as_str()));
     }
-    let mut index: HashMap<(Protocol, Named<'a>), usize> = HashMap::new();
+    // An odd file's own name is part of its key: it shares with no other.
+    type Key<'a> = (Protocol, Named<'a>, Option<&'a str>);
+    let mut index: HashMap<Key<'a>, usize> = HashMap::new();
     let mut out: Vec<Group<'a>> = Vec::new();
     for name in names {
         let Some((protocol, mac)) = fleet::per_phone_file(name) else {
             continue;
         };
         let named = settings.remove(name.as_str()).unwrap_or_default();
-        if odd.contains(name.as_str()) {
-            out.push(Group {
-                protocol,
-                named,
-                files: vec![(name.as_str(), mac)],
+        let alone = odd.contains(name.as_str()).then_some(name.as_str());
+        let at = *index
+            .entry((protocol, named.clone(), alone))
+            .or_insert_with(|| {
+                out.push(Group {
+                    protocol,
+                    named,
+                    files: Vec::new(),
+                });
+                out.len() - 1
             });
-            continue;
-        }
-        let at = *index.entry((protocol, named.clone())).or_insert_with(|| {
-            out.push(Group {
-                protocol,
-                named,
-                files: Vec::new(),
-            });
-            out.len() - 1
-        });
         out[at].files.push((name.as_str(), mac));
     }
     out
